@@ -1,0 +1,291 @@
+"""Domain types of a reverse-mentoring program.
+
+Entities that change over their life (a participant's status, a goal's progress) are plain dataclasses
+saved back through a repository; values that identify or describe are frozen.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+def new_id() -> str:
+    """Ids are made by the engine so every store (memory, SQLite, PostgreSQL) agrees on them."""
+    return uuid.uuid4().hex
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    LEADER = "leader"
+    BOTH = "both"
+
+    def can_lead(self) -> bool:
+        return self in (Role.LEADER, Role.BOTH)
+
+    def can_mentor(self) -> bool:
+        return self in (Role.MENTOR, Role.BOTH)
+
+
+class ParticipantStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class PairingStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Side(StrEnum):
+    """Which half of a pairing a person sits on; goals and assessments belong to a side."""
+
+    LEADER = "leader"
+    MENTOR = "mentor"
+
+
+class CheckinAnswer(StrEnum):
+    MET = "met"
+    NOT_YET = "not_yet"
+    RESCHEDULED = "rescheduled"
+    NEED_HELP = "need_help"
+
+    @property
+    def label(self) -> str:
+        return {
+            CheckinAnswer.MET: "We met",
+            CheckinAnswer.NOT_YET: "Not yet",
+            CheckinAnswer.RESCHEDULED: "Rescheduled",
+            CheckinAnswer.NEED_HELP: "Need help",
+        }[self]
+
+
+class StoryStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    """Gave up: the recipient cannot be reached (left, blocked, unknown); shown in admin stats."""
+
+
+SENIORITY_LEVELS: dict[int, str] = {
+    1: "Early career",
+    2: "Professional",
+    3: "Senior professional",
+    4: "Manager",
+    5: "Director",
+    6: "Executive",
+}
+
+
+@dataclass(frozen=True, order=True)
+class UserRef:
+    """A person on one platform; the same human in Slack and in Teams is two participants."""
+
+    platform: str
+    workspace_id: str
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.workspace_id}:{self.user_id}"
+
+    @classmethod
+    def from_key(cls, key: str) -> UserRef:
+        platform, workspace_id, user_id = key.split(":", 2)
+        return cls(platform, workspace_id, user_id)
+
+
+@dataclass
+class Participant:
+    user: UserRef
+    display_name: str
+    role: Role
+    department: str
+    seniority: int
+    timezone: str
+    skills: tuple[str, ...] = ()
+    learning_goals: tuple[str, ...] = ()
+    manager_id: str | None = None
+    """Platform user id of the person's manager, where known: keeps reporting lines apart."""
+    language: str | None = None
+    status: ParticipantStatus = ParticipantStatus.ACTIVE
+    paused_until: date | None = None
+    joined_at: datetime | None = None
+
+    def is_available(self, today: date) -> bool:
+        """Active, or paused with the pause already over."""
+        if self.status is ParticipantStatus.ACTIVE:
+            return True
+        if self.status is ParticipantStatus.PAUSED and self.paused_until is not None:
+            return self.paused_until <= today
+        return False
+
+
+@dataclass
+class Cycle:
+    id: str
+    number: int
+    started_at: datetime
+    weeks: int
+    closed_at: datetime | None = None
+
+
+@dataclass
+class Pairing:
+    id: str
+    cycle_id: str
+    leader: UserRef
+    mentor: UserRef
+    score: float
+    reasons: tuple[str, ...]
+    created_at: datetime
+    status: PairingStatus = PairingStatus.ACTIVE
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+
+    def members(self) -> tuple[UserRef, UserRef]:
+        return (self.leader, self.mentor)
+
+    def side_of(self, user: UserRef) -> Side | None:
+        if user == self.leader:
+            return Side.LEADER
+        if user == self.mentor:
+            return Side.MENTOR
+        return None
+
+    def other(self, user: UserRef) -> UserRef:
+        return self.mentor if user == self.leader else self.leader
+
+
+@dataclass
+class Goal:
+    id: str
+    pairing_id: str
+    owner: UserRef
+    side: Side
+    text: str
+    created_at: datetime
+    progress: int = 0
+    done_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass
+class Checkin:
+    """One person's answer for one pairing and one ISO week; created unanswered when it is sent."""
+
+    id: str
+    pairing_id: str
+    user: UserRef
+    week: str
+    sent_at: datetime
+    answer: CheckinAnswer | None = None
+    rating: int | None = None
+    note: str | None = None
+    """Private: read by nobody but the program admins when help is asked; never in stats or exports."""
+    answered_at: datetime | None = None
+
+
+@dataclass
+class Assessment:
+    """A before/after self-assessment on a 1-5 scale, one per person, pairing and phase."""
+
+    id: str
+    pairing_id: str
+    user: UserRef
+    side: Side
+    phase: str  # "before" | "after"
+    score: int
+    created_at: datetime
+
+
+ASSESSMENT_QUESTIONS: dict[Side, str] = {
+    Side.LEADER: "How confident are you using AI and digital tools in your work?",
+    Side.MENTOR: "How much exposure do you have to leadership and company strategy?",
+}
+
+
+@dataclass
+class Story:
+    id: str
+    pairing_id: str
+    proposer: UserRef
+    text: str
+    created_at: datetime
+    status: StoryStatus = StoryStatus.PROPOSED
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a delivery goes: one person, several people together, or a channel."""
+
+    platform: str
+    workspace_id: str
+    users: tuple[str, ...] = ()
+    channel_id: str | None = None
+
+    @classmethod
+    def dm(cls, user: UserRef) -> Destination:
+        return cls(user.platform, user.workspace_id, users=(user.user_id,))
+
+    @classmethod
+    def group(cls, users: tuple[UserRef, ...]) -> Destination:
+        first = users[0]
+        return cls(first.platform, first.workspace_id, users=tuple(u.user_id for u in users))
+
+    @classmethod
+    def channel(cls, platform: str, workspace_id: str, channel_id: str) -> Destination:
+        return cls(platform, workspace_id, channel_id=channel_id)
+
+    @property
+    def is_channel(self) -> bool:
+        return self.channel_id is not None
+
+
+@dataclass
+class Delivery:
+    """One outgoing message in the outbox, recorded before it is sent (see DESIGN section 5)."""
+
+    id: str
+    idempotency_key: str
+    destination: Destination
+    message: dict[str, object]
+    created_at: datetime
+    not_before: datetime
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    lease_until: datetime | None = None
+    last_error: str | None = None
+    platform_message_id: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the chat platform knows of a person, used to prefill forms and name people."""
+
+    display_name: str
+    timezone: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class ConversationRef:
+    """An opaque platform handle for reaching someone proactively (Teams needs one per person)."""
+
+    user: UserRef
+    data: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,37 @@
+"""Errors a user can cause; the edge turns each into a friendly reply, never a traceback."""
+
+
+class MentorbotError(Exception):
+    """Base for problems the person can fix; the message is shown to them as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotOptedIn(MentorbotError):
+    def __init__(self) -> None:
+        super().__init__("You haven't joined the mentoring program yet. Type `join` to opt in.")
+
+
+class NotAllowed(MentorbotError):
+    pass
+
+
+class InvalidInput(MentorbotError):
+    pass
+
+
+class FormInvalid(MentorbotError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Please fix the highlighted fields.")
+        self.errors = errors
+
+
+class DeliveryError(Exception):
+    """Raised by a chat port when a send fails; `permanent` means retrying can never help."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after

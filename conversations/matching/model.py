@@ -1,0 +1,71 @@
+"""What a matcher is given and what it must return.
+
+A matcher is a plain synchronous function of its inputs so it can run in a worker thread while the bot
+keeps answering, and so it can be tested exhaustively without any I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conversations.domain import Role, UserRef
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """Hard rules; a pair that breaks any of them is never proposed."""
+
+    min_seniority_gap: int = 1
+    """A leader's seniority level must exceed the mentor's by at least this much."""
+    repeat_lookback_cycles: int = 3
+    """No pair that already met in the last N cycles."""
+    min_overlap_hours: float = 2.0
+    """Minimum overlap of the two people's working hours (09:00-17:00 local)."""
+    mentor_capacity: int = 1
+    """How many leaders one mentor may take in a round."""
+    separate_reporting_lines: bool = True
+    """Never pair someone with their manager or skip-level manager, where managers are known."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user: UserRef
+    display_name: str
+    role: Role
+    department: str
+    seniority: int
+    timezone: str
+    skills: tuple[str, ...] = ()
+    learning_goals: tuple[str, ...] = ()
+    manager_chain: tuple[str, ...] = ()
+    """User ids of the manager, then the skip-level manager, where known."""
+    recent_partners: frozenset[str] = field(default_factory=frozenset)
+    """User ids paired with this person within `repeat_lookback_cycles`."""
+
+
+@dataclass(frozen=True)
+class ProposedPair:
+    leader: UserRef
+    mentor: UserRef
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Waitlisted:
+    user: UserRef
+    reason: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    pairs: tuple[ProposedPair, ...]
+    waitlist: tuple[Waitlisted, ...]
+
+
+class Matcher(Protocol):
+    def match(self, candidates: Sequence[Candidate], rules: MatchRules) -> MatchResult:
+        """Every candidate ends up in exactly one pair (or up to capacity, for mentors) or the waitlist."""
+        ...

@@ -1,0 +1,233 @@
+"""The engine's view of the outside world: small protocols it owns and adapters implement.
+
+Services depend on these and nothing else, so a ten-line fake serves in a unit test and
+`bot/bootstrap.py` is the one place that picks the real implementations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from conversations.domain import (
+    Assessment,
+    Checkin,
+    ConversationRef,
+    Cycle,
+    Delivery,
+    DeliveryStatus,
+    Goal,
+    Pairing,
+    PairingStatus,
+    Participant,
+    Profile,
+    Story,
+    UserRef,
+)
+from conversations.messages import OutgoingMessage
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware UTC datetime; the demo and the tests move it forward at will."""
+        ...
+
+
+class ChatPort(Protocol):
+    """One per platform. Sends raise `conversations.errors.DeliveryError` on failure."""
+
+    platform: str
+
+    @property
+    def supports_group_dm(self) -> bool: ...
+
+    async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        """Returns the platform's id of the sent message."""
+        ...
+
+    async def open_group_dm(self, users: Sequence[UserRef]) -> str:
+        """Returns a conversation id to post to; only where `supports_group_dm`."""
+        ...
+
+    async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str: ...
+
+    async def update(
+        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
+    ) -> None: ...
+
+    async def get_profile(self, user: UserRef) -> Profile: ...
+
+
+@dataclass(frozen=True)
+class PairContext:
+    """What a prompt suggester may know of a pair: goals, skills, progress, outcomes; never notes."""
+
+    pairing_id: str
+    week: str
+    leader_name: str
+    mentor_name: str
+    leader_skills: tuple[str, ...]
+    mentor_skills: tuple[str, ...]
+    leader_goals: tuple[str, ...]
+    mentor_goals: tuple[str, ...]
+    goal_progress: tuple[tuple[str, str, int, bool], ...] = ()
+    """(side, goal text, progress %, done) for the pair's own goals."""
+    recent_outcomes: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    prompts: tuple[str, ...]
+    task: str
+    source: str  # "llm" | "library"
+
+
+class PromptSuggester(Protocol):
+    async def suggest(self, context: PairContext) -> PromptSet: ...
+
+
+# --- persistence -----------------------------------------------------------------------------------
+
+
+class ParticipantRepository(Protocol):
+    async def get(self, user: UserRef) -> Participant | None: ...
+    async def save(self, participant: Participant) -> None: ...
+    async def delete(self, user: UserRef) -> None: ...
+    async def list(self, platform: str | None = None, workspace_id: str | None = None) -> list[Participant]: ...
+
+
+class CycleRepository(Protocol):
+    async def add(self, cycle: Cycle) -> None: ...
+    async def save(self, cycle: Cycle) -> None: ...
+    async def get(self, cycle_id: str) -> Cycle | None: ...
+    async def latest(self) -> Cycle | None: ...
+    async def list(self) -> list[Cycle]: ...
+
+
+class PairingRepository(Protocol):
+    async def add(self, pairing: Pairing) -> None: ...
+    async def save(self, pairing: Pairing) -> None: ...
+    async def get(self, pairing_id: str) -> Pairing | None: ...
+    async def for_user(self, user: UserRef, status: PairingStatus | None = None) -> list[Pairing]: ...
+    async def list(self, status: PairingStatus | None = None, cycle_id: str | None = None) -> list[Pairing]: ...
+
+
+class GoalRepository(Protocol):
+    async def add(self, goal: Goal) -> None: ...
+    async def save(self, goal: Goal) -> None: ...
+    async def get(self, goal_id: str) -> Goal | None: ...
+    async def for_pairing(self, pairing_id: str) -> list[Goal]: ...
+    async def list(self) -> list[Goal]: ...
+    async def delete_for_user(self, user: UserRef) -> None: ...
+
+
+class CheckinRepository(Protocol):
+    async def add(self, checkin: Checkin) -> bool:
+        """False (and nothing stored) when this pairing, person and week already has one."""
+        ...
+
+    async def save(self, checkin: Checkin) -> None: ...
+    async def get(self, checkin_id: str) -> Checkin | None: ...
+    async def find(self, pairing_id: str, user: UserRef, week: str) -> Checkin | None: ...
+    async def for_pairing(self, pairing_id: str) -> list[Checkin]: ...
+    async def list(self, since: datetime | None = None) -> list[Checkin]: ...
+    async def delete_for_user(self, user: UserRef) -> None: ...
+
+
+class AssessmentRepository(Protocol):
+    async def save(self, assessment: Assessment) -> None:
+        """Upsert by (pairing, person, phase): the latest answer counts."""
+        ...
+
+    async def for_pairing(self, pairing_id: str) -> list[Assessment]: ...
+    async def list(self) -> list[Assessment]: ...
+    async def delete_for_user(self, user: UserRef) -> None: ...
+
+
+class StoryRepository(Protocol):
+    async def add(self, story: Story) -> None: ...
+    async def save(self, story: Story) -> None: ...
+    async def get(self, story_id: str) -> Story | None: ...
+    async def list(self) -> list[Story]: ...
+    async def delete_for_user(self, user: UserRef) -> None: ...
+
+
+class DeliveryRepository(Protocol):
+    async def enqueue(self, delivery: Delivery) -> bool:
+        """Insert unless the idempotency key exists; False means it was already enqueued."""
+        ...
+
+    async def get_by_key(self, idempotency_key: str) -> Delivery | None: ...
+
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int, platform: str | None = None
+    ) -> list[Delivery]:
+        """Take up to `limit` pending rows due by `now` (or whose lease ran out) and lease them.
+
+        Concurrent claimers never get the same row (PostgreSQL: FOR UPDATE SKIP LOCKED).
+        """
+        ...
+
+    async def mark_sent(self, delivery_id: str, platform_message_id: str | None, at: datetime) -> None: ...
+    async def mark_retry(self, delivery_id: str, error: str, not_before: datetime) -> None: ...
+    async def mark_failed(self, delivery_id: str, error: str) -> None: ...
+    async def count_by_status(self) -> dict[DeliveryStatus, int]: ...
+    async def list_failed(self, limit: int = 20) -> list[Delivery]: ...
+    async def cancel_for_user(self, user: UserRef) -> int:
+        """Drop pending deliveries to someone who left and asked for their data to be deleted."""
+        ...
+
+
+class InboundEventRepository(Protocol):
+    async def remember(self, event_id: str, at: datetime) -> bool:
+        """Record an inbound event id; False when it was seen before (a retry to drop)."""
+        ...
+
+
+class ConversationRefRepository(Protocol):
+    async def save(self, ref: ConversationRef) -> None: ...
+    async def get(self, user: UserRef) -> ConversationRef | None: ...
+    async def delete(self, user: UserRef) -> None: ...
+
+
+class PromptCacheRepository(Protocol):
+    async def get(self, pairing_id: str, week: str) -> PromptSet | None: ...
+    async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
+
+    Leaving the block without `commit()` rolls back.
+    """
+
+    participants: ParticipantRepository
+    cycles: CycleRepository
+    pairings: PairingRepository
+    goals: GoalRepository
+    checkins: CheckinRepository
+    assessments: AssessmentRepository
+    stories: StoryRepository
+    deliveries: DeliveryRepository
+    inbound_events: InboundEventRepository
+    conversation_refs: ConversationRefRepository
+    prompt_cache: PromptCacheRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

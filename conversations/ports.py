@@ -77,6 +77,11 @@ class PairContext:
     """(side, goal text, progress %, done) for the pair's own goals."""
     recent_outcomes: tuple[str, ...] = ()
     language: str | None = None
+    liked_topics: tuple[str, ...] = ()
+    """Prompt topics the pair rated up (see `conversations.prompts.topics`); steers later weeks."""
+    disliked_topics: tuple[str, ...] = ()
+    recent_prompts: tuple[str, ...] = ()
+    """Prompt texts shown in recent weeks (and this week's, when asking for fresh ones): not repeated."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class PromptSet:
     prompts: tuple[str, ...]
     task: str
     source: str  # "llm" | "library"
+    topics: tuple[str, ...] = ()
+    """The topic of each prompt, in the same order, so a 👍/👎 on a prompt can steer by topic."""
 
 
 class PromptSuggester(Protocol):

@@ -1,0 +1,96 @@
+"""The console platform: messages are printed readably and kept in a transcript."""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from conversations.domain import Profile, UserRef
+from conversations.errors import DeliveryError
+from conversations.messages import OutgoingMessage, render_mentions
+
+PLATFORM = "console"
+
+
+@dataclass(frozen=True)
+class Sent:
+    conversation: str
+    recipients: tuple[str, ...]
+    message: OutgoingMessage
+    message_id: str
+
+
+class ConsoleChat:
+    """Supports group DMs (like Slack) so the demo shows one intro per pair."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        names: dict[str, str] | None = None,
+        timezones: dict[str, str] | None = None,
+        out: Callable[[str], None] | None = None,
+        unreachable: set[str] | None = None,
+        group_dm: bool = True,
+    ) -> None:
+        self.names = names if names is not None else {}
+        self.timezones = timezones if timezones is not None else {}
+        self.out = out
+        self.unreachable = unreachable if unreachable is not None else set()
+        self._group_dm = group_dm
+        self.transcript: list[Sent] = []
+        self._ids = itertools.count(1)
+        self._groups: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def supports_group_dm(self) -> bool:
+        return self._group_dm
+
+    def name(self, user_id: str) -> str:
+        return self.names.get(user_id, user_id)
+
+    async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        if user.user_id in self.unreachable:
+            raise DeliveryError(f"{user.user_id} cannot be reached", permanent=True)
+        return self._record(f"dm:{user.user_id}", (user.user_id,), message)
+
+    async def open_group_dm(self, users: Sequence[UserRef]) -> str:
+        ids = tuple(sorted(u.user_id for u in users))
+        conversation = "group:" + ",".join(ids)
+        self._groups[conversation] = ids
+        return conversation
+
+    async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
+        recipients = self._groups.get(channel_id, (channel_id,))
+        return self._record(channel_id, recipients, message)
+
+    async def update(self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage) -> None:
+        self._record(conversation_id, (), message)
+
+    async def get_profile(self, user: UserRef) -> Profile:
+        return Profile(self.name(user.user_id), self.timezones.get(user.user_id))
+
+    def _record(self, conversation: str, recipients: tuple[str, ...], message: OutgoingMessage) -> str:
+        message_id = str(next(self._ids))
+        self.transcript.append(Sent(conversation, recipients, message, message_id))
+        if self.out is not None:
+            self.out(self.render(recipients or (conversation,), message))
+        return message_id
+
+    def render(self, recipients: Sequence[str], message: OutgoingMessage) -> str:
+        who = " & ".join(self.name(r) for r in recipients)
+        lines = [f"── to {who} " + "─" * max(0, 60 - len(who))]
+        if message.title:
+            lines.append(f"  {message.title}")
+        body = render_mentions(message.text, lambda uid: "@" + self.name(uid))
+        lines += ["  " + line for line in textwrap.wrap(body, 92) or [""]]
+        for name, value in message.fields:
+            value = render_mentions(value, lambda uid: "@" + self.name(uid))
+            first, *rest = value.splitlines() or [""]
+            lines.append(f"  {name}: {first}")
+            lines += [f"    {line}" for line in rest]
+        if message.buttons:
+            lines.append("  " + "  ".join(f"[{b.label}]" for b in message.buttons))
+        return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""The engine's front door: every inbound event and every clock tick comes through `Mentorbot`.
+
+Each event runs in one unit of work together with the record of its `event_id`, so a retried request
+is dropped and a crash rolls back both, never half of an action.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from conversations.commands import ParsedCommand, help_text, parse_command
+from conversations.domain import ConversationRef, PairingStatus, UserRef
+from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
+from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
+from conversations.matching import Matcher
+from conversations.messages import OutgoingMessage, Reply, Visibility
+from conversations.outbox import SendReport, send_due
+from conversations.ports import ChatPort, Clock, PromptSuggester, UnitOfWorkFactory
+from conversations.services import checkins, goals, nudges, participants, pairing, prompts, stats, stories
+from conversations.services.context import Ctx, ProgramConfig
+
+logger = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+ADMIN_ONLY = "That command is for program admins only."
+
+
+@dataclass(frozen=True)
+class TickReport:
+    woken: int = 0
+    ended_pairs: int = 0
+    checkins: int = 0
+    nudges: int = 0
+    delivered: SendReport = SendReport()
+
+
+class Mentorbot:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        matcher: Matcher,
+        prompts: PromptSuggester,
+        config: ProgramConfig,
+        chats: Mapping[str, ChatPort] | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.matcher = matcher
+        self.prompts = prompts
+        self.config = config
+        self.chats: dict[str, ChatPort] = dict(chats or {})
+
+    def register_chat(self, port: ChatPort) -> None:
+        self.chats[port.platform] = port
+
+    def _ctx(self, uow: object) -> Ctx:
+        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts)  # type: ignore[arg-type]
+
+    # --- inbound ---------------------------------------------------------------------------------
+
+    async def handle(self, event: InboundEvent) -> Reply | None:
+        """The reply for the person who caused the event, or None for a duplicate delivery."""
+        try:
+            async with self.uow_factory() as uow:
+                ctx = self._ctx(uow)
+                if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
+                    logger.info("dropping duplicate event %s", event.event_id)
+                    return None
+                try:
+                    reply = await self._dispatch(ctx, event)
+                except FormInvalid as error:
+                    return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
+                except MentorbotError as error:
+                    return Reply.text(error.message)  # leaving uncommitted changes nothing
+                await uow.commit()
+                return reply
+        except Exception:
+            logger.exception("handling %s failed", type(event).__name__)
+            return Reply.text(SORRY)
+
+    async def _dispatch(self, ctx: Ctx, event: InboundEvent) -> Reply:
+        if isinstance(event, CommandReceived):
+            return await self._command(ctx, event)
+        if isinstance(event, ButtonClicked):
+            return await self._button(ctx, event)
+        if isinstance(event, FormSubmitted):
+            return await self._form(ctx, event)
+        if isinstance(event, Installed):
+            if event.conversation:
+                await ctx.uow.conversation_refs.save(ConversationRef(event.actor, dict(event.conversation)))
+            return Reply.text("Hi! I run the reverse-mentoring program here.\n" + help_text(ctx.is_admin(event.actor)))
+        raise InvalidInput("I don't know what to do with that.")
+
+    async def _command(self, ctx: Ctx, event: CommandReceived) -> Reply:
+        command = parse_command(event.text)
+        actor = event.actor
+        name = command.name
+        if name in ("stats", "pair", "export") and not ctx.is_admin(actor):
+            raise NotAllowed(ADMIN_ONLY)
+        if name == "help":
+            return Reply.text(help_text(ctx.is_admin(actor), command.unknown))
+        if name in ("join", "profile"):
+            profile = await self._profile(actor)
+            return await participants.open_profile_form(ctx, actor, profile, editing=name == "profile")
+        if name in ("status", "home"):
+            return await participants.status(ctx, actor)
+        if name == "pause":
+            return await participants.pause(ctx, actor, command)
+        if name == "resume":
+            return await participants.resume(ctx, actor)
+        if name == "leave":
+            return await participants.ask_leave(ctx, actor, command)
+        if name == "goals":
+            return await goals.goals_command(ctx, actor, command)
+        if name == "checkin":
+            return await checkins.checkin_command(ctx, actor, command)
+        if name == "assess":
+            return await goals.assess_command(ctx, actor, command)
+        if name == "prompts":
+            return await prompts.prompts_command(ctx, actor)
+        if name == "story":
+            return await stories.propose(ctx, actor, command.rest)
+        if name == "end":
+            return await self._end(ctx, actor, command)
+        if name == "stats":
+            return Reply(stats.stats_message(await stats.compute_stats(ctx)), visibility=Visibility.IN_CHANNEL)
+        if name == "pair":
+            report = await pairing.run_round(ctx, dry_run="--dry-run" in command.flags)
+            return Reply.text(report.summary())
+        if name == "export":
+            return Reply(await stats.export_csv(ctx))
+        return Reply.text(help_text(ctx.is_admin(actor), name))
+
+    async def _end(self, ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
+        await ctx.participant(actor)
+        active = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
+        if not active:
+            return Reply.text("You have no active pairing to end.")
+        for p in active:
+            await pairing.end_pairing(ctx, p, actor, command.rest[:200] or "ended by a participant")
+        return Reply.text("Your pairing has ended, no fault of anyone's. You'll be matched again in the next round.")
+
+    async def _button(self, ctx: Ctx, event: ButtonClicked) -> Reply:
+        actor, value = event.actor, event.value[:500]
+        handlers = {
+            "checkin_answer": checkins.answer,
+            "checkin_rating": checkins.rate,
+            "checkin_note_form": checkins.note_form,
+            "assess": goals.record_assessment,
+            "goal_add_form": goals.goal_form,
+            "story_decide": stories.decide,
+        }
+        if event.action_id in handlers:
+            return await handlers[event.action_id](ctx, actor, value)
+        if event.action_id == "prompts_refresh":
+            return await prompts.prompts_command(ctx, actor, fresh_for=value)
+        if event.action_id == "leave":
+            if value == "cancel":
+                return Reply.text("Glad you're staying!", replace_original=True)
+            if value not in ("keep", "delete"):
+                raise InvalidInput("I didn't understand that choice; nothing changed.")
+            return await participants.leave(ctx, actor, delete_data=value == "delete")
+        raise InvalidInput("That button isn't one I know; nothing changed.")
+
+    async def _form(self, ctx: Ctx, event: FormSubmitted) -> Reply:
+        if event.form_id == "join":
+            profile = await self._profile(event.actor)
+            return await participants.submit_profile(ctx, event.actor, event.fields, profile.display_name if profile else "")
+        if event.form_id == checkins.NOTE_FORM:
+            return await checkins.save_note(ctx, event.actor, event.context, event.fields)
+        if event.form_id == goals.GOAL_FORM:
+            return await goals.submit_goal_form(ctx, event.actor, event.context, event.fields)
+        raise InvalidInput("That form isn't one I know; nothing changed.")
+
+    async def _profile(self, user: UserRef):  # type: ignore[no-untyped-def]
+        chat = self.chats.get(user.platform)
+        if chat is None:
+            return None
+        try:
+            return await chat.get_profile(user)
+        except Exception:  # a profile is a nicety for prefilling; never fail the command over it
+            logger.warning("could not read the %s profile of %s", user.platform, user.user_id, exc_info=True)
+            return None
+
+    # --- the clock -------------------------------------------------------------------------------
+
+    async def run_round(self, dry_run: bool) -> pairing.RoundReport:
+        async with self.uow_factory() as uow:
+            report = await pairing.run_round(self._ctx(uow), dry_run)
+            if not dry_run:
+                await uow.commit()
+            return report
+
+    async def enqueue_due(self) -> TickReport:
+        """Everything the clock makes due: wake paused people, close rounds, check-ins, nudges."""
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            woken = await participants.wake_paused(ctx)
+            ended = await pairing.close_finished_cycles(ctx)
+            await uow.commit()
+        prepared = await self._prepare_prompts()
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            sent = await checkins.enqueue_weekly_checkins(ctx, prepared)
+            nudged = await nudges.enqueue_nudges(ctx)
+            await uow.commit()
+        return TickReport(woken, ended, sent, nudged)
+
+    async def _prepare_prompts(self) -> dict[str, object]:
+        """Prompts for every active pair, made before the fan-out so sending never waits on an LLM."""
+        from conversations.clock import iso_week
+
+        week = iso_week(self.clock.now())
+        out: dict[str, object] = {}
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            for p in await uow.pairings.list(status=PairingStatus.ACTIVE):
+                out[p.id] = await prompts.prompts_for(ctx, p, week)
+            await uow.commit()
+        return out
+
+    async def deliver_due(self, platform: str | None = None, limit: int = 200) -> SendReport:
+        total = SendReport()
+        while True:
+            report = await send_due(self.uow_factory, self.chats, self.clock, platform, limit)
+            total += report
+            if report.sent + report.retried + report.failed < limit:
+                return total
+
+    async def tick(self) -> TickReport:
+        report = await self.enqueue_due()
+        delivered = await self.deliver_due()
+        return TickReport(report.woken, report.ended_pairs, report.checkins, report.nudges, delivered)

@@ -1,0 +1,248 @@
+"""Weekly check-ins: one question per person per pairing per week, answered with a click."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from conversations.commands import ParsedCommand, parse_int
+from conversations.domain import Checkin, CheckinAnswer, Pairing, PairingStatus, Participant, UserRef, new_id
+from conversations.errors import InvalidInput, NotAllowed
+from conversations.messages import Button, ButtonStyle, Form, FormInput, InputKind, OutgoingMessage, Reply, mention
+from conversations.ports import PromptSet
+from conversations.services.context import Ctx
+
+logger = logging.getLogger(__name__)
+
+NOTE_FORM = "checkin_note"
+ANSWER_WORDS = {
+    "met": CheckinAnswer.MET,
+    "yes": CheckinAnswer.MET,
+    "not-yet": CheckinAnswer.NOT_YET,
+    "not_yet": CheckinAnswer.NOT_YET,
+    "notyet": CheckinAnswer.NOT_YET,
+    "no": CheckinAnswer.NOT_YET,
+    "rescheduled": CheckinAnswer.RESCHEDULED,
+    "moved": CheckinAnswer.RESCHEDULED,
+    "need-help": CheckinAnswer.NEED_HELP,
+    "need_help": CheckinAnswer.NEED_HELP,
+    "help": CheckinAnswer.NEED_HELP,
+}
+
+
+def local_week_and_slot(ctx: Ctx, person: Participant) -> tuple[str, datetime]:
+    """The person's current ISO week and when this week's check-in is due, in UTC."""
+    try:
+        tz = ZoneInfo(person.timezone)
+    except Exception:
+        tz = ZoneInfo("UTC")
+    local_now = ctx.now.astimezone(tz)
+    monday = local_now.date() - timedelta(days=local_now.weekday())
+    slot_day = monday + timedelta(days=ctx.config.checkin_weekday)
+    slot = datetime.combine(slot_day, ctx.config.checkin_time, tzinfo=tz)
+    year, week, _ = local_now.isocalendar()
+    return f"{year}-W{week:02d}", slot
+
+
+def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None) -> OutgoingMessage:
+    fields: list[tuple[str, str]] = []
+    if prompts:
+        fields.append(("Ideas for this week", "\n".join(f"• {p}" for p in prompts.prompts)))
+        if prompts.task:
+            fields.append(("Try this together", prompts.task))
+    return OutgoingMessage(
+        title="Weekly check-in",
+        text=f"How is your mentoring with {mention(other.user_id)} going this week?",
+        fields=tuple(fields),
+        buttons=tuple(
+            Button(a.label, "checkin_answer", f"{checkin.id}:{a.value}", ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT)
+            for a in CheckinAnswer
+        ),
+        mentions=(other.user_id,),
+    )
+
+
+async def enqueue_weekly_checkins(ctx: Ctx, prompts_for: dict[str, PromptSet] | None = None) -> int:
+    """Everyone due by their own local clock gets this week's check-in, once."""
+    sent = 0
+    people = {p.user: p for p in await ctx.uow.participants.list()}
+    from conversations.services.participants import local_today
+
+    for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
+        for member in pairing.members():
+            person = people.get(member)
+            if person is None or not person.is_available(local_today(ctx, person)):
+                continue
+            week, slot = local_week_and_slot(ctx, person)
+            if ctx.now < slot or slot < pairing.created_at:
+                continue
+            checkin = Checkin(new_id(), pairing.id, member, week, sent_at=ctx.now)
+            if not await ctx.uow.checkins.add(checkin):
+                continue
+            prompts = (prompts_for or {}).get(pairing.id)
+            message = checkin_message(checkin, pairing.other(member), prompts)
+            await ctx.outbox.dm(f"checkin:{pairing.id}:{week}:{member.key}", member, message)
+            sent += 1
+    return sent
+
+
+async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:
+    """The check-in must exist, belong to the person clicking, and its pairing must include them."""
+    checkin = await ctx.uow.checkins.get(checkin_id)
+    if checkin is None:
+        raise NotAllowed("That check-in isn't available any more.")
+    pairing = await ctx.uow.pairings.get(checkin.pairing_id)
+    if pairing is None or checkin.user != actor or pairing.side_of(actor) is None:
+        raise NotAllowed("That check-in belongs to someone else, so I didn't record anything.")
+    return checkin, pairing
+
+
+async def answer(ctx: Ctx, actor: UserRef, value: str) -> Reply:
+    checkin_id, _, raw = value.partition(":")
+    try:
+        chosen = CheckinAnswer(raw)
+    except ValueError:
+        raise InvalidInput("I didn't understand that answer; nothing was recorded.") from None
+    checkin, pairing = await _authorised_checkin(ctx, actor, checkin_id)
+    if checkin.answer is not None:
+        return Reply(rating_prompt(checkin, f"You already answered this week: *{checkin.answer.label}*. Thanks!"), replace_original=True)
+    await record_answer(ctx, checkin, pairing, chosen, None, None)
+    return Reply(rating_prompt(checkin, f"Thanks, recorded: *{chosen.label}*."), replace_original=True)
+
+
+def rating_prompt(checkin: Checkin, headline: str) -> OutgoingMessage:
+    buttons: list[Button] = []
+    if checkin.rating is None:
+        buttons += [Button(f"{n}★", "checkin_rating", f"{checkin.id}:{n}") for n in range(1, 6)]
+    buttons.append(Button("Add a private note", "checkin_note_form", checkin.id))
+    text = headline + (" How useful was this week (1-5)?" if checkin.rating is None else "")
+    return OutgoingMessage(text=text, buttons=tuple(buttons))
+
+
+async def record_answer(
+    ctx: Ctx, checkin: Checkin, pairing: Pairing, chosen: CheckinAnswer, rating: int | None, note: str | None
+) -> None:
+    checkin.answer = chosen
+    checkin.answered_at = ctx.now
+    if rating is not None:
+        checkin.rating = rating
+    if note:
+        checkin.note = note
+    await ctx.uow.checkins.save(checkin)
+    if chosen is CheckinAnswer.NEED_HELP:
+        await ask_admins_for_help(ctx, checkin, pairing)
+
+
+async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
+    """A private note to the program admins; the partner is never told."""
+    asker = await ctx.uow.participants.get(checkin.user)
+    other = pairing.other(checkin.user)
+    name = asker.display_name if asker else checkin.user.user_id
+    note = f" Their note: {checkin.note}" if checkin.note else ""
+    for admin in ctx.admins_of(checkin.user):
+        await ctx.outbox.dm(
+            f"help:{checkin.id}:{admin.key}",
+            admin,
+            OutgoingMessage(
+                title="Private: a participant asked for help",
+                text=(
+                    f"{mention(checkin.user.user_id)} ({name}) asked for help with their pairing with "
+                    f"{mention(other.user_id)} in week {checkin.week}.{note} Please reach out to them directly; "
+                    "their partner has not been told."
+                ),
+                mentions=(checkin.user.user_id, other.user_id),
+            ),
+        )
+
+
+async def rate(ctx: Ctx, actor: UserRef, value: str) -> Reply:
+    checkin_id, _, raw = value.partition(":")
+    rating = parse_int(raw, 1, 5)
+    if rating is None:
+        raise InvalidInput("Ratings go from 1 to 5; nothing was recorded.")
+    checkin, _ = await _authorised_checkin(ctx, actor, checkin_id)
+    if checkin.rating is not None:
+        return Reply(rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True)
+    checkin.rating = rating
+    await ctx.uow.checkins.save(checkin)
+    return Reply(rating_prompt(checkin, f"Thanks, rated {rating}/5."), replace_original=True)
+
+
+async def note_form(ctx: Ctx, actor: UserRef, checkin_id: str) -> Reply:
+    checkin, _ = await _authorised_checkin(ctx, actor, checkin_id)
+    form = Form(
+        form_id=NOTE_FORM,
+        title="Private note",
+        submit_label="Save note",
+        context=checkin.id,
+        inputs=(
+            FormInput(
+                "note",
+                "Only the program admins can read this, and only if you ask for help.",
+                InputKind.MULTILINE,
+                initial=checkin.note,
+                max_length=1000,
+            ),
+        ),
+    )
+    return Reply(OutgoingMessage(text="Add a private note", form=form))
+
+
+async def save_note(ctx: Ctx, actor: UserRef, checkin_id: str, fields: dict[str, str | list[str]]) -> Reply:
+    checkin, pairing = await _authorised_checkin(ctx, actor, checkin_id)
+    raw = fields.get("note")
+    note = " ".join(raw.split()) if isinstance(raw, str) else ""
+    if not note:
+        from conversations.errors import FormInvalid
+
+        raise FormInvalid({"note": "Write a note, or close the form."})
+    checkin.note = note[:1000]
+    await ctx.uow.checkins.save(checkin)
+    if checkin.answer is CheckinAnswer.NEED_HELP:
+        await ask_admins_for_help_update(ctx, checkin, pairing)
+    return Reply.text("Your private note is saved. Your partner can't see it.")
+
+
+async def ask_admins_for_help_update(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
+    for admin in ctx.admins_of(checkin.user):
+        await ctx.outbox.dm(
+            f"help-note:{checkin.id}:{admin.key}",
+            admin,
+            OutgoingMessage(
+                title="Private: more about a help request",
+                text=f"{mention(checkin.user.user_id)} added a note to their help request: {checkin.note}",
+                mentions=(checkin.user.user_id,),
+            ),
+        )
+
+
+async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
+    """`checkin` shows this week's question; `checkin met 4 great chat` answers it in one line."""
+    me = await ctx.participant(actor)
+    pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
+    if not pairings:
+        return Reply.text("You're not paired yet, so there's no check-in. You'll be matched at the next round.")
+    pairing = pairings[-1]
+    week, _ = local_week_and_slot(ctx, me)
+    checkin = await ctx.uow.checkins.find(pairing.id, actor, week)
+    if checkin is None:
+        checkin = Checkin(new_id(), pairing.id, actor, week, sent_at=ctx.now)
+        await ctx.uow.checkins.add(checkin)
+    if not command.args:
+        return Reply(checkin_message(checkin, pairing.other(actor), None))
+    chosen = ANSWER_WORDS.get(command.args[0].lower())
+    if chosen is None:
+        raise InvalidInput("Answer with `met`, `not-yet`, `rescheduled` or `need-help`, e.g. `checkin met 4 good chat`.")
+    rating = None
+    rest = list(command.rest.split()[1:])
+    if rest and parse_int(rest[0], 1, 5) is not None:
+        rating = parse_int(rest.pop(0), 1, 5)
+    elif rest and rest[0].isdigit():
+        raise InvalidInput("Ratings go from 1 to 5.")
+    note = " ".join(rest)[:1000] or None
+    if checkin.answer is not None:
+        return Reply.text(f"You already answered this week: *{checkin.answer.label}*. Thanks!")
+    await record_answer(ctx, checkin, pairing, chosen, rating, note)
+    extra = f", rated {rating}/5" if rating else ""
+    return Reply.text(f"Thanks, recorded: *{chosen.label}*{extra}." + (" Your note is private." if note else ""))

@@ -1,0 +1,140 @@
+"""Two-way goals: each side of a pairing sets its own, reports progress and marks them done."""
+
+from __future__ import annotations
+
+from conversations.commands import ParsedCommand, parse_int
+from conversations.domain import Assessment, Goal, Pairing, PairingStatus, Side, UserRef, new_id
+from conversations.errors import FormInvalid, InvalidInput, NotAllowed
+from conversations.messages import Button, Form, FormInput, InputKind, OutgoingMessage, Reply
+from conversations.services.context import Ctx
+
+GOAL_FORM = "goal_add"
+MAX_GOALS = 10
+MAX_GOAL_LENGTH = 280
+
+
+async def my_active_pairing(ctx: Ctx, actor: UserRef) -> Pairing:
+    await ctx.participant(actor)
+    pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
+    if not pairings:
+        raise InvalidInput("You're not paired yet. Goals are set with your partner once you're matched.")
+    return pairings[-1]
+
+
+async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
+    pairing = await my_active_pairing(ctx, actor)
+    if not command.args:
+        return await show_goals(ctx, actor, pairing)
+    verb = command.args[0].lower()
+    rest = command.rest.split(None, 1)[1] if len(command.rest.split(None, 1)) > 1 else ""
+    if verb == "add":
+        return await add_goal(ctx, actor, pairing, rest)
+    if verb in ("progress", "done"):
+        numbers = rest.split()
+        mine = [g for g in await ctx.uow.goals.for_pairing(pairing.id) if g.owner == actor]
+        index = parse_int(numbers[0], 1, len(mine)) if numbers and mine else None
+        if index is None:
+            raise InvalidInput(f"Give the number of one of your goals (1-{len(mine)}), e.g. `goals {verb} 1`." if mine else "You have no goals yet. Add one with `goals add TEXT`.")
+        goal = mine[index - 1]
+        if verb == "done":
+            goal.progress, goal.done_at = 100, goal.done_at or ctx.now
+            await ctx.uow.goals.save(goal)
+            return Reply.text(f"Well done! Goal {index} is marked done: _{goal.text}_")
+        pct = parse_int(numbers[1], 0, 100) if len(numbers) > 1 else None
+        if pct is None:
+            raise InvalidInput("Give progress as a percentage from 0 to 100, e.g. `goals progress 1 50`.")
+        goal.progress = pct
+        if pct == 100 and goal.done_at is None:
+            goal.done_at = ctx.now
+        await ctx.uow.goals.save(goal)
+        return Reply.text(f"Progress on goal {index} is now {pct}%.")
+    raise InvalidInput("Use `goals`, `goals add TEXT`, `goals progress N PERCENT` or `goals done N`.")
+
+
+async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
+    goals = await ctx.uow.goals.for_pairing(pairing.id)
+    mine = [g for g in goals if g.owner == actor]
+    theirs = [g for g in goals if g.owner != actor]
+    other_name = await ctx.name_of(pairing.other(actor))
+
+    def lines(items: list[Goal], numbered: bool) -> str:
+        if not items:
+            return "none yet"
+        return "\n".join(
+            (f"{i}. " if numbered else "• ") + f"{g.text} — {'done ✅' if g.done else f'{g.progress}%'}"
+            for i, g in enumerate(items, 1)
+        )
+
+    return Reply(
+        OutgoingMessage(
+            title="Our goals",
+            text="Each of you sets your own goals: learning goes both ways.",
+            fields=(("My goals", lines(mine, True)), (f"{other_name}'s goals", lines(theirs, False))),
+            buttons=(Button("Add a goal", "goal_add_form", pairing.id),),
+        )
+    )
+
+
+async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Reply:
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidInput("Say what the goal is, e.g. `goals add use an AI assistant to draft my weekly update`.")
+    if len(text) > MAX_GOAL_LENGTH:
+        raise InvalidInput(f"Keep a goal under {MAX_GOAL_LENGTH} characters.")
+    mine = [g for g in await ctx.uow.goals.for_pairing(pairing.id) if g.owner == actor]
+    if len(mine) >= MAX_GOALS:
+        raise InvalidInput(f"You already have {MAX_GOALS} goals. Mark some done before adding more.")
+    if any(g.text.lower() == text.lower() for g in mine):
+        return Reply.text("You already have that goal.")
+    side = pairing.side_of(actor) or Side.LEADER
+    await ctx.uow.goals.add(Goal(new_id(), pairing.id, actor, side, text, ctx.now))
+    return Reply.text(f"Goal {len(mine) + 1} added: _{text}_. Report progress with `goals progress {len(mine) + 1} 50`.")
+
+
+async def goal_form(ctx: Ctx, actor: UserRef, pairing_id: str) -> Reply:
+    pairing = await ctx.uow.pairings.get(pairing_id)
+    if pairing is None or pairing.side_of(actor) is None or pairing.status is not PairingStatus.ACTIVE:
+        raise NotAllowed("You can only set goals for your own active pairing.")
+    form = Form(
+        form_id=GOAL_FORM,
+        title="Add a goal",
+        submit_label="Add",
+        context=pairing.id,
+        inputs=(FormInput("goal", "What do you want to achieve this round?", InputKind.MULTILINE, max_length=MAX_GOAL_LENGTH),),
+    )
+    return Reply(OutgoingMessage(text="Add a goal", form=form))
+
+
+async def submit_goal_form(ctx: Ctx, actor: UserRef, pairing_id: str, fields: dict[str, str | list[str]]) -> Reply:
+    pairing = await ctx.uow.pairings.get(pairing_id)
+    if pairing is None or pairing.side_of(actor) is None or pairing.status is not PairingStatus.ACTIVE:
+        raise NotAllowed("You can only set goals for your own active pairing.")
+    raw = fields.get("goal")
+    text = raw if isinstance(raw, str) else ""
+    try:
+        return await add_goal(ctx, actor, pairing, text)
+    except InvalidInput as error:
+        raise FormInvalid({"goal": error.message}) from None
+
+
+async def record_assessment(ctx: Ctx, actor: UserRef, value: str) -> Reply:
+    pairing_id, phase, raw = (value.split(":") + ["", "", ""])[:3]
+    score = parse_int(raw, 1, 5)
+    if phase not in ("before", "after") or score is None:
+        raise InvalidInput("That self-assessment answer isn't valid; nothing was recorded.")
+    pairing = await ctx.uow.pairings.get(pairing_id)
+    side = pairing.side_of(actor) if pairing else None
+    if pairing is None or side is None:
+        raise NotAllowed("That self-assessment belongs to someone else, so I didn't record anything.")
+    await ctx.uow.assessments.save(Assessment(new_id(), pairing.id, actor, side, phase, score, ctx.now))
+    return Reply.text(f"Thanks! Your {phase} self-assessment is {score}/5.", replace_original=True)
+
+
+async def assess_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
+    await ctx.participant(actor)
+    if len(command.args) < 2 or command.args[0].lower() not in ("before", "after"):
+        raise InvalidInput("Use `assess before 3` or `assess after 4` (1 = not at all, 5 = very).")
+    pairings = await ctx.uow.pairings.for_user(actor)
+    if not pairings:
+        raise InvalidInput("Self-assessments belong to a pairing; you'll get one when you're matched.")
+    return await record_assessment(ctx, actor, f"{pairings[-1].id}:{command.args[0].lower()}:{command.args[1]}")

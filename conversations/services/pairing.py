@@ -1,0 +1,236 @@
+"""Pairing rounds: who is matched with whom and why, the introductions, the waitlist, and endings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from conversations.domain import (
+    ASSESSMENT_QUESTIONS,
+    Cycle,
+    Destination,
+    Pairing,
+    PairingStatus,
+    Participant,
+    ParticipantStatus,
+    Side,
+    UserRef,
+    new_id,
+)
+from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
+from conversations.messages import Button, OutgoingMessage, mention
+from conversations.services.context import Ctx
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    cycle_number: int
+    pairs: tuple[ProposedPair, ...]
+    waitlist: tuple[Waitlisted, ...]
+    names: dict[UserRef, str]
+    dry_run: bool
+
+    def summary(self) -> str:
+        head = "Preview of the next round" if self.dry_run else f"Pairing round {self.cycle_number}"
+        lines = [f"{head}: {len(self.pairs)} pairs, {len(self.waitlist)} on the waitlist."]
+        for pair in self.pairs:
+            lines.append(
+                f"• {self.names.get(pair.leader, pair.leader.user_id)} (leader) + "
+                f"{self.names.get(pair.mentor, pair.mentor.user_id)} (mentor): {'; '.join(pair.reasons)}"
+            )
+        for person in self.waitlist:
+            lines.append(f"• waitlist: {self.names.get(person.user, person.user.user_id)} ({person.reason})")
+        return "\n".join(lines)
+
+
+async def current_cycle(ctx: Ctx) -> Cycle | None:
+    latest = await ctx.uow.cycles.latest()
+    return latest if latest and latest.closed_at is None else None
+
+
+async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidate]:
+    cycles = await ctx.uow.cycles.list()
+    lookback = ctx.config.match_rules.repeat_lookback_cycles
+    recent_ids = {c.id for c in cycles[-lookback:]} if lookback > 0 else set()
+    recent: dict[UserRef, set[str]] = defaultdict(set)
+    for pairing in await ctx.uow.pairings.list():
+        if pairing.cycle_id in recent_ids:
+            recent[pairing.leader].add(pairing.mentor.user_id)
+            recent[pairing.mentor].add(pairing.leader.user_id)
+    everyone = await ctx.uow.participants.list()
+    managers = {(p.user.platform, p.user.workspace_id, p.user.user_id): p.manager_id for p in everyone}
+
+    def chain(p: Participant) -> tuple[str, ...]:
+        out: list[str] = []
+        boss = p.manager_id
+        while boss and len(out) < 2:
+            out.append(boss)
+            boss = managers.get((p.user.platform, p.user.workspace_id, boss))
+        return tuple(out)
+
+    return [
+        Candidate(
+            user=p.user,
+            display_name=p.display_name,
+            role=p.role,
+            department=p.department,
+            seniority=p.seniority,
+            timezone=p.timezone,
+            skills=p.skills,
+            learning_goals=p.learning_goals,
+            manager_chain=chain(p),
+            recent_partners=frozenset(recent.get(p.user, ())),
+        )
+        for p in people
+    ]
+
+
+async def pool_for_round(ctx: Ctx) -> list[Participant]:
+    """Available people not already in an active pairing."""
+    busy: set[UserRef] = set()
+    for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
+        busy.update(pairing.members())
+    from conversations.services.participants import local_today
+
+    return [
+        p
+        for p in await ctx.uow.participants.list()
+        if p.user not in busy and p.is_available(local_today(ctx, p))
+    ]
+
+
+async def compute_round(ctx: Ctx) -> tuple[MatchResult, dict[UserRef, str]]:
+    pool = await pool_for_round(ctx)
+    candidates = await build_candidates(ctx, pool)
+    rules = ctx.config.match_rules
+    result = await asyncio.to_thread(ctx.matcher.match, candidates, rules)
+    return result, {p.user: p.display_name for p in pool}
+
+
+async def run_round(ctx: Ctx, dry_run: bool) -> RoundReport:
+    result, names = await compute_round(ctx)
+    cycle = await current_cycle(ctx)
+    latest = await ctx.uow.cycles.latest()
+    number = cycle.number if cycle else (latest.number + 1 if latest else 1)
+    if dry_run:
+        return RoundReport(number, result.pairs, result.waitlist, names, dry_run=True)
+    if cycle is None:
+        cycle = Cycle(new_id(), number, ctx.now, ctx.config.cycle_weeks)
+        await ctx.uow.cycles.add(cycle)
+    for proposed in result.pairs:
+        pairing = Pairing(
+            id=new_id(),
+            cycle_id=cycle.id,
+            leader=proposed.leader,
+            mentor=proposed.mentor,
+            score=proposed.score,
+            reasons=proposed.reasons,
+            created_at=ctx.now,
+        )
+        await ctx.uow.pairings.add(pairing)
+        await introduce(ctx, pairing, names)
+    for person in result.waitlist:
+        await ctx.outbox.dm(
+            f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
+            person.user,
+            OutgoingMessage(
+                title="You're on the waitlist",
+                text=(
+                    "There was no partner for you in this pairing round, so you're first in line for the next one. "
+                    f"Why: {person.reason}. Nothing for you to do; you keep your place."
+                ),
+            ),
+        )
+    return RoundReport(number, result.pairs, result.waitlist, names, dry_run=False)
+
+
+def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | None) -> OutgoingMessage:
+    leader, mentor = pairing.leader.user_id, pairing.mentor.user_id
+    if to is None:
+        text = (
+            f"{mention(leader)}, meet {mention(mentor)}, your reverse-mentoring partner for this round! "
+            f"{mention(mentor)} teaches AI and digital tools; {mention(leader)} shares strategy and experience."
+        )
+    else:
+        other = pairing.other(to)
+        role = "mentor" if other == pairing.mentor else "leader"
+        text = (
+            f"Meet {mention(other.user_id)} ({names.get(other, other.user_id)}), your {role} for this "
+            "reverse-mentoring round! Send them a message to set up your first 30 minutes."
+        )
+    return OutgoingMessage(
+        title="Meet your mentoring partner",
+        text=text,
+        fields=(
+            ("Why you two", "; ".join(pairing.reasons) or "you were the best available match"),
+            ("First steps", "Book 30 minutes this week, then each of you sets goals with `goals add ...`."),
+        ),
+        buttons=(Button("Set my goals", "goal_add_form", pairing.id),),
+        mentions=(leader, mentor),
+    )
+
+
+async def introduce(ctx: Ctx, pairing: Pairing, names: dict[UserRef, str]) -> None:
+    members = pairing.members()
+    if ctx.supports_group_dm(pairing.leader.platform):
+        await ctx.outbox.send(f"intro:{pairing.id}", Destination.group(members), intro_message(pairing, names, None))
+    else:
+        for member in members:
+            await ctx.outbox.dm(f"intro:{pairing.id}:{member.key}", member, intro_message(pairing, names, member))
+    for member in members:
+        side = pairing.side_of(member) or Side.LEADER
+        await ctx.outbox.dm(f"assess:before:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "before"))
+
+
+def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMessage:
+    when = "Before you start" if phase == "before" else "Now that the round is over"
+    return OutgoingMessage(
+        title="A one-click self-assessment",
+        text=f"{when}: {ASSESSMENT_QUESTIONS[side]} (1 = not at all, 5 = very)",
+        buttons=tuple(Button(str(n), "assess", f"{pairing.id}:{phase}:{n}") for n in range(1, 6)),
+    )
+
+
+async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: str) -> None:
+    """A no-fault ending: both people are told kindly and join the next round's pool."""
+    pairing.status = PairingStatus.ENDED
+    pairing.ended_at = ctx.now
+    pairing.end_reason = reason
+    await ctx.uow.pairings.save(pairing)
+    for member in pairing.members():
+        if member == by:
+            continue
+        other = await ctx.uow.participants.get(member)
+        if other is None or other.status is ParticipantStatus.LEFT:
+            continue
+        await ctx.outbox.dm(
+            f"ended:{pairing.id}:{member.key}",
+            member,
+            OutgoingMessage(
+                title="Your pairing has ended",
+                text=(
+                    "Your mentoring pairing has come to an end, no fault of anyone's. "
+                    "You'll be matched with someone new in the next round. Thank you for taking part!"
+                ),
+            ),
+        )
+
+
+async def close_finished_cycles(ctx: Ctx) -> int:
+    """At the end of a round's weeks, end its pairings and ask the after-assessment."""
+    cycle = await current_cycle(ctx)
+    if cycle is None or ctx.now < cycle.started_at + timedelta(weeks=cycle.weeks):
+        return 0
+    ended = 0
+    for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE, cycle_id=cycle.id):
+        pairing.status, pairing.ended_at, pairing.end_reason = PairingStatus.ENDED, ctx.now, "round finished"
+        await ctx.uow.pairings.save(pairing)
+        for member in pairing.members():
+            side = pairing.side_of(member) or Side.LEADER
+            await ctx.outbox.dm(f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after"))
+        ended += 1
+    cycle.closed_at = ctx.now
+    await ctx.uow.cycles.save(cycle)
+    return ended

@@ -1,0 +1,183 @@
+"""Program statistics and the CSV export for admins; private notes never appear in either."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from statistics import mean
+
+from conversations.domain import (
+    CheckinAnswer,
+    DeliveryStatus,
+    PairingStatus,
+    ParticipantStatus,
+    Role,
+    Side,
+)
+from conversations.messages import Attachment, OutgoingMessage
+from conversations.services.context import Ctx
+
+MIN_GROUP = 5
+WINDOW = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class ProgramStats:
+    by_role: dict[str, int]
+    by_status: dict[str, int]
+    by_department: dict[str, int]
+    active_pairs: int
+    meeting_rate: float | None
+    average_rating: float | None
+    goals_set: dict[str, int]
+    goals_done: dict[str, int]
+    at_risk: int
+    leader_assessment_change: float | None
+    undeliverable: int = 0
+    pending_deliveries: int = 0
+    waitlisted: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
+    """Departments under five people are merged so nobody can be singled out."""
+    shown = {k: v for k, v in counts.items() if v >= MIN_GROUP}
+    hidden = sum(v for v in counts.values() if v < MIN_GROUP)
+    if hidden:
+        shown["Other (groups under 5)"] = hidden
+    return dict(sorted(shown.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+async def compute_stats(ctx: Ctx) -> ProgramStats:
+    uow = ctx.uow
+    people = await uow.participants.list()
+    pairings = await uow.pairings.list()
+    active = [p for p in pairings if p.status is PairingStatus.ACTIVE]
+    since = ctx.now - WINDOW
+    checkins = await uow.checkins.list()
+    recent = [c for c in checkins if c.sent_at >= since]
+    goals = await uow.goals.list()
+    assessments = await uow.assessments.list()
+
+    met_pairs = {c.pairing_id for c in recent if c.answer is CheckinAnswer.MET}
+    active_ids = {p.id for p in active}
+    eligible = {p.id for p in active if ctx.now - p.created_at >= timedelta(days=7)} or active_ids
+    meeting_rate = len(met_pairs & eligible) / len(eligible) if eligible else None
+    ratings = [c.rating for c in recent if c.rating is not None]
+
+    at_risk = 0
+    for pairing in active:
+        mine = [c for c in checkins if c.pairing_id == pairing.id]
+        old_enough = ctx.now - pairing.created_at >= WINDOW
+        no_meeting = old_enough and not any(
+            c.answer is CheckinAnswer.MET and c.answered_at and c.answered_at >= since for c in mine
+        )
+        needs_help = any(c.answer is CheckinAnswer.NEED_HELP and c.sent_at >= since for c in mine)
+        low = [c.rating for c in mine if c.rating is not None and c.sent_at >= since]
+        if no_meeting or needs_help or (low and mean(low) <= 2):
+            at_risk += 1
+
+    before = {(a.pairing_id, a.user): a.score for a in assessments if a.side is Side.LEADER and a.phase == "before"}
+    changes = [
+        a.score - before[(a.pairing_id, a.user)]
+        for a in assessments
+        if a.side is Side.LEADER and a.phase == "after" and (a.pairing_id, a.user) in before
+    ]
+    deliveries = await uow.deliveries.count_by_status()
+    paired = {u for p in active for u in p.members()}
+    waiting = sum(
+        1 for p in people if p.status is ParticipantStatus.ACTIVE and p.user not in paired
+    )
+    return ProgramStats(
+        by_role=dict(Counter(p.role.value for p in people if p.status is not ParticipantStatus.LEFT)),
+        by_status=dict(Counter(p.status.value for p in people)),
+        by_department=small_groups_hidden(Counter(p.department for p in people if p.status is not ParticipantStatus.LEFT)),
+        active_pairs=len(active),
+        meeting_rate=meeting_rate,
+        average_rating=mean(ratings) if ratings else None,
+        goals_set={s.value: sum(1 for g in goals if g.side is s) for s in Side},
+        goals_done={s.value: sum(1 for g in goals if g.side is s and g.done) for s in Side},
+        at_risk=at_risk,
+        leader_assessment_change=mean(changes) if changes else None,
+        undeliverable=deliveries.get(DeliveryStatus.FAILED, 0),
+        pending_deliveries=deliveries.get(DeliveryStatus.PENDING, 0) + deliveries.get(DeliveryStatus.SENDING, 0),
+        waitlisted=waiting,
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
+
+
+def stats_message(stats: ProgramStats) -> OutgoingMessage:
+    change = stats.leader_assessment_change
+    return OutgoingMessage(
+        title="Reverse mentoring: program stats",
+        text="Private notes are never included; departments under 5 people are grouped.",
+        fields=(
+            ("Participants by role", _counts({r.value: stats.by_role.get(r.value, 0) for r in Role})),
+            ("By status", _counts({s.value: stats.by_status.get(s.value, 0) for s in ParticipantStatus})),
+            ("By department", _counts(stats.by_department)),
+            ("Active pairs", str(stats.active_pairs)),
+            ("Unpaired (waitlist)", str(stats.waitlisted)),
+            ("Meeting rate, last 2 weeks", _pct(stats.meeting_rate)),
+            ("Average rating, last 2 weeks", "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5"),
+            ("Goals set / done (leaders)", f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
+            ("Goals set / done (mentors)", f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
+            ("At-risk pairs", str(stats.at_risk)),
+            ("Leaders' AI confidence change", "—" if change is None else f"{change:+.1f} points (1-5 scale)"),
+            ("Undeliverable messages", str(stats.undeliverable)),
+        ),
+    )
+
+
+EXPORT_COLUMNS = (
+    "cycle", "pairing_id", "status", "started", "ended", "leader", "leader_department", "mentor",
+    "mentor_department", "match_score", "checkins_answered", "meetings", "average_rating",
+    "leader_goals", "leader_goals_done", "mentor_goals", "mentor_goals_done",
+)
+
+
+async def export_csv(ctx: Ctx) -> OutgoingMessage:
+    uow = ctx.uow
+    people = {p.user: p for p in await uow.participants.list()}
+    cycles = {c.id: c.number for c in await uow.cycles.list()}
+    checkins = await uow.checkins.list()
+    goals = await uow.goals.list()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    rows = 0
+    for pairing in await uow.pairings.list():
+        mine = [c for c in checkins if c.pairing_id == pairing.id]
+        ratings = [c.rating for c in mine if c.rating is not None]
+        pg = [g for g in goals if g.pairing_id == pairing.id]
+        leader, mentor = people.get(pairing.leader), people.get(pairing.mentor)
+        writer.writerow([
+            cycles.get(pairing.cycle_id, ""), pairing.id, pairing.status.value, pairing.created_at.date().isoformat(),
+            pairing.ended_at.date().isoformat() if pairing.ended_at else "",
+            _safe(leader.display_name if leader else "(deleted)"), _safe(leader.department if leader else ""),
+            _safe(mentor.display_name if mentor else "(deleted)"), _safe(mentor.department if mentor else ""),
+            f"{pairing.score:.2f}", sum(1 for c in mine if c.answer is not None),
+            sum(1 for c in mine if c.answer is CheckinAnswer.MET), f"{mean(ratings):.2f}" if ratings else "",
+            sum(1 for g in pg if g.side is Side.LEADER), sum(1 for g in pg if g.side is Side.LEADER and g.done),
+            sum(1 for g in pg if g.side is Side.MENTOR), sum(1 for g in pg if g.side is Side.MENTOR and g.done),
+        ])
+        rows += 1
+    return OutgoingMessage(
+        title="Program export",
+        text=f"{rows} pairings exported as CSV (no private notes).",
+        attachment=Attachment(f"mentorbot-export-{ctx.now.date().isoformat()}.csv", out.getvalue()),
+    )
+
+
+def _safe(value: str) -> str:
+    """Spreadsheet apps run cells starting with = + - @ as formulas; quote them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -1,0 +1,82 @@
+"""Success stories: posted to a channel only after both people have agreed."""
+
+from __future__ import annotations
+
+from conversations.domain import Destination, PairingStatus, Story, StoryStatus, UserRef, new_id
+from conversations.errors import InvalidInput, NotAllowed
+from conversations.messages import Button, ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.services.context import Ctx
+
+MAX_STORY = 1200
+
+
+async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
+    await ctx.participant(actor)
+    text = " ".join(text.split())
+    if len(text) < 20:
+        raise InvalidInput("Tell the story in a sentence or two (at least 20 characters), e.g. `story Maria showed me how to ...`.")
+    if len(text) > MAX_STORY:
+        raise InvalidInput(f"Keep the story under {MAX_STORY} characters.")
+    pairings = await ctx.uow.pairings.for_user(actor)
+    if not pairings:
+        raise InvalidInput("Stories come from a pairing; you'll be able to share one once you're matched.")
+    pairing = next((p for p in reversed(pairings) if p.status is PairingStatus.ACTIVE), pairings[-1])
+    story = Story(new_id(), pairing.id, actor, text, ctx.now)
+    await ctx.uow.stories.add(story)
+    other = pairing.other(actor)
+    await ctx.outbox.dm(
+        f"story:ask:{story.id}",
+        other,
+        OutgoingMessage(
+            title="May we share your story?",
+            text=f"{mention(actor.user_id)} would like to share this success story from your pairing:\n> {text}\nIt is only posted if you approve.",
+            buttons=(
+                Button("Approve", "story_decide", f"{story.id}:approve", ButtonStyle.PRIMARY),
+                Button("Not this one", "story_decide", f"{story.id}:decline"),
+            ),
+            mentions=(actor.user_id,),
+        ),
+    )
+    return Reply.text("Thanks! I've asked your partner to approve the story; it's posted only if they agree.")
+
+
+async def decide(ctx: Ctx, actor: UserRef, value: str) -> Reply:
+    story_id, _, verdict = value.partition(":")
+    story = await ctx.uow.stories.get(story_id)
+    pairing = await ctx.uow.pairings.get(story.pairing_id) if story else None
+    if story is None or pairing is None or verdict not in ("approve", "decline"):
+        raise NotAllowed("That story isn't available any more.")
+    if pairing.side_of(actor) is None or actor == story.proposer:
+        raise NotAllowed("Only the other person in the pairing can approve this story.")
+    if story.status is not StoryStatus.PROPOSED:
+        return Reply.text(f"This story was already {story.status.value}.", replace_original=True)
+    story.decided_at = ctx.now
+    if verdict == "decline":
+        story.status = StoryStatus.DECLINED
+        await ctx.uow.stories.save(story)
+        await ctx.outbox.dm(
+            f"story:declined:{story.id}", story.proposer,
+            OutgoingMessage(text="Your partner preferred not to share that story. Nothing was posted."),
+        )
+        return Reply.text("Understood: the story will not be posted.", replace_original=True)
+    story.status = StoryStatus.APPROVED
+    await ctx.uow.stories.save(story)
+    post = OutgoingMessage(
+        title="A reverse-mentoring success story",
+        text=f"{story.text}\n— {mention(pairing.leader.user_id)} and {mention(pairing.mentor.user_id)}",
+        mentions=(pairing.leader.user_id, pairing.mentor.user_id),
+    )
+    if ctx.config.stories_channel:
+        await ctx.outbox.send(
+            f"story:post:{story.id}",
+            Destination.channel(actor.platform, actor.workspace_id, ctx.config.stories_channel),
+            post,
+        )
+    else:
+        for admin in ctx.admins_of(actor):
+            await ctx.outbox.dm(f"story:post:{story.id}:{admin.key}", admin, post)
+    await ctx.outbox.dm(
+        f"story:approved:{story.id}", story.proposer,
+        OutgoingMessage(text="Your partner approved your story. It's being shared. Thank you!"),
+    )
+    return Reply.text("Thank you! The story is approved and will be shared.", replace_original=True)

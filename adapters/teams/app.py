@@ -1,0 +1,291 @@
+"""The Teams bot on the project's aiohttp server: `POST /api/messages`.
+
+The request is authenticated before botbuilder runs the turn, on a worker thread: botbuilder fetches
+OpenID metadata with blocking `requests` (no timeout), and inside `CloudAdapter.process` a missing token
+or an unknown key id surfaces as AttributeError / IndexError (HTTP 500). Here every authentication
+failure is a 401, and no response ever carries a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http import HTTPStatus
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+import requests
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    ServiceClientCredentialsFactory,
+)
+
+from adapters.teams.chat import TeamsChatPort
+from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
+from adapters.teams.translate import references_to_save, tenant_of, to_event
+from conversations.errors import DeliveryError
+from conversations.events import ButtonClicked, InboundEvent
+from conversations.messages import OutgoingMessage, Reply, Visibility
+from conversations.ports import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+ROUTE = "/api/messages"
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute, or type `help`."
+
+PUBLIC_CLOUD_ENDPOINTS: Mapping[str, str] = {
+    "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+    "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+    "TO_CHANNEL_FROM_BOT_LOGIN_URL": AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+    "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+    "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL,
+}
+
+
+class Engine(Protocol):
+    async def handle(self, event: InboundEvent) -> Reply | None: ...
+
+
+class TeamsSettings(Protocol):
+    """The part of `bot.settings.Settings` this adapter reads (adapters never import the application)."""
+
+    @property
+    def microsoft_app_id(self) -> str | None: ...
+    @property
+    def microsoft_app_password(self) -> str | None: ...
+    @property
+    def microsoft_app_tenant_id(self) -> str | None: ...
+    @property
+    def microsoft_app_type(self) -> str: ...
+    @property
+    def bot_framework_overrides(self) -> Mapping[str, str]: ...
+
+
+def bot_framework_configuration(settings: TeamsSettings) -> SimpleNamespace:
+    """The attribute bag botbuilder's configuration classes read.
+
+    Setting any endpoint override switches botbuilder to its parameterised mode, which needs all of
+    them; the ones not given keep their public-cloud values.
+    """
+    config = SimpleNamespace(
+        APP_ID=settings.microsoft_app_id,
+        APP_PASSWORD=settings.microsoft_app_password,
+        APP_TENANTID=settings.microsoft_app_tenant_id,
+        APP_TYPE=settings.microsoft_app_type,
+    )
+    if settings.bot_framework_overrides:
+        for name, default in PUBLIC_CLOUD_ENDPOINTS.items():
+            setattr(config, name, settings.bot_framework_overrides.get(name) or default)
+    return config
+
+
+class AuthenticationFailed(Exception):
+    pass
+
+
+class AuthenticationUnavailable(Exception):
+    """The token could not be checked (metadata unreachable): the channel should retry, not give up."""
+
+
+@dataclass(frozen=True)
+class _BadRequest(Exception):
+    status: int
+    reason: str
+
+
+class TeamsBot:
+    """One turn: translate the activity, let the engine decide, render its answer as a card."""
+
+    def __init__(self, engine: Engine, chat: TeamsChatPort) -> None:
+        self._engine = engine
+        self._chat = chat
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == ActivityTypes.invoke:
+            # Nothing here answers invokes; an explicit 200 keeps botbuilder from answering 501.
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=HTTPStatus.OK))
+            )
+            return
+        try:
+            await self._turn(context)
+        except Exception:  # noqa: BLE001 - the person gets an apology, the log gets the traceback
+            logger.exception("Teams turn failed for activity %s", activity.id)
+            await self._apologise(context)
+
+    async def _turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        try:
+            await self._chat.remember(references_to_save(activity))
+        except Exception:  # noqa: BLE001 - answering matters more than remembering
+            logger.exception("Could not save the Teams conversation reference")
+        event = to_event(activity)
+        if event is None:
+            return
+        reply = await self._engine.handle(event)
+        if reply is None:
+            return
+        await self._answer(context, event, reply)
+
+    async def _answer(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:
+        tenant = tenant_of(context.activity)
+        message = reply.message
+        if message is None and reply.form_errors:
+            lines = [f"{name}: {error}" for name, error in reply.form_errors.items()]
+            message = OutgoingMessage(text="Please fix these and submit again:\n\n" + "\n\n".join(lines))
+        if message is None:
+            return
+        rendered = await self._chat.render(message, tenant, reply.form_errors)
+        original = context.activity.reply_to_id
+        if reply.replace_original and isinstance(event, ButtonClicked) and original:
+            await self._chat.replace(context, rendered, original, tenant)
+            return
+        where = getattr(event, "where", None)
+        in_shared_conversation = where is not None and not where.is_direct
+        if in_shared_conversation and reply.visibility is Visibility.PRIVATE:
+            # Teams has no message only one person sees; a private answer goes to the 1:1 chat.
+            try:
+                await self._chat.send_dm(event.actor, message)
+                return
+            except DeliveryError as error:
+                logger.info("Answering in the shared conversation instead of privately: %s", error)
+        await self._chat.reply(context, rendered, tenant)
+
+    async def _apologise(self, context: TurnContext) -> None:
+        try:
+            await context.send_activity(Activity(type=ActivityTypes.message, text=SORRY))
+        except Exception:  # noqa: BLE001 - nothing more can be done for this turn
+            logger.exception("Could not send the apology either")
+
+
+class TeamsIntegration:
+    """The adapter, its chat port and the route, built from settings.
+
+    `credentials_factory` replaces how outbound tokens are obtained (MSAL, by default); tests use it
+    to fetch tokens from a fake issuer, as MSAL refuses authorities that are not https.
+    """
+
+    def __init__(
+        self,
+        settings: TeamsSettings,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        credentials_factory: ServiceClientCredentialsFactory | None = None,
+        retry: RetryPolicy | None = None,
+        pacing: PacingPolicy | None = None,
+        auth_timeout: float = 15.0,
+    ) -> None:
+        self.settings = settings
+        self.authentication = ConfigurationBotFrameworkAuthentication(
+            bot_framework_configuration(settings), credentials_factory=credentials_factory
+        )
+        self.adapter = CloudAdapter(self.authentication)
+        self.chat = TeamsChatPort(
+            self.adapter, settings.microsoft_app_id, uow_factory, ConnectorCalls(retry, pacing)
+        )
+        self._auth_timeout = auth_timeout
+        self._auth_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="teams-auth")
+        self._bot: TeamsBot | None = None
+
+    @property
+    def emulator_mode(self) -> bool:
+        return not self.settings.microsoft_app_id
+
+    def attach(self, app: web.Application, engine: Engine) -> None:
+        """Adds `POST /api/messages` to the project's web application."""
+        self._bot = TeamsBot(engine, self.chat)
+        app.router.add_post(ROUTE, self.handle)
+        app.on_cleanup.append(self._close)
+        if self.emulator_mode:
+            logger.warning("MICROSOFT_APP_ID is not set: Teams runs without authentication (emulator mode)")
+
+    async def _close(self, _app: web.Application) -> None:
+        self._auth_pool.shutdown(wait=False, cancel_futures=True)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self._bot is None:
+            raise RuntimeError("attach() the integration to an application before serving")
+        try:
+            activity = await _read_activity(request)
+        except _BadRequest as bad:
+            return _problem(bad.status, bad.reason)
+        try:
+            auth = await self._authenticate(activity, request.headers.get("Authorization") or None)
+        except AuthenticationFailed as failure:
+            logger.info("Rejected a Teams request: %s", failure)
+            return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
+        except AuthenticationUnavailable as failure:
+            logger.warning("Could not check a Teams token: %s", failure)
+            return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "Authentication is unavailable; try again.")
+        problem = _addressing_problem(activity)
+        if problem:
+            return _problem(HTTPStatus.BAD_REQUEST, problem)
+        try:
+            invoke = await self.adapter.process_activity(auth, activity, self._bot.on_turn)
+        except Exception:  # noqa: BLE001 - logged with its traceback, never shown
+            logger.exception("Teams activity %s could not be processed", activity.id)
+            return _problem(HTTPStatus.INTERNAL_SERVER_ERROR, "The activity could not be processed.")
+        if invoke is not None:
+            body = invoke.body
+            return web.Response(
+                status=int(invoke.status or HTTPStatus.OK),
+                text=json.dumps(body) if body is not None else None,
+                content_type="application/json" if body is not None else None,
+            )
+        return web.Response(status=HTTPStatus.OK)
+
+    async def _authenticate(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(
+                loop.run_in_executor(
+                    self._auth_pool, asyncio.run, self.authentication.authenticate_request(activity, header)
+                ),
+                timeout=self._auth_timeout,
+            )
+        except (requests.RequestException, TimeoutError) as error:
+            raise AuthenticationUnavailable(f"{type(error).__name__}: {error}") from error
+        except Exception as error:  # noqa: BLE001 - botbuilder signals bad tokens with many exception types
+            raise AuthenticationFailed(f"{type(error).__name__}: {error}") from error
+
+
+async def _read_activity(request: web.Request) -> Activity:
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        raise _BadRequest(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the activity as application/json.")
+    try:
+        body: Any = await request.json()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _BadRequest(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.") from error
+    if not isinstance(body, dict):
+        raise _BadRequest(HTTPStatus.BAD_REQUEST, "The body must be a JSON object (an activity).")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception as error:  # noqa: BLE001 - msrest raises several types for malformed models
+        raise _BadRequest(HTTPStatus.BAD_REQUEST, "The body is not a valid activity.") from error
+    if not isinstance(activity.type, str) or not activity.type:
+        raise _BadRequest(HTTPStatus.BAD_REQUEST, "The activity has no type.")
+    return activity
+
+
+def _addressing_problem(activity: Activity) -> str | None:
+    """What the turn needs to answer at all; checked after authentication, so it tells no secrets."""
+    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(("http://", "https://")):
+        return "The activity has no valid serviceUrl."
+    conversation = activity.conversation
+    if conversation is None or not isinstance(conversation.id, str) or not conversation.id:
+        return "The activity has no conversation id."
+    return None
+
+
+def _problem(status: int, detail: str) -> web.Response:
+    return web.json_response({"error": HTTPStatus(status).phrase, "detail": detail}, status=status)

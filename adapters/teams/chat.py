@@ -1,0 +1,310 @@
+"""The engine's ChatPort for Teams: proactive messages through saved conversation references.
+
+Teams only lets a bot write to someone it has a conversation with. References are saved (in the
+database, through the unit of work) whenever someone installs the bot or writes to it; for anyone else
+in a tenant the bot already knows, a 1:1 chat is created. Who can be reached neither way gets a
+permanent DeliveryError, which the engine reports to the admins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+
+from adapters.teams.render import mentioned_ids, render_activity
+from adapters.teams.resilience import ConnectorCalls, delivery_error
+from adapters.teams.translate import PLATFORM, TENANT_REF_USER_ID
+from conversations.domain import ConversationRef, Profile, UserRef
+from conversations.errors import DeliveryError
+from conversations.messages import OutgoingMessage
+from conversations.ports import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TEAMS_CHANNEL_ID = "msteams"
+
+
+@dataclass
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+
+
+class TeamsChatPort:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str | None,
+        uow_factory: UnitOfWorkFactory,
+        calls: ConnectorCalls | None = None,
+    ) -> None:
+        self._adapter = adapter
+        self._app_id = app_id or ""
+        self._uow_factory = uow_factory
+        self.calls = calls or ConnectorCalls()
+
+    @property
+    def supports_group_dm(self) -> bool:
+        """Teams bots cannot create group chats proactively; the engine sends one DM to each person."""
+        return False
+
+    # --- ChatPort ---------------------------------------------------------------------------------
+
+    async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        activity = render_activity(message, await self._names(message, user.workspace_id))
+        saved = await self._load(user)
+        reference = _reference(saved.data) if saved else None
+        if reference is None:
+            reference = await self._open_personal_chat(user)
+        return await self._send(reference, user.workspace_id, activity, f"DM to {user.user_id}")
+
+    async def open_group_dm(self, users: Sequence[UserRef]) -> str:
+        raise DeliveryError("Teams bots cannot start group chats; send one message to each person", permanent=True)
+
+    async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
+        activity = render_activity(message, await self._names(message, workspace_id))
+        reference = await self._conversation_reference(workspace_id, channel_id, saved_under=channel_id)
+        return await self._send(reference, workspace_id, activity, f"post to channel {channel_id}")
+
+    async def update(
+        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
+    ) -> None:
+        activity = render_activity(message, await self._names(message, workspace_id))
+        activity.id = message_id
+        reference = await self._conversation_reference(workspace_id, conversation_id)
+
+        async def update(context: TurnContext) -> None:
+            await context.update_activity(activity)
+
+        await self._in_conversation(reference, workspace_id, update, f"update of {message_id}")
+
+    async def get_profile(self, user: UserRef) -> Profile:
+        saved = await self._load(user)
+        stored = saved.data.get("user") if saved else None
+        stored_name = stored.get("name") if isinstance(stored, dict) else None
+        reference = _reference(saved.data) if saved else None
+        if reference is None:
+            return Profile(display_name=stored_name or "Teams user")
+
+        async def fetch(context: TurnContext) -> Any:
+            connector = context.turn_state.get(self._adapter.BOT_CONNECTOR_CLIENT_KEY)
+            return await connector.conversations.get_conversation_member(reference.conversation.id, user.user_id)
+
+        try:
+            member = await self._in_conversation(reference, user.workspace_id, fetch, f"profile of {user.user_id}")
+        except DeliveryError as error:
+            logger.info("Using the stored name for %s: %s", user.user_id, error)
+            return Profile(display_name=stored_name or "Teams user")
+        extra = getattr(member, "additional_properties", None) or {}
+        email = extra.get("email") or extra.get("userPrincipalName")
+        return Profile(
+            display_name=getattr(member, "name", None) or stored_name or "Teams user",
+            email=email if isinstance(email, str) else None,
+        )
+
+    # --- inbound turns ------------------------------------------------------------------------------
+
+    async def render(
+        self, message: OutgoingMessage, workspace_id: str, form_errors: Mapping[str, str] | None = None
+    ) -> Activity:
+        return render_activity(message, await self._names(message, workspace_id), form_errors)
+
+    async def reply(self, context: TurnContext, activity: Activity, tenant_id: str) -> str | None:
+        """Answers within an inbound turn, paced and retried like every other call."""
+        conversation_id = context.activity.conversation.id
+        response = await self.calls.run(tenant_id, conversation_id, lambda: context.send_activity(activity))
+        return response.id if response else None
+
+    async def replace(self, context: TurnContext, activity: Activity, message_id: str, tenant_id: str) -> None:
+        activity.id = message_id
+        conversation_id = context.activity.conversation.id
+        await self.calls.run(tenant_id, conversation_id, lambda: context.update_activity(activity))
+
+    async def remember(self, refs: Sequence[ConversationRef]) -> None:
+        """Saves the references an inbound activity proved, writing only those that changed."""
+        if not refs:
+            return
+        async with self._uow_factory() as uow:
+            changed = False
+            for ref in refs:
+                existing = await uow.conversation_refs.get(ref.user)
+                if existing is None or existing.data != ref.data:
+                    await uow.conversation_refs.save(ref)
+                    changed = True
+            if changed:
+                await uow.commit()
+
+    # --- plumbing -------------------------------------------------------------------------------------
+
+    async def _load(self, user: UserRef) -> ConversationRef | None:
+        async with self._uow_factory() as uow:
+            return await uow.conversation_refs.get(user)
+
+    async def _names(self, message: OutgoingMessage, workspace_id: str) -> dict[str, str]:
+        """Display names for the people a message mentions: their profile, else what Teams told us."""
+        names: dict[str, str] = {}
+        ids = list(dict.fromkeys(mentioned_ids(message)))
+        if not ids:
+            return names
+        async with self._uow_factory() as uow:
+            for user_id in ids:
+                person = UserRef(PLATFORM, workspace_id, user_id)
+                participant = await uow.participants.get(person)
+                if participant and participant.display_name:
+                    names[user_id] = participant.display_name
+                    continue
+                saved = await uow.conversation_refs.get(person)
+                account = saved.data.get("user") if saved else None
+                if isinstance(account, dict) and isinstance(account.get("name"), str) and account["name"]:
+                    names[user_id] = account["name"]
+        return names
+
+    async def _tenant(self, workspace_id: str) -> dict[str, Any] | None:
+        saved = await self._load(UserRef(PLATFORM, workspace_id, TENANT_REF_USER_ID))
+        return saved.data if saved else None
+
+    async def _conversation_reference(
+        self, workspace_id: str, conversation_id: str, saved_under: str | None = None
+    ) -> ConversationReference:
+        if saved_under:
+            saved = await self._load(UserRef(PLATFORM, workspace_id, saved_under))
+            reference = _reference(saved.data) if saved else None
+            if reference is not None:
+                return reference
+        tenant = await self._tenant(workspace_id)
+        if tenant is None or not tenant.get("serviceUrl"):
+            raise DeliveryError(
+                f"Mentorbot is not installed in any team or chat of Teams tenant {workspace_id}, so it cannot "
+                f"reach conversation {conversation_id}; install the app there first",
+                permanent=True,
+            )
+        return ConversationReference(
+            channel_id=tenant.get("channelId") or TEAMS_CHANNEL_ID,
+            service_url=tenant["serviceUrl"],
+            bot=ChannelAccount().deserialize(tenant.get("bot") or {}),
+            conversation=ConversationAccount(id=conversation_id, tenant_id=workspace_id),
+        )
+
+    async def _open_personal_chat(self, user: UserRef) -> ConversationReference:
+        """Starts a 1:1 chat with someone in a tenant the bot already knows, and remembers it."""
+        tenant = await self._tenant(user.workspace_id)
+        if tenant is None or not tenant.get("serviceUrl"):
+            raise DeliveryError(
+                f"Teams user {user.user_id} has not installed Mentorbot or written to it, and the bot is not "
+                "installed anywhere in their organisation, so it cannot message them; ask them to install "
+                "the Mentorbot app in Teams",
+                permanent=True,
+            )
+        bot = ChannelAccount().deserialize(tenant.get("bot") or {})
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=bot,
+            members=[ChannelAccount(id=user.user_id)],
+            tenant_id=user.workspace_id,
+            # tenant_id serialises as `tenantID`, which Teams ignores: it reads channelData.tenant.id.
+            channel_data={"tenant": {"id": user.workspace_id}},
+        )
+        created: list[ConversationReference] = []
+
+        async def capture(context: TurnContext) -> None:
+            created.append(TurnContext.get_conversation_reference(context.activity))
+
+        async def create() -> None:
+            await self._adapter.create_conversation(
+                self._app_id,
+                capture,
+                parameters,
+                tenant.get("channelId") or TEAMS_CHANNEL_ID,
+                tenant["serviceUrl"],
+            )
+
+        try:
+            await self.calls.run(user.workspace_id, f"create:{user.workspace_id}", create)
+        except Exception as error:  # noqa: BLE001 - every failure becomes the engine's DeliveryError
+            failure = delivery_error(error, f"starting a chat with {user.user_id}")
+            if failure.permanent:
+                failure = DeliveryError(
+                    f"{failure}; Teams user {user.user_id} may need to install the Mentorbot app", permanent=True
+                )
+            raise failure from error
+        if not created or not created[0].conversation or not created[0].conversation.id:
+            raise DeliveryError(f"Teams created no conversation with {user.user_id}")
+        reference = created[0]
+        reference.user = ChannelAccount(id=user.user_id)
+        reference.activity_id = None
+        await self.remember([ConversationRef(user, _reference_data(reference, user.workspace_id))])
+        return reference
+
+    async def _send(self, reference: ConversationReference, tenant_id: str, activity: Activity, what: str) -> str:
+        async def send(context: TurnContext) -> str:
+            response = await context.send_activity(activity)
+            return response.id if response and response.id else ""
+
+        return await self._in_conversation(reference, tenant_id, send, what)
+
+    async def _in_conversation(
+        self,
+        reference: ConversationReference,
+        tenant_id: str,
+        action: Callable[[TurnContext], Awaitable[T]],
+        what: str,
+    ) -> T:
+        """Runs `action` in a proactive turn; errors are caught inside the turn so that no adapter-wide
+        error handler can swallow them, then mapped to DeliveryError."""
+        outcome = _Outcome()
+        conversation_id = reference.conversation.id if reference.conversation else ""
+
+        async def logic(context: TurnContext) -> None:
+            try:
+                outcome.value = await self.calls.run(tenant_id, conversation_id, lambda: action(context))
+            except Exception as error:  # noqa: BLE001 - handed back to the caller below
+                outcome.error = error
+
+        try:
+            await self._adapter.continue_conversation(reference, logic, bot_app_id=self._app_id)
+        except Exception as error:  # noqa: BLE001 - connector or credential setup failed
+            raise delivery_error(error, what) from error
+        if outcome.error is not None:
+            raise delivery_error(outcome.error, what) from outcome.error
+        return outcome.value  # type: ignore[no-any-return]
+
+
+def _reference(data: dict[str, Any]) -> ConversationReference | None:
+    conversation = data.get("conversation")
+    service_url = data.get("serviceUrl")
+    if not isinstance(conversation, dict) or not conversation.get("id") or not isinstance(service_url, str):
+        return None
+    return ConversationReference(
+        channel_id=data.get("channelId") or TEAMS_CHANNEL_ID,
+        service_url=service_url,
+        conversation=ConversationAccount().deserialize(conversation),
+        bot=ChannelAccount().deserialize(data.get("bot") or {}),
+        user=ChannelAccount().deserialize(data.get("user") or {}),
+        locale=data.get("locale"),
+    )
+
+
+def _reference_data(reference: ConversationReference, tenant_id: str) -> dict[str, object]:
+    return {
+        "serviceUrl": reference.service_url,
+        "channelId": reference.channel_id,
+        "conversation": reference.conversation.serialize() if reference.conversation else None,
+        "bot": reference.bot.serialize() if reference.bot else None,
+        "user": reference.user.serialize() if reference.user else None,
+        "tenantId": tenant_id,
+    }

@@ -1,0 +1,188 @@
+"""The Teams app package an admin uploads: manifest.json and two icons, zipped.
+
+The icons are drawn here rather than shipped, so the package needs no binary files in the repository
+and can be rebuilt anywhere from the bot's app id alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MANIFEST_VERSION = "1.19"
+MANIFEST_SCHEMA_URL = (
+    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json"
+)
+COLOR_ICON = "color.png"
+OUTLINE_ICON = "outline.png"
+ACCENT = (0x46, 0x4E, 0xB8)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+PERSONAL_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("help", "What I can do for you"),
+    ("join", "Join the reverse-mentoring program"),
+    ("profile", "Update your skills, goals and availability"),
+    ("status", "Your pairing, goals and next check-in"),
+    ("pause", "Take a break, e.g. pause until 2026-12-24"),
+    ("resume", "Come back from a pause"),
+    ("leave", "Leave the program"),
+    ("goals", "See or add goals for your pairing"),
+    ("checkin", "Answer this week's check-in"),
+    ("export", "Admins: the program data as CSV"),
+)
+TEAM_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("help", "What I can do here"),
+    ("join", "Join the reverse-mentoring program"),
+    ("status", "Your pairing, goals and next check-in"),
+    ("stats", "Admins: program statistics"),
+    ("pair", "Admins: pair the next round (pair --dry-run to preview)"),
+)
+"""Teams allows ten commands per list; every command works in every scope, the lists are hints."""
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the app, as Teams shows it; point these at the program's own intranet pages."""
+
+    name: str = "Mentorbot"
+    website_url: str = "https://example.com/mentorbot"
+    privacy_url: str = "https://example.com/mentorbot/privacy"
+    terms_url: str = "https://example.com/mentorbot/terms"
+
+
+def build_manifest(app_id: str, version: str = "1.0.0", publisher: Publisher | None = None) -> dict[str, Any]:
+    if not _GUID.match(app_id or ""):
+        raise ValueError("MICROSOFT_APP_ID must be the bot's Microsoft App ID, a GUID like 00000000-0000-…")
+    publisher = publisher or Publisher()
+    return {
+        "$schema": MANIFEST_SCHEMA_URL,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": version,
+        "id": app_id,
+        "developer": {
+            "name": publisher.name,
+            "websiteUrl": publisher.website_url,
+            "privacyUrl": publisher.privacy_url,
+            "termsOfUseUrl": publisher.terms_url,
+        },
+        "name": {"short": "Mentorbot", "full": "Mentorbot: reverse mentoring"},
+        "description": {
+            "short": "Runs your reverse-mentoring program: pairing, check-ins, goals, stats.",
+            "full": (
+                "Mentorbot pairs early-career colleagues who teach AI and digital tools with senior "
+                "leaders who share strategy and industry experience. Join with `join`; Mentorbot "
+                "introduces each pair, checks in weekly, suggests discussion prompts, tracks goals on "
+                "both sides, and gives program admins statistics."
+            ),
+        },
+        "icons": {"color": COLOR_ICON, "outline": OUTLINE_ICON},
+        "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
+        "bots": [
+            {
+                "botId": app_id,
+                "scopes": ["personal", "team"],
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [
+                    {"scopes": ["personal"], "commands": _commands(PERSONAL_COMMANDS)},
+                    {"scopes": ["team"], "commands": _commands(TEAM_COMMANDS)},
+                ],
+            }
+        ],
+        "validDomains": [],
+    }
+
+
+def _commands(commands: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"title": title, "description": description} for title, description in commands]
+
+
+def build_teams_package(
+    app_id: str, out_path: Path | str, version: str = "1.0.0", publisher: Publisher | None = None
+) -> Path:
+    """Writes the zip Teams admins upload (manifest.json, color.png, outline.png at its root)."""
+    manifest = build_manifest(app_id, version, publisher)
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")
+        package.writestr(COLOR_ICON, color_icon())
+        package.writestr(OUTLINE_ICON, outline_icon())
+    return out
+
+
+# --- icons ----------------------------------------------------------------------------------------
+
+Pixel = tuple[int, int, int, int]
+
+
+def color_icon(size: int = 192) -> bytes:
+    """A full-colour square: two white interlocking rings (learning goes both ways) on the accent."""
+    background = (*ACCENT, 255)
+    ring = _rings(size, thickness=0.075)
+
+    def paint(x: float, y: float) -> Pixel:
+        coverage = ring(x, y)
+        return _blend(background, (255, 255, 255, 255), coverage)
+
+    return encode_png(size, size, paint)
+
+
+def outline_icon(size: int = 32) -> bytes:
+    """The same rings in white on transparency, as Teams requires for the outline icon."""
+    ring = _rings(size, thickness=0.1)
+
+    def paint(x: float, y: float) -> Pixel:
+        return (255, 255, 255, round(255 * ring(x, y)))
+
+    return encode_png(size, size, paint)
+
+
+def _rings(size: int, thickness: float) -> Callable[[float, float], float]:
+    radius = 0.24 * size
+    half = thickness * size / 2
+    centres = ((0.38 * size, 0.5 * size), (0.62 * size, 0.5 * size))
+    samples = [(i + 0.5) / 3 for i in range(3)]
+
+    def inside(x: float, y: float) -> bool:
+        return any(abs(math.hypot(x - cx, y - cy) - radius) <= half for cx, cy in centres)
+
+    def coverage(px: float, py: float) -> float:
+        hits = sum(inside(px + dx, py + dy) for dx in samples for dy in samples)
+        return hits / 9
+
+    return coverage
+
+
+def _blend(under: Pixel, over: Pixel, amount: float) -> Pixel:
+    return tuple(round(u + (o - u) * amount) for u, o in zip(under, over, strict=True))  # type: ignore[return-value]
+
+
+def encode_png(width: int, height: int, paint: Callable[[float, float], Pixel]) -> bytes:
+    """An 8-bit RGBA PNG: rows with filter type 0, deflated into one IDAT chunk."""
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            rows.extend(paint(x, y))
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(bytes(rows), 9)),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)

@@ -1,0 +1,250 @@
+"""Engine messages as Adaptive Cards (version 1.5, the newest Teams renders in bot messages).
+
+Buttons and forms become `Action.Submit`: Teams answers it with an ordinary message activity whose
+`value` holds the action's `data` merged with the card's input values, which `translate.py` reads back.
+`Action.Execute` is avoided on purpose: botbuilder 4.17 serialises invoke responses twice.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from conversations.messages import (
+    ButtonStyle,
+    Form,
+    FormInput,
+    InputKind,
+    OutgoingMessage,
+    render_mentions,
+)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.5"
+
+SUBMIT_ACTION_ID = "action_id"
+SUBMIT_VALUE = "value"
+SUBMIT_FORM_ID = "form_id"
+SUBMIT_CONTEXT = "context"
+SUBMIT_MULTISELECT = "multiselect"
+"""Names of the form's multi-select inputs, so their comma-joined answers are split back into lists."""
+RESERVED_SUBMIT_KEYS = frozenset({SUBMIT_ACTION_ID, SUBMIT_VALUE, SUBMIT_FORM_ID, SUBMIT_CONTEXT, SUBMIT_MULTISELECT})
+
+ATTACHMENT_PREVIEW_CHARS = 6000
+"""Teams rejects cards over about 28 KB; a longer attachment is shown cut, with a note saying so."""
+
+_BUTTON_STYLES = {
+    ButtonStyle.DEFAULT: "default",
+    ButtonStyle.PRIMARY: "positive",
+    ButtonStyle.DANGER: "destructive",
+}
+
+UNKNOWN_PERSON = "a colleague"
+
+
+def mention_tag(name: str) -> str:
+    return f"<at>{html.escape(name, quote=False)}</at>"
+
+
+def render_text(text: str, names: Mapping[str, str]) -> str:
+    """Turns `{@user_id}` placeholders into Teams mention tags (paired with entities in the card)."""
+    return render_mentions(text, lambda uid: mention_tag(names.get(uid, UNKNOWN_PERSON)))
+
+
+def mention_entities(message: OutgoingMessage, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One entity per person named, as Teams needs to turn `<at>Name</at>` into a real mention."""
+    seen: list[str] = []
+    for user_id in mentioned_ids(message):
+        if user_id not in seen:
+            seen.append(user_id)
+    return [
+        {
+            "type": "mention",
+            "text": mention_tag(names.get(uid, UNKNOWN_PERSON)),
+            "mentioned": {"id": uid, "name": names.get(uid, UNKNOWN_PERSON)},
+        }
+        for uid in seen
+    ]
+
+
+def mentioned_ids(message: OutgoingMessage) -> list[str]:
+    found: list[str] = list(message.mentions)
+
+    def collect(user_id: str) -> str:
+        found.append(user_id)
+        return ""
+
+    for text in (message.title or "", message.text, *(part for field in message.fields for part in field)):
+        render_mentions(text, collect)
+    return found
+
+
+def render_card(
+    message: OutgoingMessage,
+    names: Mapping[str, str] | None = None,
+    form_errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The card for one message; `form_errors` re-shows a form with the problems next to its inputs."""
+    names = names or {}
+    body: list[dict[str, Any]] = []
+    if message.title:
+        body.append(_text_block(render_text(message.title, names), weight="Bolder", size="Medium"))
+    if message.text:
+        body.append(_text_block(render_text(message.text, names)))
+    if message.fields:
+        body.append(
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": render_text(name, names), "value": render_text(value, names) or "-"}
+                    for name, value in message.fields
+                ],
+            }
+        )
+    if message.attachment:
+        body.extend(_attachment_blocks(message.attachment.filename, message.attachment.content))
+    actions: list[dict[str, Any]] = [
+        {
+            "type": "Action.Submit",
+            "title": button.label,
+            "style": _BUTTON_STYLES[button.style],
+            "data": {SUBMIT_ACTION_ID: button.action_id, SUBMIT_VALUE: button.value},
+        }
+        for button in message.buttons
+    ]
+    if message.form:
+        body.extend(_form_body(message.form, form_errors or {}))
+        actions.append(_form_submit(message.form))
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": message.plain_text(),
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        card["actions"] = actions
+    entities = mention_entities(message, names)
+    if entities:
+        card["msteams"]["entities"] = entities
+    return card
+
+
+def render_activity(
+    message: OutgoingMessage,
+    names: Mapping[str, str] | None = None,
+    form_errors: Mapping[str, str] | None = None,
+) -> Activity:
+    """A message activity holding the card; `summary` is what notifications and screen readers say."""
+    return Activity(
+        type=ActivityTypes.message,
+        summary=message.plain_text()[:200],
+        attachments=[
+            Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(message, names, form_errors))
+        ],
+    )
+
+
+def _text_block(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
+    preview = content[:ATTACHMENT_PREVIEW_CHARS]
+    blocks = [
+        _text_block(filename, weight="Bolder", spacing="Medium"),
+        _text_block(preview, fontType="Monospace", size="Small"),
+    ]
+    if len(content) > len(preview):
+        blocks.append(
+            _text_block(
+                f"Showing the first {len(preview):,} of {len(content):,} characters; "
+                "run the export from the command line for the whole file.",
+                isSubtle=True,
+                size="Small",
+            )
+        )
+    return blocks
+
+
+def _form_body(form: Form, errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [_text_block(form.title, weight="Bolder", size="Medium", spacing="Medium")]
+    if errors:
+        blocks.append(_text_block("Please fix the fields marked below.", color="Attention"))
+    for form_input in form.inputs:
+        if form_input.name in RESERVED_SUBMIT_KEYS:
+            raise ValueError(f"form input name {form_input.name!r} is reserved for the submit data")
+        element = _input_element(form_input)
+        error = errors.get(form_input.name)
+        if error:
+            element["errorMessage"] = error
+        blocks.append(element)
+        if error:
+            blocks.append(_text_block(error, color="Attention", size="Small", spacing="None"))
+        if form_input.hint:
+            blocks.append(_text_block(form_input.hint, isSubtle=True, size="Small", spacing="None"))
+    return blocks
+
+
+def _form_submit(form: Form) -> dict[str, Any]:
+    data: dict[str, Any] = {SUBMIT_FORM_ID: form.form_id, SUBMIT_CONTEXT: form.context}
+    multiselect = [i.name for i in form.inputs if i.kind is InputKind.MULTISELECT]
+    if multiselect:
+        data[SUBMIT_MULTISELECT] = multiselect
+    return {"type": "Action.Submit", "title": form.submit_label, "style": "positive", "data": data}
+
+
+def _input_element(form_input: FormInput) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "id": form_input.name,
+        "label": form_input.label,
+        "isRequired": not form_input.optional,
+    }
+    if not form_input.optional:
+        element["errorMessage"] = f"{form_input.label} is required."
+    kind = form_input.kind
+    initial = form_input.initial
+    if kind in (InputKind.TEXT, InputKind.MULTILINE):
+        element["type"] = "Input.Text"
+        if kind is InputKind.MULTILINE:
+            element["isMultiline"] = True
+        if form_input.max_length:
+            element["maxLength"] = form_input.max_length
+        if initial:
+            element["value"] = initial if isinstance(initial, str) else ", ".join(initial)
+    elif kind in (InputKind.SELECT, InputKind.MULTISELECT):
+        element["type"] = "Input.ChoiceSet"
+        element["style"] = "compact"
+        element["choices"] = [{"title": o.label, "value": o.value} for o in form_input.options]
+        if kind is InputKind.MULTISELECT:
+            element["isMultiSelect"] = True
+        if initial:
+            element["value"] = initial if isinstance(initial, str) else ",".join(initial)
+    elif kind is InputKind.NUMBER:
+        element["type"] = "Input.Number"
+        number = _as_number(initial)
+        if number is not None:
+            element["value"] = number
+    elif kind is InputKind.DATE:
+        element["type"] = "Input.Date"
+        if isinstance(initial, str) and initial:
+            element["value"] = initial
+    else:  # pragma: no cover - a new InputKind must be given a rendering here
+        raise ValueError(f"no Adaptive Card input for {kind}")
+    if form_input.placeholder and not (kind is InputKind.MULTISELECT):
+        element["placeholder"] = form_input.placeholder
+    return element
+
+
+def _as_number(value: object) -> float | int | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number

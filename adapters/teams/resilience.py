@@ -1,0 +1,178 @@
+"""Pacing, retries and error mapping for calls to the Bot Connector.
+
+botbuilder retries no 429 and paces nothing, while Teams throttles at about 50 requests/s per app per
+tenant and 7 messages/s (1,800/hour) per conversation. Every outbound call goes through `ConnectorCalls.run`
+so replies and proactive messages share one budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from aiolimiter import AsyncLimiter
+from msrest.exceptions import ClientRequestError, HttpOperationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from conversations.errors import DeliveryError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TRANSIENT_STATUSES = frozenset({412, 429, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    initial_wait: float = 0.5
+    max_wait: float = 30.0
+    """A Retry-After longer than this is not slept through: the outbox retries the message later."""
+
+
+@dataclass(frozen=True)
+class PacingPolicy:
+    per_tenant_per_second: float = 50
+    per_conversation_per_second: float = 7
+    per_conversation_per_hour: float = 1800
+    remembered_conversations: int = 10_000
+
+
+def status_of(error: BaseException) -> int | None:
+    if isinstance(error, HttpOperationError):
+        status = getattr(error.response, "status_code", None)
+        return status if isinstance(status, int) else None
+    return None
+
+
+def retry_after_of(error: BaseException, now: datetime | None = None) -> float | None:
+    """Seconds the connector asked us to wait, from `Retry-After` as seconds or as an HTTP date."""
+    if not isinstance(error, HttpOperationError):
+        return None
+    headers = getattr(error.response, "headers", None) or {}
+    raw = headers.get("Retry-After") if hasattr(headers, "get") else None
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def is_transient(error: BaseException) -> bool:
+    return isinstance(error, ClientRequestError) or status_of(error) in TRANSIENT_STATUSES
+
+
+def backoff_seconds(policy: RetryPolicy, attempt: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, never shorter than what the server asked for."""
+    ceiling = min(policy.max_wait, policy.initial_wait * (2 ** max(0, attempt - 1)))
+    jittered = random.uniform(ceiling / 2, ceiling)
+    if retry_after is None:
+        return jittered
+    return retry_after + random.uniform(0, policy.initial_wait)
+
+
+def delivery_error(error: BaseException, what: str) -> DeliveryError:
+    """The engine's view of a failed call: permanent when no retry can ever help."""
+    if isinstance(error, DeliveryError):
+        return error
+    status = status_of(error)
+    if status == 403:
+        return DeliveryError(
+            f"{what}: Teams refused (403): the bot was blocked, removed, or is not installed there",
+            permanent=True,
+        )
+    if status == 404:
+        return DeliveryError(f"{what}: Teams has no such conversation (404)", permanent=True)
+    if status == 400:
+        return DeliveryError(f"{what}: Teams rejected the message as invalid (400)", permanent=True)
+    if status == 401:
+        return DeliveryError(
+            f"{what}: Teams did not accept the bot's credentials (401); check MICROSOFT_APP_ID and "
+            "MICROSOFT_APP_PASSWORD"
+        )
+    if status is not None:
+        return DeliveryError(f"{what}: Teams answered {status}", retry_after=retry_after_of(error))
+    return DeliveryError(f"{what}: {type(error).__name__}: {error}")
+
+
+class ConnectorCalls:
+    """Runs connector calls within the tenant's and the conversation's budgets, retrying throttling."""
+
+    def __init__(self, retry: RetryPolicy | None = None, pacing: PacingPolicy | None = None) -> None:
+        self.retry = retry or RetryPolicy()
+        self.pacing = pacing or PacingPolicy()
+        self._tenants: dict[str, AsyncLimiter] = {}
+        self._conversations: OrderedDict[str, tuple[AsyncLimiter, AsyncLimiter]] = OrderedDict()
+        self.retries = 0
+        """Calls repeated after a transient failure since start; operators read it in logs and tests."""
+
+    async def run(self, tenant_id: str, conversation_id: str, call: Callable[[], Awaitable[T]]) -> T:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(self._should_retry),
+            stop=stop_after_attempt(self.retry.attempts),
+            wait=self._wait,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                async with AsyncExitStack() as stack:
+                    for limiter in self._limiters(tenant_id, conversation_id):
+                        await stack.enter_async_context(limiter)
+                    return await call()
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    def _should_retry(self, error: BaseException) -> bool:
+        if not is_transient(error):
+            return False
+        retry_after = retry_after_of(error)
+        return retry_after is None or retry_after <= self.retry.max_wait
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = retry_after_of(error) if error else None
+        return backoff_seconds(self.retry, state.attempt_number, retry_after)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        self.retries += 1
+        error = state.outcome.exception() if state.outcome else None
+        logger.warning(
+            "Teams call failed (%s), retry %d in %.2fs",
+            status_of(error) if error else None,
+            state.attempt_number,
+            state.next_action.sleep if state.next_action else 0.0,
+        )
+
+    def _limiters(self, tenant_id: str, conversation_id: str) -> tuple[AsyncLimiter, ...]:
+        tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            tenant = self._tenants[tenant_id] = AsyncLimiter(self.pacing.per_tenant_per_second, 1)
+        pair = self._conversations.get(conversation_id)
+        if pair is None:
+            pair = (
+                AsyncLimiter(self.pacing.per_conversation_per_second, 1),
+                AsyncLimiter(self.pacing.per_conversation_per_hour, 3600),
+            )
+            self._conversations[conversation_id] = pair
+            while len(self._conversations) > self.pacing.remembered_conversations:
+                self._conversations.popitem(last=False)
+        else:
+            self._conversations.move_to_end(conversation_id)
+        return (tenant, *pair)
+

@@ -1,0 +1,61 @@
+"""The curated library shipped with the package: the fallback and the LLM's grounding."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from conversations.prompts.topics import Direction, Topic
+
+
+@dataclass(frozen=True)
+class LibraryPrompt:
+    id: str
+    text: str
+    topic: Topic
+    direction: Direction
+
+
+@dataclass(frozen=True)
+class TogetherTask:
+    """A small thing to do in or after the session, so a talk turns into practice."""
+
+    id: str
+    text: str
+    topic: Topic
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Library:
+    prompts: tuple[LibraryPrompt, ...]
+    tasks: tuple[TogetherTask, ...]
+
+    def by_direction(self, direction: Direction) -> tuple[LibraryPrompt, ...]:
+        return tuple(p for p in self.prompts if p.direction is direction)
+
+
+def parse_library(raw: dict[str, object]) -> Library:
+    prompts_raw = raw["prompts"]
+    tasks_raw = raw["tasks"]
+    assert isinstance(prompts_raw, list) and isinstance(tasks_raw, list)
+    prompts = tuple(
+        LibraryPrompt(
+            id=str(p["id"]), text=str(p["text"]), topic=Topic(p["topic"]), direction=Direction(p["direction"])
+        )
+        for p in prompts_raw
+    )
+    tasks = tuple(
+        TogetherTask(id=str(t["id"]), text=str(t["text"]), topic=Topic(t["topic"]), minutes=int(t["minutes"]))
+        for t in tasks_raw
+    )
+    return Library(prompts=prompts, tasks=tasks)
+
+
+@lru_cache(maxsize=1)
+def load_library() -> Library:
+    """Read once per process; the file ships inside the package so no deployment step can lose it."""
+    text = resources.files("conversations.prompts").joinpath("library.json").read_text(encoding="utf-8")
+    return parse_library(json.loads(text))

@@ -312,6 +312,11 @@ class MemoryUnitOfWork:
         self._store = store
 
     async def __aenter__(self) -> Self:
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
+        """Start from a fresh copy of the store; repositories must see the new copy, not the old."""
         self._data = copy.deepcopy(self._store.data)
         d = self._data
         self.participants = MemoryParticipants(d)
@@ -325,18 +330,17 @@ class MemoryUnitOfWork:
         self.inbound_events = MemoryInboundEvents(d)
         self.conversation_refs = MemoryConversationRefs(d)
         self.prompt_cache = MemoryPromptCache(d)
-        return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._data = copy.deepcopy(self._store.data)
+        self._begin()
 
     async def commit(self) -> None:
         self._store.data = copy.deepcopy(self._data)
 
     async def rollback(self) -> None:
-        self._data = copy.deepcopy(self._store.data)
+        self._begin()
 
 
 class MemoryStore:

@@ -1,0 +1,380 @@
+"""SQL implementations of the engine's repository protocols (`conversations.ports`).
+
+Each repository issues Core statements on the unit of work's session and converts rows to domain
+dataclasses, so no ORM identity map can hand back a stale object after a bulk update. Saves are
+upserts (`INSERT ... ON CONFLICT DO UPDATE`) and the "only once" writes are `ON CONFLICT DO NOTHING`,
+which both SQLite and PostgreSQL support and which, unlike catching an IntegrityError, leaves a
+PostgreSQL transaction usable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, Text, and_, cast, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+from conversations.domain import (
+    Assessment,
+    Checkin,
+    ConversationRef,
+    Cycle,
+    Delivery,
+    DeliveryStatus,
+    Goal,
+    Pairing,
+    PairingStatus,
+    Participant,
+    Story,
+    UserRef,
+)
+from conversations.ports import PromptSet
+from storage import convert, tables
+
+logger = logging.getLogger(__name__)
+
+_DELETE_CHUNK = 1000
+"""Ids per `IN (...)` list: well under SQLite's limit on bound parameters."""
+
+
+class _SqlRepository:
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self.session = session
+        self.dialect = dialect
+
+    def _insert(self, table: Table) -> Any:
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        if self.dialect == "sqlite":
+            return sqlite.insert(table)
+        raise NotImplementedError(f"no upsert for the {self.dialect!r} dialect")
+
+    async def _upsert(self, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
+        stmt = self._insert(table).values(values)
+        changes = {name: stmt.excluded[name] for name in values if name not in keys}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=changes))
+
+    async def _insert_if_absent(self, table: Table, values: dict[str, Any]) -> bool:
+        stmt: Insert = self._insert(table).values(values).on_conflict_do_nothing()
+        result = await self.session.execute(stmt)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def _rows(self, stmt: Any) -> Sequence[Any]:
+        return (await self.session.execute(stmt)).mappings().all()
+
+    async def _row(self, stmt: Any) -> Any | None:
+        return (await self.session.execute(stmt)).mappings().first()
+
+
+class SqlParticipants(_SqlRepository):
+    t = tables.participants
+
+    async def get(self, user: UserRef) -> Participant | None:
+        row = await self._row(select(self.t).where(self.t.c.user_key == user.key))
+        return convert.participant_from(row) if row else None
+
+    async def save(self, participant: Participant) -> None:
+        await self._upsert(self.t, convert.participant_values(participant), ["user_key"])
+
+    async def delete(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
+
+    async def list(self, platform: str | None = None, workspace_id: str | None = None) -> list[Participant]:
+        stmt = select(self.t).order_by(self.t.c.user_key)
+        if platform is not None:
+            stmt = stmt.where(self.t.c.platform == platform)
+        if workspace_id is not None:
+            stmt = stmt.where(self.t.c.workspace_id == workspace_id)
+        return [convert.participant_from(r) for r in await self._rows(stmt)]
+
+
+class SqlCycles(_SqlRepository):
+    t = tables.cycles
+
+    async def add(self, cycle: Cycle) -> None:
+        await self._upsert(self.t, convert.cycle_values(cycle), ["id"])
+
+    save = add
+
+    async def get(self, cycle_id: str) -> Cycle | None:
+        row = await self._row(select(self.t).where(self.t.c.id == cycle_id))
+        return convert.cycle_from(row) if row else None
+
+    async def latest(self) -> Cycle | None:
+        row = await self._row(select(self.t).order_by(self.t.c.number.desc()).limit(1))
+        return convert.cycle_from(row) if row else None
+
+    async def list(self) -> list[Cycle]:
+        rows = await self._rows(select(self.t).order_by(self.t.c.number, self.t.c.id))
+        return [convert.cycle_from(r) for r in rows]
+
+
+class SqlPairings(_SqlRepository):
+    t = tables.pairings
+
+    async def add(self, pairing: Pairing) -> None:
+        await self._upsert(self.t, convert.pairing_values(pairing), ["id"])
+
+    save = add
+
+    async def get(self, pairing_id: str) -> Pairing | None:
+        row = await self._row(select(self.t).where(self.t.c.id == pairing_id))
+        return convert.pairing_from(row) if row else None
+
+    async def for_user(self, user: UserRef, status: PairingStatus | None = None) -> list[Pairing]:
+        stmt = select(self.t).where(or_(self.t.c.leader_key == user.key, self.t.c.mentor_key == user.key))
+        if status is not None:
+            stmt = stmt.where(self.t.c.status == status.value)
+        stmt = stmt.order_by(self.t.c.created_at, self.t.c.id)
+        return [convert.pairing_from(r) for r in await self._rows(stmt)]
+
+    async def list(self, status: PairingStatus | None = None, cycle_id: str | None = None) -> list[Pairing]:
+        stmt = select(self.t).order_by(self.t.c.created_at, self.t.c.id)
+        if status is not None:
+            stmt = stmt.where(self.t.c.status == status.value)
+        if cycle_id is not None:
+            stmt = stmt.where(self.t.c.cycle_id == cycle_id)
+        return [convert.pairing_from(r) for r in await self._rows(stmt)]
+
+
+class SqlGoals(_SqlRepository):
+    t = tables.goals
+
+    async def add(self, goal: Goal) -> None:
+        await self._upsert(self.t, convert.goal_values(goal), ["id"])
+
+    save = add
+
+    async def get(self, goal_id: str) -> Goal | None:
+        row = await self._row(select(self.t).where(self.t.c.id == goal_id))
+        return convert.goal_from(row) if row else None
+
+    async def for_pairing(self, pairing_id: str) -> list[Goal]:
+        stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
+        return [convert.goal_from(r) for r in await self._rows(stmt)]
+
+    async def list(self) -> list[Goal]:
+        rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
+        return [convert.goal_from(r) for r in rows]
+
+    async def delete_for_user(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.owner_key == user.key))
+
+
+class SqlCheckins(_SqlRepository):
+    t = tables.checkins
+
+    async def add(self, checkin: Checkin) -> bool:
+        return await self._insert_if_absent(self.t, convert.checkin_values(checkin))
+
+    async def save(self, checkin: Checkin) -> None:
+        await self._upsert(self.t, convert.checkin_values(checkin), ["id"])
+
+    async def get(self, checkin_id: str) -> Checkin | None:
+        row = await self._row(select(self.t).where(self.t.c.id == checkin_id))
+        return convert.checkin_from(row) if row else None
+
+    async def find(self, pairing_id: str, user: UserRef, week: str) -> Checkin | None:
+        stmt = select(self.t).where(
+            self.t.c.pairing_id == pairing_id, self.t.c.user_key == user.key, self.t.c.week == week
+        )
+        row = await self._row(stmt)
+        return convert.checkin_from(row) if row else None
+
+    async def for_pairing(self, pairing_id: str) -> list[Checkin]:
+        stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.sent_at, self.t.c.id)
+        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+
+    async def list(self, since: datetime | None = None) -> list[Checkin]:
+        stmt = select(self.t).order_by(self.t.c.sent_at, self.t.c.id)
+        if since is not None:
+            stmt = stmt.where(self.t.c.sent_at >= since)
+        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+
+    async def delete_for_user(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
+
+
+class SqlAssessments(_SqlRepository):
+    t = tables.assessments
+
+    async def save(self, assessment: Assessment) -> None:
+        """The first answer's id stays; side, score and time follow the latest answer."""
+        values = convert.assessment_values(assessment)
+        stmt = self._insert(self.t).values(values)
+        changes = {name: stmt.excluded[name] for name in ("side", "score", "created_at")}
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["pairing_id", "user_key", "phase"], set_=changes)
+        )
+
+    async def for_pairing(self, pairing_id: str) -> list[Assessment]:
+        stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
+        return [convert.assessment_from(r) for r in await self._rows(stmt)]
+
+    async def list(self) -> list[Assessment]:
+        rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
+        return [convert.assessment_from(r) for r in rows]
+
+    async def delete_for_user(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
+
+
+class SqlStories(_SqlRepository):
+    t = tables.stories
+
+    async def add(self, story: Story) -> None:
+        await self._upsert(self.t, convert.story_values(story), ["id"])
+
+    save = add
+
+    async def get(self, story_id: str) -> Story | None:
+        row = await self._row(select(self.t).where(self.t.c.id == story_id))
+        return convert.story_from(row) if row else None
+
+    async def list(self) -> list[Story]:
+        rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
+        return [convert.story_from(r) for r in rows]
+
+    async def delete_for_user(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.proposer_key == user.key))
+
+
+class SqlDeliveries(_SqlRepository):
+    t = tables.deliveries
+
+    async def enqueue(self, delivery: Delivery) -> bool:
+        return await self._insert_if_absent(self.t, convert.delivery_values(delivery))
+
+    async def get_by_key(self, idempotency_key: str) -> Delivery | None:
+        row = await self._row(select(self.t).where(self.t.c.idempotency_key == idempotency_key))
+        return convert.delivery_from(row) if row else None
+
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int, platform: str | None = None
+    ) -> list[Delivery]:
+        """Lease due rows to this caller; the lease ending is what lets another sender retry them.
+
+        PostgreSQL locks the chosen rows with SKIP LOCKED so concurrent claimers pass over each
+        other's picks; SQLite has a single writer, so one UPDATE over a sub-select is enough.
+        """
+        if limit <= 0:
+            return []
+        c = self.t.c
+        due = or_(
+            and_(c.status == DeliveryStatus.PENDING.value, c.not_before <= now),
+            and_(c.status == DeliveryStatus.SENDING.value, c.lease_until <= now),
+        )
+        pick = select(c.id).where(due)
+        if platform is not None:
+            pick = pick.where(c.platform == platform)
+        pick = pick.order_by(c.not_before, c.created_at, c.id).limit(limit)
+        lease = {
+            "status": DeliveryStatus.SENDING.value,
+            "lease_until": lease_until,
+            "attempts": c.attempts + 1,
+        }
+        if self.dialect == "postgresql":
+            ids = list((await self.session.execute(pick.with_for_update(skip_locked=True))).scalars())
+            if not ids:
+                return []
+            claim = update(self.t).where(c.id.in_(ids))
+        else:
+            claim = update(self.t).where(c.id.in_(pick.scalar_subquery()))
+        rows = await self._rows(claim.values(lease).returning(*self.t.c))
+        claimed = [convert.delivery_from(r) for r in rows]
+        claimed.sort(key=lambda d: (d.not_before, d.created_at, d.id))
+        return claimed
+
+    async def mark_sent(self, delivery_id: str, platform_message_id: str | None, at: datetime) -> None:
+        await self._set(
+            delivery_id,
+            status=DeliveryStatus.SENT.value,
+            platform_message_id=platform_message_id,
+            sent_at=at,
+            lease_until=None,
+        )
+
+    async def mark_retry(self, delivery_id: str, error: str, not_before: datetime) -> None:
+        await self._set(
+            delivery_id,
+            status=DeliveryStatus.PENDING.value,
+            last_error=error,
+            not_before=not_before,
+            lease_until=None,
+        )
+
+    async def mark_failed(self, delivery_id: str, error: str) -> None:
+        await self._set(delivery_id, status=DeliveryStatus.FAILED.value, last_error=error, lease_until=None)
+
+    async def _set(self, delivery_id: str, **values: Any) -> None:
+        await self.session.execute(update(self.t).where(self.t.c.id == delivery_id).values(**values))
+
+    async def count_by_status(self) -> dict[DeliveryStatus, int]:
+        stmt = select(self.t.c.status, func.count()).group_by(self.t.c.status)
+        return {DeliveryStatus(status): count for status, count in (await self.session.execute(stmt)).all()}
+
+    async def list_failed(self, limit: int = 20) -> list[Delivery]:
+        stmt = (
+            select(self.t)
+            .where(self.t.c.status == DeliveryStatus.FAILED.value)
+            .order_by(self.t.c.created_at, self.t.c.id)
+            .limit(limit)
+        )
+        return [convert.delivery_from(r) for r in await self._rows(stmt)]
+
+    async def cancel_for_user(self, user: UserRef) -> int:
+        """Text search on the recipients' JSON narrows the rows; Python makes the exact decision."""
+        c = self.t.c
+        stmt = select(c.id, c.users).where(
+            c.status == DeliveryStatus.PENDING.value,
+            c.platform == user.platform,
+            c.workspace_id == user.workspace_id,
+            cast(c.users, Text).contains(json.dumps(user.user_id), autoescape=True),
+        )
+        doomed = [row.id for row in (await self.session.execute(stmt)).all() if user.user_id in (row.users or ())]
+        for chunk in _chunks(doomed, _DELETE_CHUNK):
+            await self.session.execute(delete(self.t).where(c.id.in_(chunk)))
+        return len(doomed)
+
+
+class SqlInboundEvents(_SqlRepository):
+    t = tables.inbound_events
+
+    async def remember(self, event_id: str, at: datetime) -> bool:
+        return await self._insert_if_absent(self.t, {"event_id": event_id, "received_at": at})
+
+
+class SqlConversationRefs(_SqlRepository):
+    t = tables.conversation_refs
+
+    async def save(self, ref: ConversationRef) -> None:
+        await self._upsert(self.t, {"user_key": ref.user.key, "data": ref.data}, ["user_key"])
+
+    async def get(self, user: UserRef) -> ConversationRef | None:
+        row = await self._row(select(self.t).where(self.t.c.user_key == user.key))
+        return convert.conversation_ref_from(row) if row else None
+
+    async def delete(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
+
+
+class SqlPromptCache(_SqlRepository):
+    t = tables.prompt_cache
+
+    async def get(self, pairing_id: str, week: str) -> PromptSet | None:
+        row = await self._row(select(self.t).where(self.t.c.pairing_id == pairing_id, self.t.c.week == week))
+        return convert.prompt_set_from(row) if row else None
+
+    async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
+        await self._upsert(self.t, convert.prompt_set_values(pairing_id, week, prompts), ["pairing_id", "week"])
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

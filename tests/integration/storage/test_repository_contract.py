@@ -1,0 +1,664 @@
+"""The repository contract: every store behaves the same, so unit tests on the in-memory one hold
+for SQLite and PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from conversations.domain import (
+    Assessment,
+    Checkin,
+    CheckinAnswer,
+    ConversationRef,
+    Cycle,
+    Delivery,
+    DeliveryStatus,
+    Destination,
+    Goal,
+    Pairing,
+    PairingStatus,
+    Participant,
+    ParticipantStatus,
+    Role,
+    Side,
+    Story,
+    StoryStatus,
+    UserRef,
+    new_id,
+)
+from conversations.ports import PromptSet, UnitOfWork
+from storage.database import Database
+from tests.integration.storage.conftest import StoreUnderTest
+
+T0 = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
+ANA = UserRef("slack", "T1", "UANA")
+BEN = UserRef("slack", "T1", "UBEN")
+CAL = UserRef("slack", "T2", "UCAL")
+DEE = UserRef("teams", "tenant-1", "29:dee")
+
+
+def person(user: UserRef, **changes: object) -> Participant:
+    values: dict[str, object] = {
+        "user": user,
+        "display_name": f"Person {user.user_id}",
+        "role": Role.MENTOR,
+        "department": "Engineering",
+        "seniority": 2,
+        "timezone": "Europe/Berlin",
+        "skills": ("prompting", "spreadsheets"),
+        "learning_goals": ("strategy",),
+        "joined_at": T0,
+    }
+    values.update(changes)
+    return Participant(**values)  # type: ignore[arg-type]
+
+
+def pairing(leader: UserRef = ANA, mentor: UserRef = BEN, **changes: object) -> Pairing:
+    values: dict[str, object] = {
+        "id": new_id(),
+        "cycle_id": "cycle-1",
+        "leader": leader,
+        "mentor": mentor,
+        "score": 0.75,
+        "reasons": ("skills match", "different departments"),
+        "created_at": T0,
+    }
+    values.update(changes)
+    return Pairing(**values)  # type: ignore[arg-type]
+
+
+def delivery(key: str, **changes: object) -> Delivery:
+    values: dict[str, object] = {
+        "id": new_id(),
+        "idempotency_key": key,
+        "destination": Destination.dm(ANA),
+        "message": {"text": "Hello", "fields": [["Week", "2026-W10"]], "buttons": []},
+        "created_at": T0,
+        "not_before": T0,
+    }
+    values.update(changes)
+    return Delivery(**values)  # type: ignore[arg-type]
+
+
+async def write(store: StoreUnderTest, action) -> None:  # type: ignore[no-untyped-def]
+    async with store.new_unit() as uow:
+        await action(uow)
+        await uow.commit()
+
+
+def unit(store: StoreUnderTest) -> UnitOfWork:
+    return store.new_unit()
+
+
+# --- participants ---------------------------------------------------------------------------------
+
+
+async def test_participant_round_trips_every_field(store: StoreUnderTest) -> None:
+    ana = person(
+        ANA,
+        role=Role.BOTH,
+        manager_id="UBOSS",
+        language="de",
+        status=ParticipantStatus.PAUSED,
+        paused_until=date(2026, 4, 1),
+    )
+    await write(store, lambda uow: uow.participants.save(ana))
+    async with unit(store) as uow:
+        assert await uow.participants.get(ANA) == ana
+        assert await uow.participants.get(BEN) is None
+
+
+async def test_participant_save_updates_and_delete_removes(store: StoreUnderTest) -> None:
+    await write(store, lambda uow: uow.participants.save(person(ANA)))
+    changed = person(ANA, status=ParticipantStatus.LEFT, skills=(), learning_goals=(), joined_at=None)
+    await write(store, lambda uow: uow.participants.save(changed))
+    async with unit(store) as uow:
+        assert await uow.participants.get(ANA) == changed
+        await uow.participants.delete(ANA)
+        await uow.participants.delete(BEN)  # absent: no error
+        assert await uow.participants.get(ANA) is None
+        await uow.commit()
+
+
+async def test_participants_list_filters_by_platform_and_workspace(store: StoreUnderTest) -> None:
+    async def add_all(uow: UnitOfWork) -> None:
+        for user in (ANA, BEN, CAL, DEE):
+            await uow.participants.save(person(user))
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        def users(found: list[Participant]) -> set[UserRef]:
+            return {p.user for p in found}
+
+        assert users(await uow.participants.list()) == {ANA, BEN, CAL, DEE}
+        assert users(await uow.participants.list(platform="slack")) == {ANA, BEN, CAL}
+        assert users(await uow.participants.list(platform="slack", workspace_id="T1")) == {ANA, BEN}
+        assert users(await uow.participants.list(workspace_id="tenant-1")) == {DEE}
+        assert await uow.participants.list(platform="discord") == []
+
+
+# --- cycles ---------------------------------------------------------------------------------------
+
+
+async def test_cycles_add_get_latest_list_and_save(store: StoreUnderTest) -> None:
+    first = Cycle("c1", 1, T0, 12)
+    second = Cycle("c2", 2, T0 + timedelta(weeks=12), 8)
+    async with unit(store) as uow:
+        assert await uow.cycles.latest() is None
+        await uow.cycles.add(second)
+        await uow.cycles.add(first)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.cycles.get("c1") == first
+        assert await uow.cycles.get("nope") is None
+        assert await uow.cycles.latest() == second
+        assert [c.id for c in await uow.cycles.list()] == ["c1", "c2"]
+        first.closed_at = T0 + timedelta(weeks=12)
+        await uow.cycles.save(first)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.cycles.get("c1") == first
+
+
+# --- pairings -------------------------------------------------------------------------------------
+
+
+async def test_pairings_round_trip_and_filter(store: StoreUnderTest) -> None:
+    one = pairing(ANA, BEN, created_at=T0)
+    two = pairing(CAL, ANA, cycle_id="cycle-2", created_at=T0 + timedelta(days=1))
+    three = pairing(CAL, BEN, cycle_id="cycle-2", created_at=T0 + timedelta(days=2))
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for p in (three, one, two):
+            await uow.pairings.add(p)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        assert await uow.pairings.get(one.id) == one
+        assert await uow.pairings.get("missing") is None
+        assert [p.id for p in await uow.pairings.for_user(ANA)] == [one.id, two.id]
+        assert [p.id for p in await uow.pairings.for_user(BEN)] == [one.id, three.id]
+        assert await uow.pairings.for_user(DEE) == []
+        assert [p.id for p in await uow.pairings.list()] == [one.id, two.id, three.id]
+        assert [p.id for p in await uow.pairings.list(cycle_id="cycle-2")] == [two.id, three.id]
+
+        one.status, one.ended_at, one.end_reason = PairingStatus.ENDED, T0 + timedelta(weeks=3), "no fault"
+        await uow.pairings.save(one)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.pairings.get(one.id) == one
+        assert [p.id for p in await uow.pairings.for_user(ANA, PairingStatus.ACTIVE)] == [two.id]
+        assert [p.id for p in await uow.pairings.for_user(ANA, PairingStatus.ENDED)] == [one.id]
+        assert [p.id for p in await uow.pairings.list(status=PairingStatus.ACTIVE)] == [two.id, three.id]
+        assert await uow.pairings.list(status=PairingStatus.ENDED, cycle_id="cycle-2") == []
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+
+async def test_goals_round_trip_progress_and_delete_for_user(store: StoreUnderTest) -> None:
+    p = pairing()
+    leader_goal = Goal(new_id(), p.id, ANA, Side.LEADER, "Use an LLM weekly", T0)
+    mentor_goal = Goal(new_id(), p.id, BEN, Side.MENTOR, "Learn how budgets are set", T0 + timedelta(hours=1))
+    other = Goal(new_id(), "other-pairing", ANA, Side.LEADER, "Something else", T0 + timedelta(hours=2))
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for g in (other, mentor_goal, leader_goal):
+            await uow.goals.add(g)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        assert await uow.goals.get(leader_goal.id) == leader_goal
+        assert await uow.goals.get("missing") is None
+        assert [g.id for g in await uow.goals.for_pairing(p.id)] == [leader_goal.id, mentor_goal.id]
+        assert [g.id for g in await uow.goals.list()] == [leader_goal.id, mentor_goal.id, other.id]
+        leader_goal.progress, leader_goal.done_at = 100, T0 + timedelta(days=20)
+        await uow.goals.save(leader_goal)
+        await uow.commit()
+    async with unit(store) as uow:
+        stored = await uow.goals.get(leader_goal.id)
+        assert stored == leader_goal and stored is not None and stored.done
+        await uow.goals.delete_for_user(ANA)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert [g.id for g in await uow.goals.list()] == [mentor_goal.id]
+
+
+# --- check-ins ------------------------------------------------------------------------------------
+
+
+async def test_checkin_add_is_once_per_pairing_person_and_week(store: StoreUnderTest) -> None:
+    first = Checkin(new_id(), "p1", ANA, "2026-W10", T0)
+    again = Checkin(new_id(), "p1", ANA, "2026-W10", T0 + timedelta(hours=1))
+    async with unit(store) as uow:
+        assert await uow.checkins.add(first) is True
+        assert await uow.checkins.add(again) is False
+        assert await uow.checkins.add(Checkin(new_id(), "p1", BEN, "2026-W10", T0)) is True
+        assert await uow.checkins.add(Checkin(new_id(), "p1", ANA, "2026-W11", T0)) is True
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.checkins.add(again) is False
+        assert await uow.checkins.get(again.id) is None
+        assert await uow.checkins.find("p1", ANA, "2026-W10") == first
+        assert len(await uow.checkins.for_pairing("p1")) == 3
+
+
+async def test_checkin_answer_find_list_and_delete_for_user(store: StoreUnderTest) -> None:
+    week10 = Checkin(new_id(), "p1", ANA, "2026-W10", T0)
+    week11 = Checkin(new_id(), "p1", ANA, "2026-W11", T0 + timedelta(weeks=1))
+    bens = Checkin(new_id(), "p1", BEN, "2026-W11", T0 + timedelta(weeks=1, hours=1))
+    elsewhere = Checkin(new_id(), "p2", CAL, "2026-W11", T0 + timedelta(weeks=1, hours=2))
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for c in (elsewhere, bens, week11, week10):
+            assert await uow.checkins.add(c)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        assert await uow.checkins.find("p1", ANA, "2026-W12") is None
+        week10.answer, week10.rating, week10.note = CheckinAnswer.NEED_HELP, 2, "private words"
+        week10.answered_at = T0 + timedelta(days=1)
+        await uow.checkins.save(week10)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.checkins.get(week10.id) == week10
+        assert await uow.checkins.get("missing") is None
+        assert [c.id for c in await uow.checkins.for_pairing("p1")] == [week10.id, week11.id, bens.id]
+        assert [c.id for c in await uow.checkins.list()] == [week10.id, week11.id, bens.id, elsewhere.id]
+        since = T0 + timedelta(weeks=1)
+        assert [c.id for c in await uow.checkins.list(since=since)] == [week11.id, bens.id, elsewhere.id]
+        await uow.checkins.delete_for_user(ANA)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert [c.id for c in await uow.checkins.list()] == [bens.id, elsewhere.id]
+
+
+# --- assessments ----------------------------------------------------------------------------------
+
+
+async def test_assessment_save_upserts_by_pairing_person_and_phase(store: StoreUnderTest) -> None:
+    before = Assessment(new_id(), "p1", ANA, Side.LEADER, "before", 2, T0)
+    await write(store, lambda uow: uow.assessments.save(before))
+    revised = Assessment(new_id(), "p1", ANA, Side.LEADER, "before", 3, T0 + timedelta(hours=1))
+    after = Assessment(new_id(), "p1", ANA, Side.LEADER, "after", 5, T0 + timedelta(weeks=12))
+    mentor = Assessment(new_id(), "p1", BEN, Side.MENTOR, "before", 1, T0 + timedelta(hours=2))
+    other = Assessment(new_id(), "p2", CAL, Side.LEADER, "before", 4, T0 + timedelta(hours=3))
+
+    async def save_all(uow: UnitOfWork) -> None:
+        for a in (revised, after, mentor, other):
+            await uow.assessments.save(a)
+
+    await write(store, save_all)
+    async with unit(store) as uow:
+        found = {(a.user, a.phase): a for a in await uow.assessments.for_pairing("p1")}
+        assert set(found) == {(ANA, "before"), (ANA, "after"), (BEN, "before")}
+        assert found[(ANA, "before")].score == 3
+        assert found[(ANA, "before")].id == before.id, "the latest answer counts, under the first id"
+        assert found[(ANA, "after")] == after
+        assert len(await uow.assessments.list()) == 4
+        await uow.assessments.delete_for_user(ANA)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert {a.id for a in await uow.assessments.list()} == {mentor.id, other.id}
+
+
+# --- stories --------------------------------------------------------------------------------------
+
+
+async def test_stories_round_trip_decide_and_delete_for_user(store: StoreUnderTest) -> None:
+    story = Story(new_id(), "p1", ANA, "We automated the weekly report together.", T0)
+    later = Story(new_id(), "p2", CAL, "Strategy offsite, seen from the inside.", T0 + timedelta(days=1))
+
+    async def add_all(uow: UnitOfWork) -> None:
+        await uow.stories.add(later)
+        await uow.stories.add(story)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        assert await uow.stories.get(story.id) == story
+        assert await uow.stories.get("missing") is None
+        story.status, story.decided_at = StoryStatus.APPROVED, T0 + timedelta(hours=5)
+        await uow.stories.save(story)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.stories.list() == [story, later]
+        await uow.stories.delete_for_user(ANA)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.stories.list() == [later]
+
+
+# --- deliveries -----------------------------------------------------------------------------------
+
+
+async def test_enqueue_is_a_no_op_when_the_key_exists(store: StoreUnderTest) -> None:
+    original = delivery("checkin:p1:2026-W10:UANA")
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue(original) is True
+        assert await uow.deliveries.enqueue(delivery("checkin:p1:2026-W10:UANA")) is False
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue(delivery("checkin:p1:2026-W10:UANA", message={})) is False
+        # The transaction is still usable after a refused insert (PostgreSQL aborts on an error).
+        assert await uow.deliveries.enqueue(delivery("checkin:p1:2026-W10:UBEN")) is True
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.get_by_key("checkin:p1:2026-W10:UANA") == original
+        assert await uow.deliveries.get_by_key("checkin:p1:2026-W10:UBEN") is not None
+        assert await uow.deliveries.get_by_key("nope") is None
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.PENDING: 2}
+
+
+async def test_delivery_destinations_and_message_round_trip(store: StoreUnderTest) -> None:
+    group = delivery(
+        "intro:p1",
+        destination=Destination.group((ANA, BEN)),
+        message={"text": "Meet", "nested": {"n": 1, "ok": True, "none": None}, "list": [1, "two"]},
+    )
+    channel = delivery("story:s1", destination=Destination.channel("teams", "tenant-1", "19:general"))
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue(group)
+        assert await uow.deliveries.enqueue(channel)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.get_by_key("intro:p1") == group
+        assert await uow.deliveries.get_by_key("story:s1") == channel
+
+
+async def test_claim_due_takes_due_rows_and_leases_them(store: StoreUnderTest) -> None:
+    due = delivery("due", not_before=T0 - timedelta(minutes=1))
+    due_now = delivery("due-now", not_before=T0)
+    later = delivery("later", not_before=T0 + timedelta(seconds=1))
+    lease = T0 + timedelta(minutes=5)
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for d in (later, due_now, due):
+            await uow.deliveries.enqueue(d)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        claimed = await uow.deliveries.claim_due(T0, lease, limit=10)
+        assert [d.idempotency_key for d in claimed] == ["due", "due-now"]
+        for d in claimed:
+            assert d.status is DeliveryStatus.SENDING
+            assert d.attempts == 1
+            assert d.lease_until == lease
+        await uow.commit()
+    async with unit(store) as uow:
+        # "later" is due by now; the two leased rows are not until their lease runs out.
+        again = await uow.deliveries.claim_due(T0 + timedelta(minutes=4), lease, limit=10)
+        assert [d.idempotency_key for d in again] == ["later"]
+        stored = await uow.deliveries.get_by_key("due")
+        assert stored is not None and stored.status is DeliveryStatus.SENDING and stored.attempts == 1
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.SENDING: 3}
+
+
+async def test_an_expired_lease_is_claimed_again(store: StoreUnderTest) -> None:
+    await write(store, lambda uow: uow.deliveries.enqueue(delivery("crashed")))
+    first_lease = T0 + timedelta(minutes=5)
+    async with unit(store) as uow:
+        assert len(await uow.deliveries.claim_due(T0, first_lease, limit=1)) == 1
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.claim_due(first_lease - timedelta(microseconds=1), T0, limit=1) == []
+        second_lease = first_lease + timedelta(minutes=5)
+        [reclaimed] = await uow.deliveries.claim_due(first_lease, second_lease, limit=1)
+        assert reclaimed.idempotency_key == "crashed"
+        assert reclaimed.attempts == 2
+        assert reclaimed.lease_until == second_lease
+        await uow.commit()
+
+
+async def test_claim_due_respects_limit_order_and_platform(store: StoreUnderTest) -> None:
+    async def add_all(uow: UnitOfWork) -> None:
+        for minute in (5, 1, 4, 2, 3):
+            await uow.deliveries.enqueue(delivery(f"slack-{minute}", not_before=T0 - timedelta(minutes=10 - minute)))
+        await uow.deliveries.enqueue(
+            delivery("teams-1", destination=Destination.dm(DEE), not_before=T0 - timedelta(minutes=30))
+        )
+        # Same not_before: the older row goes first.
+        await uow.deliveries.enqueue(
+            delivery("tie-new", created_at=T0, not_before=T0 - timedelta(minutes=60))
+        )
+        await uow.deliveries.enqueue(
+            delivery("tie-old", created_at=T0 - timedelta(hours=1), not_before=T0 - timedelta(minutes=60))
+        )
+
+    await write(store, add_all)
+    lease = T0 + timedelta(minutes=1)
+    async with unit(store) as uow:
+        first = await uow.deliveries.claim_due(T0, lease, limit=3, platform="slack")
+        assert [d.idempotency_key for d in first] == ["tie-old", "tie-new", "slack-1"]
+        rest = await uow.deliveries.claim_due(T0, lease, limit=100, platform="slack")
+        assert [d.idempotency_key for d in rest] == ["slack-2", "slack-3", "slack-4", "slack-5"]
+        assert await uow.deliveries.claim_due(T0, lease, limit=0) == []
+        teams = await uow.deliveries.claim_due(T0, lease, limit=100)
+        assert [d.idempotency_key for d in teams] == ["teams-1"]
+        await uow.commit()
+
+
+async def test_mark_sent_retry_and_failed(store: StoreUnderTest) -> None:
+    keys = ("sent", "retry", "failed-1", "failed-2")
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for offset, key in enumerate(keys):
+            await uow.deliveries.enqueue(delivery(key, created_at=T0 + timedelta(seconds=offset)))
+
+    await write(store, add_all)
+    lease = T0 + timedelta(minutes=5)
+    async with unit(store) as uow:
+        by_key = {d.idempotency_key: d for d in await uow.deliveries.claim_due(T0, lease, limit=10)}
+        await uow.deliveries.mark_sent(by_key["sent"].id, "1700000000.000100", T0 + timedelta(seconds=2))
+        await uow.deliveries.mark_retry(by_key["retry"].id, "429 rate limited", T0 + timedelta(seconds=30))
+        await uow.deliveries.mark_failed(by_key["failed-2"].id, "user_not_found")
+        await uow.deliveries.mark_failed(by_key["failed-1"].id, "account_inactive")
+        await uow.commit()
+    async with unit(store) as uow:
+        sent = await uow.deliveries.get_by_key("sent")
+        assert sent is not None
+        assert (sent.status, sent.platform_message_id, sent.sent_at, sent.lease_until) == (
+            DeliveryStatus.SENT, "1700000000.000100", T0 + timedelta(seconds=2), None
+        )
+        retry = await uow.deliveries.get_by_key("retry")
+        assert retry is not None
+        assert (retry.status, retry.last_error, retry.not_before, retry.lease_until, retry.attempts) == (
+            DeliveryStatus.PENDING, "429 rate limited", T0 + timedelta(seconds=30), None, 1
+        )
+        assert await uow.deliveries.count_by_status() == {
+            DeliveryStatus.SENT: 1, DeliveryStatus.PENDING: 1, DeliveryStatus.FAILED: 2
+        }
+        failed = await uow.deliveries.list_failed()
+        assert [(d.idempotency_key, d.last_error) for d in failed] == [
+            ("failed-1", "account_inactive"), ("failed-2", "user_not_found")
+        ]
+        assert [d.idempotency_key for d in await uow.deliveries.list_failed(limit=1)] == ["failed-1"]
+        # A retry waits for its new time, then counts as a second attempt.
+        assert await uow.deliveries.claim_due(T0 + timedelta(seconds=29), lease, limit=10) == []
+        [again] = await uow.deliveries.claim_due(T0 + timedelta(seconds=30), lease, limit=10)
+        assert again.idempotency_key == "retry" and again.attempts == 2
+
+
+async def test_cancel_for_user_drops_only_their_pending_deliveries(store: StoreUnderTest) -> None:
+    odd = UserRef("slack", "T1", 'U%_"odd')
+
+    async def add_all(uow: UnitOfWork) -> None:
+        await uow.deliveries.enqueue(delivery("ana-dm"))
+        await uow.deliveries.enqueue(delivery("ana-group", destination=Destination.group((BEN, ANA))))
+        await uow.deliveries.enqueue(delivery("ana-sent"))
+        await uow.deliveries.enqueue(delivery("ben-dm", destination=Destination.dm(BEN)))
+        await uow.deliveries.enqueue(delivery("other-ws", destination=Destination.dm(UserRef("slack", "T9", "UANA"))))
+        await uow.deliveries.enqueue(delivery("prefix", destination=Destination.dm(UserRef("slack", "T1", "UANAX"))))
+        await uow.deliveries.enqueue(delivery("channel", destination=Destination.channel("slack", "T1", "UANA")))
+        await uow.deliveries.enqueue(delivery("odd-dm", destination=Destination.dm(odd)))
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        sent = await uow.deliveries.get_by_key("ana-sent")
+        assert sent is not None
+        await uow.deliveries.mark_sent(sent.id, "m1", T0)
+        assert await uow.deliveries.cancel_for_user(ANA) == 2
+        assert await uow.deliveries.cancel_for_user(odd) == 1
+        assert await uow.deliveries.cancel_for_user(DEE) == 0
+        await uow.commit()
+    async with unit(store) as uow:
+        for gone in ("ana-dm", "ana-group", "odd-dm"):
+            assert await uow.deliveries.get_by_key(gone) is None
+        for kept in ("ana-sent", "ben-dm", "other-ws", "prefix", "channel"):
+            assert await uow.deliveries.get_by_key(kept) is not None, kept
+
+
+# --- inbound events, conversation refs, prompt cache ----------------------------------------------
+
+
+async def test_inbound_events_are_remembered_once(store: StoreUnderTest) -> None:
+    async with unit(store) as uow:
+        assert await uow.inbound_events.remember("Ev1", T0) is True
+        assert await uow.inbound_events.remember("Ev1", T0 + timedelta(seconds=3)) is False
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.inbound_events.remember("Ev1", T0) is False
+        assert await uow.inbound_events.remember("Ev2", T0) is True
+
+
+async def test_conversation_refs_save_get_replace_delete(store: StoreUnderTest) -> None:
+    ref = ConversationRef(DEE, {"serviceUrl": "https://smba.example/emea/", "conversation": {"id": "a:1"}})
+    await write(store, lambda uow: uow.conversation_refs.save(ref))
+    async with unit(store) as uow:
+        assert await uow.conversation_refs.get(DEE) == ref
+        assert await uow.conversation_refs.get(ANA) is None
+        replaced = ConversationRef(DEE, {"conversation": {"id": "a:2"}})
+        await uow.conversation_refs.save(replaced)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.conversation_refs.get(DEE) == replaced
+        await uow.conversation_refs.delete(DEE)
+        await uow.conversation_refs.delete(ANA)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.conversation_refs.get(DEE) is None
+
+
+async def test_prompt_cache_by_pairing_and_week(store: StoreUnderTest) -> None:
+    prompts = PromptSet(("What surprised you this week?", "Show one tool you use daily."), "Try it live", "llm")
+    async with unit(store) as uow:
+        assert await uow.prompt_cache.get("p1", "2026-W10") is None
+        await uow.prompt_cache.save("p1", "2026-W10", prompts)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.prompt_cache.get("p1", "2026-W10") == prompts
+        assert await uow.prompt_cache.get("p1", "2026-W11") is None
+        assert await uow.prompt_cache.get("p2", "2026-W10") is None
+        fallback = PromptSet(("A curated prompt",), "A curated task", "library")
+        await uow.prompt_cache.save("p1", "2026-W10", fallback)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.prompt_cache.get("p1", "2026-W10") == fallback
+
+
+# --- the unit of work -----------------------------------------------------------------------------
+
+
+async def test_leaving_without_commit_rolls_back(store: StoreUnderTest) -> None:
+    async with unit(store) as uow:
+        await uow.participants.save(person(ANA))
+        await uow.deliveries.enqueue(delivery("k1"))
+        assert await uow.participants.get(ANA) is not None, "a unit sees its own writes"
+    async with unit(store) as uow:
+        assert await uow.participants.get(ANA) is None
+        assert await uow.deliveries.get_by_key("k1") is None
+
+
+async def test_an_exception_rolls_back(store: StoreUnderTest) -> None:
+    with pytest.raises(RuntimeError):
+        async with unit(store) as uow:
+            await uow.participants.save(person(ANA))
+            raise RuntimeError("boom")
+    async with unit(store) as uow:
+        assert await uow.participants.get(ANA) is None
+
+
+async def test_rollback_discards_and_the_unit_stays_usable(store: StoreUnderTest) -> None:
+    async with unit(store) as uow:
+        await uow.participants.save(person(ANA))
+        await uow.rollback()
+        assert await uow.participants.get(ANA) is None
+        await uow.participants.save(person(BEN))
+        await uow.commit()
+        await uow.participants.save(person(CAL))
+        await uow.commit()
+    async with unit(store) as uow:
+        assert {p.user for p in await uow.participants.list()} == {BEN, CAL}
+
+
+async def test_uncommitted_work_is_invisible_to_other_units(store: StoreUnderTest) -> None:
+    async with unit(store) as writer:
+        await writer.participants.save(person(ANA))
+        async with unit(store) as reader:
+            assert await reader.participants.get(ANA) is None
+        await writer.commit()
+    async with unit(store) as reader:
+        assert await reader.participants.get(ANA) is not None
+
+
+# --- time -----------------------------------------------------------------------------------------
+
+
+async def test_datetimes_come_back_aware_and_equal(store: StoreUnderTest) -> None:
+    berlin = timezone(timedelta(hours=1))
+    started = datetime(2026, 1, 5, 10, 30, 15, 999999, tzinfo=berlin)
+    await write(store, lambda uow: uow.cycles.add(Cycle("c1", 1, started, 12, closed_at=T0)))
+    async with unit(store) as uow:
+        cycle = await uow.cycles.get("c1")
+    assert cycle is not None
+    assert cycle.started_at == started and cycle.started_at.utcoffset() is not None
+    assert cycle.closed_at == T0 and cycle.closed_at.utcoffset() == timedelta(0)
+    if store.database is not None:
+        assert cycle.started_at.tzinfo is UTC, "SQL stores hand back UTC"
+
+
+async def test_claim_due_compares_instants_across_offsets(store: StoreUnderTest) -> None:
+    """`now` given in another zone is still the same instant (SQLite compares stored UTC text)."""
+    await write(store, lambda uow: uow.deliveries.enqueue(delivery("k", not_before=T0)))
+    plus_five = timezone(timedelta(hours=5))
+    async with unit(store) as uow:
+        just_before = (T0 - timedelta(microseconds=1)).astimezone(plus_five)
+        assert await uow.deliveries.claim_due(just_before, T0 + timedelta(minutes=1), limit=5) == []
+        assert len(await uow.deliveries.claim_due(T0.astimezone(plus_five), T0 + timedelta(minutes=1), limit=5)) == 1
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+
+async def test_concurrent_claimers_never_share_a_row(sql_database: Database) -> None:
+    """Several senders drain one outbox together: every row is claimed exactly once."""
+    total, claimers, batch = 200, 6, 7
+    async with sql_database.unit_of_work() as uow:
+        for n in range(total):
+            await uow.deliveries.enqueue(delivery(f"fanout:{n:03}", not_before=T0 - timedelta(seconds=n)))
+        await uow.commit()
+
+    lease = T0 + timedelta(minutes=5)
+
+    async def drain(claims: list[Delivery]) -> None:
+        while True:
+            async with sql_database.unit_of_work() as uow:
+                claimed = await uow.deliveries.claim_due(T0, lease, limit=batch)
+                await asyncio.sleep(0)  # let the other claimers run while these rows are held
+                await uow.commit()
+            if not claimed:
+                return
+            claims.extend(claimed)
+
+    results: list[list[Delivery]] = [[] for _ in range(claimers)]
+    await asyncio.gather(*(drain(claims) for claims in results))
+
+    every_claim = [d.idempotency_key for claims in results for d in claims]
+    assert len(every_claim) == len(set(every_claim)), "a row was claimed twice"
+    assert set(every_claim) == {f"fanout:{n:03}" for n in range(total)}
+    async with sql_database.unit_of_work() as uow:
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.SENDING: total}
+    assert {d.attempts for claims in results for d in claims} == {1}

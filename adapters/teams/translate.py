@@ -121,6 +121,9 @@ def command_text(activity: Activity) -> str:
             and mention_text
         ):
             text = text.replace(mention_text, " ")
+    bot_name = getattr(activity.recipient, "name", None)
+    if isinstance(bot_name, str) and bot_name:
+        text = text.replace(f"<at>{bot_name}</at>", " ")
     text = html.unescape(_TAG.sub(" ", text))
     return _SPACES.sub(" ", text).strip()[:_MAX_COMMAND_CHARS]
 

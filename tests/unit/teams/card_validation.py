@@ -1,0 +1,65 @@
+"""Checks a card the bot sends against the Adaptive Card 1.5 schema, as Teams would reject it.
+
+The schema is strict, so Teams' own extensions are taken out first (see shared/schemas/README.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft6Validator
+from jsonschema.exceptions import ValidationError
+
+SCHEMAS = Path(__file__).resolve().parents[3].parent / "shared" / "schemas"
+CARD_SCHEMA = SCHEMAS / "adaptive-card.1.5.json"
+
+
+@cache
+def card_validator() -> Draft6Validator:
+    return Draft6Validator(json.loads(CARD_SCHEMA.read_text()))
+
+
+def without_teams_extensions(card: dict[str, Any]) -> dict[str, Any]:
+    """`msteams` on the card and on images, `choices.data`, and ChoiceSet `style: filtered` removed."""
+    card = copy.deepcopy(card)
+
+    def clean(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("msteams", None)
+            if node.get("type") == "Input.ChoiceSet":
+                if node.get("style") == "filtered":
+                    node.pop("style")
+                if isinstance(node.get("choices"), dict):
+                    node.pop("choices")
+            for value in node.values():
+                clean(value)
+        elif isinstance(node, list):
+            for item in node:
+                clean(item)
+
+    clean(card)
+    return card
+
+
+def _deepest(error: ValidationError) -> list[str]:
+    if not error.context:
+        return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}"]
+    return [line for sub in error.context for line in _deepest(sub)]
+
+
+def assert_valid_card(card: dict[str, Any]) -> None:
+    errors = list(card_validator().iter_errors(without_teams_extensions(card)))
+    if errors:
+        details = sorted({line for error in errors for line in _deepest(error)}, key=len)[:15]
+        raise AssertionError("invalid Adaptive Card:\n" + "\n".join(details))
+
+
+def assert_valid_activity(activity: dict[str, Any]) -> None:
+    """Every Adaptive Card attachment of a serialised activity is valid."""
+    for attachment in activity.get("attachments") or []:
+        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            assert_valid_card(attachment["content"])

@@ -1,0 +1,89 @@
+"""The Teams app package: a manifest the v1.19 schema accepts, and two real PNG icons of the right size."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zipfile
+import zlib
+from functools import cache
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft7Validator
+
+from adapters.teams.package import build_manifest, build_teams_package
+from tests.unit.teams.card_validation import SCHEMAS
+
+APP_ID = "0f3c8a52-7d4e-4b1f-9a6c-2e5d8b7f1a90"
+COMMANDS = {
+    "help", "join", "profile", "status", "pause", "resume", "leave", "goals", "checkin", "stats", "pair", "export",
+}
+
+
+@cache
+def manifest_validator() -> Draft7Validator:
+    # The schema declares draft-04 but relies on `const`: only draft-07 checks manifestVersion.
+    return Draft7Validator(json.loads((SCHEMAS / "MicrosoftTeams.schema.v1.19.json").read_text()))
+
+
+def read_png(data: bytes) -> tuple[int, int, int, bytes]:
+    """(width, height, colour type, raw pixel rows), checking signature and every chunk's CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, header, idat = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert depth == 8
+    return width, height, colour, zlib.decompress(idat)
+
+
+def alphas(width: int, rows: bytes) -> list[int]:
+    stride = 1 + 4 * width
+    return [rows[r * stride + 1 + 4 * x + 3] for r in range(len(rows) // stride) for x in range(width)]
+
+
+def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path: Path) -> None:
+    out = build_teams_package(APP_ID, tmp_path / "dist" / "mentorbot-teams.zip")
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(package.read("manifest.json"))
+        color = read_png(package.read("color.png"))
+        outline = read_png(package.read("outline.png"))
+    errors = sorted(manifest_validator().iter_errors(manifest), key=str)
+    assert not errors, [e.message for e in errors]
+    assert manifest["manifestVersion"] == "1.19"
+    assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
+    assert set(manifest["bots"][0]["scopes"]) == {"personal", "team"}
+    assert (color[0], color[1], color[2]) == (192, 192, 6)
+    assert (outline[0], outline[1], outline[2]) == (32, 32, 6)
+    assert min(alphas(192, color[3])) == 255, "the colour icon is opaque"
+    outline_alpha = alphas(32, outline[3])
+    assert min(outline_alpha) == 0 and max(outline_alpha) == 255, "the outline is white on transparency"
+
+
+def test_command_lists_cover_exactly_the_bots_commands() -> None:
+    bot = build_manifest(APP_ID)["bots"][0]
+    titles = [c["title"] for lst in bot["commandLists"] for c in lst["commands"]]
+    assert set(titles) == COMMANDS
+    assert {s for lst in bot["commandLists"] for s in lst["scopes"]} == {"personal", "team"}
+
+
+def test_the_schema_check_catches_a_wrong_manifest_version() -> None:
+    manifest = build_manifest(APP_ID)
+    manifest["manifestVersion"] = "1.16"
+    assert list(manifest_validator().iter_errors(manifest))
+
+
+@pytest.mark.parametrize("app_id", ["", "not-a-guid", None])
+def test_a_missing_or_malformed_app_id_is_refused(app_id: str | None, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
+        build_teams_package(app_id, tmp_path / "x.zip")  # type: ignore[arg-type]

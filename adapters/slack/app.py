@@ -1,0 +1,357 @@
+"""The Slack front end: a Bolt `AsyncApp` whose listeners translate payloads and call the engine.
+
+Every listener acknowledges Slack first and does the slow part (the engine, the Web API) in a
+background task, so the three-second window is never at risk. The one exception is a modal submit:
+Slack only shows validation errors inline when they come back *in* the acknowledgement, so the engine
+runs first there, within a budget well under Slack's limit, and the answer follows by DM if it is late.
+
+The app runs with `process_before_response=True`: Bolt then returns a listener's ack as soon as the
+listener returns, instead of polling for it every 10 ms, which is most of a stock Bolt app's latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.background import BackgroundTasks
+from adapters.slack.chat import Pacing, SlackChat, build_web_client
+from adapters.slack.render import (
+    FORM_CALLBACK_ID,
+    RenderError,
+    form_view,
+    home_view,
+    message_payload,
+    result_view,
+    view_errors,
+)
+from adapters.slack.scopes import SLASH_COMMAND
+from adapters.slack.translate import (
+    action_event,
+    command_event,
+    form_event,
+    home_opened_event,
+    retry_number,
+)
+from conversations.domain import UserRef
+from conversations.events import CommandReceived, InboundEvent
+from conversations.messages import Button, OutgoingMessage, Reply, Visibility
+
+logger = logging.getLogger(__name__)
+
+COMMAND_ACTION = "slack_run_command"
+"""Buttons the adapter itself adds (on the Home tab) that run a command as if it had been typed."""
+HOME_COMMANDS = (("Edit my profile", "profile"), ("My goals", "goals"), ("Check in", "checkin"), ("Help", "help"))
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+MALFORMED = "Sorry, I couldn't read that request from Slack."
+LATE_FORM_ANSWER = "Thanks, your answers arrived. Here is what happened:"
+SEEN_EVENT_MEMORY = 10_000
+
+
+class Engine(Protocol):
+    """The part of `conversations.app.Mentorbot` the Slack front end needs."""
+
+    async def handle(self, event: InboundEvent) -> Reply | None: ...
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    bot_token: str
+    signing_secret: str
+    api_url: str = "https://slack.com/api/"
+    app_token: str | None = None
+    form_budget_seconds: float = 2.0
+    """How long a modal submit may wait for the engine before Slack's three seconds are at risk."""
+    pacing: Pacing = Pacing()
+
+
+class RecentEventIds:
+    """The last few thousand event ids, so Slack's retries of an event are answered at once."""
+
+    def __init__(self, capacity: int = SEEN_EVENT_MEMORY) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+
+    def seen_before(self, event_id: str) -> bool:
+        if event_id in self._seen:
+            self._seen.move_to_end(event_id)
+            return True
+        self._seen[event_id] = None
+        if len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+        return False
+
+
+class SlackFrontEnd:
+    """Owns the Bolt app, the Slack `ChatPort` and the background work started by requests."""
+
+    def __init__(self, engine: Engine, config: SlackConfig, web_client: AsyncWebClient | None = None) -> None:
+        self.engine = engine
+        self.config = config
+        client = web_client or build_web_client(config.bot_token, config.api_url)
+        self.chat = SlackChat(client, config.pacing)
+        self.background = BackgroundTasks()
+        self._recent = RecentEventIds()
+        self._authorization: AuthorizeResult | None = None
+        self._authorization_lock = asyncio.Lock()
+        # Bolt makes a per-request client from this one (same base URL and retry handlers) with the
+        # token our `authorize` returns, so the app's own client needs no token of its own.
+        app_client = AsyncWebClient(
+            base_url=client.base_url, timeout=client.timeout, retry_handlers=list(client.retry_handlers)
+        )
+        self.app = AsyncApp(
+            client=app_client,
+            signing_secret=config.signing_secret,
+            authorize=self._bolt_authorize(),
+            process_before_response=True,
+            name="mentorbot.slack",
+        )
+        self._register()
+
+    # --- setup ------------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+        app.middleware(self._drop_retried_events)
+        app.command(SLASH_COMMAND)(self._on_command)
+        app.action(re.compile(".+"))(self._on_action)
+        app.view_submission(FORM_CALLBACK_ID)(self._on_form)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.error(self._on_error)
+
+    async def warm_up(self) -> None:
+        """Call auth.test once at start, so no request ever waits on it before its ack."""
+        try:
+            await self._authorize()
+        except Exception:
+            logger.exception("Slack auth.test failed at start; will try again on the first request")
+
+    def _bolt_authorize(self) -> Callable[..., Awaitable[AuthorizeResult]]:
+        """Bolt passes arguments by parameter name, so it gets a plain function, not a bound method."""
+
+        async def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+            return await self._authorize()
+
+        return authorize
+
+    async def _authorize(self) -> AuthorizeResult:
+        if self._authorization is None:
+            async with self._authorization_lock:
+                if self._authorization is None:
+                    response = await self.chat.client.auth_test()
+                    self._authorization = AuthorizeResult.from_auth_test_response(
+                        auth_test_response=response, bot_token=self.config.bot_token
+                    )
+                    logger.info(
+                        "Slack bot %s ready in workspace %s",
+                        response.get("user_id"),
+                        response.get("team_id"),
+                    )
+        return self._authorization
+
+    async def _drop_retried_events(
+        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        event_id = req.body.get("event_id") if isinstance(req.body, Mapping) else None
+        if isinstance(event_id, str) and self._recent.seen_before(event_id):
+            logger.info("answering Slack retry %s of %s without handling it again", retry_number(req.headers), event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _on_error(self, error: Exception, body: Any) -> BoltResponse:
+        logger.error("Slack listener failed", exc_info=error)
+        return BoltResponse(status=200, body="")
+
+    # --- the engine, guarded ----------------------------------------------------------------------
+
+    async def _ask(self, event: InboundEvent) -> Reply | None:
+        try:
+            return await self.engine.handle(event)
+        except Exception:  # the engine should never raise, but a person must never see a traceback
+            logger.exception("engine failed on %s", type(event).__name__)
+            return Reply.text(SORRY)
+
+    # --- slash command ----------------------------------------------------------------------------
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        event = command_event(body)
+        if event is None:
+            await ack(text=MALFORMED)
+            return
+        await ack()
+        self.background.spawn(
+            self._answer(event, body.get("trigger_id"), respond, client, replace_original=False),
+            name=f"slack command {event.event_id}",
+        )
+
+    async def _answer(
+        self,
+        event: InboundEvent,
+        trigger_id: Any,
+        respond: Any,
+        client: AsyncWebClient,
+        replace_original: bool,
+        home_user: UserRef | None = None,
+    ) -> None:
+        reply = await self._ask(event)
+        if reply is None or reply.message is None:
+            return
+        message = reply.message
+        if message.form is not None and isinstance(trigger_id, str):
+            intro = None if message.text == message.form.title else message
+            try:
+                await client.views_open(trigger_id=trigger_id, view=form_view(message.form, intro))
+                return
+            except RenderError:
+                logger.exception("cannot show form %s in Slack", message.form.form_id)
+                message = OutgoingMessage(text=SORRY)
+            except Exception:
+                logger.exception("views.open failed")
+                message = OutgoingMessage(text="Sorry, Slack didn't let me open the form in time. Please try again.")
+        await self._show(event.actor, message, reply, respond, client, replace_original)
+        if home_user is not None:
+            await self.publish_home(home_user, client)
+
+    async def _show(
+        self,
+        actor: UserRef,
+        message: OutgoingMessage,
+        reply: Reply,
+        respond: Any,
+        client: AsyncWebClient,
+        replace_original: bool,
+    ) -> None:
+        payload = message_payload(message)
+        if getattr(respond, "response_url", None):
+            await respond(
+                **payload,
+                response_type="in_channel" if reply.visibility is Visibility.IN_CHANNEL else "ephemeral",
+                replace_original=replace_original and reply.replace_original,
+            )
+            return
+        # No response_url (a click on the Home tab): the answer goes to the person's DM with the app.
+        await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **payload)
+
+    # --- buttons ----------------------------------------------------------------------------------
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        await ack()
+        event = action_event(body)
+        if event is None:
+            return
+        container = body.get("container") if isinstance(body.get("container"), dict) else {}
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        from_home = container.get("type") == "view" and view.get("type") == "home"
+        inbound: InboundEvent = event
+        if event.action_id == COMMAND_ACTION:
+            inbound = CommandReceived(actor=event.actor, text=event.value, event_id=event.event_id, where=event.where)
+        self.background.spawn(
+            self._answer(
+                inbound,
+                body.get("trigger_id"),
+                respond,
+                client,
+                replace_original=True,
+                home_user=event.actor if from_home and inbound is event else None,
+            ),
+            name=f"slack action {event.event_id}",
+        )
+
+    # --- modal submit -----------------------------------------------------------------------------
+
+    async def _on_form(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        event = form_event(body)
+        if event is None:
+            await ack()
+            return
+        view = body.get("view") or {}
+        work = self.background.spawn(self._ask(event), name=f"slack form {event.event_id}")
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(work), self.config.form_budget_seconds)
+        except TimeoutError:
+            await ack()
+            self.background.spawn(self._late_form_answer(event.actor, work, client), name="slack late form")
+            return
+        if reply is None:
+            await ack()
+            return
+        if reply.form_errors:
+            errors = view_errors(reply.form_errors, view)
+            if errors:
+                await ack(response_action="errors", errors=errors)
+                return
+        message = reply.message
+        if message is not None and message.form is not None:
+            try:
+                await ack(response_action="update", view=form_view(message.form, None))
+                return
+            except RenderError:
+                logger.exception("cannot show follow-up form %s", message.form.form_id)
+        if message is not None:
+            await ack(response_action="update", view=result_view(message))
+        else:
+            await ack()
+        self.background.spawn(self.publish_home(event.actor, client), name="slack home refresh")
+
+    async def _late_form_answer(self, actor: UserRef, work: asyncio.Task[Reply | None], client: AsyncWebClient) -> None:
+        reply = await work
+        if reply is None or reply.message is None:
+            return
+        text = reply.message.text if not reply.form_errors else reply.message.text + "\n" + "\n".join(
+            reply.form_errors.values()
+        )
+        message = OutgoingMessage(text=f"{LATE_FORM_ANSWER}\n{text}", mentions=reply.message.mentions)
+        await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **message_payload(message))
+
+    # --- App Home ---------------------------------------------------------------------------------
+
+    async def _on_home_opened(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        # Bolt has already acknowledged events before calling their listener.
+        event = home_opened_event(body)
+        if event is None:
+            return
+        self.background.spawn(self._home_opened(event, client), name=f"slack home {event.event_id}")
+
+    async def _home_opened(self, event: InboundEvent, client: AsyncWebClient) -> None:
+        welcome = await self._ask(event)
+        if welcome is None:
+            return
+        await self.publish_home(event.actor, client, welcome.message, home_event_id=event.event_id)
+
+    async def publish_home(
+        self,
+        user: UserRef,
+        client: AsyncWebClient,
+        welcome: OutgoingMessage | None = None,
+        home_event_id: str | None = None,
+    ) -> None:
+        """The Home tab: where I stand and my pairing, our goals, this week's prompts, then help."""
+        base = home_event_id or f"slack:home:{user.key}:{asyncio.get_running_loop().time()}"
+        parts: list[OutgoingMessage] = []
+        status = await self._ask(CommandReceived(actor=user, text="home", event_id=f"{base}:status"))
+        if status is not None and status.message is not None:
+            parts.append(status.message)
+            if status.message.fields:
+                for command in ("goals", "prompts"):
+                    extra = await self._ask(CommandReceived(actor=user, text=command, event_id=f"{base}:{command}"))
+                    if extra is not None and extra.message is not None and extra.message.form is None:
+                        parts.append(extra.message)
+        if welcome is not None:
+            parts.append(welcome)
+        footer = [Button(label, COMMAND_ACTION, command) for label, command in HOME_COMMANDS]
+        view = home_view(parts or [OutgoingMessage(text="Welcome to reverse mentoring.")], footer)
+        try:
+            await client.views_publish(user_id=user.user_id, view=view)
+        except Exception:
+            logger.exception("views.publish failed for %s", user.key)

@@ -1,0 +1,279 @@
+"""The Slack `ChatPort`: sends through slack_sdk's AsyncWebClient, paced per workspace.
+
+Message ids returned by the send methods are `"<channel>:<ts>"`, because Slack needs both to edit a
+message later and a DM's channel id is only known once Slack has answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import message_payload
+from conversations.domain import Profile, UserRef
+from conversations.errors import DeliveryError
+from conversations.messages import OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "account_inactive",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "user_disabled",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "ekm_access_denied",
+        "messages_tab_disabled",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_arguments",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "too_many_users",
+        "not_enough_users",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "team_access_not_granted",
+    }
+)
+"""Errors where sending the same message again can never succeed."""
+
+CONFIGURATION_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive_bot", "missing_scope"}
+)
+"""The app's setup is wrong: every message would fail, but fixing the token or scopes brings them back."""
+CONFIGURATION_RETRY_SECONDS = 300.0
+
+
+def build_web_client(token: str, base_url: str, *, timeout: int = 10, retries: int = 2) -> AsyncWebClient:
+    """A client that retries 429s after Retry-After, 500/503s and dropped connections.
+
+    slack_sdk only retries connection errors by default; a bot that fans out check-ins needs the rest.
+    """
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=retries),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
+            AsyncServerErrorRetryHandler(max_retry_count=retries),
+        ],
+    )
+
+
+def delivery_error(error: Exception) -> DeliveryError:
+    """Turn what slack_sdk raised into the outbox's language: permanent, or retry (and when)."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        code = str(response.get("error") or "unknown_error") if response is not None else "unknown_error"
+        if is_rate_limited(error):
+            return DeliveryError(f"slack: {code}", retry_after=_retry_after(response))
+        if code in PERMANENT_ERRORS:
+            return DeliveryError(f"slack: {code}", permanent=True)
+        if code in CONFIGURATION_ERRORS:
+            return DeliveryError(f"slack: {code}", retry_after=CONFIGURATION_RETRY_SECONDS)
+        return DeliveryError(f"slack: {code}")
+    if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError)):
+        return DeliveryError(f"slack: cannot reach the Web API ({type(error).__name__})")
+    return DeliveryError(f"slack: {type(error).__name__}: {error}")
+
+
+def is_rate_limited(error: Exception) -> bool:
+    if not isinstance(error, SlackApiError) or error.response is None:
+        return False
+    return getattr(error.response, "status_code", 0) == 429 or error.response.get("error") == "ratelimited"
+
+
+def _retry_after(response: Any) -> float:
+    headers = getattr(response, "headers", None) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return max(1.0, float(raw))
+            except (TypeError, ValueError):
+                break
+    return 30.0
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Per-workspace send budget. Slack allows about one message per second per channel with bursts,
+    and Tier 3 (50+/min) for conversations.open; the defaults stay under both for a fan-out."""
+
+    messages_per_second: float = 10.0
+    opens_per_minute: float = 50.0
+
+
+class WorkspacePacer:
+    """Spaces sends per workspace and stops sending to one that answered 429 until it may again."""
+
+    def __init__(self, pacing: Pacing) -> None:
+        self._pacing = pacing
+        self._messages: dict[str, AsyncLimiter] = {}
+        self._opens: dict[str, AsyncLimiter] = {}
+        self._paused_until: dict[str, float] = {}
+
+    def _check_paused(self, workspace_id: str) -> None:
+        remaining = self._paused_until.get(workspace_id, 0.0) - time.monotonic()
+        if remaining > 0:
+            raise DeliveryError("slack: workspace is rate limited", retry_after=remaining)
+
+    async def message(self, workspace_id: str) -> None:
+        self._check_paused(workspace_id)
+        limiter = self._messages.get(workspace_id)
+        if limiter is None:
+            limiter = self._messages[workspace_id] = AsyncLimiter(self._pacing.messages_per_second, 1.0)
+        await limiter.acquire()
+
+    async def conversation_open(self, workspace_id: str) -> None:
+        self._check_paused(workspace_id)
+        limiter = self._opens.get(workspace_id)
+        if limiter is None:
+            limiter = self._opens[workspace_id] = AsyncLimiter(self._pacing.opens_per_minute, 60.0)
+        await limiter.acquire()
+
+    def pause(self, workspace_id: str, seconds: float) -> None:
+        self._paused_until[workspace_id] = max(
+            self._paused_until.get(workspace_id, 0.0), time.monotonic() + seconds
+        )
+
+
+def message_id(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def split_message_id(value: str, default_channel: str) -> tuple[str, str]:
+    channel, sep, ts = value.rpartition(":")
+    return (channel, ts) if sep and channel else (default_channel, value)
+
+
+class SlackChat:
+    """`ChatPort` for Slack; one bot token serves the workspace it was installed in."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        pacing: Pacing | None = None,
+        profile_ttl_seconds: float = 3600.0,
+    ) -> None:
+        self.client = client
+        self._pacer = WorkspacePacer(pacing or Pacing())
+        self._group_channels: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._dm_channels: dict[UserRef, str] = {}
+        self._profiles: dict[UserRef, tuple[float, Profile]] = {}
+        self._profile_ttl = profile_ttl_seconds
+
+    @property
+    def supports_group_dm(self) -> bool:
+        return True
+
+    def dm_channel(self, user: UserRef) -> str | None:
+        """The DM channel id Slack reported for this person, once a message has gone to them."""
+        return self._dm_channels.get(user)
+
+    async def _call(self, workspace_id: str, method: str, **kwargs: Any) -> Any:
+        try:
+            return await self.client.api_call(method, json=kwargs)
+        except Exception as error:  # every failure becomes a DeliveryError the outbox understands
+            failure = delivery_error(error)
+            if is_rate_limited(error) and failure.retry_after:
+                self._pacer.pause(workspace_id, failure.retry_after)
+            logger.warning("slack %s failed in %s: %s", method, workspace_id, failure)
+            raise failure from error
+
+    async def _post(self, workspace_id: str, channel: str, message: OutgoingMessage) -> tuple[str, str]:
+        await self._pacer.message(workspace_id)
+        response = await self._call(
+            workspace_id, "chat.postMessage", channel=channel, unfurl_links=False, **message_payload(message)
+        )
+        return str(response.get("channel") or channel), str(response.get("ts") or "")
+
+    async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        # A user id as `channel` posts to the app's DM with them without conversations.open.
+        channel, ts = await self._post(user.workspace_id, user.user_id, message)
+        self._dm_channels[user] = channel
+        return message_id(channel, ts)
+
+    async def open_group_dm(self, users: Sequence[UserRef]) -> str:
+        if not users:
+            raise DeliveryError("slack: a group DM needs at least one person", permanent=True)
+        workspace_id = users[0].workspace_id
+        ids = tuple(sorted({u.user_id for u in users}))
+        if len(ids) == 1:
+            return ids[0]
+        key = (workspace_id, ids)
+        cached = self._group_channels.get(key)
+        if cached:
+            return cached
+        await self._pacer.conversation_open(workspace_id)
+        response = await self._call(workspace_id, "conversations.open", users=",".join(ids), return_im=False)
+        channel = (response.get("channel") or {}).get("id")
+        if not channel:
+            raise DeliveryError("slack: conversations.open answered without a channel id")
+        self._group_channels[key] = str(channel)
+        return str(channel)
+
+    async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
+        channel, ts = await self._post(workspace_id, channel_id, message)
+        return message_id(channel, ts)
+
+    async def update(
+        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
+    ) -> None:
+        channel, ts = split_message_id(message_id, conversation_id)
+        await self._pacer.message(workspace_id)
+        await self._call(workspace_id, "chat.update", channel=channel, ts=ts, **message_payload(message))
+
+    async def get_profile(self, user: UserRef) -> Profile:
+        """Name and timezone from users.info; a lookup failure gives a bare profile, never an error,
+        because it only prefills a form."""
+        cached = self._profiles.get(user)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user.user_id)
+        except Exception as error:
+            logger.warning("slack users.info failed for %s: %s", user.key, delivery_error(error))
+            return Profile(display_name=user.user_id)
+        data = response.get("user") or {}
+        details = data.get("profile") or {}
+        profile = Profile(
+            display_name=str(
+                details.get("display_name") or details.get("real_name") or data.get("real_name")
+                or data.get("name") or user.user_id
+            ),
+            timezone=data.get("tz") or None,
+            email=details.get("email") or None,
+        )
+        self._profiles[user] = (time.monotonic() + self._profile_ttl, profile)
+        return profile

@@ -1,0 +1,26 @@
+"""What the Slack adapter asks of a workspace: one place, so `manifest.yaml` can be checked against it.
+
+Every Web API method the code calls is listed with the bot scope it needs; a test fails when the code
+calls a method missing here, and another when the manifest asks for more or less than this.
+"""
+
+from __future__ import annotations
+
+SLASH_COMMAND = "/mentor"
+
+METHOD_SCOPES: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "mpim:write",
+    "users.info": "users:read",
+    "views.open": None,
+    "views.publish": None,
+}
+"""`conversations.open` is only used for group DMs (a 1:1 DM is a chat.postMessage to the user id)."""
+
+BOT_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
+
+REQUIRED_SCOPES: frozenset[str] = frozenset(
+    {"commands"} | {scope for scope in METHOD_SCOPES.values() if scope is not None}
+)

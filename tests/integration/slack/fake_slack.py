@@ -1,0 +1,289 @@
+"""A fake Slack Web API (and response_url endpoint) on 127.0.0.1, served from its own thread.
+
+It answers with bodies shaped like Slack's, records every call, and checks each one with
+`validate.check_call`, so a test fails on anything real Slack would refuse. Failures can be scripted
+per method (e.g. a 429 with Retry-After) to exercise the client's retry handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.integration.slack.validate import check_call, check_message
+
+TEAM_ID = "T0MENTOR"
+BOT_USER_ID = "UBOT0001"
+BOT_TOKEN = "xoxb-1111-2222-fake"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    args: dict[str, Any]
+    status: int
+    at: float
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FakeUser:
+    id: str
+    name: str
+    tz: str = "Europe/London"
+    deleted: bool = False
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []
+        self.problems: list[str] = []
+        self.users: dict[str, FakeUser] = {}
+        self.failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="fake-slack", daemon=True)
+        self.port = 0
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("fake Slack did not start")
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/{name}"
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/hooks/{name}", self._hook)
+        runner = web.AppRunner(app, access_log=None)
+        self._loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            self._loop.run_until_complete(runner.cleanup())
+            self._loop.close()
+
+    # --- scripting and reading --------------------------------------------------------------------
+
+    def add_user(self, user_id: str, name: str, tz: str = "Europe/London", deleted: bool = False) -> None:
+        self.users[user_id] = FakeUser(user_id, name, tz, deleted)
+
+    def fail_next(self, method: str, failure: Failure) -> None:
+        with self._lock:
+            self.failures[method].append(failure)
+
+    def of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def methods(self) -> set[str]:
+        with self._lock:
+            return {c.method for c in self.calls if not c.method.startswith("response_url")}
+
+    def successful(self, method: str) -> list[Call]:
+        return [c for c in self.of(method) if c.status == 200]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.responses.clear()
+
+    # --- handlers ---------------------------------------------------------------------------------
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            raw = await request.text()
+            if request.content_type == "application/json":
+                args.update(json.loads(raw or "{}"))
+            else:
+                args.update(dict(parse_qsl(raw, keep_blank_values=True)))
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                try:
+                    args[key] = json.loads(args[key])
+                except ValueError:
+                    pass
+        return args
+
+    def _record(self, method: str, args: dict[str, Any], status: int, response: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls.append(Call(method, args, status, time.monotonic(), response))
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        if "token" in args:
+            self.problems.append(f"{method}: the token travelled in the body instead of the header")
+        with self._lock:
+            failure = self.failures[method].popleft() if self.failures[method] else None
+        if failure is not None:
+            self._record(method, args, failure.status, failure.body)
+            return web.json_response(failure.body, status=failure.status, headers=failure.headers)
+        body = self._answer(method, args, auth)
+        self._record(method, args, 200, body)
+        headers = {"x-oauth-scopes": "chat:write,commands,mpim:write,users:read"} if method == "auth.test" else {}
+        return web.json_response(body, headers=headers)
+
+    def _answer(self, method: str, args: dict[str, Any], auth: str) -> dict[str, Any]:
+        if auth != f"Bearer {BOT_TOKEN}":
+            return {"ok": False, "error": "not_authed" if not auth else "invalid_auth"}
+        try:
+            problems = check_call(method, args)
+        except AssertionError as error:
+            problems = [str(error)]
+        if problems:
+            self.problems += problems
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        return handler(args)
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        problems = check_message(body)
+        if body.get("response_type") not in (None, "ephemeral", "in_channel"):
+            problems.append(f"response_type {body.get('response_type')!r}")
+        self.problems += [f"response_url: {p}" for p in problems]
+        with self._lock:
+            self.calls.append(Call(f"response_url:{request.match_info['name']}", body, 200, time.monotonic()))
+            self.responses.append(body)
+        return web.Response(text="ok")
+
+    # --- method bodies, shaped like Slack's -------------------------------------------------------
+
+    def _ts_now(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://acme-mentoring.slack.com/",
+            "team": "Acme",
+            "user": "mentorbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0MENTOR",
+            "is_enterprise_install": False,
+        }
+
+    def _user_error(self, user_id: str) -> str | None:
+        user = self.users.get(user_id)
+        if user is None:
+            return "user_not_found" if user_id.startswith(("U", "W")) else None
+        return "account_inactive" if user.deleted else None
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args["channel"])
+        if channel.startswith(("U", "W")):
+            error = self._user_error(channel)
+            if error:
+                return {"ok": False, "error": "channel_not_found" if error == "user_not_found" else error}
+            channel = "D" + channel[1:]
+        elif channel.startswith("CNOTIN"):
+            return {"ok": False, "error": "not_in_channel"}
+        ts = self._ts_now()
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "message": {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": "B0MENTOR",
+                "text": args.get("text", ""),
+                "blocks": args.get("blocks", []),
+                "ts": ts,
+                "team": TEAM_ID,
+            },
+        }
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", "")}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = sorted(str(args.get("users", "")).split(","))
+        for user_id in users:
+            error = self._user_error(user_id)
+            if error:
+                return {"ok": False, "error": "user_not_found" if error == "user_not_found" else "user_disabled"}
+        channel_id = ("G" if len(users) > 1 else "D") + "".join(u[-3:] for u in users).upper()
+        return {
+            "ok": True,
+            "no_op": False,
+            "already_open": False,
+            "channel": {"id": channel_id, "is_mpim": len(users) > 1, "is_im": len(users) == 1, "created": int(time.time())},
+        }
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {
+            "ok": True,
+            "user": {
+                "id": user.id,
+                "team_id": TEAM_ID,
+                "name": user.name.lower().replace(" ", "."),
+                "deleted": user.deleted,
+                "real_name": user.name,
+                "tz": user.tz,
+                "tz_label": user.tz,
+                "tz_offset": 0,
+                "is_bot": False,
+                "profile": {"real_name": user.name, "display_name": user.name, "email": f"{user.id.lower()}@acme.test"},
+            },
+        }
+
+    def _view_body(self, view: dict[str, Any]) -> dict[str, Any]:
+        number = next(self._views)
+        return {**view, "id": f"V{number:08d}", "team_id": TEAM_ID, "hash": f"{number}.abc", "state": {"values": {}}}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not str(args["trigger_id"]).startswith("trig-"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        return {"ok": True, "view": self._view_body(args["view"])}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": self._view_body(args["view"])}

@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackConfig, SlackFrontEnd
 from adapters.slack.chat import Pacing
+from adapters.slack.scopes import METHOD_SCOPES
 from adapters.slack.serving import attach_slack
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
@@ -266,3 +267,5 @@ async def slack(fake_slack: FakeSlack) -> AsyncIterator[SlackDriver]:
     await front_end.background.drain()
     await runner.cleanup()
     assert not fake_slack.problems, "the bot sent what Slack would refuse:\n" + "\n".join(fake_slack.problems)
+    unlisted = fake_slack.methods() - set(METHOD_SCOPES)
+    assert not unlisted, f"the bot called {unlisted}, which adapters/slack/scopes.py (and so the manifest) lacks"

@@ -17,7 +17,8 @@ from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, 
 from conversations.matching import Matcher
 from conversations.messages import OutgoingMessage, Reply, Visibility
 from conversations.outbox import SendReport, send_due
-from conversations.ports import ChatPort, Clock, PromptSuggester, UnitOfWorkFactory
+from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
+from conversations.prompts.preparation import prepare_weekly_prompts
 from conversations.services import checkins, goals, nudges, participants, pairing, prompts, stats, stories
 from conversations.services.context import Ctx, ProgramConfig
 
@@ -194,32 +195,41 @@ class Mentorbot:
                 await uow.commit()
             return report
 
+    async def export_csv(self) -> str:
+        async with self.uow_factory() as uow:
+            message = await stats.export_csv(self._ctx(uow))
+        return message.attachment.content if message.attachment else ""
+
     async def enqueue_due(self) -> TickReport:
         """Everything the clock makes due: wake paused people, close rounds, check-ins, nudges."""
         async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
             woken = await participants.wake_paused(ctx)
             ended = await pairing.close_finished_cycles(ctx)
+            due = await checkins.due_checkins(ctx)
+            contexts = [await prompts.pair_context(ctx, p, week) for p, week in {(d.pairing.id, d.week): (d.pairing, d.week) for d in due}.values()]
             await uow.commit()
-        prepared = await self._prepare_prompts()
+        prepared = await self._prepare_prompts(contexts)
         async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
-            sent = await checkins.enqueue_weekly_checkins(ctx, prepared)
+            sent = await checkins.enqueue_checkins(ctx, due, prepared)
             nudged = await nudges.enqueue_nudges(ctx)
             await uow.commit()
         return TickReport(woken, ended, sent, nudged)
 
-    async def _prepare_prompts(self) -> dict[str, object]:
-        """Prompts for every active pair, made before the fan-out so sending never waits on an LLM."""
-        from conversations.clock import iso_week
-
-        week = iso_week(self.clock.now())
-        out: dict[str, object] = {}
+    async def _prepare_prompts(self, contexts: list[PairContext]) -> dict[str, PromptSet]:
+        """Prompts for the pairs about to be asked, made before the fan-out so sending never waits on an LLM."""
+        by_week: dict[str, list[PairContext]] = {}
+        for context in contexts:
+            by_week.setdefault(context.week, []).append(context)
+        for week, group in by_week.items():
+            await prepare_weekly_prompts(self.uow_factory, self.prompts, group, week)
+        out: dict[str, PromptSet] = {}
         async with self.uow_factory() as uow:
-            ctx = self._ctx(uow)
-            for p in await uow.pairings.list(status=PairingStatus.ACTIVE):
-                out[p.id] = await prompts.prompts_for(ctx, p, week)
-            await uow.commit()
+            for context in contexts:
+                cached = await uow.prompt_cache.get(context.pairing_id, context.week)
+                if cached is not None:
+                    out[context.pairing_id] = cached
         return out
 
     async def deliver_due(self, platform: str | None = None, limit: int = 200) -> SendReport:

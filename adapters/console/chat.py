@@ -31,13 +31,13 @@ class ConsoleChat:
         self,
         names: dict[str, str] | None = None,
         timezones: dict[str, str] | None = None,
-        out: Callable[[str], None] | None = None,
+        listener: Callable[[Sent], None] | None = None,
         unreachable: set[str] | None = None,
         group_dm: bool = True,
     ) -> None:
         self.names = names if names is not None else {}
         self.timezones = timezones if timezones is not None else {}
-        self.out = out
+        self.listener = listener
         self.unreachable = unreachable if unreachable is not None else set()
         self._group_dm = group_dm
         self.transcript: list[Sent] = []
@@ -74,13 +74,15 @@ class ConsoleChat:
 
     def _record(self, conversation: str, recipients: tuple[str, ...], message: OutgoingMessage) -> str:
         message_id = str(next(self._ids))
-        self.transcript.append(Sent(conversation, recipients, message, message_id))
-        if self.out is not None:
-            self.out(self.render(recipients or (conversation,), message))
+        sent = Sent(conversation, recipients, message, message_id)
+        self.transcript.append(sent)
+        if self.listener is not None:
+            self.listener(sent)
         return message_id
 
-    def render(self, recipients: Sequence[str], message: OutgoingMessage) -> str:
-        who = " & ".join(self.name(r) for r in recipients)
+    def render(self, sent: Sent) -> str:
+        message = sent.message
+        who = " & ".join(self.name(r) for r in (sent.recipients or (sent.conversation,)))
         lines = [f"── to {who} " + "─" * max(0, 60 - len(who))]
         if message.title:
             lines.append(f"  {message.title}")
@@ -88,9 +90,13 @@ class ConsoleChat:
         lines += ["  " + line for line in textwrap.wrap(body, 92) or [""]]
         for name, value in message.fields:
             value = render_mentions(value, lambda uid: "@" + self.name(uid))
-            first, *rest = value.splitlines() or [""]
-            lines.append(f"  {name}: {first}")
-            lines += [f"    {line}" for line in rest]
+            value_lines = value.splitlines() or [""]
+            if len(value_lines) == 1 and len(name) + len(value) < 90:
+                lines.append(f"  {name}: {value}")
+                continue
+            lines.append(f"  {name}:")
+            for line in value_lines:
+                lines += ["    " + part for part in textwrap.wrap(line, 90, subsequent_indent="  ")]
         if message.buttons:
             lines.append("  " + "  ".join(f"[{b.label}]" for b in message.buttons))
         return "\n".join(lines)

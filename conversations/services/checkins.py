@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,27 +64,46 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
     )
 
 
-async def enqueue_weekly_checkins(ctx: Ctx, prompts_for: dict[str, PromptSet] | None = None) -> int:
-    """Everyone due by their own local clock gets this week's check-in, once."""
-    sent = 0
-    people = {p.user: p for p in await ctx.uow.participants.list()}
+@dataclass(frozen=True)
+class DueCheckin:
+    pairing: Pairing
+    member: UserRef
+    week: str
+
+
+FIRST_CHECKIN_AFTER = timedelta(days=3)
+"""A pair introduced on a Monday morning is not asked how their week went that same day."""
+
+
+async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
+    """Everyone whose check-in moment has come, by their own local clock, and who has not had it."""
     from conversations.services.participants import local_today
 
+    people = {p.user: p for p in await ctx.uow.participants.list()}
+    already = {(c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))}
+    due: list[DueCheckin] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         for member in pairing.members():
             person = people.get(member)
             if person is None or not person.is_available(local_today(ctx, person)):
                 continue
             week, slot = local_week_and_slot(ctx, person)
-            if ctx.now < slot or slot < pairing.created_at:
+            if ctx.now < slot or slot < pairing.created_at + FIRST_CHECKIN_AFTER:
                 continue
-            checkin = Checkin(new_id(), pairing.id, member, week, sent_at=ctx.now)
-            if not await ctx.uow.checkins.add(checkin):
-                continue
-            prompts = (prompts_for or {}).get(pairing.id)
-            message = checkin_message(checkin, pairing.other(member), prompts)
-            await ctx.outbox.dm(f"checkin:{pairing.id}:{week}:{member.key}", member, message)
-            sent += 1
+            if (pairing.id, member, week) not in already:
+                due.append(DueCheckin(pairing, member, week))
+    return due
+
+
+async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[str, PromptSet]) -> int:
+    sent = 0
+    for item in due:
+        checkin = Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now)
+        if not await ctx.uow.checkins.add(checkin):
+            continue
+        message = checkin_message(checkin, item.pairing.other(item.member), prompts_for.get(item.pairing.id))
+        await ctx.outbox.dm(f"checkin:{item.pairing.id}:{item.week}:{item.member.key}", item.member, message)
+        sent += 1
     return sent
 
 

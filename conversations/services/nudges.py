@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import timedelta
+
 from conversations.clock import iso_week
-from conversations.domain import CheckinAnswer, PairingStatus, ParticipantStatus
+from conversations.domain import Checkin, CheckinAnswer, PairingStatus, ParticipantStatus
 from conversations.messages import OutgoingMessage, mention
 from conversations.services.context import Ctx
 
@@ -17,11 +20,16 @@ async def enqueue_nudges(ctx: Ctx) -> int:
         person = people.get(user)  # type: ignore[arg-type]
         return person is not None and person.status is ParticipantStatus.ACTIVE and person.is_available(local_today(ctx, person))
 
+    horizon = ctx.now - max(rules.no_meeting_after, rules.checkin_unanswered_after) - timedelta(days=7)
+    checkins_by_pair: dict[str, list[Checkin]] = defaultdict(list)
+    for checkin in await ctx.uow.checkins.list(since=horizon):
+        checkins_by_pair[checkin.pairing_id].append(checkin)
+    goal_owners = {(g.pairing_id, g.owner) for g in await ctx.uow.goals.list()}
+
     queued = 0
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         age = ctx.now - pairing.created_at
-        checkins = await ctx.uow.checkins.for_pairing(pairing.id)
-        goals = await ctx.uow.goals.for_pairing(pairing.id)
+        checkins = checkins_by_pair.get(pairing.id, [])
 
         if age >= rules.no_meeting_after:
             since = ctx.now - rules.no_meeting_after
@@ -45,7 +53,7 @@ async def enqueue_nudges(ctx: Ctx) -> int:
 
         if age >= rules.goals_missing_after:
             for member in pairing.members():
-                if reachable(member) and not any(g.owner == member for g in goals):
+                if reachable(member) and (pairing.id, member) not in goal_owners:
                     queued += await ctx.outbox.dm(
                         f"nudge:goals:{pairing.id}:{member.key}",
                         member,

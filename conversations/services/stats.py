@@ -39,6 +39,7 @@ class ProgramStats:
     undeliverable: int = 0
     pending_deliveries: int = 0
     waitlisted: int = 0
+    latest_round_pairs: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -62,11 +63,17 @@ async def compute_stats(ctx: Ctx) -> ProgramStats:
     goals = await uow.goals.list()
     assessments = await uow.assessments.list()
 
+    # Pairs that ran during the window count, even if the round closed since: a rate over a
+    # finished round is what an admin reviewing it wants to see.
+    window_pairs = [p for p in pairings if p.status is PairingStatus.ACTIVE or (p.ended_at and p.ended_at >= since)]
     met_pairs = {c.pairing_id for c in recent if c.answer is CheckinAnswer.MET}
-    active_ids = {p.id for p in active}
-    eligible = {p.id for p in active if ctx.now - p.created_at >= timedelta(days=7)} or active_ids
+    eligible = {
+        p.id for p in window_pairs if (p.ended_at or ctx.now) - p.created_at >= timedelta(days=7)
+    } or {p.id for p in window_pairs}
     meeting_rate = len(met_pairs & eligible) / len(eligible) if eligible else None
     ratings = [c.rating for c in recent if c.rating is not None]
+    latest_cycle = await uow.cycles.latest()
+    latest_round = sum(1 for p in pairings if latest_cycle and p.cycle_id == latest_cycle.id)
 
     at_risk = 0
     for pairing in active:
@@ -105,6 +112,7 @@ async def compute_stats(ctx: Ctx) -> ProgramStats:
         undeliverable=deliveries.get(DeliveryStatus.FAILED, 0),
         pending_deliveries=deliveries.get(DeliveryStatus.PENDING, 0) + deliveries.get(DeliveryStatus.SENDING, 0),
         waitlisted=waiting,
+        latest_round_pairs=latest_round,
     )
 
 
@@ -126,7 +134,8 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             ("By status", _counts({s.value: stats.by_status.get(s.value, 0) for s in ParticipantStatus})),
             ("By department", _counts(stats.by_department)),
             ("Active pairs", str(stats.active_pairs)),
-            ("Unpaired (waitlist)", str(stats.waitlisted)),
+            ("Pairs in the latest round", str(stats.latest_round_pairs)),
+            ("Active but unpaired", str(stats.waitlisted)),
             ("Meeting rate, last 2 weeks", _pct(stats.meeting_rate)),
             ("Average rating, last 2 weeks", "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5"),
             ("Goals set / done (leaders)", f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),

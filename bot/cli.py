@@ -1,0 +1,176 @@
+"""The `mentorbot` command line: serve, demo, migrate, pair, tick, export, teams-package."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.settings import Settings, SettingsError
+from storage.database import DatabaseUnavailable
+
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        lines = str(error).splitlines()
+        click.echo("mentorbot: the configuration has problems:", err=True)
+        for line in lines:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(2)
+
+
+def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; turn an unreachable database into one clear line and a non-zero exit."""
+    try:
+        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+    except DatabaseUnavailable as error:
+        click.echo(f"mentorbot: {error}", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--log-level", default="INFO", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
+def main(log_level: str) -> None:
+    """Mentorbot runs a reverse-mentoring program in Slack and Microsoft Teams.
+
+    Settings come from environment variables (see the README): DATABASE_URL, SLACK_*, MICROSOFT_APP_*,
+    OPENAI_*, MENTORBOT_ADMINS, PORT and the MENTORBOT_* program settings.
+    """
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+def serve() -> None:
+    """Run the bot: web server on $PORT (Slack at /slack/events, Teams at /api/messages, /healthz) and the scheduler."""
+    from bot.server import serve as serve_forever
+
+    settings = load_settings()
+    run(lambda: serve_forever(settings))
+
+
+@main.command()
+@click.option("--people", default=48, show_default=True, type=click.IntRange(40, 400), help="size of the simulated organisation")
+@click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 26), help="weeks of the program to play")
+@click.option("--seed", default=7, show_default=True, help="random seed for the simulated people")
+@click.option("--verbose", is_flag=True, help="print every message, not just the featured pair's")
+def demo(people: int, weeks: int, seed: int, verbose: bool) -> None:
+    """Play a whole program with a simulated organisation on SQLite: no credentials needed."""
+    from bot.demo import run_demo
+
+    logging.getLogger().setLevel(logging.WARNING)
+    started = datetime.now(UTC)
+    run(lambda: run_demo(people=people, weeks=weeks, seed=seed, verbose=verbose))
+    click.echo(f"\nDemo finished in {(datetime.now(UTC) - started).total_seconds():.1f} s.")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations to DATABASE_URL."""
+    from storage.database import Database
+
+    settings = load_settings()
+
+    async def go() -> None:
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+        click.echo(f"Database {database.safe_url} is up to date.")
+
+    run(go)
+
+
+async def _with_bot(settings: Settings, job: Callable[[Any], Awaitable[T]], at: datetime | None = None) -> T:
+    from bot.bootstrap import build_container, connect_platforms
+    from conversations.clock import ManualClock
+
+    container = build_container(settings, clock=ManualClock(at) if at else None)
+    try:
+        await container.database.migrate()
+        await connect_platforms(container)
+        return await job(container.bot)
+    finally:
+        await container.close()
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="show the pairs and why, without saving or sending anything")
+def pair(dry_run: bool) -> None:
+    """Run a pairing round now (or preview it with --dry-run)."""
+    settings = load_settings()
+
+    async def job(bot: Any) -> str:
+        report = await bot.run_round(dry_run=dry_run)
+        if not dry_run:
+            await bot.deliver_due()
+        return str(report.summary())
+
+    click.echo(run(lambda: _with_bot(settings, job)))
+
+
+@main.command()
+@click.option("--at", "at", default=None, help="ISO time to act as if the clock read it, e.g. 2027-01-04T10:00:00Z")
+def tick(at: str | None) -> None:
+    """Run one scheduler tick now: enqueue what is due, deliver it, exit (for cron and operators)."""
+    moment = None
+    if at:
+        try:
+            moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            raise click.BadParameter("use an ISO time such as 2027-01-04T10:00:00Z", param_hint="--at") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    settings = load_settings()
+
+    async def job(bot: Any) -> Any:
+        return await bot.tick()
+
+    report = run(lambda: _with_bot(settings, job, moment))
+    d = report.delivered
+    click.echo(
+        f"tick: {report.checkins} check-ins and {report.nudges} nudges enqueued; "
+        f"{d.sent} sent, {d.retried} to retry, {d.failed} failed"
+    )
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-", help="file to write (default: stdout)")
+def export(output: str) -> None:
+    """Write the program export (CSV, no private notes) like the admin `export` command."""
+    settings = load_settings()
+
+    async def job(bot: Any) -> str:
+        return str(await bot.export_csv())
+
+    content = run(lambda: _with_bot(settings, job))
+    with click.open_file(output, "w") as handle:
+        handle.write(content)
+
+
+@main.command("teams-package")
+@click.option("--output", "-o", default="mentorbot-teams.zip", show_default=True, type=click.Path(dir_okay=False))
+def teams_package(output: str) -> None:
+    """Build the Teams app package (manifest.json and icons, zipped) for MICROSOFT_APP_ID."""
+    from adapters.teams.package import build_teams_package
+
+    settings = load_settings()
+    if not settings.microsoft_app_id:
+        click.echo("mentorbot: set MICROSOFT_APP_ID to the Azure Bot's app id first.", err=True)
+        sys.exit(2)
+    path = build_teams_package(settings.microsoft_app_id, Path(output))
+    click.echo(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The aiohttp application every platform adapter attaches its route to."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from storage.database import Database
+
+DATABASE_KEY = web.AppKey("database", Database)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    database = request.app[DATABASE_KEY]
+    ok = await database.ping()
+    body = {"status": "ok" if ok else "degraded", "database": "reachable" if ok else "unreachable"}
+    return web.json_response(body, status=200 if ok else 503)
+
+
+def build_web_app(database: Database) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app[DATABASE_KEY] = database
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -262,6 +262,8 @@ async def slack(fake_slack: FakeSlack) -> AsyncIterator[SlackDriver]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    assert [c.method for c in fake_slack.calls] == ["auth.test"], "auth.test belongs at start, not in a request"
+    fake_slack.clear()
     async with aiohttp.ClientSession() as session:
         yield SlackDriver(fake_slack, f"http://127.0.0.1:{port}/slack/events", session, front_end, engine, store, clock)
     await front_end.background.drain()

@@ -7,33 +7,7 @@ from datetime import timedelta
 
 from conversations.domain import CheckinAnswer
 from tests.integration.slack.conftest import ADMIN, SlackDriver, button
-from tests.integration.slack.fake_slack import TEAM_ID
-
-LEA, MAX, EVE = "ULEA00001", "UMAX00001", "UEVE00001"
-
-
-def profile_answers(role: str, skills: list[str], goals: list[str], level: str, department: str) -> dict:
-    return {
-        "role": role,
-        "skills": skills,
-        "skills_other": "",
-        "learning_goals": goals,
-        "learning_goals_other": "",
-        "department": department,
-        "seniority": level,
-        "timezone": "Europe/London",
-        "manager": "",
-    }
-
-
-async def join(slack: SlackDriver, user_id: str, answers: dict) -> dict:
-    sent = await slack.command(user_id, "join")
-    assert sent.status == 200 and sent.text == ""
-    view = slack.last_opened_view()
-    submitted = await slack.submit(user_id, view, answers)
-    assert submitted.status == 200
-    return submitted.json()
-
+from tests.integration.slack.program import EVE, LEA, MAX, join, profile_answers, user
 
 async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     fake = slack.fake
@@ -53,7 +27,7 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     assert refused.status == 200
     assert refused.json()["response_action"] == "errors"
     assert "department" in refused.json()["errors"]
-    assert _user(LEA) not in slack.store.data.participants
+    assert user(LEA) not in slack.store.data.participants
 
     answer = await slack.submit(LEA, view, profile_answers("leader", ["Company strategy"], ["Generative AI"], "5", "Finance"))
     assert answer.json()["response_action"] == "update"
@@ -84,7 +58,7 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     assert clicked.status == 200
     (replaced,) = fake.responses
     assert replaced["replace_original"] is True
-    (checkin,) = [c for c in slack.store.data.checkins.values() if c.user == _user(LEA)]
+    (checkin,) = [c for c in slack.store.data.checkins.values() if c.user == user(LEA)]
     assert checkin.answer is CheckinAnswer.MET
 
     # stats: posted in the channel for an admin, refused privately for anyone else
@@ -95,9 +69,3 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     await slack.command(EVE, "stats")
     refusal = fake.responses[-1]
     assert refusal["response_type"] == "ephemeral" and "admins" in refusal["text"]
-
-
-def _user(user_id: str):
-    from conversations.domain import UserRef
-
-    return UserRef("slack", TEAM_ID, user_id)

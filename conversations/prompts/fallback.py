@@ -33,3 +33,9 @@ class FallbackSuggester:
                 return suggested
             logger.info("prompt suggester gave too little for pairing %s, using the library", context.pairing_id)
         return sanitise_prompt_set(await self._library.suggest(context))
+
+    async def aclose(self) -> None:
+        """Close the primary's connections, if it holds any (the LLM client does)."""
+        close = getattr(self._primary, "aclose", None)
+        if close is not None:
+            await close()

@@ -1,0 +1,17 @@
+"""Discussion prompts from an OpenAI-compatible LLM, behind a circuit breaker."""
+
+from adapters.llm.circuit_breaker import CircuitBreaker, CircuitState
+from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
+from adapters.llm.factory import build_prompt_suggester
+from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_TIMEOUT",
+    "CircuitBreaker",
+    "CircuitState",
+    "LLMAnswerInvalid",
+    "LLMUnavailable",
+    "OpenAISuggester",
+    "build_prompt_suggester",
+]

@@ -8,6 +8,7 @@ permanent DeliveryError, which the engine reports to the admins.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -252,7 +253,11 @@ class TeamsChatPort:
 
     async def _send(self, reference: ConversationReference, tenant_id: str, activity: Activity, what: str) -> str:
         async def send(context: TurnContext) -> str:
-            response = await context.send_activity(activity)
+            # A new message, not a reply: TurnContext.send_activity would make it a reply to the
+            # made-up id of the continuation event, which in a channel is not a new post.
+            outgoing = TurnContext.apply_conversation_reference(copy.copy(activity), reference)
+            connector = context.turn_state[self._adapter.BOT_CONNECTOR_CLIENT_KEY]
+            response = await connector.conversations.send_to_conversation(reference.conversation.id, outgoing)
             return response.id if response and response.id else ""
 
         return await self._in_conversation(reference, tenant_id, send, what)

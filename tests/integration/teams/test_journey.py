@@ -1,0 +1,96 @@
+"""A whole program in Teams over real HTTP and real JWTs: install, join by card, pairing, intros,
+a check-in answered with a click, and the admin's stats."""
+
+from __future__ import annotations
+
+from conversations.domain import CheckinAnswer, UserRef
+from tests.integration.teams.conftest import ADMIN, TeamsBot
+from tests.integration.teams.journey import (
+    LEADER,
+    MENTOR,
+    NAMES,
+    all_valid,
+    button_data,
+    click,
+    dm_conversation,
+    install_everyone,
+    join_via_card,
+    pair_and_introduce,
+    say,
+    send_checkins,
+)
+from tests.unit.teams.activities import TENANT
+
+
+async def leader_checkin_answer(bot: TeamsBot) -> CheckinAnswer | None:
+    async with bot.uow_factory() as uow:
+        [checkin] = [c for c in await uow.checkins.list() if c.user == UserRef("teams", TENANT, LEADER)]
+    return checkin.answer
+
+
+async def test_install_join_pair_checkin_and_stats(teams_bot: TeamsBot) -> None:
+    bot = teams_bot
+    await install_everyone(bot)
+
+    for user_id, role in ((LEADER, "leader"), (MENTOR, "mentor")):
+        confirmation = await join_via_card(bot, user_id, role)
+        assert "Traceback" not in confirmation.card_text
+    async with bot.uow_factory() as uow:
+        leader = await uow.participants.get(UserRef("teams", TENANT, LEADER))
+    assert leader is not None and leader.display_name == NAMES[LEADER], "the name comes from the Teams roster"
+
+    summary = await pair_and_introduce(bot)
+    assert "1" in summary.card_text
+    for user_id, other in ((LEADER, MENTOR), (MENTOR, LEADER)):
+        intro = next(s for s in bot.framework.sent_to(dm_conversation(user_id)) if "Meet your" in s.card_text)
+        assert f"<at>{NAMES[other]}</at>" in intro.card_text
+        entities = intro.card["msteams"]["entities"]
+        assert {"id": other, "name": NAMES[other]} in [e["mentioned"] for e in entities]
+
+    cards = await send_checkins(bot)
+    leader_card = cards[LEADER]
+    status, answers = await click(bot, LEADER, leader_card, button_data(leader_card, "checkin_answer", ":met"))
+    assert status == 200
+    [replaced] = answers
+    assert replaced.method == "PUT" and replaced.activity_id == leader_card.activity_id
+    assert "recorded" in replaced.card_text
+    assert await leader_checkin_answer(bot) is CheckinAnswer.MET
+
+    stats = await say(bot, ADMIN, "stats")
+    assert "program stats" in stats.card_text
+    facts = dict((f["title"], f["value"]) for f in stats.card["body"][2]["facts"])
+    assert facts["Active pairs"] == "1"
+    assert facts["Meeting rate, last 2 weeks"] != "—"
+
+    all_valid(bot)
+    assert bot.framework.rejected_calls == 0
+
+
+async def test_a_forged_click_on_someone_elses_checkin_is_refused(teams_bot: TeamsBot) -> None:
+    bot = teams_bot
+    await install_everyone(bot)
+    await join_via_card(bot, LEADER, "leader")
+    await join_via_card(bot, MENTOR, "mentor")
+    await pair_and_introduce(bot)
+    cards = await send_checkins(bot)
+
+    forged = button_data(cards[LEADER], "checkin_answer", ":need_help")
+    status, answers = await click(bot, MENTOR, cards[MENTOR], forged)
+    assert status == 200
+    [refusal] = answers
+    assert refusal.conversation_id == dm_conversation(MENTOR)
+    assert "belongs to someone else" in refusal.card_text
+    assert await leader_checkin_answer(bot) is None
+    delivered = await bot.engine.deliver_due("teams")
+    assert delivered.sent == 0, "no help request reached the admins"
+    assert not [s for s in bot.framework.sent_to(dm_conversation(ADMIN)) if "asked for help" in s.card_text]
+
+
+async def test_a_redelivered_activity_is_answered_once(teams_bot: TeamsBot) -> None:
+    from tests.unit.teams.activities import personal_message
+
+    activity = personal_message(LEADER, "help", teams_bot.framework.service_url)
+    for _ in range(2):
+        status, _ = await teams_bot.post(activity)
+        assert status == 200
+    assert len(teams_bot.framework.sent_to(dm_conversation(LEADER))) == 1

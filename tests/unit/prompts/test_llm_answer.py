@@ -16,7 +16,7 @@ def test_objects_with_topics_are_read_in_order() -> None:
             [
                 {"text": "Mentor: show a formula that saves time", "topic": "data", "direction": "mentor_teaches"},
                 {"text": "Leader: how do you plan a quarter?", "topic": "STRATEGY"},
-                {"text": "Together: compare the online course each of you is taking", "topic": "not-a-topic"},
+                {"text": "Together: compare the course each of you takes to build a skill", "topic": "not-a-topic"},
             ]
         )
     )

@@ -13,12 +13,12 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, Text, and_, cast, delete, func, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from conversations.domain import (
     Assessment,
@@ -48,21 +48,14 @@ class _SqlRepository:
         self.session = session
         self.dialect = dialect
 
-    def _insert(self, table: Table) -> Any:
-        if self.dialect == "postgresql":
-            return postgresql.insert(table)
-        if self.dialect == "sqlite":
-            return sqlite.insert(table)
-        raise NotImplementedError(f"no upsert for the {self.dialect!r} dialect")
-
-    async def _upsert(self, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
-        stmt = self._insert(table).values(values)
-        changes = {name: stmt.excluded[name] for name in values if name not in keys}
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=changes))
+    async def _upsert(
+        self, table: Table, values: dict[str, Any], keys: tuple[str, ...], updated: tuple[str, ...] = ()
+    ) -> None:
+        """Insert, or on a clash over `keys` overwrite `updated` (default: every other column)."""
+        await self.session.execute(_upsert_statement(table, self.dialect, keys, updated), values)
 
     async def _insert_if_absent(self, table: Table, values: dict[str, Any]) -> bool:
-        stmt: Insert = self._insert(table).values(values).on_conflict_do_nothing()
-        result = await self.session.execute(stmt)
+        result = await self.session.execute(_insert_if_absent_statement(table, self.dialect), values)
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def _rows(self, stmt: Any) -> Sequence[Any]:
@@ -70,6 +63,34 @@ class _SqlRepository:
 
     async def _row(self, stmt: Any) -> Any | None:
         return (await self.session.execute(stmt)).mappings().first()
+
+
+# Writes are built once per table and dialect and run with parameters: building a statement from
+# literal values costs more than executing it, which shows in a fan-out of thousands of rows.
+
+
+def _dialect_insert(table: Table, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for the {dialect!r} dialect")
+
+
+@cache
+def _upsert_statement(table: Table, dialect: str, keys: tuple[str, ...], updated: tuple[str, ...]) -> Any:
+    stmt = _dialect_insert(table, dialect)
+    names = updated or tuple(column.name for column in table.c if column.name not in keys)
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={n: stmt.excluded[n] for n in names})
+
+
+@cache
+def _insert_if_absent_statement(table: Table, dialect: str) -> Any:
+    return _dialect_insert(table, dialect).on_conflict_do_nothing()
+
+
+_UPDATE_DELIVERY = update(tables.deliveries).where(tables.deliveries.c.id == bindparam("delivery_id"))
+"""SET takes the columns named in the parameters; `delivery_id` picks the row."""
 
 
 class SqlParticipants(_SqlRepository):
@@ -80,7 +101,7 @@ class SqlParticipants(_SqlRepository):
         return convert.participant_from(row) if row else None
 
     async def save(self, participant: Participant) -> None:
-        await self._upsert(self.t, convert.participant_values(participant), ["user_key"])
+        await self._upsert(self.t, convert.participant_values(participant), ("user_key",))
 
     async def delete(self, user: UserRef) -> None:
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
@@ -98,7 +119,7 @@ class SqlCycles(_SqlRepository):
     t = tables.cycles
 
     async def add(self, cycle: Cycle) -> None:
-        await self._upsert(self.t, convert.cycle_values(cycle), ["id"])
+        await self._upsert(self.t, convert.cycle_values(cycle), ("id",))
 
     save = add
 
@@ -119,7 +140,7 @@ class SqlPairings(_SqlRepository):
     t = tables.pairings
 
     async def add(self, pairing: Pairing) -> None:
-        await self._upsert(self.t, convert.pairing_values(pairing), ["id"])
+        await self._upsert(self.t, convert.pairing_values(pairing), ("id",))
 
     save = add
 
@@ -147,7 +168,7 @@ class SqlGoals(_SqlRepository):
     t = tables.goals
 
     async def add(self, goal: Goal) -> None:
-        await self._upsert(self.t, convert.goal_values(goal), ["id"])
+        await self._upsert(self.t, convert.goal_values(goal), ("id",))
 
     save = add
 
@@ -174,7 +195,7 @@ class SqlCheckins(_SqlRepository):
         return await self._insert_if_absent(self.t, convert.checkin_values(checkin))
 
     async def save(self, checkin: Checkin) -> None:
-        await self._upsert(self.t, convert.checkin_values(checkin), ["id"])
+        await self._upsert(self.t, convert.checkin_values(checkin), ("id",))
 
     async def get(self, checkin_id: str) -> Checkin | None:
         row = await self._row(select(self.t).where(self.t.c.id == checkin_id))
@@ -206,11 +227,11 @@ class SqlAssessments(_SqlRepository):
 
     async def save(self, assessment: Assessment) -> None:
         """The first answer's id stays; side, score and time follow the latest answer."""
-        values = convert.assessment_values(assessment)
-        stmt = self._insert(self.t).values(values)
-        changes = {name: stmt.excluded[name] for name in ("side", "score", "created_at")}
-        await self.session.execute(
-            stmt.on_conflict_do_update(index_elements=["pairing_id", "user_key", "phase"], set_=changes)
+        await self._upsert(
+            self.t,
+            convert.assessment_values(assessment),
+            keys=("pairing_id", "user_key", "phase"),
+            updated=("side", "score", "created_at"),
         )
 
     async def for_pairing(self, pairing_id: str) -> list[Assessment]:
@@ -229,7 +250,7 @@ class SqlStories(_SqlRepository):
     t = tables.stories
 
     async def add(self, story: Story) -> None:
-        await self._upsert(self.t, convert.story_values(story), ["id"])
+        await self._upsert(self.t, convert.story_values(story), ("id",))
 
     save = add
 
@@ -313,7 +334,7 @@ class SqlDeliveries(_SqlRepository):
         await self._set(delivery_id, status=DeliveryStatus.FAILED.value, last_error=error, lease_until=None)
 
     async def _set(self, delivery_id: str, **values: Any) -> None:
-        await self.session.execute(update(self.t).where(self.t.c.id == delivery_id).values(**values))
+        await self.session.execute(_UPDATE_DELIVERY, {"delivery_id": delivery_id, **values})
 
     async def count_by_status(self) -> dict[DeliveryStatus, int]:
         stmt = select(self.t.c.status, func.count()).group_by(self.t.c.status)
@@ -354,7 +375,7 @@ class SqlConversationRefs(_SqlRepository):
     t = tables.conversation_refs
 
     async def save(self, ref: ConversationRef) -> None:
-        await self._upsert(self.t, {"user_key": ref.user.key, "data": ref.data}, ["user_key"])
+        await self._upsert(self.t, {"user_key": ref.user.key, "data": ref.data}, ("user_key",))
 
     async def get(self, user: UserRef) -> ConversationRef | None:
         row = await self._row(select(self.t).where(self.t.c.user_key == user.key))
@@ -372,7 +393,7 @@ class SqlPromptCache(_SqlRepository):
         return convert.prompt_set_from(row) if row else None
 
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
-        await self._upsert(self.t, convert.prompt_set_values(pairing_id, week, prompts), ["pairing_id", "week"])
+        await self._upsert(self.t, convert.prompt_set_values(pairing_id, week, prompts), ("pairing_id", "week"))
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -23,8 +24,24 @@ EVENTS_PATH = "/slack/events"
 FRONT_END_KEY: web.AppKey[SlackFrontEnd] = web.AppKey("slack_front_end", SlackFrontEnd)
 
 
+def _well_formed_interaction(payload: dict[str, Any]) -> bool:
+    """Bolt indexes into these without checking; Slack always sends them, so a lack means a forgery."""
+    kind = payload.get("type")
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        return (
+            isinstance(actions, list)
+            and bool(actions)
+            and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
+            and isinstance(payload.get("user"), dict)
+        )
+    if kind in ("view_submission", "view_closed"):
+        return isinstance(payload.get("view"), dict) and isinstance(payload.get("user"), dict)
+    return True
+
+
 def _readable(body: str, content_type: str) -> bool:
-    """What Bolt would choke on: interactivity whose `payload` is not a JSON object, events not JSON."""
+    """What Bolt would choke on: a `payload` that is not a well-formed JSON object, events not JSON."""
     if content_type.startswith("application/json"):
         try:
             return isinstance(json.loads(body), dict)
@@ -33,9 +50,10 @@ def _readable(body: str, content_type: str) -> bool:
     form = parse_qs(body)
     if "payload" in form:
         try:
-            return isinstance(json.loads(form["payload"][0]), dict)
+            payload = json.loads(form["payload"][0])
         except ValueError:
             return False
+        return isinstance(payload, dict) and _well_formed_interaction(payload)
     return True
 
 
@@ -48,8 +66,12 @@ def slack_request_handler(front_end: SlackFrontEnd) -> web.RequestHandler:
             return web.Response(status=400, text="request body must be UTF-8")
         if not _readable(body, request.content_type or ""):
             return web.Response(status=400, text="unreadable Slack payload")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
-        bolt_response = await front_end.app.async_dispatch(bolt_request)
+        try:
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
+            bolt_response = await front_end.app.async_dispatch(bolt_request)
+        except Exception:  # a payload shape Bolt cannot digest; Slack itself never sends one
+            logger.exception("Bolt could not handle a Slack request")
+            return web.Response(status=400, text="unreadable Slack payload")
         return await to_aiohttp_response(bolt_response)
 
     return handle

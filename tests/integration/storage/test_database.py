@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -136,8 +136,6 @@ async def test_naive_datetimes_are_refused(sql_database: Database) -> None:
 
 async def test_sqlite_stores_instants_as_utc_text(sqlite_database: Database) -> None:
     """Ordering by text only works if every instant is written in one zone and one format."""
-    from datetime import timedelta, timezone
-
     local = datetime(2026, 1, 5, 10, 30, tzinfo=timezone(timedelta(hours=1)))
     async with sqlite_database.unit_of_work() as uow:
         await uow.cycles.add(Cycle("c1", 1, local, 12))

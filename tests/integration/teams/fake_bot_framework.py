@@ -46,6 +46,7 @@ class Sent:
     activity: dict[str, Any]
     activity_id: str
     reply_to: str | None = None
+    authorization: str = ""
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -99,6 +100,8 @@ class FakeBotFramework:
         self.rejected_calls = 0
         self.failed_calls = 0
         self.tokens_issued = 0
+        self.require_auth = True
+        """False plays the Bot Framework Emulator, which sends and accepts activities without tokens."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -279,7 +282,7 @@ class FakeBotFramework:
         return claims.get("appid") == self.app_id
 
     def _refuse(self, request: web.Request) -> web.Response | None:
-        if not self._authorised(request):
+        if self.require_auth and not self._authorised(request):
             with self._lock:
                 self.rejected_calls += 1
             return web.json_response({"error": {"code": "Unauthorized", "message": "bad token"}}, status=401)
@@ -321,7 +324,14 @@ class FakeBotFramework:
             return refused
         activity = await request.json()
         activity_id = f"msg-{next(self._ids)}"
-        sent = Sent("POST", request.match_info["cid"], activity, activity_id, request.match_info.get("aid"))
+        sent = Sent(
+            "POST",
+            request.match_info["cid"],
+            activity,
+            activity_id,
+            request.match_info.get("aid"),
+            request.headers.get("Authorization", ""),
+        )
         with self._lock:
             self._sent.append(sent)
         return web.json_response({"id": activity_id}, status=201)
@@ -331,7 +341,9 @@ class FakeBotFramework:
         if refused:
             return refused
         activity = await request.json()
-        sent = Sent("PUT", request.match_info["cid"], activity, request.match_info["aid"])
+        sent = Sent(
+            "PUT", request.match_info["cid"], activity, request.match_info["aid"], None, request.headers.get("Authorization", "")
+        )
         with self._lock:
             self._sent.append(sent)
         return web.json_response({"id": request.match_info["aid"]})

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
+from adapters.teams.app import TeamsIntegration
 from adapters.teams.translate import TENANT_REF_USER_ID
+from bot.settings import Settings
+from conversations.app import Mentorbot
+from conversations.clock import ManualClock
+from conversations.matching.simple import GreedyMatcher
+from conversations.services.context import ProgramConfig
+from storage.memory import MemoryStore
 from conversations.domain import UserRef
-from tests.integration.teams.conftest import APP_ID, TeamsBot
-from tests.integration.teams.fake_bot_framework import CHANNEL_KID, new_key
+from tests.integration.teams.conftest import ADMIN, APP_ID, START, FixedPrompts, TeamsBot
+from tests.integration.teams.fake_bot_framework import CHANNEL_KID, FakeBotFramework, new_key
 from tests.unit.teams.activities import TENANT, personal_conversation, personal_message
 from tests.unit.teams.card_validation import assert_valid_activity
 
@@ -101,3 +111,29 @@ async def test_the_bot_app_id_is_the_audience_the_channel_signs_for(teams_bot: T
     token = teams_bot.framework.channel_token(audience=APP_ID)
     status, _ = await teams_bot.post(personal_message("29:ada", "help", teams_bot.framework.service_url), token=token)
     assert status == 200
+
+
+async def test_without_an_app_id_the_bot_runs_unauthenticated_like_the_emulator_expects(
+    framework: FakeBotFramework,
+) -> None:
+    framework.require_auth = False
+    store = MemoryStore()
+    settings = Settings(admins=frozenset({ADMIN}))
+    engine = Mentorbot(store, ManualClock(START), GreedyMatcher(), FixedPrompts(), ProgramConfig())
+    integration = TeamsIntegration(settings, store)
+    assert integration.emulator_mode
+    engine.register_chat(integration.chat)
+    app = web.Application()
+    integration.attach(app, engine)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            activity = personal_message("29:ada", "help", framework.service_url)
+            activity["channelId"] = "emulator"
+            async with session.post(server.make_url("/api/messages"), json=activity) as response:
+                assert response.status == 200
+    finally:
+        await server.close()
+    [reply] = framework.sent
+    assert reply.authorization == "" and "join" in reply.card_text

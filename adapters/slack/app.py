@@ -19,11 +19,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.background import BackgroundTasks
 from adapters.slack.chat import Pacing, SlackChat, build_web_client
@@ -71,6 +74,9 @@ class SlackConfig:
     signing_secret: str
     api_url: str = "https://slack.com/api/"
     app_token: str | None = None
+    concurrent_replies: int = 8
+    """Engine calls running at once for commands and clicks; more wait their turn, so a burst of
+    slow work never crowds out the acks of the requests behind it."""
     form_budget_seconds: float = 2.0
     """How long a modal submit may wait for the engine before Slack's three seconds are at risk."""
     pacing: Pacing = Pacing()
@@ -93,6 +99,29 @@ class RecentEventIds:
         return False
 
 
+class ResponseUrls:
+    """Replies through a request's response_url over one pooled session.
+
+    Bolt's `respond` opens a new HTTP session (and connection) per reply, which at a few hundred
+    commands a second costs more than the engine's work itself.
+    """
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    async def send(self, url: str, **payload: Any) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        client = AsyncWebhookClient(url=url, session=self._session, retry_handlers=[AsyncConnectionErrorRetryHandler()])
+        response = await client.send(**payload)
+        if response.status_code != 200:
+            logger.warning("response_url answered %s: %s", response.status_code, response.body[:200])
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
 class SlackFrontEnd:
     """Owns the Bolt app, the Slack `ChatPort` and the background work started by requests."""
 
@@ -102,6 +131,8 @@ class SlackFrontEnd:
         client = web_client or build_web_client(config.bot_token, config.api_url)
         self.chat = SlackChat(client, config.pacing)
         self.background = BackgroundTasks()
+        self.response_urls = ResponseUrls()
+        self._reply_slots = asyncio.Semaphore(config.concurrent_replies)
         self._recent = RecentEventIds()
         self._authorization: AuthorizeResult | None = None
         self._authorization_lock = asyncio.Lock()
@@ -129,6 +160,15 @@ class SlackFrontEnd:
         app.view_submission(FORM_CALLBACK_ID)(self._on_form)
         app.event("app_home_opened")(self._on_home_opened)
         app.error(self._on_error)
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Let in-flight replies finish (cancelling what outlasts `timeout`), then close connections."""
+        try:
+            await self.background.drain(timeout=timeout)
+        except TimeoutError:
+            logger.warning("Slack work still running at shutdown; cancelling it")
+            await self.background.cancel_all()
+        await self.response_urls.close()
 
     async def warm_up(self) -> None:
         """Call auth.test once at start, so no request ever waits on it before its ack."""
@@ -184,14 +224,14 @@ class SlackFrontEnd:
 
     # --- slash command ----------------------------------------------------------------------------
 
-    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def _on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = command_event(body)
         if event is None:
             await ack(text=MALFORMED)
             return
         await ack()
         self.background.spawn(
-            self._answer(event, body.get("trigger_id"), respond, client, replace_original=False),
+            self._answer(event, body.get("trigger_id"), body.get("response_url"), client, replace_original=False),
             name=f"slack command {event.event_id}",
         )
 
@@ -199,10 +239,22 @@ class SlackFrontEnd:
         self,
         event: InboundEvent,
         trigger_id: Any,
-        respond: Any,
+        response_url: Any,
         client: AsyncWebClient,
         replace_original: bool,
         home_user: UserRef | None = None,
+    ) -> None:
+        async with self._reply_slots:
+            await self._answer_now(event, trigger_id, response_url, client, replace_original, home_user)
+
+    async def _answer_now(
+        self,
+        event: InboundEvent,
+        trigger_id: Any,
+        response_url: Any,
+        client: AsyncWebClient,
+        replace_original: bool,
+        home_user: UserRef | None,
     ) -> None:
         reply = await self._ask(event)
         if reply is None or reply.message is None:
@@ -219,7 +271,7 @@ class SlackFrontEnd:
             except Exception:
                 logger.exception("views.open failed")
                 message = OutgoingMessage(text="Sorry, Slack didn't let me open the form in time. Please try again.")
-        await self._show(event.actor, message, reply, respond, client, replace_original)
+        await self._show(event.actor, message, reply, response_url, client, replace_original)
         if home_user is not None:
             await self.publish_home(home_user, client)
 
@@ -228,13 +280,14 @@ class SlackFrontEnd:
         actor: UserRef,
         message: OutgoingMessage,
         reply: Reply,
-        respond: Any,
+        response_url: Any,
         client: AsyncWebClient,
         replace_original: bool,
     ) -> None:
         payload = message_payload(message)
-        if getattr(respond, "response_url", None):
-            await respond(
+        if isinstance(response_url, str) and response_url.startswith(("https://", "http://")):
+            await self.response_urls.send(
+                response_url,
                 **payload,
                 response_type="in_channel" if reply.visibility is Visibility.IN_CHANNEL else "ephemeral",
                 replace_original=replace_original and reply.replace_original,
@@ -245,7 +298,7 @@ class SlackFrontEnd:
 
     # --- buttons ----------------------------------------------------------------------------------
 
-    async def _on_action(self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def _on_action(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         event = action_event(body)
         if event is None:
@@ -260,7 +313,7 @@ class SlackFrontEnd:
             self._answer(
                 inbound,
                 body.get("trigger_id"),
-                respond,
+                body.get("response_url"),
                 client,
                 replace_original=True,
                 home_user=event.actor if from_home and inbound is event else None,

@@ -86,11 +86,7 @@ def attach_slack(web_app: web.Application, front_end: SlackFrontEnd, path: str =
         await front_end.warm_up()
 
     async def finish_background_work(_: web.Application) -> None:
-        try:
-            await front_end.background.drain(timeout=10.0)
-        except TimeoutError:
-            logger.warning("Slack work still running at shutdown; cancelling it")
-            await front_end.background.cancel_all()
+        await front_end.close()
 
     web_app.on_startup.append(warm_up)
     web_app.on_shutdown.append(finish_background_work)

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -56,7 +57,7 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []
         self.problems: list[str] = []
         self.users: dict[str, FakeUser] = {}
-        self.failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self.failures: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Failure]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
@@ -107,9 +108,18 @@ class FakeSlack:
     def add_user(self, user_id: str, name: str, tz: str = "Europe/London", deleted: bool = False) -> None:
         self.users[user_id] = FakeUser(user_id, name, tz, deleted)
 
-    def fail_next(self, method: str, failure: Failure) -> None:
+    def fail_next(self, method: str, failure: Failure, when: Callable[[dict[str, Any]], bool] = lambda args: True) -> None:
+        """Answer the next call of `method` whose arguments match `when` with `failure` (once)."""
         with self._lock:
-            self.failures[method].append(failure)
+            self.failures[method].append((when, failure))
+
+    def _scripted_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
+        with self._lock:
+            for entry in self.failures[method]:
+                if entry[0](args):
+                    self.failures[method].remove(entry)
+                    return entry[1]
+        return None
 
     def of(self, method: str) -> list[Call]:
         with self._lock:
@@ -155,8 +165,7 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if "token" in args:
             self.problems.append(f"{method}: the token travelled in the body instead of the header")
-        with self._lock:
-            failure = self.failures[method].popleft() if self.failures[method] else None
+        failure = self._scripted_failure(method, args)
         if failure is not None:
             self._record(method, args, failure.status, failure.body)
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)

@@ -144,6 +144,8 @@ class LibrarySuggester:
         self._by_text = {p.text: p for p in self._library.prompts}
         self._by_id = {p.id: p for p in self._library.prompts}
         self._tasks_by_id = {t.id: t for t in self._library.tasks}
+        self._terms = {p.id: frozenset(terms(p.text)) for p in self._library.prompts}
+        self._by_direction = {d: self._library.by_direction(d) for d in Direction}
 
     @property
     def library(self) -> Library:
@@ -190,14 +192,11 @@ class LibrarySuggester:
         return self._ranked(context, direction, _interests(context))
 
     def _ranked(self, context: PairContext, direction: Direction, interests: _Interests) -> list[LibraryPrompt]:
-        return sorted(
-            self._library.by_direction(direction),
-            key=lambda p: -self._score(p, context, interests),
-        )
+        return sorted(self._by_direction[direction], key=lambda p: -self._score(p, context, interests))
 
     def _score(self, prompt: LibraryPrompt, context: PairContext, interests: _Interests) -> float:
         score = interests.weights[prompt.direction][prompt.topic]
-        score += TEXT_OVERLAP_WEIGHT * len(terms(prompt.text) & interests.words[prompt.direction])
+        score += TEXT_OVERLAP_WEIGHT * len(self._terms[prompt.id] & interests.words[prompt.direction])
         return score + 0.5 * _jitter(context.pairing_id, prompt.id)
 
     def choose_task(self, context: PairContext) -> TogetherTask:

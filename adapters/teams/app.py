@@ -9,6 +9,7 @@ failure is a 401, and no response ever carries a traceback.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from aiohttp import web
@@ -230,6 +232,11 @@ class TeamsIntegration:
         problem = _addressing_problem(activity)
         if problem:
             return _problem(HTTPStatus.BAD_REQUEST, problem)
+        if self.emulator_mode and not _is_loopback(activity.service_url):
+            # Without an app id nothing is authenticated: answering a remote serviceUrl would let anyone
+            # act as any user (admins included) and receive the answers. The Emulator runs locally.
+            logger.warning("Emulator mode refuses an activity from %s; set MICROSOFT_APP_ID", activity.service_url)
+            return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
         try:
             invoke = await self.adapter.process_activity(auth, activity, self._bot.on_turn)
         except Exception:  # noqa: BLE001 - logged with its traceback, never shown
@@ -285,6 +292,16 @@ def _addressing_problem(activity: Activity) -> str | None:
     if conversation is None or not isinstance(conversation.id, str) or not conversation.id:
         return "The activity has no conversation id."
     return None
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _problem(status: int, detail: str) -> web.Response:

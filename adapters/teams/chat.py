@@ -127,13 +127,13 @@ class TeamsChatPort:
 
     async def reply(self, context: TurnContext, activity: Activity, tenant_id: str) -> str | None:
         """Answers within an inbound turn, paced and retried like every other call."""
-        conversation_id = context.activity.conversation.id
+        conversation_id = _pacing_key(context.activity.conversation.id)
         response = await self.calls.run(tenant_id, conversation_id, lambda: context.send_activity(activity))
         return response.id if response else None
 
     async def replace(self, context: TurnContext, activity: Activity, message_id: str, tenant_id: str) -> None:
         activity.id = message_id
-        conversation_id = context.activity.conversation.id
+        conversation_id = _pacing_key(context.activity.conversation.id)
         await self.calls.run(tenant_id, conversation_id, lambda: context.update_activity(activity))
 
     async def remember(self, refs: Sequence[ConversationRef]) -> None:
@@ -287,6 +287,11 @@ class TeamsChatPort:
         if outcome.error is not None:
             raise delivery_error(outcome.error, what) from outcome.error
         return outcome.value  # type: ignore[no-any-return]
+
+
+def _pacing_key(conversation_id: str) -> str:
+    """Teams throttles a channel as one conversation, whichever thread (`;messageid=…`) is answered."""
+    return conversation_id.split(";", 1)[0]
 
 
 def _reference(data: dict[str, Any]) -> ConversationReference | None:

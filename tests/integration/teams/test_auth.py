@@ -137,3 +137,24 @@ async def test_without_an_app_id_the_bot_runs_unauthenticated_like_the_emulator_
         await server.close()
     [reply] = framework.sent
     assert reply.authorization == "" and "join" in reply.card_text
+
+
+async def test_without_an_app_id_only_a_local_emulator_is_answered(framework: FakeBotFramework) -> None:
+    """Unauthenticated mode must not let anyone on the network act as an admin and collect the answers."""
+    store = MemoryStore()
+    engine = Mentorbot(store, ManualClock(START), GreedyMatcher(), FixedPrompts(), ProgramConfig())
+    integration = TeamsIntegration(Settings(admins=frozenset({ADMIN})), store)
+    engine.register_chat(integration.chat)
+    app = web.Application()
+    integration.attach(app, engine)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as session:
+            activity = personal_message(ADMIN, "export", "https://attacker.example.test/")
+            async with session.post(server.make_url("/api/messages"), json=activity) as response:
+                assert response.status == 401
+    finally:
+        await server.close()
+    async with store() as uow:
+        assert await uow.conversation_refs.get(UserRef("teams", TENANT, ADMIN)) is None

@@ -33,7 +33,7 @@ from botframework.connector.auth import (
 
 from adapters.teams.chat import TeamsChatPort
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
-from adapters.teams.translate import references_to_save, tenant_of, to_event
+from adapters.teams.translate import actor_of, is_personal_uninstall, references_to_save, tenant_of, to_event
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
 from conversations.messages import OutgoingMessage, Reply, Visibility
@@ -127,6 +127,11 @@ class TeamsBot:
 
     async def _turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if is_personal_uninstall(activity):
+            actor = actor_of(activity)
+            if actor is not None:
+                await self._chat.forget(actor)
+            return
         try:
             await self._chat.remember(references_to_save(activity))
         except Exception:  # noqa: BLE001 - answering matters more than remembering

@@ -150,6 +150,12 @@ class TeamsChatPort:
             if changed:
                 await uow.commit()
 
+    async def forget(self, user: UserRef) -> None:
+        """Drops a person's saved chat after they uninstall; a later message tries a new 1:1 chat."""
+        async with self._uow_factory() as uow:
+            await uow.conversation_refs.delete(user)
+            await uow.commit()
+
     # --- plumbing -------------------------------------------------------------------------------------
 
     async def _load(self, user: UserRef) -> ConversationRef | None:

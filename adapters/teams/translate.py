@@ -146,6 +146,16 @@ def to_event(activity: Activity) -> InboundEvent | None:
     return None
 
 
+def is_personal_uninstall(activity: Activity) -> bool:
+    """The person removed the app from their personal scope: their saved chat is no longer usable."""
+    return (
+        activity.type == ActivityTypes.installation_update
+        and isinstance(activity.action, str)
+        and activity.action.startswith("remove")
+        and conversation_type(activity) == "personal"
+    )
+
+
 def _bot_was_added(activity: Activity) -> bool:
     bot_id = getattr(activity.recipient, "id", None)
     return any(getattr(member, "id", None) == bot_id for member in activity.members_added or [])

@@ -147,3 +147,15 @@ async def test_admin_commands_answer_in_the_channel_where_they_were_asked(teams_
     assert status == 200
     [answer] = bot.framework.sent
     assert answer.conversation_id.startswith(CHANNEL) and "program stats" in answer.card_text
+
+
+async def test_uninstalling_forgets_the_saved_chat(teams_bot: TeamsBot) -> None:
+    bot = teams_bot
+    await bot.post(personal_install(LEADER, bot.framework.service_url))
+    uninstall = personal_install(LEADER, bot.framework.service_url)
+    uninstall.update(type="installationUpdate", action="remove")
+    del uninstall["membersAdded"]
+    status, _ = await bot.post(uninstall)
+    assert status == 200
+    async with bot.uow_factory() as uow:
+        assert await uow.conversation_refs.get(person(LEADER)) is None

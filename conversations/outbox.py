@@ -1,15 +1,19 @@
 """The outbox: every message the engine sends is recorded here before it goes out.
 
 A unique idempotency key makes a second enqueue of the same message (a retried tick, a second replica,
-a double click) a no-op; the sender then claims rows with a lease so a crash repeats at most what was
-in flight.
+a double click) a no-op. Senders then claim rows with a lease, send them concurrently per workspace
+(the chat adapters pace themselves to the platform's limits; the sender keeps enough requests in flight
+to use that budget), and record outcomes in small batches. A sender killed at any moment leaves its
+claimed rows leased; they are claimed again once the lease ends, so at most the rows that were in
+flight (claimed, not yet recorded) can be sent twice, and none is lost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from conversations.domain import Delivery, Destination, UserRef, new_id
@@ -22,6 +26,8 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=1)
+RELEASE_PAUSE = timedelta(seconds=1)
+"""A row handed back unsent waits this long, so a sender that cannot keep up does not re-claim it at once."""
 
 
 class Outbox:
@@ -52,9 +58,46 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    rate_limited: int = 0
+    """Of `retried`: sends the platform asked to slow down (429 with Retry-After); they never give up."""
+    released: int = 0
+    """Of `retried`: claimed rows handed back unsent because their lease was about to run out."""
 
     def __add__(self, other: SendReport) -> SendReport:
-        return SendReport(self.sent + other.sent, self.retried + other.retried, self.failed + other.failed)
+        return SendReport(
+            self.sent + other.sent,
+            self.retried + other.retried,
+            self.failed + other.failed,
+            self.rate_limited + other.rate_limited,
+            self.released + other.released,
+        )
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+@dataclass(frozen=True)
+class SenderOptions:
+    """How hard one process pushes; the platform's own limits live in the chat adapters' pacing."""
+
+    in_flight_per_workspace: int = 32
+    """Sends awaiting an answer at once per workspace (Slack) or tenant (Teams). At 50 requests/s and
+    300 ms per request about 15 are needed to use the whole budget; more only queue in the adapter."""
+    claim_size: int = 200
+    """Rows claimed per database round trip; a platform never holds more than this many unsent claims."""
+    lease: timedelta = LEASE
+    """How long claimed rows stay ours. A send not finished well within it is handed back, so a slow
+    sender never races another replica for the same row."""
+    mark_every: int = 100
+    """Outcomes recorded per transaction."""
+    mark_interval: float = 0.25
+    """Seconds an outcome may wait to be recorded; bounds what a crash can leave in doubt."""
+
+    def send_deadline(self) -> float:
+        """Seconds after claiming by which a send must have ended (leaves room to record it)."""
+        lease = self.lease.total_seconds()
+        return max(lease - max(lease / 4, 4 * self.mark_interval), lease / 2)
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -79,46 +122,213 @@ async def send_one(chat: ChatPort, delivery: Delivery) -> str:
     return await chat.post_to_channel(dest.workspace_id, conversation, message)
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    delivery: Delivery
+    message_id: str | None = None
+    error: DeliveryError | None = None
+    released: bool = False
+
+
+class _OutcomeLog:
+    """Collects outcomes and writes them in batches: one transaction per `mark_every` rows, and none
+    waiting longer than `mark_interval`, so a crash leaves few rows in doubt and the database is not
+    asked for one commit per message."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, options: SenderOptions) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._options = options
+        self._pending: list[_Outcome] = []
+        self._lock = asyncio.Lock()
+        self._timer: asyncio.Task[None] | None = None
+        self.report = SendReport()
+
+    async def add(self, outcome: _Outcome) -> None:
+        self._pending.append(outcome)
+        if len(self._pending) >= self._options.mark_every:
+            await self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self._options.mark_interval)
+        self._timer = None
+        await asyncio.shield(self.flush())  # a write once begun is finished, even if we are cancelled
+
+    async def close(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+            await asyncio.gather(timer, return_exceptions=True)
+        await self.flush()
+
+    async def flush(self) -> None:
+        async with self._lock:
+            batch, self._pending = self._pending, []
+            if not batch:
+                return
+            try:
+                report = await self._write(batch)
+            except Exception:
+                # Keep them for the next write; if the database stays away the leases run out and the
+                # rows are sent again, the one case where a sent message may repeat.
+                logger.exception("recording %d delivery outcomes failed; will retry", len(batch))
+                self._pending = batch + self._pending
+                return
+            self.report += report
+
+    async def _write(self, batch: list[_Outcome]) -> SendReport:
+        sent = retried = failed = rate_limited = released = 0
+        done = self._clock.now()
+        async with self._uow_factory() as uow:
+            for outcome in batch:
+                delivery, error = outcome.delivery, outcome.error
+                if error is None:
+                    await uow.deliveries.mark_sent(delivery.id, outcome.message_id, done)
+                    sent += 1
+                elif outcome.released:
+                    await uow.deliveries.mark_retry(delivery.id, str(error)[:500], done + RELEASE_PAUSE)
+                    retried += 1
+                    released += 1
+                elif error.permanent or (error.retry_after is None and delivery.attempts >= MAX_ATTEMPTS):
+                    # A platform that says when to come back (429, a revoked token being fixed) is
+                    # never given up on: those rows wait, they do not fail.
+                    await uow.deliveries.mark_failed(delivery.id, str(error)[:500])
+                    failed += 1
+                elif error.retry_after is not None:
+                    wait = timedelta(seconds=max(error.retry_after, 0.0))
+                    await uow.deliveries.mark_retry(delivery.id, str(error)[:500], done + wait)
+                    retried += 1
+                    rate_limited += 1
+                else:
+                    wait = backoff(delivery.attempts, None)
+                    await uow.deliveries.mark_retry(delivery.id, str(error)[:500], done + wait)
+                    retried += 1
+            await uow.commit()
+        return SendReport(sent, retried, failed, rate_limited, released)
+
+
+@dataclass
+class _Lanes:
+    """One semaphore per (platform, workspace): a slow or throttled workspace never starves another."""
+
+    size: int
+    lanes: dict[tuple[str, str], asyncio.Semaphore] = field(default_factory=dict)
+
+    def of(self, destination: Destination) -> asyncio.Semaphore:
+        key = (destination.platform, destination.workspace_id)
+        lane = self.lanes.get(key)
+        if lane is None:
+            lane = self.lanes[key] = asyncio.Semaphore(self.size)
+        return lane
+
+
+class OutboxSender:
+    """Claims due deliveries, sends them concurrently per workspace, and records every outcome."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        chats: Mapping[str, ChatPort],
+        clock: Clock,
+        options: SenderOptions | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._chats = chats
+        self._clock = clock
+        self.options = options or SenderOptions()
+        self._lanes = _Lanes(self.options.in_flight_per_workspace)
+
+    async def drain(self, platform: str | None = None) -> SendReport:
+        """Send everything due now on the platforms this process can reach (or just `platform`).
+
+        Rows for a platform without a chat port here are left alone for a replica that has one.
+        """
+        platforms = [platform] if platform is not None else sorted(self._chats)
+        platforms = [p for p in platforms if p in self._chats]
+        if not platforms:
+            return SendReport()
+        log = _OutcomeLog(self._uow_factory, self._clock, self.options)
+        try:
+            await asyncio.gather(*(self._drain_platform(p, log) for p in platforms))
+        finally:
+            await log.close()
+        return log.report
+
+    async def send_batch(self, platform: str | None = None, limit: int = 200) -> SendReport:
+        """Claim one batch (any platform when `platform` is None), send it, and record it."""
+        log = _OutcomeLog(self._uow_factory, self._clock, self.options)
+        try:
+            batch = await self._claim(platform, limit)
+            deadline = asyncio.get_running_loop().time() + self.options.send_deadline()
+            await asyncio.gather(*(self._deliver(d, deadline, log) for d in batch))
+        finally:
+            await log.close()
+        return log.report
+
+    async def _drain_platform(self, platform: str, log: _OutcomeLog) -> None:
+        """Keep up to `claim_size` claimed rows moving; claim more as soon as half have gone out."""
+        window = self.options.claim_size
+        loop = asyncio.get_running_loop()
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                room = window - len(running)
+                if room >= max(1, window // 2) or not running:
+                    batch = await self._claim(platform, room)
+                    deadline = loop.time() + self.options.send_deadline()
+                    running.update(asyncio.create_task(self._deliver(d, deadline, log)) for d in batch)
+                    if not running:
+                        return
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _claim(self, platform: str | None, limit: int) -> list[Delivery]:
+        if limit <= 0:
+            return []
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            batch = await uow.deliveries.claim_due(now, now + self.options.lease, limit, platform)
+            await uow.commit()
+        return batch
+
+    async def _deliver(self, delivery: Delivery, deadline: float, log: _OutcomeLog) -> None:
+        chat = self._chats.get(delivery.destination.platform)
+        if chat is None:
+            await log.add(_Outcome(delivery, error=DeliveryError(f"no {delivery.destination.platform} connection")))
+            return
+        started = False
+        try:
+            async with asyncio.timeout_at(deadline):
+                async with self._lanes.of(delivery.destination):
+                    started = True
+                    message_id = await send_one(chat, delivery)
+        except TimeoutError:
+            what = "did not finish" if started else "was not started"
+            logger.warning("delivery %s %s before its lease ran out; handing it back", delivery.idempotency_key, what)
+            error = DeliveryError(f"the send {what} within the lease")
+            await log.add(_Outcome(delivery, error=error, released=True))
+        except DeliveryError as error:
+            await log.add(_Outcome(delivery, error=error))
+        except Exception as error:  # an adapter bug must not lose the message: retry it later
+            logger.exception("sending delivery %s failed", delivery.idempotency_key)
+            await log.add(_Outcome(delivery, error=DeliveryError(f"{type(error).__name__}: {error}")))
+        else:
+            await log.add(_Outcome(delivery, message_id=message_id))
+
+
 async def send_due(
     uow_factory: UnitOfWorkFactory,
     chats: Mapping[str, ChatPort],
     clock: Clock,
     platform: str | None = None,
     limit: int = 200,
+    options: SenderOptions | None = None,
 ) -> SendReport:
-    """Claim one batch of due deliveries, send them, and record each outcome."""
-    now = clock.now()
-    async with uow_factory() as uow:
-        batch = await uow.deliveries.claim_due(now, now + LEASE, limit, platform)
-        await uow.commit()
-    if not batch:
-        return SendReport()
-    outcomes: list[tuple[Delivery, str | None, DeliveryError | None]] = []
-    for delivery in batch:
-        chat = chats.get(delivery.destination.platform)
-        if chat is None:
-            outcomes.append((delivery, None, DeliveryError(f"no {delivery.destination.platform} connection")))
-            continue
-        try:
-            outcomes.append((delivery, await send_one(chat, delivery), None))
-        except DeliveryError as error:
-            outcomes.append((delivery, None, error))
-        except Exception as error:  # an adapter bug must not lose the message: retry it later
-            logger.exception("sending delivery %s failed", delivery.idempotency_key)
-            outcomes.append((delivery, None, DeliveryError(f"{type(error).__name__}: {error}")))
-    sent = retried = failed = 0
-    done = clock.now()
-    async with uow_factory() as uow:
-        for delivery, message_id, error in outcomes:
-            if error is None:
-                await uow.deliveries.mark_sent(delivery.id, message_id, done)
-                sent += 1
-            elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
-                await uow.deliveries.mark_failed(delivery.id, str(error)[:500])
-                failed += 1
-            else:
-                wait = backoff(delivery.attempts, error.retry_after)
-                await uow.deliveries.mark_retry(delivery.id, str(error)[:500], done + wait)
-                retried += 1
-        await uow.commit()
-    return SendReport(sent, retried, failed)
+    """Claim one batch of due deliveries, send them concurrently, and record each outcome."""
+    return await OutboxSender(uow_factory, chats, clock, options).send_batch(platform, limit)

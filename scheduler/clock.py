@@ -1,45 +1,97 @@
-"""APScheduler used only as a clock: every tick asks the engine what is due.
+"""APScheduler used only as a clock: every tick asks the engine what is due and enqueues it.
 
 What is due is re-derived from the database each time, so a tick missed while the process was down is
 made up by the next one, and the outbox's idempotency keys make overlapping ticks on several replicas
-harmless.
+harmless. Sending is not the clock's job: a `DeliveryLoop` beside it drains the outbox continuously, on
+every replica, and the database lease decides which replica sends which message.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from conversations.app import Mentorbot
+from conversations.app import TickReport
+from conversations.outbox import SendReport
+from scheduler.delivery import DeliveryLoop
 
 logger = logging.getLogger(__name__)
 
+TICK_JOB_ID = "mentorbot-tick"
+DEFAULT_DELIVERY_POLL_SECONDS = 2.0
 
-async def run_tick(bot: Mentorbot) -> None:
+
+class Ticking(Protocol):
+    async def enqueue_due(self) -> TickReport: ...
+    async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport: ...
+    async def tick(self) -> TickReport: ...
+
+
+async def run_tick(bot: Ticking, delivery: DeliveryLoop | None = None) -> TickReport | None:
+    """One tick. With a delivery loop running, only enqueue and wake it; alone, deliver too (as
+    `mentorbot tick` does)."""
     try:
-        report = await bot.tick()
+        if delivery is None:
+            report = await bot.tick()
+        else:
+            report = await bot.enqueue_due()
+            delivery.wake()
     except Exception:  # the next tick retries; a clock must never stop
         logger.exception("scheduler tick failed")
-        return
-    if report.checkins or report.nudges or report.delivered.sent or report.delivered.failed:
+        return None
+    if report.woken or report.ended_pairs or report.checkins or report.nudges or report.delivered.handled:
         logger.info("tick: %s", report)
+    return report
 
 
-def start_scheduler(bot: Mentorbot, every_seconds: int, first_run: datetime | None = None) -> AsyncIOScheduler:
-    """One in-process scheduler per replica, with its own memory job store (never shared)."""
+class ReplicaClock:
+    """The tick job and the delivery loop of one replica, started and stopped together.
+
+    Each replica has its own scheduler with its own in-memory job store: APScheduler job stores must
+    never be shared between schedulers, and nothing here needs them to be.
+    """
+
+    def __init__(self, scheduler: AsyncIOScheduler, delivery: DeliveryLoop) -> None:
+        self.scheduler = scheduler
+        self.delivery = delivery
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop at once; deliveries cut short are retried by any replica after their lease."""
+        self.scheduler.shutdown(wait=wait)
+        self.delivery.cancel()
+
+    async def aclose(self, grace_seconds: float = 10.0) -> None:
+        """Stop ticking, and give the sends under way up to `grace_seconds` to finish."""
+        self.scheduler.shutdown(wait=False)
+        await self.delivery.stop(grace_seconds)
+
+
+def start_scheduler(
+    bot: Ticking,
+    every_seconds: int,
+    first_run: datetime | None = None,
+    delivery_poll_seconds: float = DEFAULT_DELIVERY_POLL_SECONDS,
+) -> ReplicaClock:
+    """Start ticking every `every_seconds` (first at `first_run`, default now) and sending continuously.
+
+    Call from inside the running event loop.
+    """
+    delivery = DeliveryLoop(bot, delivery_poll_seconds)
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         run_tick,
         "interval",
         seconds=every_seconds,
-        args=(bot,),
-        id="mentorbot-tick",
+        args=(bot, delivery),
+        id=TICK_JOB_ID,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,
-        next_run_time=first_run,
+        next_run_time=first_run or datetime.now(UTC),
     )
     scheduler.start()
-    return scheduler
+    delivery.start()
+    return ReplicaClock(scheduler, delivery)

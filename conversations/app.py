@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conversations.commands import ParsedCommand, help_text, parse_command
 from conversations.domain import ConversationRef, PairingStatus, UserRef
@@ -16,7 +16,7 @@ from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotA
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
 from conversations.messages import OutgoingMessage, Reply, Visibility
-from conversations.outbox import SendReport, send_due
+from conversations.outbox import OutboxSender, SendReport, SenderOptions
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
 from conversations.prompts.preparation import prepare_weekly_prompts
 from conversations.services import checkins, goals, nudges, participants, pairing, prompts, stats, stories
@@ -46,6 +46,7 @@ class Mentorbot:
         prompts: PromptSuggester,
         config: ProgramConfig,
         chats: Mapping[str, ChatPort] | None = None,
+        sender_options: SenderOptions | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -53,6 +54,7 @@ class Mentorbot:
         self.prompts = prompts
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
+        self.sender_options = sender_options or SenderOptions()
 
     def register_chat(self, port: ChatPort) -> None:
         self.chats[port.platform] = port
@@ -153,11 +155,12 @@ class Mentorbot:
             "assess": goals.record_assessment,
             "goal_add_form": goals.goal_form,
             "story_decide": stories.decide,
+            "prompt_rate": prompts.rate_prompt,
         }
         if event.action_id in handlers:
             return await handlers[event.action_id](ctx, actor, value)
-        if event.action_id == "prompts_refresh":
-            return await prompts.prompts_command(ctx, actor, fresh_for=value)
+        if event.action_id in ("prompts_refresh", "prompts_show"):
+            return await prompts.prompts_command(ctx, actor, value, fresh=event.action_id == "prompts_refresh")
         if event.action_id == "leave":
             if value == "cancel":
                 return Reply.text("Glad you're staying!", replace_original=True)
@@ -232,13 +235,12 @@ class Mentorbot:
                     out[context.pairing_id] = cached
         return out
 
-    async def deliver_due(self, platform: str | None = None, limit: int = 200) -> SendReport:
-        total = SendReport()
-        while True:
-            report = await send_due(self.uow_factory, self.chats, self.clock, platform, limit)
-            total += report
-            if report.sent + report.retried + report.failed < limit:
-                return total
+    async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport:
+        """Send everything due on the platforms connected here; `limit` overrides the claim size."""
+        options = self.sender_options
+        if limit is not None:
+            options = replace(options, claim_size=limit)
+        return await OutboxSender(self.uow_factory, self.chats, self.clock, options).drain(platform)
 
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()

@@ -218,6 +218,20 @@ ASSESSMENT_QUESTIONS: dict[Side, str] = {
 }
 
 
+@dataclass(frozen=True)
+class PromptRating:
+    """A 👍 (+1) or 👎 (-1) on one prompt a pair was shown; ratings steer the topics of later weeks."""
+
+    id: str
+    pairing_id: str
+    user: UserRef
+    week: str
+    prompt_index: int
+    topic: str
+    vote: int
+    created_at: datetime
+
+
 @dataclass
 class Story:
     id: str

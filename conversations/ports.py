@@ -24,6 +24,7 @@ from conversations.domain import (
     PairingStatus,
     Participant,
     Profile,
+    PromptRating,
     Story,
     UserRef,
 )
@@ -206,6 +207,15 @@ class PromptCacheRepository(Protocol):
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None: ...
 
 
+class PromptRatingRepository(Protocol):
+    async def add(self, rating: PromptRating) -> bool:
+        """False (and nothing stored) when this person already rated this prompt of this week."""
+        ...
+
+    async def for_pairing(self, pairing_id: str) -> list[PromptRating]: ...
+    async def delete_for_user(self, user: UserRef) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -223,6 +233,7 @@ class UnitOfWork(Protocol):
     inbound_events: InboundEventRepository
     conversation_refs: ConversationRefRepository
     prompt_cache: PromptCacheRepository
+    prompt_ratings: PromptRatingRepository
 
     async def __aenter__(self) -> Self: ...
 

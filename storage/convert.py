@@ -23,6 +23,7 @@ from conversations.domain import (
     PairingStatus,
     Participant,
     ParticipantStatus,
+    PromptRating,
     Role,
     Side,
     Story,
@@ -272,8 +273,37 @@ def prompt_set_values(pairing_id: str, week: str, prompts: PromptSet) -> Values:
         "prompts": list(prompts.prompts),
         "task": prompts.task,
         "source": prompts.source,
+        "topics": list(prompts.topics),
     }
 
 
 def prompt_set_from(row: Row) -> PromptSet:
-    return PromptSet(prompts=tuple(row["prompts"] or ()), task=row["task"], source=row["source"])
+    return PromptSet(
+        prompts=tuple(row["prompts"] or ()), task=row["task"], source=row["source"], topics=tuple(row["topics"] or ())
+    )
+
+
+def prompt_rating_values(r: PromptRating) -> Values:
+    return {
+        "id": r.id,
+        "pairing_id": r.pairing_id,
+        "user_key": r.user.key,
+        "week": r.week,
+        "prompt_index": r.prompt_index,
+        "topic": r.topic,
+        "vote": r.vote,
+        "created_at": r.created_at,
+    }
+
+
+def prompt_rating_from(row: Row) -> PromptRating:
+    return PromptRating(
+        id=row["id"],
+        pairing_id=row["pairing_id"],
+        user=UserRef.from_key(row["user_key"]),
+        week=row["week"],
+        prompt_index=row["prompt_index"],
+        topic=row["topic"],
+        vote=row["vote"],
+        created_at=row["created_at"],
+    )

@@ -23,6 +23,7 @@ from conversations.domain import (
     Pairing,
     PairingStatus,
     Participant,
+    PromptRating,
     Story,
     UserRef,
 )
@@ -42,6 +43,7 @@ class MemoryData:
     inbound_events: dict[str, datetime] = field(default_factory=dict)
     conversation_refs: dict[UserRef, ConversationRef] = field(default_factory=dict)
     prompt_cache: dict[tuple[str, str], PromptSet] = field(default_factory=dict)
+    prompt_ratings: dict[tuple[str, UserRef, str, int], PromptRating] = field(default_factory=dict)
 
 
 def _involves(user: UserRef, *refs: UserRef) -> bool:
@@ -305,6 +307,23 @@ class MemoryPromptCache(_Repo):
         self.data.prompt_cache[(pairing_id, week)] = prompts
 
 
+class MemoryPromptRatings(_Repo):
+    async def add(self, rating: PromptRating) -> bool:
+        key = (rating.pairing_id, rating.user, rating.week, rating.prompt_index)
+        if key in self.data.prompt_ratings:
+            return False
+        self.data.prompt_ratings[key] = rating
+        return True
+
+    async def for_pairing(self, pairing_id: str) -> list[PromptRating]:
+        found = [r for r in self.data.prompt_ratings.values() if r.pairing_id == pairing_id]
+        return sorted(found, key=lambda r: r.created_at)
+
+    async def delete_for_user(self, user: UserRef) -> None:
+        for key in [k for k, r in self.data.prompt_ratings.items() if r.user == user]:
+            del self.data.prompt_ratings[key]
+
+
 class MemoryUnitOfWork:
     """Works on a private copy of the data and publishes it on commit, like a transaction."""
 
@@ -330,6 +349,7 @@ class MemoryUnitOfWork:
         self.inbound_events = MemoryInboundEvents(d)
         self.conversation_refs = MemoryConversationRefs(d)
         self.prompt_cache = MemoryPromptCache(d)
+        self.prompt_ratings = MemoryPromptRatings(d)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -31,6 +31,7 @@ from conversations.domain import (
     Pairing,
     PairingStatus,
     Participant,
+    PromptRating,
     Story,
     UserRef,
 )
@@ -394,6 +395,20 @@ class SqlPromptCache(_SqlRepository):
 
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
         await self._upsert(self.t, convert.prompt_set_values(pairing_id, week, prompts), ("pairing_id", "week"))
+
+
+class SqlPromptRatings(_SqlRepository):
+    t = tables.prompt_ratings
+
+    async def add(self, rating: PromptRating) -> bool:
+        return await self._insert_if_absent(self.t, convert.prompt_rating_values(rating))
+
+    async def for_pairing(self, pairing_id: str) -> list[PromptRating]:
+        rows = await self._rows(select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at))
+        return [convert.prompt_rating_from(row) for row in rows]
+
+    async def delete_for_user(self, user: UserRef) -> None:
+        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:

@@ -178,6 +178,23 @@ class PromptCacheRow(SQLModel, table=True):
     prompts: list[str] = Field(default_factory=list, sa_type=JSON)
     task: str = Field(sa_type=Text)
     source: str = Field(sa_type=String)
+    topics: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class PromptRatingRow(SQLModel, table=True):
+    """One vote per person, prompt and week: a second click on the same thumb changes nothing."""
+
+    __tablename__: ClassVar[str] = "prompt_ratings"  # type: ignore[misc]
+    __table_args__ = (UniqueConstraint("pairing_id", "user_key", "week", "prompt_index", name="uq_prompt_ratings_vote"),)
+
+    id: str = Field(sa_type=String, primary_key=True)
+    pairing_id: str = Field(sa_type=String, index=True)
+    user_key: str = Field(sa_type=String, index=True)
+    week: str = Field(sa_type=String)
+    prompt_index: int = Field(sa_type=Integer)
+    topic: str = Field(sa_type=String)
+    vote: int = Field(sa_type=Integer)
+    created_at: datetime = _instant()
 
 
 participants = ParticipantRow.__table__  # type: ignore[attr-defined]
@@ -191,3 +208,4 @@ deliveries = DeliveryRow.__table__  # type: ignore[attr-defined]
 inbound_events = InboundEventRow.__table__  # type: ignore[attr-defined]
 conversation_refs = ConversationRefRow.__table__  # type: ignore[attr-defined]
 prompt_cache = PromptCacheRow.__table__  # type: ignore[attr-defined]
+prompt_ratings = PromptRatingRow.__table__  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from storage.repositories import (
     SqlPairings,
     SqlParticipants,
     SqlPromptCache,
+    SqlPromptRatings,
     SqlStories,
 )
 
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     inbound_events: SqlInboundEvents
     conversation_refs: SqlConversationRefs
     prompt_cache: SqlPromptCache
+    prompt_ratings: SqlPromptRatings
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.inbound_events = SqlInboundEvents(session, d)
         self.conversation_refs = SqlConversationRefs(session, d)
         self.prompt_cache = SqlPromptCache(session, d)
+        self.prompt_ratings = SqlPromptRatings(session, d)
         return self
 
     async def __aexit__(

@@ -8,5 +8,16 @@ from conversations.matching.model import (
     ProposedPair,
     Waitlisted,
 )
+from conversations.matching.optimal import OptimalMatcher
+from conversations.matching.simple import GreedyMatcher
 
-__all__ = ["Candidate", "Matcher", "MatchResult", "MatchRules", "ProposedPair", "Waitlisted"]
+__all__ = [
+    "Candidate",
+    "GreedyMatcher",
+    "Matcher",
+    "MatchResult",
+    "MatchRules",
+    "OptimalMatcher",
+    "ProposedPair",
+    "Waitlisted",
+]

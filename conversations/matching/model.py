@@ -6,7 +6,7 @@ keeps answering, and so it can be tested exhaustively without any I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -66,6 +66,15 @@ class MatchResult:
 
 
 class Matcher(Protocol):
-    def match(self, candidates: Sequence[Candidate], rules: MatchRules) -> MatchResult:
-        """Every candidate ends up in exactly one pair (or up to capacity, for mentors) or the waitlist."""
+    def match(
+        self,
+        candidates: Sequence[Candidate],
+        rules: MatchRules,
+        progress: Callable[[float], None] | None = None,
+    ) -> MatchResult:
+        """Every candidate ends up in exactly one pair (or up to capacity, for mentors) or the waitlist.
+
+        `progress`, when given, is called with the fraction done (0 to 1), from the thread that runs
+        the match; a CLI uses it to draw a progress bar for large pools.
+        """
         ...

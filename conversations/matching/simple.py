@@ -1,126 +1,155 @@
-"""A greedy matcher: correct under the hard rules, not optimal. Kept as a baseline."""
+"""A greedy matcher: correct under the hard rules, not optimal. Kept as a baseline.
+
+It repeatedly takes the best-scoring allowed pair that is still free, which is what most pairing bots
+do when they do not shuffle at random. It shares scoring, rules, side placement and reasons with
+`OptimalMatcher`, so the two differ only in how pairs are chosen and their total fit is comparable.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from conversations.domain import Role
-from conversations.matching.model import Candidate, MatchResult, MatchRules, ProposedPair, Waitlisted
+import numpy as np
 
-WORK_START_HOUR = 9
-WORK_END_HOUR = 17
+from conversations.matching.assignment import Assignment
+from conversations.matching.graph import Progress, build_candidate_graph, default_workers
+from conversations.matching.model import Candidate, MatchResult, MatchRules
+from conversations.matching.round import match_round
+from conversations.matching.rules import Rule, broken_rule, same_workspace
+from conversations.matching.scorer import PairScorer
+from conversations.matching.scoring import Profile, explain, fit_of
+from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from conversations.matching.working_hours import (
+    WORKDAY_END_HOUR as WORK_END_HOUR,
+    WORKDAY_START_HOUR as WORK_START_HOUR,
+    utc_offset_hours,
+    working_overlap_hours,
+)
 
+__all__ = [
+    "WORK_END_HOUR",
+    "WORK_START_HOUR",
+    "GreedyMatcher",
+    "fit",
+    "utc_offset_hours",
+    "violates_rules",
+    "working_overlap_hours",
+]
 
-def utc_offset_hours(tz_name: str, at: datetime | None = None) -> float:
-    at = at or datetime.now(timezone.utc)
-    try:
-        offset = at.astimezone(ZoneInfo(tz_name)).utcoffset()
-    except Exception:  # an unknown zone counts as UTC rather than breaking a round
-        return 0.0
-    return offset.total_seconds() / 3600 if offset else 0.0
-
-
-def working_overlap_hours(tz_a: str, tz_b: str) -> float:
-    shift = abs(utc_offset_hours(tz_a) - utc_offset_hours(tz_b))
-    return max(0.0, (WORK_END_HOUR - WORK_START_HOUR) - shift)
-
-
-def _terms(values: Sequence[str]) -> set[str]:
-    return {v.strip().lower() for v in values if v.strip()}
+_RULE_WORDS = {
+    Rule.SENIORITY_GAP: "seniority gap too small",
+    Rule.WORKING_HOURS: "too few shared working hours",
+    Rule.REPORTING_LINE: "same reporting line",
+    Rule.RECENT_PAIRING: "paired recently",
+}
 
 
 def violates_rules(leader: Candidate, mentor: Candidate, rules: MatchRules) -> str | None:
-    """The first hard rule a pair would break, or None."""
+    """The first hard rule a pair would break, in words, or None."""
     if leader.user == mentor.user:
         return "same person"
-    if leader.user.platform != mentor.user.platform or leader.user.workspace_id != mentor.user.workspace_id:
+    if not same_workspace(leader, mentor):
         return "different workspaces"
-    if leader.seniority - mentor.seniority < rules.min_seniority_gap:
-        return "seniority gap too small"
-    if mentor.user.user_id in leader.recent_partners or leader.user.user_id in mentor.recent_partners:
-        return "paired recently"
-    if rules.separate_reporting_lines and (
-        mentor.user.user_id in leader.manager_chain or leader.user.user_id in mentor.manager_chain
-    ):
-        return "same reporting line"
-    if working_overlap_hours(leader.timezone, mentor.timezone) < rules.min_overlap_hours:
-        return "too few shared working hours"
-    return None
+    rule = broken_rule(leader, mentor, rules, working_overlap_hours(leader.timezone, mentor.timezone))
+    return None if rule is None else _RULE_WORDS[rule]
 
 
 def fit(leader: Candidate, mentor: Candidate) -> tuple[float, tuple[str, ...]]:
     """Score a pair and explain it: both directions of skill-to-goal overlap count."""
-    taught = sorted(_terms(mentor.skills) & _terms(leader.learning_goals))
-    shared = sorted(_terms(leader.skills) & _terms(mentor.learning_goals))
-    score = 2.0 * len(taught) + 2.0 * len(shared)
-    reasons = []
-    if taught:
-        reasons.append(f"{mentor.display_name} can teach {', '.join(taught)}")
-    if shared:
-        reasons.append(f"{leader.display_name} can share {', '.join(shared)}")
-    if leader.department.lower() != mentor.department.lower():
-        score += 0.5
-        reasons.append(f"different departments ({leader.department} / {mentor.department})")
-    overlap = working_overlap_hours(leader.timezone, mentor.timezone)
-    score += overlap / 8
-    reasons.append(f"{overlap:g} working hours in common")
-    return score, tuple(reasons)
+    leader_profile = Profile.of(leader, DEFAULT_VOCABULARY)
+    mentor_profile = Profile.of(mentor, DEFAULT_VOCABULARY)
+    pair_fit = fit_of(leader_profile, mentor_profile, working_overlap_hours(leader.timezone, mentor.timezone))
+    return pair_fit.score, explain(leader_profile, mentor_profile, pair_fit, DEFAULT_VOCABULARY)
 
 
 class GreedyMatcher:
-    """Best-scoring allowed pair first, repeatedly; people who could go either way take the scarcer side."""
+    """Best-scoring allowed pair first, repeatedly (ties: the earlier leader first)."""
 
-    def match(self, candidates: Sequence[Candidate], rules: MatchRules) -> MatchResult:
-        unique: dict[object, Candidate] = {}
-        waitlist: list[Waitlisted] = []
-        for c in candidates:
-            if c.user in unique:
-                continue
-            unique[c.user] = c
-        people = list(unique.values())
-        leaders = [c for c in people if c.role is Role.LEADER]
-        mentors = [c for c in people if c.role is Role.MENTOR]
-        for c in (c for c in people if c.role is Role.BOTH):
-            (leaders if len(leaders) <= len(mentors) else mentors).append(c)
+    def __init__(
+        self,
+        vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+        at: datetime | None = None,
+        candidates_per_leader: int = 32,
+        workers: int | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.at = at
+        self.candidates_per_leader = candidates_per_leader
+        self.workers = workers or default_workers()
 
-        options: list[tuple[float, int, int, tuple[str, ...]]] = []
-        blocked: dict[object, str] = {}
-        for i, leader in enumerate(leaders):
-            for j, mentor in enumerate(mentors):
-                why_not = violates_rules(leader, mentor, rules)
-                if why_not:
-                    blocked.setdefault(leader.user, why_not)
-                    blocked.setdefault(mentor.user, why_not)
-                    continue
-                score, reasons = fit(leader, mentor)
-                options.append((score, i, j, reasons))
-        options.sort(key=lambda o: (-o[0], o[1], o[2]))
+    def match(
+        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
+    ) -> MatchResult:
+        return match_round(candidates, rules, self._assign, self.vocabulary, self.at, progress)
 
-        capacity = max(1, rules.mentor_capacity)
-        leader_taken: set[int] = set()
-        mentor_load: dict[int, int] = {}
-        pairs: list[ProposedPair] = []
-        for score, i, j, reasons in options:
-            if i in leader_taken or mentor_load.get(j, 0) >= capacity:
-                continue
-            leader_taken.add(i)
-            mentor_load[j] = mentor_load.get(j, 0) + 1
-            pairs.append(ProposedPair(leaders[i].user, mentors[j].user, round(score, 3), reasons))
-
-        for i, leader in enumerate(leaders):
-            if i not in leader_taken:
-                waitlist.append(Waitlisted(leader.user, _waitlist_reason(leader, "mentor", blocked, mentors)))
-        for j, mentor in enumerate(mentors):
-            if j not in mentor_load:
-                waitlist.append(Waitlisted(mentor.user, _waitlist_reason(mentor, "leader", blocked, leaders)))
-        return MatchResult(tuple(pairs), tuple(waitlist))
+    def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment:
+        graph = build_candidate_graph(scorer, self.candidates_per_leader, self.workers, progress)
+        return _greedy(scorer, graph.row_start, graph.row_cols, graph.row_scores, capacity,
+                       graph.leader_has_option(), graph.mentor_has_option(), self.candidates_per_leader)  # fmt: skip
 
 
-def _waitlist_reason(person: Candidate, wanted: str, blocked: dict[object, str], pool: list[Candidate]) -> str:
-    if not pool:
-        return f"no {wanted}s joined this round"
-    if person.user in blocked:
-        return f"every available {wanted} was already taken or ruled out ({blocked[person.user]})"
-    return f"more {person.role.value}s than {wanted}s this round"
+def _greedy(
+    scorer: PairScorer,
+    row_start: np.ndarray,
+    row_cols: np.ndarray,
+    row_scores: np.ndarray,
+    capacity: int,
+    leader_has_option: np.ndarray,
+    mentor_has_option: np.ndarray,
+    kept_per_leader: int,
+) -> Assignment:
+    """Global greedy without sorting all n x m pairs.
+
+    Each leader offers its best remaining mentor to a heap; the top of the heap is taken if that mentor
+    still has a place, otherwise the leader moves down its list. A leader's list is its best few mentors;
+    only when it runs out is the leader's full row scored again, so the result is the same as sorting
+    every pair.
+    """
+    m = len(scorer.mentors)
+    load = np.zeros(m, dtype=np.int64)
+    lists: dict[int, tuple[list[int], list[float]]] = {}
+    position: dict[int, int] = {}
+    complete: set[int] = set()
+    heap: list[tuple[float, int, int]] = []
+    for i in np.flatnonzero(leader_has_option).tolist():
+        start, stop = int(row_start[i]), int(row_start[i + 1])
+        lists[i] = (row_cols[start:stop].tolist(), row_scores[start:stop].tolist())
+        if stop - start < min(kept_per_leader, m):
+            complete.add(i)  # fewer allowed mentors than the list could hold: it is all of them
+        position[i] = 0
+        heap.append((-lists[i][1][0], i, lists[i][0][0]))
+    heapq.heapify(heap)
+
+    leaders: list[int] = []
+    mentors: list[int] = []
+    while heap:
+        negative_score, i, j = heapq.heappop(heap)
+        if load[j] < capacity:
+            load[j] += 1
+            leaders.append(i)
+            mentors.append(j)
+            continue
+        cols, scores = lists[i]
+        k = position[i] + 1
+        while k < len(cols) and load[cols[k]] >= capacity:
+            k += 1
+        if k == len(cols) and i not in complete:
+            row = scorer.row(i)
+            row[load >= capacity] = -1.0
+            free = np.flatnonzero(row >= 0)
+            order = np.lexsort((free, -row[free]))
+            cols, scores = free[order].tolist(), row[free][order].tolist()
+            lists[i] = (cols, scores)
+            complete.add(i)
+            k = 0
+        position[i] = k
+        if k < len(cols):
+            heapq.heappush(heap, (-scores[k], i, cols[k]))
+    return Assignment(
+        leaders=np.asarray(leaders, dtype=np.int64),
+        mentors=np.asarray(mentors, dtype=np.int64),
+        leader_has_option=leader_has_option,
+        mentor_has_option=mentor_has_option,
+    )

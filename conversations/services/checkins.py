@@ -56,9 +56,12 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         title="Weekly check-in",
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=tuple(fields),
-        buttons=tuple(
-            Button(a.label, "checkin_answer", f"{checkin.id}:{a.value}", ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT)
-            for a in CheckinAnswer
+        buttons=(
+            *(
+                Button(a.label, "checkin_answer", f"{checkin.id}:{a.value}", ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT)
+                for a in CheckinAnswer
+            ),
+            *((Button("Rate or refresh ideas", "prompts_show", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
     )

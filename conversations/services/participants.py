@@ -183,6 +183,7 @@ async def delete_personal_data(ctx: Ctx, actor: UserRef) -> None:
     await uow.checkins.delete_for_user(actor)
     await uow.assessments.delete_for_user(actor)
     await uow.stories.delete_for_user(actor)
+    await uow.prompt_ratings.delete_for_user(actor)
     await uow.deliveries.cancel_for_user(actor)
     await uow.conversation_refs.delete(actor)
     tombstone = UserRef(actor.platform, actor.workspace_id, DELETED_USER_ID)

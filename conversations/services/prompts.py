@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import timedelta
 
 from conversations.clock import iso_week
-from conversations.domain import Pairing, PairingStatus, UserRef
+from conversations.commands import parse_int
+from conversations.domain import Pairing, PairingStatus, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
 from conversations.messages import Button, OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
+from conversations.prompts.steering import topic_preferences
 from conversations.services.context import Ctx
 
 logger = logging.getLogger(__name__)
+
+RECENT_WEEKS = 3
+"""Prompts shown this many weeks back are not suggested again."""
 
 
 async def pair_context(ctx: Ctx, pairing: Pairing, week: str) -> PairContext:
@@ -20,6 +27,13 @@ async def pair_context(ctx: Ctx, pairing: Pairing, week: str) -> PairContext:
     goals = await ctx.uow.goals.for_pairing(pairing.id)
     checkins = await ctx.uow.checkins.for_pairing(pairing.id)
     outcomes = tuple(c.answer.value for c in checkins[-4:] if c.answer is not None)
+    ratings = await ctx.uow.prompt_ratings.for_pairing(pairing.id)
+    liked, disliked = topic_preferences((r.topic, r.vote) for r in ratings)
+    recent: list[str] = []
+    for weeks_back in range(1, RECENT_WEEKS + 1):
+        shown = await ctx.uow.prompt_cache.get(pairing.id, iso_week(ctx.now - timedelta(weeks=weeks_back)))
+        if shown is not None:
+            recent += shown.prompts
     return PairContext(
         pairing_id=pairing.id,
         week=week,
@@ -32,43 +46,71 @@ async def pair_context(ctx: Ctx, pairing: Pairing, week: str) -> PairContext:
         goal_progress=tuple((g.side.value, g.text, g.progress, g.done) for g in goals),
         recent_outcomes=outcomes,
         language=(leader.language if leader else None) or (mentor.language if mentor else None),
+        liked_topics=liked,
+        disliked_topics=disliked,
+        recent_prompts=tuple(recent),
     )
 
 
 async def prompts_for(ctx: Ctx, pairing: Pairing, week: str, fresh: bool = False) -> PromptSet:
     """This week's prompts: from the cache prepared ahead of the fan-out, or made now and cached."""
-    if not fresh:
-        cached = await ctx.uow.prompt_cache.get(pairing.id, week)
-        if cached is not None:
-            return cached
-    context = await pair_context(ctx, pairing, week if not fresh else f"{week}:{ctx.now.isoformat()}")
+    current = await ctx.uow.prompt_cache.get(pairing.id, week)
+    if current is not None and not fresh:
+        return current
+    context = await pair_context(ctx, pairing, week)
+    if current is not None:
+        context = replace(context, recent_prompts=(*context.recent_prompts, *current.prompts))
     prompts = await ctx.prompts.suggest(context)
     await ctx.uow.prompt_cache.save(pairing.id, week, prompts)
     return prompts
 
 
-def prompts_message(pairing: Pairing, prompts: PromptSet) -> OutgoingMessage:
-    fields: list[tuple[str, str]] = [("Talk about", "\n".join(f"• {p}" for p in prompts.prompts))]
+def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> OutgoingMessage:
+    fields: list[tuple[str, str]] = [("Talk about", "\n".join(f"{i}. {p}" for i, p in enumerate(prompts.prompts, 1)))]
     if prompts.task:
         fields.append(("Try this together", prompts.task))
+    votes = [
+        Button(f"{thumb} {i}", "prompt_rate", f"{pairing.id}:{week}:{i - 1}:{value}")
+        for i in range(1, len(prompts.prompts) + 1)
+        for thumb, value in (("👍", "up"), ("👎", "down"))
+    ]
     return OutgoingMessage(
         title="Ideas for your next conversation",
-        text="Pick one or two; they're suggestions, not homework.",
+        text="Pick one or two; they're suggestions, not homework. Rate them and later weeks follow your taste.",
         fields=tuple(fields),
-        buttons=(Button("Fresh ideas", "prompts_refresh", pairing.id),),
+        buttons=(*votes, Button("Fresh ideas", "prompts_refresh", pairing.id)),
     )
 
 
-async def prompts_command(ctx: Ctx, actor: UserRef, fresh_for: str | None = None) -> Reply:
+async def _my_pairing(ctx: Ctx, actor: UserRef, pairing_id: str | None) -> Pairing:
     await ctx.participant(actor)
-    if fresh_for is not None:
-        pairing = await ctx.uow.pairings.get(fresh_for)
+    if pairing_id is not None:
+        pairing = await ctx.uow.pairings.get(pairing_id)
         if pairing is None or pairing.side_of(actor) is None:
             raise NotAllowed("Those prompts belong to another pairing.")
-    else:
-        pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
-        if not pairings:
-            raise InvalidInput("You're not paired yet; prompts come with your partner.")
-        pairing = pairings[-1]
-    prompts = await prompts_for(ctx, pairing, iso_week(ctx.now), fresh=fresh_for is not None)
-    return Reply(prompts_message(pairing, prompts), replace_original=fresh_for is not None)
+        return pairing
+    pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
+    if not pairings:
+        raise InvalidInput("You're not paired yet; prompts come with your partner.")
+    return pairings[-1]
+
+
+async def prompts_command(ctx: Ctx, actor: UserRef, pairing_id: str | None = None, fresh: bool = False) -> Reply:
+    pairing = await _my_pairing(ctx, actor, pairing_id)
+    week = iso_week(ctx.now)
+    prompts = await prompts_for(ctx, pairing, week, fresh=fresh)
+    return Reply(prompts_message(pairing, week, prompts), replace_original=fresh)
+
+
+async def rate_prompt(ctx: Ctx, actor: UserRef, value: str) -> Reply:
+    pairing_id, week, raw_index, thumb = (value.split(":") + ["", "", "", ""])[:4]
+    pairing = await _my_pairing(ctx, actor, pairing_id)
+    shown = await ctx.uow.prompt_cache.get(pairing.id, week)
+    index = parse_int(raw_index, 0, 20)
+    if shown is None or index is None or index >= len(shown.prompts) or thumb not in ("up", "down"):
+        raise InvalidInput("That rating doesn't match a prompt you were shown; nothing was recorded.")
+    topic = shown.topics[index] if index < len(shown.topics) else ""
+    rating = PromptRating(new_id(), pairing.id, actor, week, index, topic, 1 if thumb == "up" else -1, ctx.now)
+    if not await ctx.uow.prompt_ratings.add(rating):
+        return Reply.text("You already rated that idea. Thanks!")
+    return Reply.text("Thanks! Later weeks will lean towards what you like." if thumb == "up" else "Noted: fewer ideas like that one.")

@@ -29,7 +29,12 @@ class FixedPrompts:
 
     async def suggest(self, context: PairContext) -> PromptSet:
         self.contexts.append(context)
-        return PromptSet(("What tool saved you time this week?", "What decision is on your desk?"), "Draft an update with an AI assistant.", "library")
+        return PromptSet(
+            ("What tool saved you time this week?", "What decision is on your desk?"),
+            "Draft an update with an AI assistant.",
+            "library",
+            topics=("ai_tools", "strategy"),
+        )
 
 
 @dataclass

@@ -1,0 +1,47 @@
+"""Prompt ratings and prompt topics behave alike in every store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from conversations.domain import PromptRating, UserRef, new_id
+from conversations.ports import PromptSet
+from tests.integration.storage.conftest import StoreUnderTest
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ANA = UserRef("slack", "T1", "UANA")
+BEN = UserRef("slack", "T1", "UBEN")
+
+
+def vote(user: UserRef, index: int, value: int, minutes: int = 0, week: str = "2026-W10") -> PromptRating:
+    return PromptRating(new_id(), "p1", user, week, index, "ai_tools", value, T0 + timedelta(minutes=minutes))
+
+
+async def test_one_vote_per_person_prompt_and_week(store: StoreUnderTest) -> None:
+    async with store.new_unit() as uow:
+        assert await uow.prompt_ratings.add(vote(ANA, 0, 1))
+        assert not await uow.prompt_ratings.add(vote(ANA, 0, -1, minutes=1))
+        assert await uow.prompt_ratings.add(vote(BEN, 0, -1, minutes=2))
+        assert await uow.prompt_ratings.add(vote(ANA, 1, 1, minutes=3))
+        assert await uow.prompt_ratings.add(vote(ANA, 0, 1, minutes=4, week="2026-W11"))
+        await uow.commit()
+    async with store.new_unit() as uow:
+        found = await uow.prompt_ratings.for_pairing("p1")
+        assert [(r.user, r.prompt_index, r.vote, r.week) for r in found] == [
+            (ANA, 0, 1, "2026-W10"), (BEN, 0, -1, "2026-W10"), (ANA, 1, 1, "2026-W10"), (ANA, 0, 1, "2026-W11"),
+        ]
+        assert found[0].created_at == T0 and found[0].topic == "ai_tools"
+        assert await uow.prompt_ratings.for_pairing("p2") == []
+        await uow.prompt_ratings.delete_for_user(ANA)
+        await uow.commit()
+    async with store.new_unit() as uow:
+        assert [r.user for r in await uow.prompt_ratings.for_pairing("p1")] == [BEN]
+
+
+async def test_prompt_topics_round_trip_through_the_cache(store: StoreUnderTest) -> None:
+    prompts = PromptSet(("a", "b"), "task", "library", topics=("ai_tools", "strategy"))
+    async with store.new_unit() as uow:
+        await uow.prompt_cache.save("p1", "2026-W10", prompts)
+        await uow.commit()
+    async with store.new_unit() as uow:
+        assert await uow.prompt_cache.get("p1", "2026-W10") == prompts

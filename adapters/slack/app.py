@@ -133,6 +133,8 @@ class SlackFrontEnd:
         self.background = BackgroundTasks()
         self.response_urls = ResponseUrls()
         self._reply_slots = asyncio.Semaphore(config.concurrent_replies)
+        self.socket_mode: Any = None
+        """The Socket Mode connection, when `start_socket_mode` opened one."""
         self._recent = RecentEventIds()
         self._authorization: AuthorizeResult | None = None
         self._authorization_lock = asyncio.Lock()
@@ -162,12 +164,16 @@ class SlackFrontEnd:
         app.error(self._on_error)
 
     async def close(self, timeout: float = 10.0) -> None:
-        """Let in-flight replies finish (cancelling what outlasts `timeout`), then close connections."""
+        """Let in-flight replies finish (cancelling what outlasts `timeout`), then close connections,
+        the Socket Mode one included."""
         try:
             await self.background.drain(timeout=timeout)
         except TimeoutError:
             logger.warning("Slack work still running at shutdown; cancelling it")
             await self.background.cancel_all()
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()
+            self.socket_mode = None
         await self.response_urls.close()
 
     async def warm_up(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 SLASH_COMMAND = "/mentor"
 
 METHOD_SCOPES: dict[str, str | None] = {
+    "apps.connections.open": None,
     "auth.test": None,
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
@@ -17,7 +18,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.open": None,
     "views.publish": None,
 }
-"""`conversations.open` is only used for group DMs (a 1:1 DM is a chat.postMessage to the user id)."""
+"""`conversations.open` is only used for group DMs (a 1:1 DM is a chat.postMessage to the user id).
+`apps.connections.open` (Socket Mode) runs on the app-level token, whose `connections:write` scope is
+chosen when that token is created, not in the manifest."""
 
 BOT_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 

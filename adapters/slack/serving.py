@@ -93,8 +93,9 @@ def attach_slack(web_app: web.Application, front_end: SlackFrontEnd, path: str =
 
 
 async def start_socket_mode(front_end: SlackFrontEnd, app_token: str) -> AsyncSocketModeHandler:
-    """Connect over Socket Mode (no public URL needed) and return; close with `await handler.close_async()`."""
+    """Connect over Socket Mode (no public URL needed) and return; `front_end.close()` disconnects."""
     await front_end.warm_up()
     handler = AsyncSocketModeHandler(front_end.app, app_token, web_client=front_end.chat.client)
     await handler.connect_async()
+    front_end.socket_mode = handler
     return handler

@@ -25,6 +25,7 @@ from tests.integration.slack.validate import check_call, check_message
 TEAM_ID = "T0MENTOR"
 BOT_USER_ID = "UBOT0001"
 BOT_TOKEN = "xoxb-1111-2222-fake"
+APP_TOKEN = "xapp-1-A0MENTOR-3333-fake"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class FakeSlack:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="fake-slack", daemon=True)
         self.port = 0
+        self.socket_acks: list[dict[str, Any]] = []
+        self._sockets: list[web.WebSocketResponse] = []
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -91,6 +94,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/hooks/{name}", self._hook)
+        app.router.add_get("/socket", self._socket)
         runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -175,6 +179,10 @@ class FakeSlack:
         return web.json_response(body, headers=headers)
 
     def _answer(self, method: str, args: dict[str, Any], auth: str) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            if auth != f"Bearer {APP_TOKEN}":
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if auth != f"Bearer {BOT_TOKEN}":
             return {"ok": False, "error": "not_authed" if not auth else "invalid_auth"}
         try:
@@ -199,6 +207,33 @@ class FakeSlack:
             self.calls.append(Call(f"response_url:{request.match_info['name']}", body, 200, time.monotonic()))
             self.responses.append(body)
         return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then relay pushed envelopes and record the app's acks."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
+                                "connection_info": {"app_id": "A0MENTOR"}})
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                with self._lock:
+                    self.socket_acks.append(json.loads(message.data))
+        return socket
+
+    def push_envelope(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to every connected app."""
+
+        async def push() -> None:
+            for socket in list(self._sockets):
+                if not socket.closed:
+                    await socket.send_json(envelope)
+
+        asyncio.run_coroutine_threadsafe(push(), self._loop).result(5)
+
+    @property
+    def socket_connected(self) -> bool:
+        return any(not s.closed for s in self._sockets)
 
     # --- method bodies, shaped like Slack's -------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from conversations.ports import PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
@@ -11,6 +12,31 @@ from conversations.prompts.library_suggester import LibrarySuggester
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
 
 logger = logging.getLogger(__name__)
+
+
+class LLMSettings(Protocol):
+    """The part of the bot's settings this adapter reads (OPENAI_API_KEY, OPENAI_BASE_URL, MENTORBOT_LLM_MODEL)."""
+
+    @property
+    def openai_api_key(self) -> str | None: ...
+
+    @property
+    def openai_base_url(self) -> str | None: ...
+
+    @property
+    def llm_model(self) -> str: ...
+
+
+def build_openai_suggester(settings: LLMSettings, library: LibrarySuggester | None = None) -> OpenAISuggester:
+    """The LLM suggester alone; wrap it in `FallbackSuggester` so failures reach the library."""
+    if not settings.openai_api_key:
+        raise ValueError("OPENAI_API_KEY is not set")
+    return OpenAISuggester.connect(
+        settings.openai_api_key,
+        settings.openai_base_url,
+        settings.llm_model or DEFAULT_MODEL,
+        library=library or LibrarySuggester(),
+    )
 
 
 def build_prompt_suggester(

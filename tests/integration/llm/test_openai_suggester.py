@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import pytest
 
-from adapters.llm import CircuitBreaker, CircuitState, OpenAISuggester, build_prompt_suggester
+from adapters.llm import CircuitBreaker, CircuitState, OpenAISuggester, build_openai_suggester, build_prompt_suggester
 from adapters.llm.fake_server import FakeOpenAI, pair_data_of
 from conversations.ports import PairContext, PromptSet
 from conversations.prompts import FallbackSuggester, LibrarySuggester, prepare_weekly_prompts
@@ -247,3 +247,13 @@ async def test_an_outage_costs_one_timeout_not_one_per_pair(fake: FakeOpenAI) ->
     async with store() as uow:
         cached = await uow.prompt_cache.get("p39", "2025-W10")
     assert cached == library.choose(data_minded_pair(pairing_id="p39"))
+
+
+async def test_the_bot_settings_object_is_enough_to_connect(fake: FakeOpenAI) -> None:
+    from bot.settings import Settings
+
+    settings = Settings.from_env({"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake.base_url, "MENTORBOT_LLM_MODEL": "qwen2.5"})
+    suggester = track(build_openai_suggester(settings))
+    result = await suggester.suggest(ai_curious_leader())
+    assert result.source == "llm"
+    assert fake.requests[0].body["model"] == "qwen2.5"

@@ -147,9 +147,10 @@ class TeamsBot:
     async def _answer(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:
         tenant = tenant_of(context.activity)
         message = reply.message
-        if message is None and reply.form_errors:
-            lines = [f"{name}: {error}" for name, error in reply.form_errors.items()]
-            message = OutgoingMessage(text="Please fix these and submit again:\n\n" + "\n\n".join(lines))
+        if reply.form_errors and (message is None or message.form is None):
+            # The submitted card keeps what was typed; say what to fix so it can be sent again.
+            problems = "\n".join(f"- {error}" for error in reply.form_errors.values())
+            message = OutgoingMessage(text=f"Please fix these and submit the form again:\n\n{problems}")
         if message is None:
             return
         rendered = await self._chat.render(message, tenant, reply.form_errors)

@@ -94,3 +94,19 @@ async def test_a_redelivered_activity_is_answered_once(teams_bot: TeamsBot) -> N
         status, _ = await teams_bot.post(activity)
         assert status == 200
     assert len(teams_bot.framework.sent_to(dm_conversation(LEADER))) == 1
+
+
+async def test_an_incomplete_join_form_says_what_to_fix(teams_bot: TeamsBot) -> None:
+    from tests.integration.teams.journey import submit_data
+
+    bot = teams_bot
+    form = await say(bot, LEADER, "join")
+    data = submit_data(form, {"role": [], "department": ""})
+    status, answers = await click(bot, LEADER, form, data)
+    assert status == 200
+    [answer] = answers
+    assert "Choose mentor, leader or either." in answer.card_text
+    assert "Tell us your department." in answer.card_text
+    async with bot.uow_factory() as uow:
+        assert await uow.participants.get(UserRef("teams", TENANT, LEADER)) is None
+    all_valid(bot)

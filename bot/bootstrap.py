@@ -79,5 +79,39 @@ def build_container(settings: Settings, clock: Clock | None = None, database: Da
 
 
 async def connect_platforms(container: Container, web_app: Any | None = None) -> None:
-    """Register a chat port for every platform with credentials; with a web app, add their routes too."""
-    return None
+    """Register a chat port for every platform with credentials; with a web app, serve their routes too.
+
+    Without a web app (`mentorbot tick`, `pair`) only the outbound side is needed: the chat ports.
+    """
+    settings = container.settings
+    if settings.slack_enabled:
+        await _connect_slack(container, web_app)
+
+
+async def _connect_slack(container: Container, web_app: Any | None) -> None:
+    settings = container.settings
+    assert settings.slack_bot_token and settings.slack_signing_secret
+    if web_app is None and not settings.socket_mode:
+        from adapters.slack.chat import SlackChat, build_web_client
+
+        container.bot.register_chat(SlackChat(build_web_client(settings.slack_bot_token, settings.slack_api_url)))
+        return
+    from adapters.slack.app import SlackConfig, SlackFrontEnd
+    from adapters.slack.serving import attach_slack, start_socket_mode
+
+    front_end = SlackFrontEnd(
+        container.bot,
+        SlackConfig(
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+            api_url=settings.slack_api_url,
+            app_token=settings.slack_app_token,
+        ),
+    )
+    container.bot.register_chat(front_end.chat)
+    container.integrations.append(front_end)
+    if settings.socket_mode and settings.slack_app_token:
+        await start_socket_mode(front_end, settings.slack_app_token)
+    elif web_app is not None:
+        attach_slack(web_app, front_end)
+    logger.info("Slack connected (%s)", "Socket Mode" if settings.socket_mode else "HTTP at /slack/events")

@@ -86,6 +86,18 @@ async def connect_platforms(container: Container, web_app: Any | None = None) ->
     settings = container.settings
     if settings.slack_enabled:
         await _connect_slack(container, web_app)
+    if settings.microsoft_app_id or web_app is not None:
+        _connect_teams(container, web_app)
+
+
+def _connect_teams(container: Container, web_app: Any | None) -> None:
+    """Teams is always served; without MICROSOFT_APP_ID it runs unauthenticated for a local emulator."""
+    from adapters.teams.app import TeamsIntegration
+
+    teams = TeamsIntegration(container.settings, container.database.unit_of_work)
+    container.bot.register_chat(teams.chat)
+    if web_app is not None:
+        teams.attach(web_app, container.bot)
 
 
 async def _connect_slack(container: Container, web_app: Any | None) -> None:

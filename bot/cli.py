@@ -168,7 +168,11 @@ def teams_package(output: str) -> None:
     if not settings.microsoft_app_id:
         click.echo("mentorbot: set MICROSOFT_APP_ID to the Azure Bot's app id first.", err=True)
         sys.exit(2)
-    path = build_teams_package(settings.microsoft_app_id, Path(output))
+    try:
+        path = build_teams_package(settings.microsoft_app_id, Path(output))
+    except ValueError as error:
+        click.echo(f"mentorbot: {error}", err=True)
+        sys.exit(2)
     click.echo(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app).")
 
 

@@ -55,3 +55,21 @@ def test_demo_plays_a_whole_program() -> None:
     ):
         assert expected in out, expected
     assert "Traceback" not in out + result.stderr
+
+
+def test_teams_package_is_built_for_the_app_id(tmp_path) -> None:
+    import json
+    import zipfile
+
+    out = tmp_path / "app.zip"
+    app_id = "00000000-0000-4000-8000-000000000001"
+    result = mentorbot("teams-package", "-o", str(out), env=clean_env(MICROSOFT_APP_ID=app_id, MICROSOFT_APP_PASSWORD="x"))
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out) as package:
+        manifest = json.loads(package.read("manifest.json"))
+        assert manifest["bots"][0]["botId"] == app_id
+        assert {"manifest.json"} < set(package.namelist())
+    missing = mentorbot("teams-package", "-o", str(out), env=clean_env())
+    assert missing.returncode == 2 and "MICROSOFT_APP_ID" in missing.stderr
+    bad = mentorbot("teams-package", "-o", str(out), env=clean_env(MICROSOFT_APP_ID="not-a-guid", MICROSOFT_APP_PASSWORD="x"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

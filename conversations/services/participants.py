@@ -105,9 +105,23 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
             fields.append(("Paired with", mention(other.user_id)))
             fields.append(("My goals", f"{len(goals)} set, {done} done"))
             mentions.append(other.user_id)
+        fields.append(("Next check-in", next_checkin_text(ctx, me)))
     else:
         fields.append(("Paired with", "nobody yet: you'll be matched at the next round"))
     return Reply(OutgoingMessage(text="Here's where you stand.", title="My mentoring", fields=tuple(fields), mentions=tuple(mentions)))
+
+
+def next_checkin_text(ctx: Ctx, me: Participant) -> str:
+    from datetime import timedelta
+
+    from conversations.services.checkins import local_week_and_slot
+
+    if me.status is ParticipantStatus.PAUSED:
+        return "none while you're paused"
+    _, slot = local_week_and_slot(ctx, me)
+    if slot <= ctx.now:
+        slot += timedelta(weeks=1)
+    return slot.strftime("%A %d %B, %H:%M") + f" ({me.timezone})"
 
 
 def _status_text(p: Participant) -> str:

@@ -236,3 +236,10 @@ async def test_leaving_with_deletion_erases_personal_data_and_tells_the_partner(
     assert all(h.user("max") not in p.members() for p in data.pairings.values())
     await h.bot.deliver_due()
     assert any(s.message.title == "Your pairing has ended" for s in h.sent_to("lea"))
+
+
+async def test_status_names_the_partner_and_the_next_checkin() -> None:
+    h = await paired_harness()
+    fields = dict((await h.say("lea", "status")).message.fields)
+    assert fields["Paired with"] == "{@max}"
+    assert fields["Next check-in"].startswith("Monday 12 January, 10:00 (Europe/London)")

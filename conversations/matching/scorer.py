@@ -75,6 +75,7 @@ class PairScorer:
         rules: MatchRules,
         at: datetime | None = None,
         class_table_limit: int = CLASS_TABLE_LIMIT,
+        dense_terms_limit: int = DENSE_TERMS_LIMIT,
     ) -> None:
         self.leaders = leaders
         self.mentors = mentors
@@ -93,7 +94,7 @@ class PairScorer:
         # sparse @ sparse, but the dense copy grows with the vocabulary: only when it is small.
         self._mentor_skills_t: sparse.csr_matrix | np.ndarray = mentor_skills_t
         self._mentor_goals_t: sparse.csr_matrix | np.ndarray = mentor_goals_t
-        if len(term_index) * len(mentors) <= DENSE_TERMS_LIMIT:
+        if len(term_index) * len(mentors) <= dense_terms_limit:
             self._mentor_skills_t = np.ascontiguousarray(mentor_skills_t.toarray())
             self._mentor_goals_t = np.ascontiguousarray(mentor_goals_t.toarray())
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from conversations.commands import ParsedCommand, parse_date
 from conversations.domain import (
@@ -105,21 +105,22 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
             fields.append(("Paired with", mention(other.user_id)))
             fields.append(("My goals", f"{len(goals)} set, {done} done"))
             mentions.append(other.user_id)
-        fields.append(("Next check-in", next_checkin_text(ctx, me)))
+        if pairings:
+            fields.append(("Next check-in", next_checkin_text(ctx, me, pairings[-1].created_at)))
     else:
         fields.append(("Paired with", "nobody yet: you'll be matched at the next round"))
     return Reply(OutgoingMessage(text="Here's where you stand.", title="My mentoring", fields=tuple(fields), mentions=tuple(mentions)))
 
 
-def next_checkin_text(ctx: Ctx, me: Participant) -> str:
+def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime) -> str:
     from datetime import timedelta
 
-    from conversations.services.checkins import local_week_and_slot
+    from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
 
     if me.status is ParticipantStatus.PAUSED:
         return "none while you're paused"
     _, slot = local_week_and_slot(ctx, me)
-    if slot <= ctx.now:
+    while slot <= ctx.now or slot < paired_at + FIRST_CHECKIN_AFTER:
         slot += timedelta(weeks=1)
     return slot.strftime("%A %d %B, %H:%M") + f" ({me.timezone})"
 

@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -160,10 +159,3 @@ class Settings:
             raise SettingsError("\n".join(errors))
         return settings
 
-
-def valid_timezone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

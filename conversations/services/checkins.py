@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from conversations.commands import ParsedCommand, parse_int
 from conversations.domain import Checkin, CheckinAnswer, Pairing, PairingStatus, Participant, UserRef, new_id
-from conversations.errors import InvalidInput, NotAllowed
+from conversations.errors import FormInvalid, InvalidInput, NotAllowed
 from conversations.messages import Button, ButtonStyle, Form, FormInput, InputKind, OutgoingMessage, Reply, mention
 from conversations.ports import PromptSet
 from conversations.services.context import Ctx
@@ -80,15 +80,13 @@ FIRST_CHECKIN_AFTER = timedelta(days=3)
 
 async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
     """Everyone whose check-in moment has come, by their own local clock, and who has not had it."""
-    from conversations.services.participants import local_today
-
     people = {p.user: p for p in await ctx.uow.participants.list()}
     already = {(c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))}
     due: list[DueCheckin] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         for member in pairing.members():
             person = people.get(member)
-            if person is None or not person.is_available(local_today(ctx, person)):
+            if person is None or not ctx.available(person):
                 continue
             week, slot = local_week_and_slot(ctx, person)
             if ctx.now < slot or slot < pairing.created_at + FIRST_CHECKIN_AFTER:
@@ -217,8 +215,6 @@ async def save_note(ctx: Ctx, actor: UserRef, checkin_id: str, fields: dict[str,
     raw = fields.get("note")
     note = " ".join(raw.split()) if isinstance(raw, str) else ""
     if not note:
-        from conversations.errors import FormInvalid
-
         raise FormInvalid({"note": "Write a note, or close the form."})
     checkin.note = note[:1000]
     await ctx.uow.checkins.save(checkin)

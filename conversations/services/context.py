@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from conversations.domain import Participant, UserRef
+from conversations.domain import Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
@@ -45,6 +46,16 @@ class Ctx:
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.uow, self.now)
 
+    def local_today(self, person: Participant) -> date:
+        """The date on the person's own calendar: pauses end and check-ins fall by local time."""
+        try:
+            return self.now.astimezone(ZoneInfo(person.timezone)).date()
+        except (ValueError, KeyError):
+            return self.now.date()
+
+    def available(self, person: Participant) -> bool:
+        return person.is_available(self.local_today(person))
+
     def is_admin(self, user: UserRef) -> bool:
         return user.user_id in self.config.admins
 
@@ -58,8 +69,6 @@ class Ctx:
 
     async def participant(self, user: UserRef) -> Participant:
         """The person as an active or paused member; people who never joined or left get told how to join."""
-        from conversations.domain import ParticipantStatus
-
         found = await self.uow.participants.get(user)
         if found is None or found.status is ParticipantStatus.LEFT:
             raise NotOptedIn()

@@ -14,11 +14,9 @@ from conversations.services.context import Ctx
 async def enqueue_nudges(ctx: Ctx) -> int:
     rules = ctx.config.nudges
     people = {p.user: p for p in await ctx.uow.participants.list()}
-    from conversations.services.participants import local_today
-
     def reachable(user: object) -> bool:
         person = people.get(user)  # type: ignore[arg-type]
-        return person is not None and person.status is ParticipantStatus.ACTIVE and person.is_available(local_today(ctx, person))
+        return person is not None and person.status is ParticipantStatus.ACTIVE
 
     horizon = ctx.now - max(rules.no_meeting_after, rules.checkin_unanswered_after) - timedelta(days=7)
     checkins_by_pair: dict[str, list[Checkin]] = defaultdict(list)

@@ -92,12 +92,10 @@ async def pool_for_round(ctx: Ctx) -> list[Participant]:
     busy: set[UserRef] = set()
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         busy.update(pairing.members())
-    from conversations.services.participants import local_today
-
     return [
         p
         for p in await ctx.uow.participants.list()
-        if p.user not in busy and p.is_available(local_today(ctx, p))
+        if p.user not in busy and ctx.available(p)
     ]
 
 

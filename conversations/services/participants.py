@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from conversations.commands import ParsedCommand, parse_date
 from conversations.domain import (
@@ -17,21 +17,11 @@ from conversations.domain import (
 from conversations.errors import FormInvalid, InvalidInput
 from conversations.messages import Button, ButtonStyle, OutgoingMessage, Reply, mention
 from conversations.profile_form import build_profile_form, validate_profile
+from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
 from conversations.services.context import Ctx
 from conversations.services.pairing import end_pairing
 
 DELETED_USER_ID = "deleted-user"
-
-
-def local_today(ctx: Ctx, participant: Participant | None = None) -> date:
-    from zoneinfo import ZoneInfo
-
-    if participant is None:
-        return ctx.now.date()
-    try:
-        return ctx.now.astimezone(ZoneInfo(participant.timezone)).date()
-    except Exception:
-        return ctx.now.date()
 
 
 async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, editing: bool) -> Reply:
@@ -113,10 +103,6 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
 
 
 def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime) -> str:
-    from datetime import timedelta
-
-    from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
-
     if me.status is ParticipantStatus.PAUSED:
         return "none while you're paused"
     _, slot = local_week_and_slot(ctx, me)
@@ -139,9 +125,9 @@ async def pause(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
         until = parse_date(args[0])
         if until is None:
             raise InvalidInput("I couldn't read that date. Use `pause until YYYY-MM-DD`, e.g. `pause until 2027-01-15`.")
-        if until <= local_today(ctx, me):
+        if until <= ctx.local_today(me):
             raise InvalidInput("That date is not in the future. Pick a later date, or `pause` with no date.")
-        if (until - local_today(ctx, me)).days > 366:
+        if (until - ctx.local_today(me)).days > 366:
             raise InvalidInput("A pause can last up to a year. Pick an earlier date, or `leave` the program.")
     me.status = ParticipantStatus.PAUSED
     me.paused_until = until
@@ -216,7 +202,7 @@ async def wake_paused(ctx: Ctx) -> int:
     """People whose pause date has come are active again."""
     woken = 0
     for p in await ctx.uow.participants.list():
-        if p.status is ParticipantStatus.PAUSED and p.paused_until and p.paused_until <= local_today(ctx, p):
+        if p.status is ParticipantStatus.PAUSED and p.paused_until and p.paused_until <= ctx.local_today(p):
             p.status, p.paused_until = ParticipantStatus.ACTIVE, None
             await ctx.uow.participants.save(p)
             woken += 1

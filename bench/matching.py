@@ -39,7 +39,12 @@ from conversations.matching.vocabulary import DEFAULT_VOCABULARY  # noqa: E402
 from conversations.matching.working_hours import ZoneTable  # noqa: E402
 
 AT = datetime(2025, 3, 3, 12, tzinfo=timezone.utc)
-RULES = MatchRules(min_seniority_gap=1, repeat_lookback_cycles=3, min_overlap_hours=2.0, mentor_capacity=1)
+
+
+def bench_rules(capacity: int) -> MatchRules:
+    return MatchRules(
+        min_seniority_gap=1, repeat_lookback_cycles=3, min_overlap_hours=2.0, mentor_capacity=capacity
+    )
 
 ZONES = [
     ("Europe/London", 18), ("Europe/Berlin", 14), ("Europe/Madrid", 5), ("America/New_York", 18),
@@ -125,33 +130,44 @@ def generate_organisation(per_side: int, seed: int = 7) -> list[Candidate]:
 
 
 def total_fit(candidates: list[Candidate], result: MatchResult) -> float:
-    return sum(pair.score for pair in result.pairs)
+    """Recomputed from the formula: a pair's stored score is rounded for display."""
+    by_user = {c.user: c for c in candidates}
+    zones = ZoneTable([c.timezone for c in candidates], AT)
+    total = 0.0
+    for pair in result.pairs:
+        leader, mentor = by_user[pair.leader], by_user[pair.mentor]
+        overlap = zones.overlap_hours(leader.timezone, mentor.timezone)
+        profiles = Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY)
+        total += fit_of(*profiles, overlap).score
+    return total
 
 
-def random_shuffle(candidates: list[Candidate], seed: int) -> tuple[float, int, int]:
+def random_shuffle(candidates: list[Candidate], rules: MatchRules, seed: int) -> tuple[float, int, int]:
     """(total fit of allowed pairs, pairs made, pairs that break a hard rule)."""
     rng = random.Random(seed)
-    sides = split_sides(candidates, RULES.mentor_capacity)
+    sides = split_sides(candidates, rules.mentor_capacity)
     leaders = list(sides.leaders)
-    places = [m for m in sides.mentors for _ in range(max(0, RULES.mentor_capacity))]
+    places = [m for m in sides.mentors for _ in range(max(0, rules.mentor_capacity))]
     rng.shuffle(leaders)
     rng.shuffle(places)
     zones = ZoneTable([c.timezone for c in candidates], AT)
     total, broken = 0.0, 0
     for leader, mentor in zip(leaders, places):
         overlap = zones.overlap_hours(leader.timezone, mentor.timezone)
-        if broken_rule(leader, mentor, RULES, overlap) is not None:
+        if broken_rule(leader, mentor, rules, overlap) is not None:
             broken += 1
             continue
-        total += fit_of(Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY), overlap).score
+        leader_profile = Profile.of(leader, DEFAULT_VOCABULARY)
+        total += fit_of(leader_profile, Profile.of(mentor, DEFAULT_VOCABULARY), overlap).score
     return total, min(len(leaders), len(places)), broken
 
 
-def run_child(kind: str, per_side: int, seed: int) -> dict[str, float]:
+def run_child(kind: str, per_side: int, capacity: int, seed: int) -> dict[str, float]:
     """Runs in a fresh process: generate, match, report figures as JSON on stdout."""
     candidates = generate_organisation(per_side, seed)
+    rules = bench_rules(capacity)
     if kind == "random":
-        fit, pairs, broken = random_shuffle(candidates, seed)
+        fit, pairs, broken = random_shuffle(candidates, rules, seed)
         return {"fit": fit, "pairs": pairs, "broken": broken}
     matcher = {
         "optimal": OptimalMatcher(at=AT),
@@ -159,7 +175,7 @@ def run_child(kind: str, per_side: int, seed: int) -> dict[str, float]:
         "exact": OptimalMatcher(at=AT, dense_limit=10**12),
     }[kind]
     started = time.perf_counter()
-    result = matcher.match(candidates, RULES)
+    result = matcher.match(candidates, rules)
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -171,9 +187,10 @@ def run_child(kind: str, per_side: int, seed: int) -> dict[str, float]:
     }
 
 
-def measure(kind: str, per_side: int, seed: int) -> dict[str, float]:
+def measure(kind: str, per_side: int, capacity: int, seed: int) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--sizes", str(per_side), "--seed", str(seed)],
+        [sys.executable, __file__, "--child", kind, "--sizes", str(per_side), "--capacity", str(capacity),
+         "--seed", str(seed)],  # fmt: skip
         check=True,
         capture_output=True,
         text=True,
@@ -182,9 +199,12 @@ def measure(kind: str, per_side: int, seed: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,5000,10000", help="people per side, comma-separated")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--capacity", type=int, default=1, help="leaders per mentor")
     parser.add_argument(
         "--exact-limit", type=int, default=100_000_000, help="largest leaders x mentors solved exactly"
     )
@@ -192,20 +212,20 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.child:
-        print(json.dumps(run_child(args.child, sizes[0], args.seed)))
+        print(json.dumps(run_child(args.child, sizes[0], args.capacity, args.seed)))
         return
 
     header = (
         f"{'per side':>8} | {'optimal s':>9} | {'peak RSS MB':>11} | {'pairs':>6} | {'fit % of exact':>14} | "
         f"{'greedy s':>8} | {'greedy fit %':>12} | {'random fit %':>12} | {'random broken':>13} | "
-        f"{'exact s':>7}"
+        f"{'exact s':>7} | {'exact peak RSS MB':>17}"
     )
     rows: list[str] = []
     for per_side in sizes:
-        optimal = measure("optimal", per_side, args.seed)
-        greedy = measure("greedy", per_side, args.seed)
-        shuffle = measure("random", per_side, args.seed)
-        exact = measure("exact", per_side, args.seed) if per_side * per_side <= args.exact_limit else None
+        optimal, greedy, shuffle = (measure(kind, per_side, args.capacity, args.seed)
+                                    for kind in ("optimal", "greedy", "random"))  # fmt: skip
+        feasible = per_side * per_side * args.capacity <= args.exact_limit
+        exact = measure("exact", per_side, args.capacity, args.seed) if feasible else None
         reference = exact["fit"] if exact else optimal["fit"]
 
         def pct(value: float) -> str:
@@ -216,11 +236,16 @@ def main() -> None:
             f"{int(optimal['pairs']):>6} | {pct(optimal['fit']) if exact else 'n/a':>14} | "
             f"{greedy['seconds']:>8.2f} | {pct(greedy['fit']):>12} | {pct(shuffle['fit']):>12} | "
             f"{100 * shuffle['broken'] / max(1, shuffle['pairs']):>12.1f}% | "
-            f"{exact['seconds'] if exact else float('nan'):>7.2f}"
+            f"{exact['seconds'] if exact else float('nan'):>7.2f} | "
+            f"{exact['peak_mb'] if exact else float('nan'):>17.0f}"
         )
         print(rows[-1] if len(rows) > 1 else f"{header}\n{'-' * len(header)}\n{rows[-1]}", flush=True)
-    if exact is None:
-        print("fit % columns are relative to the optimal matcher where the exact solve was skipped (n/a).")
+    print(
+        f"capacity {args.capacity}; peak RSS = ru_maxrss of a fresh process that generated the pool "
+        "and matched it; fit % of the exact optimum (dense linear_sum_assignment over every pair); "
+        "where the exact solve was not feasible (n/a), greedy and random are relative to the optimal "
+        "matcher."
+    )
 
 
 if __name__ == "__main__":

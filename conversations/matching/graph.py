@@ -1,9 +1,9 @@
 """The sparse candidate graph of a large pool: the pairs worth considering, found in one pass.
 
 A 10,000 x 10,000 pool has 10^8 possible pairs; an exact solver over all of them needs gigabytes and
-tens of seconds. Almost all of those pairs are irrelevant: the optimum pairs each leader with one of
-their best few mentors. So each leader row is scored against every mentor (in blocks, in a couple of
-threads) and only the strongest edges are kept:
+tens of seconds. Almost all of those pairs are irrelevant: in practice the optimum pairs each leader
+with one of their best few mentors. So each leader row is scored against every mentor (in blocks, in
+a couple of threads) and only the strongest edges are kept:
 
 - each leader's `per_leader` best allowed mentors (their full preference list, truncated), and
 - for each mentor, their best allowed leader within every block of rows, so that a mentor whom

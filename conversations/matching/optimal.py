@@ -10,6 +10,7 @@ while taking seconds and a few hundred megabytes instead of minutes and gigabyte
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -52,16 +53,25 @@ class OptimalMatcher:
 
     def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment:
         n, m = len(scorer.leaders), len(scorer.mentors)
+        started = time.perf_counter()
         if n * m * capacity <= self.dense_limit:
             scores = np.empty((n, m), dtype=np.float32)
             for start, block in scored_blocks(scorer, 1, _scaled(progress, 0.5)):
                 scores[start : start + len(block)] = block
+            scored = time.perf_counter()
             assignment = assign_dense(scores, capacity)
+            method = "dense"
         else:
             graph = build_candidate_graph(
                 scorer, self.candidates_per_leader, self.workers, _scaled(progress, 0.8)
             )
+            scored = time.perf_counter()
             assignment = assign_sparse(graph, capacity)
+            method = f"sparse ({graph.row_cols.size + graph.extra_cols.size} candidate edges)"
+        logger.debug(
+            "%d leaders x %d mentors, capacity %d: scored in %.2f s, solved %s in %.2f s",
+            n, m, capacity, scored - started, method, time.perf_counter() - scored,
+        )  # fmt: skip
         if progress is not None:
             progress(0.95)
         return assignment

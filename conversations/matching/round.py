@@ -125,10 +125,12 @@ def _match_pool(
         if i not in paired_leaders:
             has_option = bool(assignment.leader_has_option[i])
             blocking = None if has_option else scorer.rules_blocking_leader(i)
-            waitlist.append(Waitlisted(leader.candidate.user, leader_reason(shape, has_option, blocking, rules)))
+            reason = leader_reason(shape, has_option, blocking, rules)
+            waitlist.append(Waitlisted(leader.candidate.user, reason))
     for j, mentor in enumerate(mentors):
         if j not in paired_mentors:
             has_option = bool(assignment.mentor_has_option[j])
             blocking = None if has_option else scorer.rules_blocking_mentor(j)
-            waitlist.append(Waitlisted(mentor.candidate.user, mentor_reason(shape, has_option, blocking, rules)))
+            reason = mentor_reason(shape, has_option, blocking, rules)
+            waitlist.append(Waitlisted(mentor.candidate.user, reason))
     progress(1.0)

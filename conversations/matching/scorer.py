@@ -9,8 +9,8 @@ array operations, a few hundred leader rows at a time to keep memory flat:
   class" when the pool has few distinct classes (it usually does), and computed directly otherwise;
 - the per-person rules (reporting line, recent partners) are a short list of forbidden pairs.
 
-A pair a hard rule forbids scores about `FORBIDDEN` (always negative); every allowed pair scores >= 0. The formula
-is the one documented in `scoring.py`; the tests check the two agree pair by pair.
+A pair a hard rule forbids scores about `FORBIDDEN` (always negative); every allowed pair scores >= 0.
+The formula is the one documented in `scoring.py`; the tests check the two agree pair by pair.
 """
 
 from __future__ import annotations

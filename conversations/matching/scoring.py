@@ -112,7 +112,8 @@ def explain(leader: Profile, mentor: Profile, fit: Fit, vocabulary: Vocabulary) 
     if zone_a == zone_b:
         reasons.append(f"You share all {_hours(fit.overlap_hours)} of the day ({zone_a or 'UTC'}).")
     else:
-        reasons.append(f"You share {_hours(fit.overlap_hours)} a day ({zone_a or 'UTC'} and {zone_b or 'UTC'}).")
+        zones = f"{zone_a or 'UTC'} and {zone_b or 'UTC'}"
+        reasons.append(f"You share {_hours(fit.overlap_hours)} a day ({zones}).")
     if fit.different_departments:
         reasons.append(
             f"You work in different departments ({leader.candidate.department.strip()} and "

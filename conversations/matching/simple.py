@@ -86,8 +86,16 @@ class GreedyMatcher:
 
     def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment:
         graph = build_candidate_graph(scorer, self.candidates_per_leader, self.workers, progress)
-        return _greedy(scorer, graph.row_start, graph.row_cols, graph.row_scores, capacity,
-                       graph.leader_has_option(), graph.mentor_has_option(), self.candidates_per_leader)  # fmt: skip
+        return _greedy(
+            scorer,
+            graph.row_start,
+            graph.row_cols,
+            graph.row_scores,
+            capacity,
+            graph.leader_has_option(),
+            graph.mentor_has_option(),
+            self.candidates_per_leader,
+        )
 
 
 def _greedy(

@@ -52,7 +52,8 @@ def candidates(
         platform, workspace = workspaces[0] if rng.random() < 0.7 else rng.choice(list(workspaces))
         role = rng.choice(list(roles))
         # Mostly realistic seniority (leaders senior, mentors junior), sometimes anything.
-        seniority = {Role.LEADER: rng.randint(3, 6), Role.MENTOR: rng.randint(1, 4)}.get(role, rng.randint(1, 6))
+        typical = {Role.LEADER: (3, 6), Role.MENTOR: (1, 4)}.get(role, (1, 6))
+        seniority = rng.randint(*typical)
         people.append(
             Candidate(
                 user=UserRef(platform, workspace, uid),

@@ -111,7 +111,9 @@ def test_a_duplicated_person_counts_once_as_first_listed(matcher: Matcher) -> No
 
 
 @pytest.mark.parametrize("capacity", [0, -3])
-def test_no_mentor_places_waitlists_everyone_with_the_capacity_as_reason(matcher: Matcher, capacity: int) -> None:
+def test_no_mentor_places_waitlists_everyone_with_the_capacity_as_reason(
+    matcher: Matcher, capacity: int
+) -> None:
     people = [person("a", Role.LEADER), person("m", Role.MENTOR)]
     result = matcher.match(people, MatchRules(mentor_capacity=capacity))
     assert result.pairs == ()
@@ -158,7 +160,9 @@ def test_a_leader_whose_only_mentor_went_elsewhere_is_told_so(matcher: Matcher) 
     assert len(result.pairs) == 1
     waiting = reasons(result)
     leader = next(user for user in waiting if user in {"a", "b"})
-    assert waiting[leader] == "Every mentor who fits the rules for you was needed for another leader this round."
+    assert waiting[leader] == (
+        "Every mentor who fits the rules for you was needed for another leader this round."
+    )
     assert waiting["y"] == "Every possible leader is ruled out by the minimum of 2 shared working hours."
 
 
@@ -175,4 +179,6 @@ def test_unknown_timezones_and_blank_profiles_still_match(matcher: Matcher) -> N
 def test_impossible_working_hours_rule_blocks_everyone_clearly(matcher: Matcher) -> None:
     people = [person("a", Role.LEADER), person("m", Role.MENTOR)]
     result = matcher.match(people, MatchRules(min_overlap_hours=9))
-    assert reasons(result)["a"] == "Every possible mentor is ruled out by the minimum of 9 shared working hours."
+    assert reasons(result)["a"] == (
+        "Every possible mentor is ruled out by the minimum of 9 shared working hours."
+    )

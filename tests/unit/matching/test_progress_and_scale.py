@@ -38,7 +38,9 @@ def organisation(per_side: int, seed: int) -> list[Candidate]:
     return [one(k, Role.LEADER) for k in range(per_side)] + [one(k, Role.MENTOR) for k in range(per_side)]
 
 
-@pytest.mark.parametrize("matcher", [OptimalMatcher(at=AT), OptimalMatcher(at=AT, dense_limit=0), GreedyMatcher(at=AT)])
+@pytest.mark.parametrize(
+    "matcher", [OptimalMatcher(at=AT), OptimalMatcher(at=AT, dense_limit=0), GreedyMatcher(at=AT)]
+)
 def test_progress_rises_to_one(matcher: Matcher) -> None:
     seen: list[float] = []
     matcher.match(organisation(150, seed=1), MatchRules(), progress=seen.append)
@@ -86,5 +88,6 @@ def test_the_pair_helpers_kept_for_existing_callers_still_answer() -> None:
     assert score > 2 and reasons[0] == "Mia can teach Lee generative AI."
     assert violates_rules(leader, mentor, MatchRules()) is None
     assert violates_rules(leader, leader, MatchRules()) == "same person"
-    assert violates_rules(leader, person("x", Role.MENTOR, workspace="T9"), MatchRules()) == "different workspaces"
+    elsewhere = person("x", Role.MENTOR, workspace="T9")
+    assert violates_rules(leader, elsewhere, MatchRules()) == "different workspaces"
     assert violates_rules(mentor, leader, MatchRules()) == "seniority gap too small"

@@ -33,7 +33,9 @@ def test_every_result_keeps_every_promise(name: str, people: list[Candidate], ru
     people=candidates(roles=(Role.LEADER, Role.MENTOR), workspaces=(("slack", "T1"),), duplicates=False),
     rules=match_rules(),
 )
-def test_nobody_waits_who_could_have_been_paired(name: str, people: list[Candidate], rules: MatchRules) -> None:
+def test_nobody_waits_who_could_have_been_paired(
+    name: str, people: list[Candidate], rules: MatchRules
+) -> None:
     result = MATCHERS[name].match(people, rules)
     assert_maximal(people, rules, result)
 

@@ -18,7 +18,9 @@ from .pools import AT, allowed, candidates, match_rules, pair_fit, person
 
 def test_both_directions_count_and_a_two_way_pair_earns_a_bonus() -> None:
     leader = person("lee", Role.LEADER, goals=("GenAI", "Excel"), skills=("strategy",), department="Finance")
-    mentor = person("mia", Role.MENTOR, skills=("generative ai", "spreadsheets"), goals=("business strategy",))
+    mentor = person(
+        "mia", Role.MENTOR, skills=("generative ai", "spreadsheets"), goals=("business strategy",)
+    )
     fit = fit_of(Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY), 8.0)
     assert fit.taught == ("excel", "generative ai")
     assert fit.shared == ("strategy",)
@@ -29,7 +31,9 @@ def test_both_directions_count_and_a_two_way_pair_earns_a_bonus() -> None:
 
 def test_one_shared_term_outweighs_every_soft_preference() -> None:
     leader = person("lee", Role.LEADER, goals=("python",), department="Finance")
-    on_topic = person("on", Role.MENTOR, skills=("Python",), department="Finance", timezone_name="America/New_York")
+    on_topic = person(
+        "on", Role.MENTOR, skills=("Python",), department="Finance", timezone_name="America/New_York"
+    )
     pleasant = person("off", Role.MENTOR, skills=("figma",), department="Sales")
     assert pair_fit(leader, on_topic) > pair_fit(leader, pleasant)
 
@@ -45,7 +49,9 @@ def test_departments_differ_only_when_both_are_known_and_not_by_case() -> None:
 def test_reasons_name_the_shared_terms_both_ways_and_the_hours() -> None:
     leader = person("lee", Role.LEADER, goals=("genai", "ML", "SQL"), skills=("P&L",), department="Finance",
                     timezone_name="America/New_York")  # fmt: skip
-    mentor = person("mia", Role.MENTOR, skills=("Generative AI", "machine learning", "sql"), goals=("profit and loss",))
+    mentor = person(
+        "mia", Role.MENTOR, skills=("Generative AI", "machine learning", "sql"), goals=("profit and loss",)
+    )
     lp, mp = Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY)
     reasons = explain(lp, mp, fit_of(lp, mp, 3.0), DEFAULT_VOCABULARY)
     assert reasons == (

@@ -29,7 +29,10 @@ def test_normalising_folds_case_width_separators_and_edge_punctuation(raw: str, 
 @pytest.mark.parametrize(
     ("spellings", "label"),
     [
-        (["GenAI", "gen ai", "Gen-AI", "generative AI", "Generative Artificial Intelligence"], "generative AI"),
+        (
+            ["GenAI", "gen ai", "Gen-AI", "generative AI", "Generative Artificial Intelligence"],
+            "generative AI",
+        ),
         (["ML", "ml", "Machine learning"], "machine learning"),
         (["LLM", "LLMs", "large language models", "Large Language Model"], "large language models"),
         (["prompting", "Prompt Engineering"], "prompt engineering"),

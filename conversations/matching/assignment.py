@@ -13,7 +13,8 @@ any total fit, plus a `pair` bonus on every real edge that beats everything else
 the arithmetic exact in float64 as long as the largest total stays below 2^52; for absurdly large pools
 tier 2 is dropped to stay within that.
 
-Capacity k is modelled by giving each mentor k identical columns ("places"). Each leader also gets a
+Capacity k is modelled by giving each mentor k identical columns ("places"), fewer where they provably
+cannot be used (see `most_leaders_per_mentor`). Each leader also gets a
 private "waitlist" column of weight 1, so a full matching always exists, as
 `min_weight_full_bipartite_matching` requires.
 """
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
 from conversations.matching.graph import CandidateGraph
 
@@ -96,6 +97,20 @@ def assign_dense(scores: np.ndarray, capacity: int) -> Assignment:
     )
 
 
+def most_leaders_per_mentor(rows: np.ndarray, cols: np.ndarray, n: int, m: int) -> int:
+    """An upper bound on any mentor's load in an optimal assignment, to avoid building useless places.
+
+    Let `single` be the most pairs possible with one leader per mentor. Some maximum assignment uses at
+    least `single` different mentors (Mendelsohn-Dulmage: the leaders one maximum matching covers and
+    the mentors another covers can be covered together), so beyond each used mentor's first leader
+    there are at most n - single more to spread. With an absurd capacity this keeps the graph as small
+    as with a sensible one.
+    """
+    graph = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, m))
+    single = int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+    return 1 + n - single
+
+
 def assign_sparse(graph: CandidateGraph, capacity: int) -> Assignment:
     """Exact over the edges of the candidate graph."""
     n, m = graph.n_leaders, graph.n_mentors
@@ -107,8 +122,8 @@ def assign_sparse(graph: CandidateGraph, capacity: int) -> Assignment:
 
     units = score_units(scores)
     weights = tier_weights(float(units.max()), n, m, capacity)
-    # A mentor needs no more places than the leaders they have an edge to.
     places = np.minimum(np.bincount(cols, minlength=m), capacity)
+    places = np.minimum(places, most_leaders_per_mentor(rows, cols, n, m))
     place_start = np.concatenate([[0], np.cumsum(places)])
     n_places = int(place_start[-1])
     copies = places[cols]

@@ -93,7 +93,7 @@ def match_rules(draw: st.DrawFn, friendly: bool = False) -> MatchRules:
             min_seniority_gap=draw(st.sampled_from([0, 1])),
             repeat_lookback_cycles=draw(st.integers(0, 3)),
             min_overlap_hours=draw(st.sampled_from([0.0, 2.0])),
-            mentor_capacity=draw(st.integers(1, 3)),
+            mentor_capacity=draw(st.sampled_from([1, 1, 2, 3, 10**9])),
             separate_reporting_lines=draw(st.booleans()),
         )
     return MatchRules(

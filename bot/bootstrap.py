@@ -10,6 +10,7 @@ from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import SystemClock
 from conversations.matching import Matcher, MatchRules
+from conversations.matching.optimal import OptimalMatcher
 from conversations.ports import Clock, PromptSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.services.context import ProgramConfig
@@ -30,12 +31,6 @@ def program_config(settings: Settings) -> ProgramConfig:
 
 
 def build_matcher() -> Matcher:
-    try:
-        from conversations.matching.optimal import OptimalMatcher
-    except ImportError:
-        from conversations.matching.simple import GreedyMatcher
-
-        return GreedyMatcher()
     return OptimalMatcher()
 
 

@@ -59,7 +59,7 @@ def serve() -> None:
 
 
 @main.command()
-@click.option("--people", default=48, show_default=True, type=click.IntRange(40, 400), help="size of the simulated organisation")
+@click.option("--people", default=49, show_default=True, type=click.IntRange(40, 400), help="size of the simulated organisation")
 @click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 26), help="weeks of the program to play")
 @click.option("--seed", default=7, show_default=True, help="random seed for the simulated people")
 @click.option("--verbose", is_flag=True, help="print every message, not just the featured pair's")
@@ -110,13 +110,25 @@ def pair(dry_run: bool) -> None:
     """Run a pairing round now (or preview it with --dry-run)."""
     settings = load_settings()
 
-    async def job(bot: Any) -> str:
-        report = await bot.run_round(dry_run=dry_run)
-        if not dry_run:
-            await bot.deliver_due()
-        return str(report.summary())
+    with click.progressbar(length=1000, label="Matching", file=sys.stderr) as bar:
+        done = [0]
 
-    click.echo(run(lambda: _with_bot(settings, job)))
+        def progress(fraction: float) -> None:
+            """Called from the solver's worker thread; the bar only moves forward."""
+            target = int(max(0.0, min(1.0, fraction)) * 1000)
+            if target > done[0]:
+                bar.update(target - done[0])
+                done[0] = target
+
+        async def job(bot: Any) -> str:
+            report = await bot.run_round(dry_run=dry_run, progress=progress)
+            progress(1.0)
+            if not dry_run:
+                await bot.deliver_due()
+            return str(report.summary())
+
+        summary = run(lambda: _with_bot(settings, job))
+    click.echo(summary)
 
 
 @main.command()

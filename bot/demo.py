@@ -133,7 +133,8 @@ class Demo:
         self.inbox.append(sent)
         kind = sent.message.title or "message"
         self.day.counts[kind] += 1
-        if self.verbose or self.featured & set(sent.recipients) or sent.conversation == STORIES_CHANNEL or ADMIN_ID in sent.recipients:
+        shown_to_all = sent.conversation == STORIES_CHANNEL or ADMIN_ID in sent.recipients or kind == "You're on the waitlist"
+        if self.verbose or shown_to_all or self.featured & set(sent.recipients):
             self.out(self.chat.render(sent))
 
     def when(self) -> str:
@@ -271,7 +272,7 @@ class Demo:
         self.story_done = True
 
 
-async def run_demo(people: int = 48, weeks: int = 6, seed: int = 7, database_url: str | None = None,
+async def run_demo(people: int = 49, weeks: int = 6, seed: int = 7, database_url: str | None = None,
                    verbose: bool = False, out: Callable[[str], None] = print) -> None:
     with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"

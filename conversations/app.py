@@ -15,6 +15,7 @@ from conversations.domain import ConversationRef, PairingStatus, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
+from conversations.matching.graph import Progress
 from conversations.messages import OutgoingMessage, Reply, Visibility
 from conversations.outbox import OutboxSender, SendReport, SenderOptions
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
@@ -191,9 +192,9 @@ class Mentorbot:
 
     # --- the clock -------------------------------------------------------------------------------
 
-    async def run_round(self, dry_run: bool) -> pairing.RoundReport:
+    async def run_round(self, dry_run: bool, progress: Progress | None = None) -> pairing.RoundReport:
         async with self.uow_factory() as uow:
-            report = await pairing.run_round(self._ctx(uow), dry_run)
+            report = await pairing.run_round(self._ctx(uow), dry_run, progress)
             if not dry_run:
                 await uow.commit()
             return report

@@ -157,9 +157,7 @@ async def record_answer(
 
 async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
     """A private note to the program admins; the partner is never told."""
-    asker = await ctx.uow.participants.get(checkin.user)
     other = pairing.other(checkin.user)
-    name = asker.display_name if asker else checkin.user.user_id
     note = f" Their note: {checkin.note}" if checkin.note else ""
     for admin in ctx.admins_of(checkin.user):
         await ctx.outbox.dm(
@@ -168,7 +166,7 @@ async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> N
             OutgoingMessage(
                 title="Private: a participant asked for help",
                 text=(
-                    f"{mention(checkin.user.user_id)} ({name}) asked for help with their pairing with "
+                    f"{mention(checkin.user.user_id)} asked for help with their pairing with "
                     f"{mention(other.user_id)} in week {checkin.week}.{note} Please reach out to them directly; "
                     "their partner has not been told."
                 ),

@@ -20,6 +20,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
+from conversations.matching.graph import Progress
 from conversations.messages import Button, OutgoingMessage, mention
 from conversations.services.context import Ctx
 
@@ -38,10 +39,10 @@ class RoundReport:
         for pair in self.pairs:
             lines.append(
                 f"• {self.names.get(pair.leader, pair.leader.user_id)} (leader) + "
-                f"{self.names.get(pair.mentor, pair.mentor.user_id)} (mentor): {'; '.join(pair.reasons)}"
+                f"{self.names.get(pair.mentor, pair.mentor.user_id)} (mentor): {' '.join(pair.reasons)}"
             )
         for person in self.waitlist:
-            lines.append(f"• waitlist: {self.names.get(person.user, person.user.user_id)} ({person.reason})")
+            lines.append(f"• waitlist: {self.names.get(person.user, person.user.user_id)}: {person.reason}")
         return "\n".join(lines)
 
 
@@ -99,16 +100,22 @@ async def pool_for_round(ctx: Ctx) -> list[Participant]:
     ]
 
 
-async def compute_round(ctx: Ctx) -> tuple[MatchResult, dict[UserRef, str]]:
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+async def compute_round(ctx: Ctx, progress: Progress | None = None) -> tuple[MatchResult, dict[UserRef, str]]:
+    """Solve off the event loop: a large pool takes seconds, and the bot keeps answering meanwhile."""
     pool = await pool_for_round(ctx)
     candidates = await build_candidates(ctx, pool)
     rules = ctx.config.match_rules
-    result = await asyncio.to_thread(ctx.matcher.match, candidates, rules)
+    result = await asyncio.to_thread(ctx.matcher.match, candidates, rules, progress=progress)
     return result, {p.user: p.display_name for p in pool}
 
 
-async def run_round(ctx: Ctx, dry_run: bool) -> RoundReport:
-    result, names = await compute_round(ctx)
+async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -> RoundReport:
+    result, names = await compute_round(ctx, progress)
     cycle = await current_cycle(ctx)
     latest = await ctx.uow.cycles.latest()
     number = cycle.number if cycle else (latest.number + 1 if latest else 1)
@@ -137,7 +144,7 @@ async def run_round(ctx: Ctx, dry_run: bool) -> RoundReport:
                 title="You're on the waitlist",
                 text=(
                     "There was no partner for you in this pairing round, so you're first in line for the next one. "
-                    f"Why: {person.reason}. Nothing for you to do; you keep your place."
+                    f"Why: {sentence(person.reason)} Nothing for you to do; you keep your place."
                 ),
             ),
         )
@@ -162,7 +169,7 @@ def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | Non
         title="Meet your mentoring partner",
         text=text,
         fields=(
-            ("Why you two", "; ".join(pairing.reasons) or "you were the best available match"),
+            ("Why you two", " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match."),
             ("First steps", "Book 30 minutes this week, then each of you sets goals with `goals add ...`."),
         ),
         buttons=(Button("Set my goals", "goal_add_form", pairing.id),),

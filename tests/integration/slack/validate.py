@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,9 +17,9 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-OPENAPI = Path("/work/shared/schemas/slack_web_openapi_v2.json")
-if not OPENAPI.exists():  # the schemas also sit next to the repository
-    OPENAPI = Path(__file__).resolve().parents[4] / "shared" / "schemas" / "slack_web_openapi_v2.json"
+from tests.support.schemas import schema_path
+
+OPENAPI_NAME = "slack_web_openapi_v2.json"
 
 KNOWN_BLOCK_TYPES = {"section", "header", "actions", "context", "divider", "input", "image"}
 TEXT_LIMITS = {"header": 150}
@@ -28,7 +27,7 @@ TEXT_LIMITS = {"header": 150}
 
 @cache
 def _spec() -> dict[str, Any]:
-    return json.loads(OPENAPI.read_text())
+    return json.loads(schema_path(OPENAPI_NAME).read_text())
 
 
 def method_parameters(method: str) -> tuple[set[str], set[str]]:

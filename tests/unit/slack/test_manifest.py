@@ -11,12 +11,9 @@ from jsonschema import Draft7Validator
 
 from adapters.slack.scopes import BOT_EVENTS, REQUIRED_SCOPES, SLASH_COMMAND
 from adapters.slack.serving import EVENTS_PATH
+from tests.support.schemas import schema_path
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMA_CANDIDATES = (
-    Path("/work/shared/schemas/slack-app-manifest.schema.1.0.0.json"),
-    ROOT.parent / "shared" / "schemas" / "slack-app-manifest.schema.1.0.0.json",
-)
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +22,7 @@ def manifest() -> dict:
 
 
 def test_manifest_is_valid_against_the_published_schema(manifest: dict) -> None:
-    schema_path = next((p for p in SCHEMA_CANDIDATES if p.exists()), None)
-    if schema_path is None:
-        pytest.fail("the Slack manifest schema is missing; expected it in ../shared/schemas/")
-    validator = Draft7Validator(json.loads(schema_path.read_text()))
+    validator = Draft7Validator(json.loads(schema_path("slack-app-manifest.schema.1.0.0.json").read_text()))
     errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 

@@ -8,19 +8,18 @@ from __future__ import annotations
 import copy
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import ValidationError
 
-SCHEMAS = Path(__file__).resolve().parents[3].parent / "shared" / "schemas"
-CARD_SCHEMA = SCHEMAS / "adaptive-card.1.5.json"
+from tests.support.schemas import schema_path
+
 
 
 @cache
 def card_validator() -> Draft6Validator:
-    return Draft6Validator(json.loads(CARD_SCHEMA.read_text()))
+    return Draft6Validator(json.loads(schema_path("adaptive-card.1.5.json").read_text()))
 
 
 def without_teams_extensions(card: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from adapters.teams.package import build_manifest, build_teams_package
-from tests.unit.teams.card_validation import SCHEMAS
+from tests.support.schemas import schema_path
 
 APP_ID = "0f3c8a52-7d4e-4b1f-9a6c-2e5d8b7f1a90"
 COMMANDS = {
@@ -24,7 +24,7 @@ COMMANDS = {
 @cache
 def manifest_validator() -> Draft7Validator:
     # The schema declares draft-04 but relies on `const`: only draft-07 checks manifestVersion.
-    return Draft7Validator(json.loads((SCHEMAS / "MicrosoftTeams.schema.v1.19.json").read_text()))
+    return Draft7Validator(json.loads(schema_path("MicrosoftTeams.schema.v1.19.json").read_text()))
 
 
 def read_png(data: bytes) -> tuple[int, int, int, bytes]:

@@ -272,11 +272,14 @@ class OutboxSender:
         window = self.options.claim_size
         loop = asyncio.get_running_loop()
         running: set[asyncio.Task[None]] = set()
+        backlog = True
+        """False once a claim came back short: ask again only when the sends under way are done."""
         try:
             while True:
                 room = window - len(running)
-                if room >= max(1, window // 2) or not running:
+                if (backlog and room >= max(1, window // 2)) or not running:
                     batch = await self._claim(platform, room)
+                    backlog = len(batch) == room
                     deadline = loop.time() + self.options.send_deadline()
                     running.update(asyncio.create_task(self._deliver(d, deadline, log)) for d in batch)
                     if not running:

@@ -185,6 +185,8 @@ class FakePlatforms:
             ts = f"{int(time.time())}.{self._record(f'slack:{workspace}:{channel}'):0>6}"
             dm = "D" + channel[1:] if channel.startswith("U") else channel
             return web.json_response({"ok": True, "channel": dm, "ts": ts})
+        if method == "auth.test":
+            return web.json_response({"ok": True, "team_id": workspace, "user_id": "UBOT", "bot_id": "BBOT"})
         if method == "conversations.open":
             users = str(body.get("users") or "")
             return web.json_response({"ok": True, "channel": {"id": "G" + users.replace(",", "-")}})

@@ -57,9 +57,10 @@ async def seed_program(
     *,
     platforms: tuple[str, ...] = ("slack", "teams"),
     teams_service_url: Callable[[str], str] | None = None,
+    paired_at: datetime = PAIRED_AT,
 ) -> SeededProgram:
     """`pairs` pairs, the i-th on `platforms[i % len(platforms)]`; Teams people get a saved chat."""
-    cycle = Cycle(new_id(), 1, PAIRED_AT, 12)
+    cycle = Cycle(new_id(), 1, paired_at, 12)
     async with uow_factory() as uow:
         await uow.cycles.add(cycle)
         await uow.commit()
@@ -72,14 +73,14 @@ async def seed_program(
                 for user, role, level in ((leader, Role.LEADER, 5), (mentor, Role.MENTOR, 1)):
                     await uow.participants.save(
                         Participant(user, f"Person {user.user_id}", role, "Finance", level, "Europe/London",
-                                    ("Generative AI",), ("Company strategy",), joined_at=PAIRED_AT)
+                                    ("Generative AI",), ("Company strategy",), joined_at=paired_at)
                     )
                     if platform == "teams":
                         if teams_service_url is None:
                             raise ValueError("Teams people need the fake connector's service URL")
                         await uow.conversation_refs.save(ConversationRef(user, teams_reference(user, teams_service_url)))
                     people.append(user)
-                await uow.pairings.add(Pairing(new_id(), cycle.id, leader, mentor, 1.0, ("seeded",), PAIRED_AT))
+                await uow.pairings.add(Pairing(new_id(), cycle.id, leader, mentor, 1.0, ("seeded",), paired_at))
             await uow.commit()
     return SeededProgram(tuple(people))
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import SystemClock
-from conversations.matching import Matcher, MatchRules
-from conversations.matching.optimal import OptimalMatcher
+from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress
 from conversations.ports import Clock, PromptSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
-from conversations.services.context import ProgramConfig
+from conversations.outbox import SenderOptions
+from conversations.services.context import NudgeRules, ProgramConfig
 from storage.database import Database
 
 logger = logging.getLogger(__name__)
@@ -27,11 +29,32 @@ def program_config(settings: Settings) -> ProgramConfig:
         checkin_weekday=settings.checkin_weekday,
         checkin_time=settings.checkin_time,
         match_rules=MatchRules(mentor_capacity=settings.mentor_capacity),
+        nudges=NudgeRules(
+            no_meeting_after=timedelta(days=settings.nudge_no_meeting_days),
+            goals_missing_after=timedelta(days=settings.nudge_goals_days),
+            checkin_unanswered_after=timedelta(hours=settings.nudge_checkin_hours),
+        ),
     )
 
 
+def sender_options(settings: Settings) -> SenderOptions:
+    return SenderOptions(
+        in_flight_per_workspace=settings.delivery_in_flight, lease=timedelta(seconds=settings.delivery_lease_seconds)
+    )
+
+
+class OptimalMatcherOnFirstUse:
+    """The optimal matcher, imported when a round is first matched: numpy and scipy weigh about 65 MB,
+    which a serving replica that never runs a round should not carry."""
+
+    def match(self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None) -> MatchResult:
+        from conversations.matching.optimal import OptimalMatcher
+
+        return OptimalMatcher().match(candidates, rules, progress)
+
+
 def build_matcher() -> Matcher:
-    return OptimalMatcher()
+    return OptimalMatcherOnFirstUse()
 
 
 def build_prompt_suggester(settings: Settings) -> PromptSuggester:
@@ -69,6 +92,7 @@ def build_container(settings: Settings, clock: Clock | None = None, database: Da
         matcher=build_matcher(),
         prompts=build_prompt_suggester(settings),
         config=program_config(settings),
+        sender_options=sender_options(settings),
     )
     return Container(settings, database, bot, clock)
 
@@ -88,8 +112,13 @@ async def connect_platforms(container: Container, web_app: Any | None = None) ->
 def _connect_teams(container: Container, web_app: Any | None) -> None:
     """Teams is always served; without MICROSOFT_APP_ID it runs unauthenticated for a local emulator."""
     from adapters.teams.app import TeamsIntegration
+    from adapters.teams.resilience import PacingPolicy
 
-    teams = TeamsIntegration(container.settings, container.database.unit_of_work)
+    teams = TeamsIntegration(
+        container.settings,
+        container.database.unit_of_work,
+        pacing=PacingPolicy(per_tenant_per_second=container.settings.teams_requests_per_second),
+    )
     container.bot.register_chat(teams.chat)
     if web_app is not None:
         teams.attach(web_app, container.bot)
@@ -99,11 +128,13 @@ async def _connect_slack(container: Container, web_app: Any | None) -> None:
     settings = container.settings
     assert settings.slack_bot_token and settings.slack_signing_secret
     if web_app is None and not settings.socket_mode:
-        from adapters.slack.chat import SlackChat, build_web_client
+        from adapters.slack.chat import Pacing, SlackChat, build_web_client
 
-        container.bot.register_chat(SlackChat(build_web_client(settings.slack_bot_token, settings.slack_api_url)))
+        client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+        container.bot.register_chat(SlackChat(client, Pacing(messages_per_second=settings.slack_messages_per_second)))
         return
     from adapters.slack.app import SlackConfig, SlackFrontEnd
+    from adapters.slack.chat import Pacing
     from adapters.slack.serving import attach_slack, start_socket_mode
 
     front_end = SlackFrontEnd(
@@ -113,6 +144,7 @@ async def _connect_slack(container: Container, web_app: Any | None) -> None:
             signing_secret=settings.slack_signing_secret,
             api_url=settings.slack_api_url,
             app_token=settings.slack_app_token,
+            pacing=Pacing(messages_per_second=settings.slack_messages_per_second),
         ),
     )
     container.bot.register_chat(front_end.chat)

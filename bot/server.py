@@ -26,7 +26,7 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
     await site.start()
-    scheduler = start_scheduler(container.bot, settings.tick_seconds)
+    clock = start_scheduler(container.bot, settings.tick_seconds, delivery_poll_seconds=settings.delivery_poll_seconds)
     logger.info("mentorbot listening on port %s (database %s)", settings.port, container.database.safe_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -38,6 +38,6 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
         await stop.wait()
     finally:
         logger.info("mentorbot stopping")
-        scheduler.shutdown(wait=False)
+        await clock.aclose()
         await runner.cleanup()
         await container.close()

@@ -44,6 +44,15 @@ class Settings:
     cycle_weeks: int = 12
     mentor_capacity: int = 1
     tick_seconds: int = 60
+    nudge_no_meeting_days: int = 14
+    nudge_goals_days: int = 7
+    nudge_checkin_hours: int = 48
+    # Delivery
+    delivery_in_flight: int = 32
+    delivery_lease_seconds: int = 120
+    delivery_poll_seconds: float = 2.0
+    slack_messages_per_second: float = 10.0
+    teams_requests_per_second: float = 50.0
 
     @property
     def slack_enabled(self) -> bool:
@@ -154,6 +163,14 @@ class Settings:
             cycle_weeks=integer("MENTORBOT_CYCLE_WEEKS", 12, 1, 104),
             mentor_capacity=integer("MENTORBOT_MENTOR_CAPACITY", 1, 1, 20),
             tick_seconds=integer("MENTORBOT_TICK_SECONDS", 60, 5, 3600),
+            nudge_no_meeting_days=integer("MENTORBOT_NUDGE_NO_MEETING_DAYS", 14, 1, 365),
+            nudge_goals_days=integer("MENTORBOT_NUDGE_GOALS_DAYS", 7, 1, 365),
+            nudge_checkin_hours=integer("MENTORBOT_NUDGE_CHECKIN_HOURS", 48, 1, 24 * 30),
+            delivery_in_flight=integer("MENTORBOT_DELIVERY_IN_FLIGHT", 32, 1, 1000),
+            delivery_lease_seconds=integer("MENTORBOT_DELIVERY_LEASE_SECONDS", 120, 10, 3600),
+            delivery_poll_seconds=integer("MENTORBOT_DELIVERY_POLL_SECONDS", 2, 1, 300),
+            slack_messages_per_second=integer("MENTORBOT_SLACK_MESSAGES_PER_SECOND", 10, 1, 1000),
+            teams_requests_per_second=integer("MENTORBOT_TEAMS_REQUESTS_PER_SECOND", 50, 1, 1000),
         )
         if errors:
             raise SettingsError("\n".join(errors))

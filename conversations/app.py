@@ -15,7 +15,7 @@ from conversations.domain import ConversationRef, PairingStatus, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
-from conversations.matching.graph import Progress
+from conversations.matching.model import Progress
 from conversations.messages import OutgoingMessage, Reply, Visibility
 from conversations.outbox import OutboxSender, SendReport, SenderOptions
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 ADMIN_ONLY = "That command is for program admins only."
+CHECKIN_CHUNK = 500
+"""Check-ins enqueued per transaction in a tick."""
 
 
 @dataclass(frozen=True)
@@ -205,19 +207,30 @@ class Mentorbot:
         return message.attachment.content if message.attachment else ""
 
     async def enqueue_due(self) -> TickReport:
-        """Everything the clock makes due: wake paused people, close rounds, check-ins, nudges."""
+        """Everything the clock makes due: wake paused people, close rounds, check-ins, nudges.
+
+        Check-ins go in chunks, each with its prompts prepared first and its own commit, so a fan-out
+        of thousands holds little in memory and the senders can start on the first chunk at once.
+        """
         async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
             woken = await participants.wake_paused(ctx)
             ended = await pairing.close_finished_cycles(ctx)
             due = await checkins.due_checkins(ctx)
-            contexts = [await prompts.pair_context(ctx, p, week) for p, week in {(d.pairing.id, d.week): (d.pairing, d.week) for d in due}.values()]
             await uow.commit()
-        prepared = await self._prepare_prompts(contexts)
+        sent = 0
+        for start in range(0, len(due), CHECKIN_CHUNK):
+            chunk = due[start : start + CHECKIN_CHUNK]
+            async with self.uow_factory() as uow:
+                ctx = self._ctx(uow)
+                pairs = {(d.pairing.id, d.week): (d.pairing, d.week) for d in chunk}.values()
+                contexts = [await prompts.pair_context(ctx, p, week) for p, week in pairs]
+            prepared = await self._prepare_prompts(contexts)
+            async with self.uow_factory() as uow:
+                sent += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
+                await uow.commit()
         async with self.uow_factory() as uow:
-            ctx = self._ctx(uow)
-            sent = await checkins.enqueue_checkins(ctx, due, prepared)
-            nudged = await nudges.enqueue_nudges(ctx)
+            nudged = await nudges.enqueue_nudges(self._ctx(uow))
             await uow.commit()
         return TickReport(woken, ended, sent, nudged)
 

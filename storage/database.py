@@ -21,7 +21,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from storage import migration
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -120,6 +119,8 @@ class Database:
             async with connection.begin():
                 if self.dialect == "postgresql":
                     await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+                from storage import migration  # Alembic is only needed here; it weighs ~35 MB
+
                 await connection.run_sync(migration.upgrade, revision)
         logger.info("database %s migrated to %s", self.safe_url, revision)
 

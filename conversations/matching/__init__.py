@@ -8,10 +8,24 @@ from conversations.matching.model import (
     ProposedPair,
     Waitlisted,
 )
-from conversations.matching.optimal import OptimalMatcher
-from conversations.matching.simple import GreedyMatcher
+from conversations.matching.model import Progress
+
+
+def __getattr__(name: str) -> object:
+    """The solvers pull in numpy and scipy (tens of MB): load them when a round is matched, not at import."""
+    if name == "OptimalMatcher":
+        from conversations.matching.optimal import OptimalMatcher
+
+        return OptimalMatcher
+    if name == "GreedyMatcher":
+        from conversations.matching.simple import GreedyMatcher
+
+        return GreedyMatcher
+    raise AttributeError(name)
+
 
 __all__ = [
+    "Progress",
     "Candidate",
     "GreedyMatcher",
     "Matcher",

@@ -30,10 +30,10 @@ from typing import TypeVar
 import numpy as np
 
 from conversations.matching.scorer import PairScorer
+from conversations.matching.model import Progress
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[float], None]
 T = TypeVar("T")
 
 BLOCK_CELLS = 4_000_000

@@ -12,6 +12,9 @@ from typing import Protocol
 
 from conversations.domain import Role, UserRef
 
+Progress = Callable[[float], None]
+"""Called from the solver's thread with the fraction done (0..1), for a progress bar."""
+
 
 @dataclass(frozen=True)
 class MatchRules:

@@ -29,6 +29,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         checkin_weekday=settings.checkin_weekday,
         checkin_time=settings.checkin_time,
         match_rules=MatchRules(mentor_capacity=settings.mentor_capacity),
+        next_round_after=timedelta(days=settings.next_round_days) if settings.next_round_days else None,
         nudges=NudgeRules(
             no_meeting_after=timedelta(days=settings.nudge_no_meeting_days),
             goals_missing_after=timedelta(days=settings.nudge_goals_days),

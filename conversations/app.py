@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from conversations.commands import ParsedCommand, help_text, parse_command
 from conversations.domain import ConversationRef, PairingStatus, UserRef
-from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
+from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed, RoundAlreadyStarted
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
@@ -38,6 +38,7 @@ class TickReport:
     checkins: int = 0
     nudges: int = 0
     delivered: SendReport = SendReport()
+    rounds_started: int = 0
 
 
 class Mentorbot:
@@ -216,8 +217,10 @@ class Mentorbot:
             ctx = self._ctx(uow)
             woken = await participants.wake_paused(ctx)
             ended = await pairing.close_finished_cycles(ctx)
-            due = await checkins.due_checkins(ctx)
             await uow.commit()
+        rounds = await self._start_next_round_if_due()
+        async with self.uow_factory() as uow:
+            due = await checkins.due_checkins(self._ctx(uow))
         sent = 0
         for start in range(0, len(due), CHECKIN_CHUNK):
             chunk = due[start : start + CHECKIN_CHUNK]
@@ -232,7 +235,20 @@ class Mentorbot:
         async with self.uow_factory() as uow:
             nudged = await nudges.enqueue_nudges(self._ctx(uow))
             await uow.commit()
-        return TickReport(woken, ended, sent, nudged)
+        return TickReport(woken, ended, sent, nudged, rounds_started=rounds)
+
+    async def _start_next_round_if_due(self) -> int:
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            if not await pairing.next_round_due(ctx) or len(await pairing.pool_for_round(ctx)) < 2:
+                return 0
+            try:
+                report = await pairing.run_round(ctx, dry_run=False)
+            except RoundAlreadyStarted:
+                return 0  # another replica won the race; its round is the one
+            await uow.commit()
+        logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
+        return 1
 
     async def _prepare_prompts(self, contexts: list[PairContext]) -> dict[str, PromptSet]:
         """Prompts for the pairs about to be asked, made before the fan-out so sending never waits on an LLM."""
@@ -259,4 +275,4 @@ class Mentorbot:
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()
         delivered = await self.deliver_due()
-        return TickReport(report.woken, report.ended_pairs, report.checkins, report.nudges, delivered)
+        return replace(report, delivered=delivered)

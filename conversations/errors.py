@@ -28,6 +28,11 @@ class FormInvalid(MentorbotError):
         self.errors = errors
 
 
+class RoundAlreadyStarted(MentorbotError):
+    def __init__(self) -> None:
+        super().__init__("A pairing round was started at the same moment elsewhere; nothing was changed. Run `pair` again to match anyone left.")
+
+
 class DeliveryError(Exception):
     """Raised by a chat port when a send fails; `permanent` means retrying can never help."""
 

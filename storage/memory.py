@@ -81,6 +81,12 @@ class MemoryCycles(_Repo):
 
     save = add
 
+    async def start(self, cycle: Cycle) -> bool:
+        if any(c.number == cycle.number for c in self.data.cycles.values()):
+            return False
+        await self.add(cycle)
+        return True
+
     async def get(self, cycle_id: str) -> Cycle | None:
         return copy.deepcopy(self.data.cycles.get(cycle_id))
 

@@ -124,6 +124,9 @@ class SqlCycles(_SqlRepository):
 
     save = add
 
+    async def start(self, cycle: Cycle) -> bool:
+        return await self._insert_if_absent(self.t, convert.cycle_values(cycle))
+
     async def get(self, cycle_id: str) -> Cycle | None:
         row = await self._row(select(self.t).where(self.t.c.id == cycle_id))
         return convert.cycle_from(row) if row else None

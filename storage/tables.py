@@ -51,7 +51,8 @@ class CycleRow(SQLModel, table=True):
     __tablename__: ClassVar[str] = "cycles"  # type: ignore[misc]
 
     id: str = Field(sa_type=String, primary_key=True)
-    number: int = Field(sa_type=Integer, index=True)
+    number: int = Field(sa_type=Integer, index=True, unique=True)
+    """Unique: two replicas starting the same round cannot both succeed."""
     started_at: datetime = _instant()
     weeks: int = Field(sa_type=Integer)
     closed_at: datetime | None = _instant(nullable=True)

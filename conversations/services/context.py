@@ -31,6 +31,9 @@ class ProgramConfig:
     checkin_time: time = time(10, 0)
     match_rules: MatchRules = field(default_factory=MatchRules)
     nudges: NudgeRules = field(default_factory=NudgeRules)
+    next_round_after: timedelta | None = timedelta(days=7)
+    """After a round closes, the next starts by itself this much later; None leaves it to an admin.
+    The very first round is always an admin's `pair`."""
 
 
 @dataclass

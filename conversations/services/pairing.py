@@ -19,8 +19,9 @@ from conversations.domain import (
     UserRef,
     new_id,
 )
+from conversations.errors import RoundAlreadyStarted
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
-from conversations.matching.graph import Progress
+from conversations.matching.model import Progress
 from conversations.messages import Button, OutgoingMessage, mention
 from conversations.services.context import Ctx
 
@@ -123,7 +124,8 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
         return RoundReport(number, result.pairs, result.waitlist, names, dry_run=True)
     if cycle is None:
         cycle = Cycle(new_id(), number, ctx.now, ctx.config.cycle_weeks)
-        await ctx.uow.cycles.add(cycle)
+        if not await ctx.uow.cycles.start(cycle):
+            raise RoundAlreadyStarted()
     for proposed in result.pairs:
         pairing = Pairing(
             id=new_id(),
@@ -221,6 +223,13 @@ async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: st
                 ),
             ),
         )
+
+
+async def next_round_due(ctx: Ctx) -> bool:
+    """A round closed long enough ago: the program carries on without an admin having to ask."""
+    gap = ctx.config.next_round_after
+    latest = await ctx.uow.cycles.latest()
+    return gap is not None and latest is not None and latest.closed_at is not None and ctx.now - latest.closed_at >= gap
 
 
 async def close_finished_cycles(ctx: Ctx) -> int:

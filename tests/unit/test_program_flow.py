@@ -243,3 +243,41 @@ async def test_status_names_the_partner_and_the_next_checkin() -> None:
     fields = dict((await h.say("lea", "status")).message.fields)
     assert fields["Paired with"] == "{@max}"
     assert fields["Next check-in"].startswith("Monday 12 January, 10:00 (Europe/London)")
+
+
+async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs() -> None:
+    from dataclasses import replace
+
+    h = Harness()
+    h.config = replace(h.config, cycle_weeks=2)
+    h.__post_init__()
+    for user_id, role, level in (("lea", "leader", "5"), ("lia", "leader", "5"), ("max", "mentor", "1"), ("mia", "mentor", "1")):
+        await h.join(user_id, role, level=level)
+    await h.pair_up()
+    first = {(p.leader.user_id, p.mentor.user_id) for p in h.store.data.pairings.values()}
+    assert len(first) == 2
+    h.advance(weeks=2, hours=1)
+    report = await h.bot.tick()
+    assert report.ended_pairs == 2 and report.rounds_started == 0
+    assert len([s for s in h.chat.transcript if "Now that the round is over" in s.message.text]) == 4
+    h.advance(days=7)
+    report = await h.bot.tick()
+    assert report.rounds_started == 1
+    second = {(p.leader.user_id, p.mentor.user_id) for p in h.store.data.pairings.values() if p.status is PairingStatus.ACTIVE}
+    assert len(second) == 2 and not second & first
+    assert (await h.bot.tick()).rounds_started == 0
+
+
+async def test_a_round_started_elsewhere_at_the_same_moment_changes_nothing(monkeypatch) -> None:
+    from storage.memory import MemoryCycles
+
+    async def another_replica_won(self, cycle) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    h = Harness()
+    await h.join("lea", "leader", level="5")
+    await h.join("max", "mentor", level="1")
+    monkeypatch.setattr(MemoryCycles, "start", another_replica_won)
+    reply = await h.say(ADMIN, "pair")
+    assert "started at the same moment" in reply.message.text
+    assert not h.store.data.pairings and not h.store.data.deliveries

@@ -1,4 +1,4 @@
-"""Prompt ratings and prompt topics behave alike in every store."""
+"""Later additions to the repository contract: prompt ratings, prompt topics, starting a round once."""
 
 from __future__ import annotations
 
@@ -45,3 +45,17 @@ async def test_prompt_topics_round_trip_through_the_cache(store: StoreUnderTest)
         await uow.commit()
     async with store.new_unit() as uow:
         assert await uow.prompt_cache.get("p1", "2026-W10") == prompts
+
+
+async def test_only_one_of_two_units_can_start_the_same_round(store: StoreUnderTest) -> None:
+    from conversations.domain import Cycle
+
+    async with store.new_unit() as first:
+        assert await first.cycles.start(Cycle(new_id(), 1, T0, 12))
+        await first.commit()
+    async with store.new_unit() as second:
+        assert not await second.cycles.start(Cycle(new_id(), 1, T0, 12))
+        assert await second.cycles.start(Cycle(new_id(), 2, T0, 12))
+        await second.commit()
+    async with store.new_unit() as uow:
+        assert [c.number for c in await uow.cycles.list()] == [1, 2]

@@ -128,7 +128,7 @@ def _connect_teams(container: Container, web_app: Any | None) -> None:
 async def _connect_slack(container: Container, web_app: Any | None) -> None:
     settings = container.settings
     assert settings.slack_bot_token and settings.slack_signing_secret
-    if web_app is None and not settings.socket_mode:
+    if web_app is None:  # tick, pair, export: send only; never take inbound events meant for `serve`
         from adapters.slack.chat import Pacing, SlackChat, build_web_client
 
         client = build_web_client(settings.slack_bot_token, settings.slack_api_url)

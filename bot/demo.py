@@ -169,6 +169,7 @@ class Demo:
                         "timezone": person.timezone,
                     },
                     self._event_id(),
+                    context=person.name,
                 )
             )
             assert reply is not None and not reply.form_errors, reply

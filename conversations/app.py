@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from conversations.commands import ParsedCommand, help_text, parse_command
-from conversations.domain import ConversationRef, PairingStatus, UserRef
+from conversations.domain import ConversationRef, PairingStatus, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed, RoundAlreadyStarted
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
@@ -29,6 +30,7 @@ SORRY = "Sorry, something went wrong on my side and nothing was changed. Please 
 ADMIN_ONLY = "That command is for program admins only."
 CHECKIN_CHUNK = 500
 """Check-ins enqueued per transaction in a tick."""
+NUDGE_INTERVAL = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Mentorbot:
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
         self.sender_options = sender_options or SenderOptions()
+        self._nudges_checked_at: datetime | None = None
 
     def register_chat(self, port: ChatPort) -> None:
         self.chats[port.platform] = port
@@ -69,15 +72,21 @@ class Mentorbot:
     # --- inbound ---------------------------------------------------------------------------------
 
     async def handle(self, event: InboundEvent) -> Reply | None:
-        """The reply for the person who caused the event, or None for a duplicate delivery."""
+        """The reply for the person who caused the event, or None for a duplicate delivery.
+
+        Calls to the outside world (the platform's profile of a person, the LLM) happen first, outside
+        any transaction: a slow network must never hold a database lock or connection.
+        """
         try:
+            profile = await self._profile_for(event)
+            await self._prepare_requested_prompts(event)
             async with self.uow_factory() as uow:
                 ctx = self._ctx(uow)
                 if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
                     logger.info("dropping duplicate event %s", event.event_id)
                     return None
                 try:
-                    reply = await self._dispatch(ctx, event)
+                    reply = await self._dispatch(ctx, event, profile)
                 except FormInvalid as error:
                     return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
                 except MentorbotError as error:
@@ -88,9 +97,9 @@ class Mentorbot:
             logger.exception("handling %s failed", type(event).__name__)
             return Reply.text(SORRY)
 
-    async def _dispatch(self, ctx: Ctx, event: InboundEvent) -> Reply:
+    async def _dispatch(self, ctx: Ctx, event: InboundEvent, profile: Profile | None) -> Reply:
         if isinstance(event, CommandReceived):
-            return await self._command(ctx, event)
+            return await self._command(ctx, event, profile)
         if isinstance(event, ButtonClicked):
             return await self._button(ctx, event)
         if isinstance(event, FormSubmitted):
@@ -101,7 +110,7 @@ class Mentorbot:
             return Reply.text("Hi! I run the reverse-mentoring program here.\n" + help_text(ctx.is_admin(event.actor)))
         raise InvalidInput("I don't know what to do with that.")
 
-    async def _command(self, ctx: Ctx, event: CommandReceived) -> Reply:
+    async def _command(self, ctx: Ctx, event: CommandReceived, profile: Profile | None) -> Reply:
         command = parse_command(event.text)
         actor = event.actor
         name = command.name
@@ -110,7 +119,6 @@ class Mentorbot:
         if name == "help":
             return Reply.text(help_text(ctx.is_admin(actor), command.unknown))
         if name in ("join", "profile"):
-            profile = await self._profile(actor)
             return await participants.open_profile_form(ctx, actor, profile, editing=name == "profile")
         if name in ("status", "home"):
             return await participants.status(ctx, actor)
@@ -175,23 +183,47 @@ class Mentorbot:
 
     async def _form(self, ctx: Ctx, event: FormSubmitted) -> Reply:
         if event.form_id == "join":
-            profile = await self._profile(event.actor)
-            return await participants.submit_profile(ctx, event.actor, event.fields, profile.display_name if profile else "")
+            return await participants.submit_profile(ctx, event.actor, event.fields, event.context)
         if event.form_id == checkins.NOTE_FORM:
             return await checkins.save_note(ctx, event.actor, event.context, event.fields)
         if event.form_id == goals.GOAL_FORM:
             return await goals.submit_goal_form(ctx, event.actor, event.context, event.fields)
         raise InvalidInput("That form isn't one I know; nothing changed.")
 
-    async def _profile(self, user: UserRef):  # type: ignore[no-untyped-def]
-        chat = self.chats.get(user.platform)
+    async def _profile_for(self, event: InboundEvent) -> Profile | None:
+        """The platform's profile, only for opening the profile form (name and timezone to prefill)."""
+        if not isinstance(event, CommandReceived) or parse_command(event.text).name not in ("join", "profile"):
+            return None
+        fallback = Profile(event.display_name) if event.display_name else None
+        chat = self.chats.get(event.actor.platform)
         if chat is None:
-            return None
+            return fallback
         try:
-            return await chat.get_profile(user)
+            return await chat.get_profile(event.actor)
         except Exception:  # a profile is a nicety for prefilling; never fail the command over it
-            logger.warning("could not read the %s profile of %s", user.platform, user.user_id, exc_info=True)
-            return None
+            logger.warning("could not read the %s profile of %s", event.actor.platform, event.actor.user_id, exc_info=True)
+            return fallback
+
+    async def _prepare_requested_prompts(self, event: InboundEvent) -> None:
+        """Make the prompts a person asked for before the transaction, so the LLM never holds one."""
+        if isinstance(event, CommandReceived) and parse_command(event.text).name == "prompts":
+            pairing_id, fresh = None, False
+        elif isinstance(event, ButtonClicked) and event.action_id in ("prompts_refresh", "prompts_show"):
+            pairing_id, fresh = event.value[:500], event.action_id == "prompts_refresh"
+        else:
+            return
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            try:
+                request = await prompts.prompt_request(ctx, event.actor, pairing_id, fresh)
+            except MentorbotError:
+                return  # the transaction that follows gives the person the friendly answer
+        if request is None:
+            return
+        made = await self.prompts.suggest(request)
+        async with self.uow_factory() as uow:
+            await uow.prompt_cache.save(request.pairing_id, request.week, made)
+            await uow.commit()
 
     # --- the clock -------------------------------------------------------------------------------
 
@@ -221,7 +253,7 @@ class Mentorbot:
         rounds = await self._start_next_round_if_due()
         async with self.uow_factory() as uow:
             due = await checkins.due_checkins(self._ctx(uow))
-        sent = 0
+        enqueued = 0
         for start in range(0, len(due), CHECKIN_CHUNK):
             chunk = due[start : start + CHECKIN_CHUNK]
             async with self.uow_factory() as uow:
@@ -230,12 +262,22 @@ class Mentorbot:
                 contexts = [await prompts.pair_context(ctx, p, week) for p, week in pairs]
             prepared = await self._prepare_prompts(contexts)
             async with self.uow_factory() as uow:
-                sent += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
+                enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
                 await uow.commit()
+        nudged = await self._enqueue_nudges_hourly()
+        return TickReport(woken, ended, enqueued, nudged, rounds_started=rounds)
+
+    async def _enqueue_nudges_hourly(self) -> int:
+        """Nudge rules are measured in days, so once an hour is enough; every tick would re-offer
+        tens of thousands of already-queued nudges to the outbox at scale."""
+        now = self.clock.now()
+        if self._nudges_checked_at is not None and timedelta(0) <= now - self._nudges_checked_at < NUDGE_INTERVAL:
+            return 0
         async with self.uow_factory() as uow:
             nudged = await nudges.enqueue_nudges(self._ctx(uow))
             await uow.commit()
-        return TickReport(woken, ended, sent, nudged, rounds_started=rounds)
+        self._nudges_checked_at = now
+        return nudged
 
     async def _start_next_round_if_due(self) -> int:
         async with self.uow_factory() as uow:
@@ -250,19 +292,19 @@ class Mentorbot:
         logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
         return 1
 
-    async def _prepare_prompts(self, contexts: list[PairContext]) -> dict[str, PromptSet]:
+    async def _prepare_prompts(self, contexts: list[PairContext]) -> dict[tuple[str, str], PromptSet]:
         """Prompts for the pairs about to be asked, made before the fan-out so sending never waits on an LLM."""
         by_week: dict[str, list[PairContext]] = {}
         for context in contexts:
             by_week.setdefault(context.week, []).append(context)
         for week, group in by_week.items():
             await prepare_weekly_prompts(self.uow_factory, self.prompts, group, week)
-        out: dict[str, PromptSet] = {}
+        out: dict[tuple[str, str], PromptSet] = {}
         async with self.uow_factory() as uow:
             for context in contexts:
                 cached = await uow.prompt_cache.get(context.pairing_id, context.week)
                 if cached is not None:
-                    out[context.pairing_id] = cached
+                    out[(context.pairing_id, context.week)] = cached
         return out
 
     async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 
 class SystemClock:
@@ -29,6 +29,13 @@ class ManualClock:
         return self._now
 
 
-def iso_week(moment: datetime) -> str:
+def iso_week(moment: datetime | date) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def weeks_before(week: str, count: int) -> str:
+    """The ISO week `count` weeks before `week` ("2027-W01" -> "2026-W53")."""
+    year, number = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    return iso_week(monday - timedelta(weeks=count))

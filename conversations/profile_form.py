@@ -220,7 +220,7 @@ def validate_profile(fields: Mapping[str, str | list[str]]) -> tuple[ProfileAnsw
     elif len(department) > 60:
         errors["department"] = "Keep the department under 60 characters."
     seniority_raw = _first(fields.get("seniority")) or ""
-    seniority = int(seniority_raw) if seniority_raw.isdigit() and int(seniority_raw) in SENIORITY_LEVELS else 0
+    seniority = int(seniority_raw) if seniority_raw in {str(level) for level in SENIORITY_LEVELS} else 0
     if not seniority:
         errors["seniority"] = "Choose your level."
     timezone = (_first(fields.get("timezone")) or "").strip()

@@ -96,13 +96,13 @@ async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
     return due
 
 
-async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[str, PromptSet]) -> int:
+async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]) -> int:
     sent = 0
     for item in due:
         checkin = Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now)
         if not await ctx.uow.checkins.add(checkin):
             continue
-        message = checkin_message(checkin, item.pairing.other(item.member), prompts_for.get(item.pairing.id))
+        message = checkin_message(checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week)))
         await ctx.outbox.dm(f"checkin:{item.pairing.id}:{item.week}:{item.member.key}", item.member, message)
         sent += 1
     return sent

@@ -11,6 +11,7 @@ from conversations.domain import Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
+from conversations.platform_ids import ids_for
 from conversations.ports import ChatPort, PromptSuggester, UnitOfWork
 
 
@@ -56,15 +57,24 @@ class Ctx:
         except (ValueError, KeyError):
             return self.now.date()
 
+    def local_week(self, person: Participant) -> str:
+        """The person's ISO week by their own calendar: check-ins and their prompts are kept by it."""
+        year, week, _ = self.local_today(person).isocalendar()
+        return f"{year}-W{week:02d}"
+
     def available(self, person: Participant) -> bool:
         return person.is_available(self.local_today(person))
 
     def is_admin(self, user: UserRef) -> bool:
-        return user.user_id in self.config.admins
+        return user.user_id in ids_for(self.config.admins, user.platform)
 
     def admins_of(self, user: UserRef) -> list[UserRef]:
         """The admins reachable on the same platform and workspace as `user`."""
-        return [UserRef(user.platform, user.workspace_id, a) for a in sorted(self.config.admins)]
+        return [UserRef(user.platform, user.workspace_id, a) for a in ids_for(self.config.admins, user.platform)]
+
+    def stories_channel_for(self, platform: str) -> str | None:
+        channels = ids_for(tuple((self.config.stories_channel or "").split(",")), platform)
+        return next((c for c in channels if c.strip()), None)
 
     def supports_group_dm(self, platform: str) -> bool:
         chat = self.chats.get(platform)

@@ -42,7 +42,7 @@ async def enqueue_nudges(ctx: Ctx) -> int:
                             OutgoingMessage(
                                 title="Time to catch up?",
                                 text=(
-                                    f"It's been two weeks since you and {mention(other.user_id)} last met. "
+                                    f"It's been {rules.no_meeting_after.days} days since you and {mention(other.user_id)} last met. "
                                     "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
                                 ),
                                 mentions=(other.user_id,),

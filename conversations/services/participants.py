@@ -22,6 +22,7 @@ from conversations.services.context import Ctx
 from conversations.services.pairing import end_pairing
 
 DELETED_USER_ID = "deleted-user"
+MAX_NAME = 80
 
 
 async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, editing: bool) -> Reply:
@@ -33,6 +34,9 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
     if editing and existing is None:
         return Reply.text("You haven't joined yet. Type `join` to opt in.")
     form = build_profile_form(existing, profile.timezone if profile else None, is_edit=editing)
+    # The name travels with the form, so saving it needs no call to the platform (Slack wants an
+    # answer to a modal submission within three seconds).
+    form = replace(form, context=(profile.display_name if profile else "")[:MAX_NAME])
     return Reply(OutgoingMessage(text=form.title, form=form))
 
 
@@ -57,7 +61,7 @@ async def submit_profile(ctx: Ctx, actor: UserRef, fields: dict[str, str | list[
         return Reply.text("Your profile is updated. It will be used from the next pairing round.")
     participant = Participant(
         user=actor,
-        display_name=display_name or (existing.display_name if existing else actor.user_id),
+        display_name=" ".join(display_name.split())[:MAX_NAME] or (existing.display_name if existing else actor.user_id),
         role=answers.role,
         department=answers.department,
         seniority=answers.seniority,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
 
-from conversations.clock import iso_week
+from conversations.clock import weeks_before
 from conversations.commands import parse_int
 from conversations.domain import Pairing, PairingStatus, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
@@ -31,7 +30,7 @@ async def pair_context(ctx: Ctx, pairing: Pairing, week: str) -> PairContext:
     liked, disliked = topic_preferences((r.topic, r.vote) for r in ratings)
     recent: list[str] = []
     for weeks_back in range(1, RECENT_WEEKS + 1):
-        shown = await ctx.uow.prompt_cache.get(pairing.id, iso_week(ctx.now - timedelta(weeks=weeks_back)))
+        shown = await ctx.uow.prompt_cache.get(pairing.id, weeks_before(week, weeks_back))
         if shown is not None:
             recent += shown.prompts
     return PairContext(
@@ -52,15 +51,12 @@ async def pair_context(ctx: Ctx, pairing: Pairing, week: str) -> PairContext:
     )
 
 
-async def prompts_for(ctx: Ctx, pairing: Pairing, week: str, fresh: bool = False) -> PromptSet:
-    """This week's prompts: from the cache prepared ahead of the fan-out, or made now and cached."""
+async def prompts_for(ctx: Ctx, pairing: Pairing, week: str) -> PromptSet:
+    """This week's prompts from the cache; made here only if preparing them beforehand failed."""
     current = await ctx.uow.prompt_cache.get(pairing.id, week)
-    if current is not None and not fresh:
-        return current
-    context = await pair_context(ctx, pairing, week)
     if current is not None:
-        context = replace(context, recent_prompts=(*context.recent_prompts, *current.prompts))
-    prompts = await ctx.prompts.suggest(context)
+        return current
+    prompts = await ctx.prompts.suggest(await pair_context(ctx, pairing, week))
     await ctx.uow.prompt_cache.save(pairing.id, week, prompts)
     return prompts
 
@@ -95,10 +91,24 @@ async def _my_pairing(ctx: Ctx, actor: UserRef, pairing_id: str | None) -> Pairi
     return pairings[-1]
 
 
-async def prompts_command(ctx: Ctx, actor: UserRef, pairing_id: str | None = None, fresh: bool = False) -> Reply:
+async def prompt_request(ctx: Ctx, actor: UserRef, pairing_id: str | None, fresh: bool) -> PairContext | None:
+    """What to ask the suggester for, before any transaction; None when this week's are ready."""
     pairing = await _my_pairing(ctx, actor, pairing_id)
-    week = iso_week(ctx.now)
-    prompts = await prompts_for(ctx, pairing, week, fresh=fresh)
+    week = ctx.local_week(await ctx.participant(actor))
+    current = await ctx.uow.prompt_cache.get(pairing.id, week)
+    if current is not None and not fresh:
+        return None
+    context = await pair_context(ctx, pairing, week)
+    if current is not None:
+        context = replace(context, recent_prompts=(*context.recent_prompts, *current.prompts))
+    return context
+
+
+async def prompts_command(ctx: Ctx, actor: UserRef, pairing_id: str | None = None, fresh: bool = False) -> Reply:
+    """This week's prompts, made beforehand by `Mentorbot` outside the transaction when they were missing."""
+    pairing = await _my_pairing(ctx, actor, pairing_id)
+    week = ctx.local_week(await ctx.participant(actor))
+    prompts = await prompts_for(ctx, pairing, week)
     return Reply(prompts_message(pairing, week, prompts), replace_original=fresh)
 
 

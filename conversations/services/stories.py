@@ -66,10 +66,11 @@ async def decide(ctx: Ctx, actor: UserRef, value: str) -> Reply:
         text=f"{story.text}\n— {mention(pairing.leader.user_id)} and {mention(pairing.mentor.user_id)}",
         mentions=(pairing.leader.user_id, pairing.mentor.user_id),
     )
-    if ctx.config.stories_channel:
+    channel = ctx.stories_channel_for(actor.platform)
+    if channel:
         await ctx.outbox.send(
             f"story:post:{story.id}",
-            Destination.channel(actor.platform, actor.workspace_id, ctx.config.stories_channel),
+            Destination.channel(actor.platform, actor.workspace_id, channel.strip()),
             post,
         )
     else:

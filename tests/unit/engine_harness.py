@@ -75,11 +75,15 @@ class Harness:
         department: str = "Engineering", timezone: str = "Europe/London", manager: str = "",
     ) -> Reply:
         self.chat.names.setdefault(user_id, user_id.title())
+        opened = (await self.say(user_id, "join")).message
+        if opened is None or opened.form is None:
+            opened = (await self.say(user_id, "profile")).message
+        context = opened.form.context if opened and opened.form else ""
         return await self.submit(user_id, "join", {
             "role": role, "skills": list(skills), "skills_other": "", "learning_goals": list(goals),
             "learning_goals_other": "", "department": department, "seniority": level, "timezone": timezone,
             "manager": manager,
-        })
+        }, context=context)
 
     async def pair_up(self) -> Reply:
         reply = await self.say(ADMIN, "pair")

@@ -17,7 +17,7 @@ from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotA
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
-from conversations.messages import OutgoingMessage, Reply, Visibility
+from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.outbox import OutboxSender, SendReport, SenderOptions
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
 from conversations.prompts.preparation import prepare_weekly_prompts
@@ -26,7 +26,6 @@ from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 ADMIN_ONLY = "That command is for program admins only."
 CHECKIN_CHUNK = 500
 """Check-ins enqueued per transaction in a tick."""
@@ -95,7 +94,7 @@ class Mentorbot:
                 return reply
         except Exception:
             logger.exception("handling %s failed", type(event).__name__)
-            return Reply.text(SORRY)
+            return Reply.text(SORRY_TEXT)
 
     async def _dispatch(self, ctx: Ctx, event: InboundEvent, profile: Profile | None) -> Reply:
         if isinstance(event, CommandReceived):

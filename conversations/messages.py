@@ -161,6 +161,10 @@ def _form_from_dict(data: dict[str, Any]) -> Form:
     )
 
 
+SORRY_TEXT = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+"""What a person sees when something fails that they could not have caused: never a traceback."""
+
+
 class Visibility(StrEnum):
     PRIVATE = "private"
     """Only the person who asked sees it (Slack ephemeral, Teams reply in the 1:1 chat)."""

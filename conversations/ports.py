@@ -28,7 +28,14 @@ from conversations.domain import (
     Story,
     UserRef,
 )
-from conversations.messages import OutgoingMessage
+from conversations.events import InboundEvent
+from conversations.messages import OutgoingMessage, Reply
+
+
+class InboundHandler(Protocol):
+    """What a platform front end needs of the engine: one reply per inbound event (None: a retry)."""
+
+    async def handle(self, event: InboundEvent) -> Reply | None: ...
 
 
 class Clock(Protocol):

@@ -17,7 +17,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -49,23 +49,20 @@ from adapters.slack.translate import (
 )
 from conversations.domain import UserRef
 from conversations.events import CommandReceived, InboundEvent
-from conversations.messages import Button, OutgoingMessage, Reply, Visibility
+from conversations.messages import SORRY_TEXT, Button, OutgoingMessage, Reply, Visibility
+from conversations.ports import InboundHandler
 
 logger = logging.getLogger(__name__)
 
 COMMAND_ACTION = "slack_run_command"
 """Buttons the adapter itself adds (on the Home tab) that run a command as if it had been typed."""
 HOME_COMMANDS = (("Edit my profile", "profile"), ("My goals", "goals"), ("Check in", "checkin"), ("Help", "help"))
-SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 MALFORMED = "Sorry, I couldn't read that request from Slack."
 LATE_FORM_ANSWER = "Thanks, your answers arrived. Here is what happened:"
 SEEN_EVENT_MEMORY = 10_000
 
 
-class Engine(Protocol):
-    """The part of `conversations.app.Mentorbot` the Slack front end needs."""
-
-    async def handle(self, event: InboundEvent) -> Reply | None: ...
+Engine = InboundHandler
 
 
 @dataclass(frozen=True)
@@ -226,7 +223,7 @@ class SlackFrontEnd:
             return await self.engine.handle(event)
         except Exception:  # the engine should never raise, but a person must never see a traceback
             logger.exception("engine failed on %s", type(event).__name__)
-            return Reply.text(SORRY)
+            return Reply.text(SORRY_TEXT)
 
     # --- slash command ----------------------------------------------------------------------------
 
@@ -273,7 +270,7 @@ class SlackFrontEnd:
                 return
             except RenderError:
                 logger.exception("cannot show form %s in Slack", message.form.form_id)
-                message = OutgoingMessage(text=SORRY)
+                message = OutgoingMessage(text=SORRY_TEXT)
             except Exception:
                 logger.exception("views.open failed")
                 message = OutgoingMessage(text="Sorry, Slack didn't let me open the form in time. Please try again.")

@@ -36,13 +36,12 @@ from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
 from adapters.teams.translate import actor_of, is_personal_uninstall, references_to_save, tenant_of, to_event
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
-from conversations.messages import OutgoingMessage, Reply, Visibility
-from conversations.ports import UnitOfWorkFactory
+from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
+from conversations.ports import InboundHandler, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
-SORRY = "Sorry, something went wrong on my side. Please try again in a minute, or type `help`."
 
 PUBLIC_CLOUD_ENDPOINTS: Mapping[str, str] = {
     "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
@@ -53,8 +52,7 @@ PUBLIC_CLOUD_ENDPOINTS: Mapping[str, str] = {
 }
 
 
-class Engine(Protocol):
-    async def handle(self, event: InboundEvent) -> Reply | None: ...
+Engine = InboundHandler
 
 
 class TeamsSettings(Protocol):
@@ -171,7 +169,7 @@ class TeamsBot:
 
     async def _apologise(self, context: TurnContext) -> None:
         try:
-            await context.send_activity(Activity(type=ActivityTypes.message, text=SORRY))
+            await context.send_activity(Activity(type=ActivityTypes.message, text=SORRY_TEXT))
         except Exception:  # noqa: BLE001 - nothing more can be done for this turn
             logger.exception("Could not send the apology either")
 

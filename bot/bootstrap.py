@@ -81,6 +81,9 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
+        close_prompts = getattr(self.bot.prompts, "aclose", None)
+        if close_prompts is not None:
+            await close_prompts()
         await self.database.dispose()
 
 

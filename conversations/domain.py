@@ -138,6 +138,8 @@ class Cycle:
     started_at: datetime
     weeks: int
     closed_at: datetime | None = None
+    matchings: int = 0
+    """How many times pairs were added to this round; guards against two matchings at once."""
 
 
 @dataclass

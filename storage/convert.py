@@ -75,7 +75,14 @@ def participant_from(row: Row) -> Participant:
 
 
 def cycle_values(c: Cycle) -> Values:
-    return {"id": c.id, "number": c.number, "started_at": c.started_at, "weeks": c.weeks, "closed_at": c.closed_at}
+    return {
+        "id": c.id,
+        "number": c.number,
+        "started_at": c.started_at,
+        "weeks": c.weeks,
+        "closed_at": c.closed_at,
+        "matchings": c.matchings,
+    }
 
 
 def cycle_from(row: Row) -> Cycle:
@@ -85,6 +92,7 @@ def cycle_from(row: Row) -> Cycle:
         started_at=row["started_at"],
         weeks=row["weeks"],
         closed_at=row["closed_at"],
+        matchings=row["matchings"],
     )
 
 

@@ -81,6 +81,13 @@ class MemoryCycles(_Repo):
 
     save = add
 
+    async def begin_matching(self, cycle: Cycle) -> bool:
+        stored = self.data.cycles.get(cycle.id)
+        if stored is None or stored.matchings != cycle.matchings:
+            return False
+        stored.matchings += 1
+        return True
+
     async def start(self, cycle: Cycle) -> bool:
         if any(c.number == cycle.number for c in self.data.cycles.values()):
             return False

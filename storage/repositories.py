@@ -127,6 +127,16 @@ class SqlCycles(_SqlRepository):
     async def start(self, cycle: Cycle) -> bool:
         return await self._insert_if_absent(self.t, convert.cycle_values(cycle))
 
+    async def begin_matching(self, cycle: Cycle) -> bool:
+        # A compare-and-set: on PostgreSQL a concurrent matching waits on the row lock, then finds
+        # the count moved and updates nothing.
+        result = await self.session.execute(
+            update(self.t)
+            .where(self.t.c.id == cycle.id, self.t.c.matchings == cycle.matchings)
+            .values(matchings=cycle.matchings + 1)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
     async def get(self, cycle_id: str) -> Cycle | None:
         row = await self._row(select(self.t).where(self.t.c.id == cycle_id))
         return convert.cycle_from(row) if row else None

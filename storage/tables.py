@@ -56,6 +56,7 @@ class CycleRow(SQLModel, table=True):
     started_at: datetime = _instant()
     weeks: int = Field(sa_type=Integer)
     closed_at: datetime | None = _instant(nullable=True)
+    matchings: int = Field(default=0, sa_type=Integer)
 
 
 class PairingRow(SQLModel, table=True):

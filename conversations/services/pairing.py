@@ -116,16 +116,20 @@ async def compute_round(ctx: Ctx, progress: Progress | None = None) -> tuple[Mat
 
 
 async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -> RoundReport:
-    result, names = await compute_round(ctx, progress)
+    # Read the round before the pool: if another matching commits in between, the compare-and-set
+    # below sees the round's count moved and this matching stops instead of pairing people twice.
     cycle = await current_cycle(ctx)
+    result, names = await compute_round(ctx, progress)
     latest = await ctx.uow.cycles.latest()
     number = cycle.number if cycle else (latest.number + 1 if latest else 1)
     if dry_run:
         return RoundReport(number, result.pairs, result.waitlist, names, dry_run=True)
     if cycle is None:
-        cycle = Cycle(new_id(), number, ctx.now, ctx.config.cycle_weeks)
+        cycle = Cycle(new_id(), number, ctx.now, ctx.config.cycle_weeks, matchings=1)
         if not await ctx.uow.cycles.start(cycle):
             raise RoundAlreadyStarted()
+    elif not await ctx.uow.cycles.begin_matching(cycle):
+        raise RoundAlreadyStarted()
     for proposed in result.pairs:
         pairing = Pairing(
             id=new_id(),

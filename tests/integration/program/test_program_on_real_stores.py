@@ -94,3 +94,60 @@ async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> No
         (pairing,) = await uow.pairings.list()
         assert pairing.status is PairingStatus.ENDED and ref("max") not in pairing.members()
         assert all(c.user != ref("max") for c in await uow.checkins.list())
+
+
+@pytest.mark.postgres
+async def test_two_admins_matching_one_open_round_at_once_pair_nobody_twice(postgres_url: str) -> None:
+    """Two replicas run `pair` on the same open round at the same moment: one wins, nobody is paired twice."""
+    import asyncio
+    import threading
+
+    db = Database(postgres_url)
+    await db.migrate()
+    try:
+        async with db.engine.begin() as connection:
+            from sqlalchemy import text
+
+            from storage import tables
+
+            names = ", ".join(f'"{t.name}"' for t in tables.metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {names}"))
+        clock = ManualClock(START)
+        barrier = threading.Barrier(2, timeout=20)
+
+        class MeetInTheMiddle(GreedyMatcher):
+            """Both matchings have read the pool before either writes: the race, every time."""
+
+            armed = False
+
+            def match(self, candidates, rules, progress=None):  # type: ignore[no-untyped-def]
+                if MeetInTheMiddle.armed:
+                    barrier.wait()
+                return super().match(candidates, rules, progress)
+
+        bots = [
+            Mentorbot(Database(postgres_url).unit_of_work, clock, MeetInTheMiddle(), LibrarySuggester(),
+                      ProgramConfig(admins=frozenset({"boss"})), {"console": ConsoleChat()})
+            for _ in range(2)
+        ]
+        first = bots[0]
+        for user, role, level in (("l1", "leader", "5"), ("m1", "mentor", "1")):
+            await first.handle(FormSubmitted(ref(user), "join", {
+                "role": role, "skills": ["Generative AI"], "learning_goals": ["Company strategy"],
+                "department": "Ops", "seniority": level, "timezone": "Europe/Berlin"}, f"j-{user}"))
+        await first.run_round(dry_run=False)  # round 1 is open now
+        for user, role, level in (("l2", "leader", "5"), ("m2", "mentor", "1"), ("l3", "leader", "6"), ("m3", "mentor", "2")):
+            await first.handle(FormSubmitted(ref(user), "join", {
+                "role": role, "skills": ["Generative AI"], "learning_goals": ["Company strategy"],
+                "department": "Ops", "seniority": level, "timezone": "Europe/Berlin"}, f"j-{user}"))
+        MeetInTheMiddle.armed = True
+        replies = await asyncio.gather(*(b.handle(CommandReceived(ref("boss"), "pair", f"pair-{i}")) for i, b in enumerate(bots)))
+        texts = [r.message.text for r in replies if r is not None and r.message is not None]
+        assert len(texts) == 2 and sum("same moment" in t for t in texts) == 1, texts
+        async with db.unit_of_work() as uow:
+            active = await uow.pairings.list(status=PairingStatus.ACTIVE)
+        members = [u for p in active for u in p.members()]
+        assert len(members) == len(set(members)), "someone was paired twice"
+        assert len(active) == 3
+    finally:
+        await db.dispose()

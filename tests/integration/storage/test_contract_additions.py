@@ -59,3 +59,23 @@ async def test_only_one_of_two_units_can_start_the_same_round(store: StoreUnderT
         await second.commit()
     async with store.new_unit() as uow:
         assert [c.number for c in await uow.cycles.list()] == [1, 2]
+
+
+async def test_two_matchings_of_one_open_round_cannot_both_count(store: StoreUnderTest) -> None:
+    from conversations.domain import Cycle
+
+    cycle = Cycle(new_id(), 1, T0, 12, matchings=1)
+    async with store.new_unit() as uow:
+        assert await uow.cycles.start(cycle)
+        await uow.commit()
+    async with store.new_unit() as first:
+        seen = await first.cycles.latest()
+        assert seen is not None and seen.matchings == 1
+        assert await first.cycles.begin_matching(seen)
+        await first.commit()
+    async with store.new_unit() as second:
+        assert not await second.cycles.begin_matching(seen)  # read before the first one committed
+        fresh = await second.cycles.latest()
+        assert fresh is not None and fresh.matchings == 2
+        assert await second.cycles.begin_matching(fresh)
+        await second.commit()

@@ -30,6 +30,8 @@ ADMIN_ONLY = "That command is for program admins only."
 CHECKIN_CHUNK = 500
 """Check-ins enqueued per transaction in a tick."""
 NUDGE_INTERVAL = timedelta(hours=1)
+INBOUND_MEMORY = timedelta(days=7)
+"""How long inbound event ids are kept to recognise redeliveries (platforms retry within minutes)."""
 
 
 @dataclass(frozen=True)
@@ -268,12 +270,14 @@ class Mentorbot:
 
     async def _enqueue_nudges_hourly(self) -> int:
         """Nudge rules are measured in days, so once an hour is enough; every tick would re-offer
-        tens of thousands of already-queued nudges to the outbox at scale."""
+        tens of thousands of already-queued nudges to the outbox at scale. Old inbound event ids
+        are dropped on the same schedule."""
         now = self.clock.now()
         if self._nudges_checked_at is not None and timedelta(0) <= now - self._nudges_checked_at < NUDGE_INTERVAL:
             return 0
         async with self.uow_factory() as uow:
             nudged = await nudges.enqueue_nudges(self._ctx(uow))
+            await uow.inbound_events.forget_before(now - INBOUND_MEMORY)
             await uow.commit()
         self._nudges_checked_at = now
         return nudged

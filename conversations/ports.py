@@ -212,6 +212,10 @@ class InboundEventRepository(Protocol):
         """Record an inbound event id; False when it was seen before (a retry to drop)."""
         ...
 
+    async def forget_before(self, at: datetime) -> int:
+        """Drop ids received before `at`: platforms stop retrying within minutes, so a week is ample."""
+        ...
+
 
 class ConversationRefRepository(Protocol):
     async def save(self, ref: ConversationRef) -> None: ...

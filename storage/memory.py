@@ -300,6 +300,12 @@ class MemoryInboundEvents(_Repo):
         self.data.inbound_events[event_id] = at
         return True
 
+    async def forget_before(self, at: datetime) -> int:
+        old = [event_id for event_id, seen in self.data.inbound_events.items() if seen < at]
+        for event_id in old:
+            del self.data.inbound_events[event_id]
+        return len(old)
+
 
 class MemoryConversationRefs(_Repo):
     async def save(self, ref: ConversationRef) -> None:

@@ -384,6 +384,10 @@ class SqlInboundEvents(_SqlRepository):
     async def remember(self, event_id: str, at: datetime) -> bool:
         return await self._insert_if_absent(self.t, {"event_id": event_id, "received_at": at})
 
+    async def forget_before(self, at: datetime) -> int:
+        result = await self.session.execute(delete(self.t).where(self.t.c.received_at < at))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 class SqlConversationRefs(_SqlRepository):
     t = tables.conversation_refs

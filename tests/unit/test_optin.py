@@ -111,3 +111,17 @@ async def test_duplicate_event_ids_are_dropped() -> None:
     event = CommandReceived(h.user("ann"), "help", "same-id")
     assert await h.bot.handle(event) is not None
     assert await h.bot.handle(event) is None
+
+
+async def test_event_ids_are_kept_a_week_then_forgotten() -> None:
+    from conversations.events import CommandReceived
+
+    h = Harness()
+    event = CommandReceived(h.user("ann"), "help", "kept-id")
+    assert await h.bot.handle(event) is not None
+    h.advance(days=6)
+    await h.bot.tick()
+    assert await h.bot.handle(event) is None
+    h.advance(days=2)
+    await h.bot.tick()
+    assert "kept-id" not in str(h.store.data.inbound_events)

@@ -79,3 +79,16 @@ async def test_two_matchings_of_one_open_round_cannot_both_count(store: StoreUnd
         assert fresh is not None and fresh.matchings == 2
         assert await second.cycles.begin_matching(fresh)
         await second.commit()
+
+
+async def test_old_inbound_event_ids_are_forgotten(store: StoreUnderTest) -> None:
+    async with store.new_unit() as uow:
+        assert await uow.inbound_events.remember("old", T0)
+        assert await uow.inbound_events.remember("new", T0 + timedelta(days=8))
+        await uow.commit()
+    async with store.new_unit() as uow:
+        assert await uow.inbound_events.forget_before(T0 + timedelta(days=1)) == 1
+        await uow.commit()
+    async with store.new_unit() as uow:
+        assert await uow.inbound_events.remember("old", T0 + timedelta(days=9))
+        assert not await uow.inbound_events.remember("new", T0 + timedelta(days=9))

@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.retry_after import seconds_to_wait
 from adapters.slack.render import message_payload
 from conversations.domain import Profile, UserRef
 from conversations.errors import DeliveryError
@@ -113,14 +114,9 @@ def is_rate_limited(error: Exception) -> bool:
 
 def _retry_after(response: Any) -> float:
     headers = getattr(response, "headers", None) or {}
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) else value
-            try:
-                return max(1.0, float(raw))
-            except (TypeError, ValueError):
-                break
-    return 30.0
+    raw = next((value for name, value in headers.items() if name.lower() == "retry-after"), None)
+    wait = seconds_to_wait(raw)
+    return 30.0 if wait is None else max(1.0, wait)
 
 
 @dataclass(frozen=True)

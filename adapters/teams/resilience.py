@@ -13,14 +13,14 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import TypeVar
 
 from aiolimiter import AsyncLimiter
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from adapters.retry_after import seconds_to_wait
 from conversations.errors import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -59,19 +59,7 @@ def retry_after_of(error: BaseException, now: datetime | None = None) -> float |
         return None
     headers = getattr(error.response, "headers", None) or {}
     raw = headers.get("Retry-After") if hasattr(headers, "get") else None
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return seconds_to_wait(raw, now)
 
 
 def is_transient(error: BaseException) -> bool:

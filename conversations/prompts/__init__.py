@@ -7,7 +7,6 @@ from conversations.prompts.preparation import (
     PreparationReport,
     prepare_weekly_prompts,
     prompts_for_fanout,
-    refresh_pair_prompts,
 )
 from conversations.prompts.sanitise import clean_text, sanitise_prompt_set
 from conversations.prompts.steering import topic_preferences
@@ -27,7 +26,6 @@ __all__ = [
     "load_library",
     "prepare_weekly_prompts",
     "prompts_for_fanout",
-    "refresh_pair_prompts",
     "sanitise_prompt_set",
     "topic_preferences",
 ]

@@ -112,22 +112,3 @@ async def prompts_for_fanout(uow: UnitOfWork, library: LibrarySuggester, context
     """The cached prompts, or library prompts right away: the send loop never calls an LLM."""
     cached = await uow.prompt_cache.get(context.pairing_id, context.week)
     return cached if cached is not None else library.choose(context)
-
-
-async def refresh_pair_prompts(
-    uow_factory: UnitOfWorkFactory, suggester: PromptSuggester, context: PairContext
-) -> PromptSet:
-    """New prompts for one pair this week (the "fresh prompts" button), different from the current ones.
-
-    Runs outside the ack path: the caller acknowledges the click first and delivers the result later.
-    """
-    async with uow_factory() as uow:
-        current = await uow.prompt_cache.get(context.pairing_id, context.week)
-    if current is not None:
-        seen = (*context.recent_prompts, *current.prompts, current.task)
-        context = replace(context, recent_prompts=tuple(dict.fromkeys(seen)))
-    fresh = await suggester.suggest(context)
-    async with uow_factory() as uow:
-        await uow.prompt_cache.save(context.pairing_id, context.week, fresh)
-        await uow.commit()
-    return fresh

@@ -100,7 +100,8 @@ async def prompt_request(ctx: Ctx, actor: UserRef, pairing_id: str | None, fresh
         return None
     context = await pair_context(ctx, pairing, week)
     if current is not None:
-        context = replace(context, recent_prompts=(*context.recent_prompts, *current.prompts))
+        seen = (*context.recent_prompts, *current.prompts, current.task)
+        context = replace(context, recent_prompts=tuple(dict.fromkeys(seen)))
     return context
 
 

@@ -9,7 +9,6 @@ from conversations.prompts import (
     LibrarySuggester,
     prepare_weekly_prompts,
     prompts_for_fanout,
-    refresh_pair_prompts,
 )
 from storage.memory import MemoryStore
 
@@ -122,15 +121,14 @@ async def test_fanout_reads_the_cache_and_never_calls_a_suggester() -> None:
     assert await cached(store, "late-pair") is None
 
 
-async def test_fresh_prompts_differ_from_the_current_ones_and_replace_them() -> None:
+async def test_fresh_prompts_differ_from_the_ones_already_shown() -> None:
     store, library = MemoryStore(), LibrarySuggester()
     context = ai_curious_leader()
     await prepare_weekly_prompts(store, library, [context], WEEK)
     before = await cached(store, "pair-ai")
-    fresh = await refresh_pair_prompts(store, library, context)
     assert before is not None
+    fresh = await library.suggest(replace(context, recent_prompts=(*before.prompts, before.task)))
     assert not set(before.prompts) & set(fresh.prompts)
     assert fresh.task != before.task
-    assert await cached(store, "pair-ai") == fresh
-    again = await refresh_pair_prompts(store, library, replace(context, recent_prompts=before.prompts))
+    again = await library.suggest(replace(context, recent_prompts=(*before.prompts, before.task, *fresh.prompts)))
     assert not set(again.prompts) & (set(before.prompts) | set(fresh.prompts))

@@ -1,6 +1,6 @@
 """Checks a card the bot sends against the Adaptive Card 1.5 schema, as Teams would reject it.
 
-The schema is strict, so Teams' own extensions are taken out first (see shared/schemas/README.md).
+The schema is strict, so Teams' own extensions are taken out first (see tests/schemas/README.md).
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 A unique idempotency key makes a second enqueue of the same message (a retried tick, a second replica,
 a double click) a no-op. Senders then claim rows with a lease, send them concurrently per workspace
 (the chat adapters pace themselves to the platform's limits; the sender keeps enough requests in flight
-to use that budget), and record outcomes in small batches. A sender killed at any moment leaves its
-claimed rows leased; they are claimed again once the lease ends, so at most the rows that were in
-flight (claimed, not yet recorded) can be sent twice, and none is lost.
+to use that budget), and record each outcome as soon as the platform answers. A send that has not
+reached the wire by its deadline is handed back; one that has is never abandoned. A sender killed at
+any moment leaves its claimed rows leased; they are claimed again once the lease ends, so at most the
+requests that were on the wire (or being recorded) at that instant can be sent twice, and none is lost.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 
 from conversations.domain import Delivery, Destination, UserRef, new_id
 from conversations.errors import DeliveryError
+from conversations.in_flight import watch_requests
 from conversations.messages import OutgoingMessage, message_from_dict
 from conversations.ports import ChatPort, Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -89,15 +91,16 @@ class SenderOptions:
     lease: timedelta = LEASE
     """How long claimed rows stay ours. A send not finished well within it is handed back, so a slow
     sender never races another replica for the same row."""
-    mark_every: int = 100
-    """Outcomes recorded per transaction."""
-    mark_interval: float = 0.25
-    """Seconds an outcome may wait to be recorded; bounds what a crash can leave in doubt."""
 
-    def send_deadline(self) -> float:
-        """Seconds after claiming by which a send must have ended (leaves room to record it)."""
-        lease = self.lease.total_seconds()
-        return max(lease - max(lease / 4, 4 * self.mark_interval), lease / 2)
+    def start_deadline(self) -> float:
+        """Seconds after claiming by which a send must be on the wire; one that is not is handed back
+        unsent, so another replica never claims a row this one might still send."""
+        return self.lease.total_seconds() / 2
+
+    def finish_deadline(self) -> float:
+        """Seconds after claiming by which a started send must have ended, leaving time to record it.
+        The adapters' own HTTP timeouts end a send long before this with the default lease."""
+        return self.lease.total_seconds() * 0.9
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -131,36 +134,25 @@ class _Outcome:
 
 
 class _OutcomeLog:
-    """Collects outcomes and writes them in batches: one transaction per `mark_every` rows, and none
-    waiting longer than `mark_interval`, so a crash leaves few rows in doubt and the database is not
-    asked for one commit per message."""
+    """Records each outcome as soon as the platform has answered.
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, options: SenderOptions) -> None:
+    One write runs at a time; outcomes that arrive while it runs go together in the next one (a group
+    commit), so at 50 messages a second nothing waits longer than one commit, and a crash can repeat only
+    the sends that were on the wire or being recorded at that instant.
+    """
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
-        self._options = options
         self._pending: list[_Outcome] = []
         self._lock = asyncio.Lock()
-        self._timer: asyncio.Task[None] | None = None
         self.report = SendReport()
 
     async def add(self, outcome: _Outcome) -> None:
         self._pending.append(outcome)
-        if len(self._pending) >= self._options.mark_every:
-            await self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.create_task(self._flush_later())
-
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(self._options.mark_interval)
-        self._timer = None
         await asyncio.shield(self.flush())  # a write once begun is finished, even if we are cancelled
 
     async def close(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
-            await asyncio.gather(timer, return_exceptions=True)
         await self.flush()
 
     async def flush(self) -> None:
@@ -208,7 +200,6 @@ class _OutcomeLog:
             await uow.commit()
         return SendReport(sent, retried, failed, rate_limited, released)
 
-
 @dataclass
 class _Lanes:
     """One semaphore per (platform, workspace): a slow or throttled workspace never starves another."""
@@ -249,7 +240,7 @@ class OutboxSender:
         platforms = [p for p in platforms if p in self._chats]
         if not platforms:
             return SendReport()
-        log = _OutcomeLog(self._uow_factory, self._clock, self.options)
+        log = _OutcomeLog(self._uow_factory, self._clock)
         try:
             await asyncio.gather(*(self._drain_platform(p, log) for p in platforms))
         finally:
@@ -258,11 +249,11 @@ class OutboxSender:
 
     async def send_batch(self, platform: str | None = None, limit: int = 200) -> SendReport:
         """Claim one batch (any platform when `platform` is None), send it, and record it."""
-        log = _OutcomeLog(self._uow_factory, self._clock, self.options)
+        log = _OutcomeLog(self._uow_factory, self._clock)
         try:
             batch = await self._claim(platform, limit)
-            deadline = asyncio.get_running_loop().time() + self.options.send_deadline()
-            await asyncio.gather(*(self._deliver(d, deadline, log) for d in batch))
+            claimed_at = asyncio.get_running_loop().time()
+            await asyncio.gather(*(self._deliver(d, claimed_at, log) for d in batch))
         finally:
             await log.close()
         return log.report
@@ -280,8 +271,8 @@ class OutboxSender:
                 if (backlog and room >= max(1, window // 2)) or not running:
                     batch = await self._claim(platform, room)
                     backlog = len(batch) == room
-                    deadline = loop.time() + self.options.send_deadline()
-                    running.update(asyncio.create_task(self._deliver(d, deadline, log)) for d in batch)
+                    claimed_at = loop.time()
+                    running.update(asyncio.create_task(self._deliver(d, claimed_at, log)) for d in batch)
                     if not running:
                         return
                 _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -300,29 +291,52 @@ class OutboxSender:
             await uow.commit()
         return batch
 
-    async def _deliver(self, delivery: Delivery, deadline: float, log: _OutcomeLog) -> None:
+    async def _deliver(self, delivery: Delivery, claimed_at: float, log: _OutcomeLog) -> None:
+        """Send one row. Until it reaches the wire it may be abandoned and handed back, which repeats
+        nothing; once on the wire it runs to its end, and only a send still unfinished near the end of
+        the lease (far past the adapters' HTTP timeouts) is cut short and left in doubt."""
         chat = self._chats.get(delivery.destination.platform)
         if chat is None:
             await log.add(_Outcome(delivery, error=DeliveryError(f"no {delivery.destination.platform} connection")))
             return
-        started = False
+        started = asyncio.Event()
+        sending = asyncio.create_task(self._send(chat, delivery, started))
         try:
-            async with asyncio.timeout_at(deadline):
-                async with self._lanes.of(delivery.destination):
-                    started = True
-                    message_id = await send_one(chat, delivery)
+            await _until_started(sending, started, claimed_at + self.options.start_deadline())
+            async with asyncio.timeout_at(claimed_at + self.options.finish_deadline()):
+                message_id = await asyncio.shield(sending)
         except TimeoutError:
-            what = "did not finish" if started else "was not started"
-            logger.warning("delivery %s %s before its lease ran out; handing it back", delivery.idempotency_key, what)
+            what = "did not finish" if started.is_set() else "was not started"
+            logger.warning("delivery %s %s within its lease; handing it back", delivery.idempotency_key, what)
+            sending.cancel()
+            await asyncio.gather(sending, return_exceptions=True)
             error = DeliveryError(f"the send {what} within the lease")
             await log.add(_Outcome(delivery, error=error, released=True))
         except DeliveryError as error:
             await log.add(_Outcome(delivery, error=error))
+        except asyncio.CancelledError:
+            sending.cancel()
+            raise
         except Exception as error:  # an adapter bug must not lose the message: retry it later
             logger.exception("sending delivery %s failed", delivery.idempotency_key)
             await log.add(_Outcome(delivery, error=DeliveryError(f"{type(error).__name__}: {error}")))
         else:
             await log.add(_Outcome(delivery, message_id=message_id))
+
+    async def _send(self, chat: ChatPort, delivery: Delivery, started: asyncio.Event) -> str:
+        watch_requests(started)
+        async with self._lanes.of(delivery.destination):
+            return await send_one(chat, delivery)
+
+
+async def _until_started(sending: asyncio.Task[str], started: asyncio.Event, deadline: float) -> None:
+    """Wait until the send is on the wire or over, or raise TimeoutError at `deadline` if neither."""
+    waiting = asyncio.ensure_future(started.wait())
+    try:
+        async with asyncio.timeout_at(deadline):
+            await asyncio.wait({sending, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
 
 
 async def send_due(

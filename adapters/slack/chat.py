@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.retry_after import seconds_to_wait
+from adapters.send_gate import Gate, Gates, pass_gates
 from adapters.slack.render import message_payload
 from conversations.domain import Profile, UserRef
 from conversations.errors import DeliveryError
@@ -73,9 +72,10 @@ CONFIGURATION_RETRY_SECONDS = 300.0
 
 
 def build_web_client(token: str, base_url: str, *, timeout: int = 10, retries: int = 2) -> AsyncWebClient:
-    """A client that retries 429s after Retry-After, 500/503s and dropped connections.
+    """A client that retries 500/503s and dropped connections.
 
-    slack_sdk only retries connection errors by default; a bot that fans out check-ins needs the rest.
+    A 429 is not retried here: slack_sdk's handler would sleep per request, while Slack's limit is per
+    workspace and method. The pacer's shared gate holds every send instead (see `adapters.send_gate`).
     """
     return AsyncWebClient(
         token=token,
@@ -83,7 +83,6 @@ def build_web_client(token: str, base_url: str, *, timeout: int = 10, retries: i
         timeout=timeout,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=retries),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
             AsyncServerErrorRetryHandler(max_retry_count=retries),
         ],
     )
@@ -121,45 +120,39 @@ def _retry_after(response: Any) -> float:
 
 @dataclass(frozen=True)
 class Pacing:
-    """Per-workspace send budget. Slack allows about one message per second per channel with bursts,
-    and Tier 3 (50+/min) for conversations.open; the defaults stay under both for a fan-out."""
+    """Per-workspace send budget. Slack allows about one message per second per channel, several
+    hundred chat.postMessage calls a minute per workspace, and Tier 3 (50+/min) for conversations.open;
+    the defaults stay under all three for a fan-out."""
 
     messages_per_second: float = 10.0
+    per_channel_per_second: float = 1.0
     opens_per_minute: float = 50.0
+    longest_wait_seconds: float = 5.0
+    """A workspace paused for longer than this hands its messages back to the outbox to wait there."""
 
 
 class WorkspacePacer:
-    """Spaces sends per workspace and stops sending to one that answered 429 until it may again."""
+    """The gates of one Slack app: per workspace and method, and per channel for messages."""
 
     def __init__(self, pacing: Pacing) -> None:
         self._pacing = pacing
-        self._messages: dict[str, AsyncLimiter] = {}
-        self._opens: dict[str, AsyncLimiter] = {}
-        self._paused_until: dict[str, float] = {}
+        self._methods = Gates(pacing.messages_per_second)
+        self._opens = Gates(pacing.opens_per_minute / 60.0)
+        self._channels = Gates(pacing.per_channel_per_second)
 
-    def _check_paused(self, workspace_id: str) -> None:
-        remaining = self._paused_until.get(workspace_id, 0.0) - time.monotonic()
-        if remaining > 0:
-            raise DeliveryError("slack: workspace is rate limited", retry_after=remaining)
+    def _method_gate(self, workspace_id: str, method: str) -> Gate:
+        gates = self._opens if method == "conversations.open" else self._methods
+        return gates.of((workspace_id, method))
 
-    async def message(self, workspace_id: str) -> None:
-        self._check_paused(workspace_id)
-        limiter = self._messages.get(workspace_id)
-        if limiter is None:
-            limiter = self._messages[workspace_id] = AsyncLimiter(self._pacing.messages_per_second, 1.0)
-        await limiter.acquire()
+    async def wait_turn(self, workspace_id: str, method: str, channel: str | None = None) -> None:
+        gate = self._method_gate(workspace_id, method)
+        if gate.paused_for > self._pacing.longest_wait_seconds:
+            raise DeliveryError(f"slack: {method} is rate limited", retry_after=gate.paused_for)
+        gates = [gate] if channel is None else [gate, self._channels.of((workspace_id, channel))]
+        await pass_gates(*gates)
 
-    async def conversation_open(self, workspace_id: str) -> None:
-        self._check_paused(workspace_id)
-        limiter = self._opens.get(workspace_id)
-        if limiter is None:
-            limiter = self._opens[workspace_id] = AsyncLimiter(self._pacing.opens_per_minute, 60.0)
-        await limiter.acquire()
-
-    def pause(self, workspace_id: str, seconds: float) -> None:
-        self._paused_until[workspace_id] = max(
-            self._paused_until.get(workspace_id, 0.0), time.monotonic() + seconds
-        )
+    def pause(self, workspace_id: str, method: str, seconds: float) -> None:
+        self._method_gate(workspace_id, method).pause(seconds)
 
 
 def message_id(channel: str, ts: str) -> str:
@@ -197,20 +190,22 @@ class SlackChat:
         """The DM channel id Slack reported for this person, once a message has gone to them."""
         return self._dm_channels.get(user)
 
-    async def _call(self, workspace_id: str, method: str, **kwargs: Any) -> Any:
+    async def _call(self, workspace_id: str, method: str, paced_channel: str | None = None, **kwargs: Any) -> Any:
+        """`paced_channel`: the channel whose one-message-a-second limit this call counts against."""
+        await self._pacer.wait_turn(workspace_id, method, paced_channel)
         try:
             return await self.client.api_call(method, json=kwargs)
         except Exception as error:  # every failure becomes a DeliveryError the outbox understands
             failure = delivery_error(error)
             if is_rate_limited(error) and failure.retry_after:
-                self._pacer.pause(workspace_id, failure.retry_after)
+                self._pacer.pause(workspace_id, method, failure.retry_after)
             logger.warning("slack %s failed in %s: %s", method, workspace_id, failure)
             raise failure from error
 
     async def _post(self, workspace_id: str, channel: str, message: OutgoingMessage) -> tuple[str, str]:
-        await self._pacer.message(workspace_id)
+        payload = message_payload(message)
         response = await self._call(
-            workspace_id, "chat.postMessage", channel=channel, unfurl_links=False, **message_payload(message)
+            workspace_id, "chat.postMessage", paced_channel=channel, channel=channel, unfurl_links=False, **payload
         )
         return str(response.get("channel") or channel), str(response.get("ts") or "")
 
@@ -231,7 +226,6 @@ class SlackChat:
         cached = self._group_channels.get(key)
         if cached:
             return cached
-        await self._pacer.conversation_open(workspace_id)
         response = await self._call(workspace_id, "conversations.open", users=",".join(ids), return_im=False)
         channel = (response.get("channel") or {}).get("id")
         if not channel:
@@ -247,7 +241,6 @@ class SlackChat:
         self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
     ) -> None:
         channel, ts = split_message_id(message_id, conversation_id)
-        await self._pacer.message(workspace_id)
         await self._call(workspace_id, "chat.update", channel=channel, ts=ts, **message_payload(message))
 
     async def get_profile(self, user: UserRef) -> Profile:

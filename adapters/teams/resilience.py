@@ -11,7 +11,6 @@ import logging
 import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -21,6 +20,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from adapters.retry_after import seconds_to_wait
+from adapters.send_gate import Gate, Gates, pass_gates
 from conversations.errors import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -100,13 +100,19 @@ def delivery_error(error: BaseException, what: str) -> DeliveryError:
 
 
 class ConnectorCalls:
-    """Runs connector calls within the tenant's and the conversation's budgets, retrying throttling."""
+    """Runs connector calls within the tenant's and the conversation's budgets, retrying throttling.
+
+    The per-second budgets are shared gates: smooth pacing, and a 429 pauses every call to that tenant
+    or conversation for its Retry-After. The hourly budget per conversation is a plain limiter, whose
+    burst is harmless behind the per-second gate.
+    """
 
     def __init__(self, retry: RetryPolicy | None = None, pacing: PacingPolicy | None = None) -> None:
         self.retry = retry or RetryPolicy()
         self.pacing = pacing or PacingPolicy()
-        self._tenants: dict[str, AsyncLimiter] = {}
-        self._conversations: OrderedDict[str, tuple[AsyncLimiter, AsyncLimiter]] = OrderedDict()
+        self._tenants = Gates(self.pacing.per_tenant_per_second)
+        self._conversations = Gates(self.pacing.per_conversation_per_second, self.pacing.remembered_conversations)
+        self._hourly: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self.retries = 0
         """Calls repeated after a transient failure since start; operators read it in logs and tests."""
 
@@ -120,10 +126,14 @@ class ConnectorCalls:
         )
         async for attempt in retrying:
             with attempt:
-                async with AsyncExitStack() as stack:
-                    for limiter in self._limiters(tenant_id, conversation_id):
-                        await stack.enter_async_context(limiter)
-                    return await call()
+                tenant, conversation, hourly = self._gates(tenant_id, conversation_id)
+                async with hourly:
+                    await pass_gates(tenant, conversation)
+                    try:
+                        return await call()
+                    except Exception as error:
+                        self._pause_if_throttled(error, tenant, conversation)
+                        raise
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _should_retry(self, error: BaseException) -> bool:
@@ -147,20 +157,28 @@ class ConnectorCalls:
             state.next_action.sleep if state.next_action else 0.0,
         )
 
-    def _limiters(self, tenant_id: str, conversation_id: str) -> tuple[AsyncLimiter, ...]:
-        tenant = self._tenants.get(tenant_id)
-        if tenant is None:
-            tenant = self._tenants[tenant_id] = AsyncLimiter(self.pacing.per_tenant_per_second, 1)
-        pair = self._conversations.get(conversation_id)
-        if pair is None:
-            pair = (
-                AsyncLimiter(self.pacing.per_conversation_per_second, 1),
-                AsyncLimiter(self.pacing.per_conversation_per_hour, 3600),
-            )
-            self._conversations[conversation_id] = pair
-            while len(self._conversations) > self.pacing.remembered_conversations:
-                self._conversations.popitem(last=False)
-        else:
-            self._conversations.move_to_end(conversation_id)
-        return (tenant, *pair)
+    def _pause_if_throttled(self, error: BaseException, tenant: Gate, conversation: Gate) -> None:
+        """A 429 holds every call to that tenant (or conversation) until Retry-After, not just this one."""
+        if status_of(error) != 429:
+            return
+        wait = retry_after_of(error)
+        wait = self.retry.initial_wait if wait is None else wait
+        scope = conversation if _conversation_scoped(error) else tenant
+        scope.pause(wait)
 
+    def _gates(self, tenant_id: str, conversation_id: str) -> tuple[Gate, Gate, AsyncLimiter]:
+        hourly = self._hourly.get(conversation_id)
+        if hourly is None:
+            hourly = self._hourly[conversation_id] = AsyncLimiter(self.pacing.per_conversation_per_hour, 3600)
+            while len(self._hourly) > self.pacing.remembered_conversations:
+                self._hourly.popitem(last=False)
+        else:
+            self._hourly.move_to_end(conversation_id)
+        return self._tenants.of(tenant_id), self._conversations.of(conversation_id), hourly
+
+
+def _conversation_scoped(error: BaseException) -> bool:
+    """Whether a 429 names the conversation's budget rather than the tenant's; the tenant's when unsure."""
+    response = getattr(error, "response", None)
+    text = str(getattr(response, "text", "") or "")
+    return "conversation" in text.lower() and "tenant" not in text.lower()

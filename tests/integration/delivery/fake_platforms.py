@@ -2,9 +2,12 @@
 
 Each workspace (Slack, identified by its bot token) and tenant (Teams, in the service URL's path) has
 a token bucket of `rate` requests per second with a burst of `burst`; beyond it the server answers 429
-with Retry-After, like the real platforms. A `storm` answers 429 to the next N requests whatever the
-rate. Every accepted message is counted per recipient, so lost and repeated deliveries are visible
-even when the process that sent them was killed.
+with Retry-After, like the real platforms. A `storm` answers 429 to every request for a number of
+seconds, whatever the rate, with Retry-After saying how long is left. Every accepted message is counted
+per recipient, so lost and repeated deliveries are visible even when the process that sent them was
+killed; and every request that arrives while its workspace or tenant was told to wait is counted as
+`early` (a client honouring Retry-After makes none; requests already on their way when the 429 was
+answered get `EARLY_GRACE` seconds to land).
 
 It runs either in a thread of the test process (`start()`) or as a process of its own
 (`python -m tests.integration.delivery.fake_platforms --port ... --rate ...`), as the benchmark does so
@@ -27,6 +30,7 @@ from typing import Any
 from aiohttp import web
 
 SLACK_PREFIX = "/slack/api/"
+EARLY_GRACE = 0.1
 TEAMS_PREFIX = "/teams/"
 
 
@@ -69,7 +73,11 @@ class FakePlatforms:
         """Accepted messages per recipient key (`slack:<workspace>:<channel>` / `teams:<tenant>:<conversation>`)."""
         self.rejected = 0
         """429s answered."""
-        self._storm = 0
+        self._storm_until = 0.0
+        self.early = 0
+        """Requests that arrived while their workspace or tenant had been told to wait."""
+        self._told_to_wait: dict[str, tuple[float, float]] = {}
+        """Per limiter key: when the last 429 was answered, and until when it said to wait."""
         self._buckets: dict[str, TokenBucket] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -86,14 +94,14 @@ class FakePlatforms:
     def teams_service_url(self, tenant: str) -> str:
         return f"http://127.0.0.1:{self.port}{TEAMS_PREFIX}{tenant}/"
 
-    def storm(self, requests: int) -> None:
-        """Answer 429 to the next `requests` requests, whatever the rate."""
+    def storm(self, seconds: float) -> None:
+        """Answer 429 to every request for the next `seconds`, whatever the rate."""
         with self._lock:
-            self._storm += requests
+            self._storm_until = max(self._storm_until, time.monotonic() + seconds)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
-            return {"received": dict(self.received), "rejected": self.rejected}
+            return {"received": dict(self.received), "rejected": self.rejected, "early": self.early}
 
     def total_received(self) -> int:
         with self._lock:
@@ -146,19 +154,22 @@ class FakePlatforms:
     def _admit(self, limiter_key: str) -> float:
         """0 to accept; otherwise Retry-After seconds."""
         with self._lock:
-            if self._storm > 0:
-                self._storm -= 1
-                self.rejected += 1
-                return 1.0
-            if self.limits.rate <= 0:
+            now = time.monotonic()
+            issued, until = self._told_to_wait.get(limiter_key, (0.0, 0.0))
+            if issued + EARLY_GRACE <= now < until:
+                self.early += 1
+            wait = self._storm_until - now
+            if wait <= 0 and self.limits.rate > 0:
+                bucket = self._buckets.get(limiter_key)
+                if bucket is None:
+                    burst = self.limits.burst if self.limits.burst is not None else max(1.0, self.limits.rate)
+                    bucket = self._buckets[limiter_key] = TokenBucket(self.limits.rate, burst)
+                wait = bucket.take()
+            if wait <= 0:
                 return 0.0
-            bucket = self._buckets.get(limiter_key)
-            if bucket is None:
-                burst = self.limits.burst if self.limits.burst is not None else max(1.0, self.limits.rate)
-                bucket = self._buckets[limiter_key] = TokenBucket(self.limits.rate, burst)
-            wait = bucket.take()
-            if wait > 0:
-                self.rejected += 1
+            wait = float(math.ceil(wait))
+            self.rejected += 1
+            self._told_to_wait[limiter_key] = (now, max(until, now + wait))
             return wait
 
     def _record(self, recipient: str) -> str:

@@ -1,4 +1,5 @@
-"""A storm of 429s from the platform slows the sender down; it never drops or repeats a message."""
+"""A storm of 429s from the platform holds every send of that workspace or tenant until Retry-After;
+nothing is dropped or repeated, and no request arrives before the platform said it may."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from tests.integration.delivery.replica import build_replica
 from tests.integration.delivery.seeding import CHECKIN_TICK, seed_program
 
 PAIRS = 40
-STORM = 150
-"""More 429s in a row than the adapters' own retries absorb, so the outbox has to wait too."""
+STORM_SECONDS = 3.0
+"""Longer than the Teams adapter's own retries absorb, so the outbox has to wait too."""
 
 
 @pytest.mark.parametrize("platform", ["slack", "teams"])
@@ -33,7 +34,7 @@ async def test_a_429_storm_slows_the_sender_without_dropping_anything(
         assert tick.checkins == 2 * PAIRS
         sender = build_replica(database.unit_of_work, SystemClock(), platforms.slack_url, rate=200).bot
 
-        platforms.storm(STORM)
+        platforms.storm(STORM_SECONDS)
         total = SendReport()
         async with asyncio.timeout(90):
             while True:
@@ -47,9 +48,10 @@ async def test_a_429_storm_slows_the_sender_without_dropping_anything(
                 await asyncio.sleep(0.1)  # rows told to come back after Retry-After
 
         stats = platforms.stats()
-        assert stats["rejected"] >= STORM, "the whole storm hit the sender"
+        assert stats["rejected"] >= 1, "the storm hit the sender"
+        assert stats["early"] == 0, "no request arrived before Retry-After had elapsed"
         assert stats["received"].keys() == program.recipient_keys(), "nothing lost"
         assert set(stats["received"].values()) == {1}, "nothing repeated"
         assert total.sent == 2 * PAIRS and total.failed == 0
-        if platform == "slack":  # slack_sdk retries a 429 twice; beyond that the outbox waits and retries
+        if platform == "slack":  # a 429 ends that send: the outbox keeps the row until Retry-After
             assert total.rate_limited > 0

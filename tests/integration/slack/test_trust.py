@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from adapters.slack.app import RecentEventIds
 from conversations.domain import CheckinAnswer, DeliveryStatus
+from conversations.messages import OutgoingMessage
 from tests.integration.slack.conftest import SlackDriver, button
 from tests.integration.slack.fake_slack import Failure
 from tests.integration.slack.program import EVE, LEA, MAX, pair_lea_and_max, user, weekly_checkin_to
@@ -83,29 +85,36 @@ def to_the_pair(args: dict) -> bool:
     return str(args.get("channel", "")).startswith("G")
 
 
-async def test_a_429_is_retried_after_retry_after_and_nothing_is_lost(slack: SlackDriver) -> None:
+async def test_a_429_keeps_the_message_queued_until_retry_after_then_sends_it_once(slack: SlackDriver) -> None:
     rate_limited = Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
     slack.fake.fail_next("chat.postMessage", rate_limited, when=to_the_pair)
 
     await pair_lea_and_max(slack)
 
+    assert [c.status for c in slack.fake.of("chat.postMessage") if to_the_pair(c.args)] == [429]
+    intro = next(d for d in slack.store.data.deliveries.values() if len(d.destination.users) == 2)
+    assert intro.status is DeliveryStatus.PENDING and intro.last_error and "ratelimited" in intro.last_error
+    assert intro.not_before >= slack.clock.now() + timedelta(seconds=1)
+    assert user(LEA) in slack.store.data.participants
+
+    slack.clock.advance(timedelta(seconds=1))
+    await slack.engine.deliver_due()
     attempts = [c for c in slack.fake.of("chat.postMessage") if to_the_pair(c.args)]
     assert [a.status for a in attempts] == [429, 200]
     assert attempts[0].args == attempts[1].args
-    statuses = {d.status for d in slack.store.data.deliveries.values()}
-    assert statuses == {DeliveryStatus.SENT}
+    assert {d.status for d in slack.store.data.deliveries.values()} == {DeliveryStatus.SENT}
 
 
-async def test_a_429_that_outlasts_the_retries_leaves_the_message_queued(slack: SlackDriver) -> None:
-    for _ in range(3):
-        slack.fake.fail_next(
-            "chat.postMessage", Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}), when=to_the_pair
-        )
-
+async def test_a_429_holds_every_other_message_to_the_workspace_until_retry_after(slack: SlackDriver) -> None:
+    """Slack's limit is per workspace and method: the next message waits, it does not fire at once."""
+    rate_limited = Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+    slack.fake.fail_next("chat.postMessage", rate_limited, when=to_the_pair)
     await pair_lea_and_max(slack)
+    (limited,) = [c for c in slack.fake.of("chat.postMessage") if c.status == 429]
 
-    assert [c.status for c in slack.fake.of("chat.postMessage") if to_the_pair(c.args)] == [429, 429, 429]
-    intro = next(d for d in slack.store.data.deliveries.values() if len(d.destination.users) == 2)
-    assert intro.status is DeliveryStatus.PENDING and intro.last_error and "ratelimited" in intro.last_error
-    assert intro.not_before > slack.clock.now()
-    assert user(LEA) in slack.store.data.participants
+    await slack.front_end.chat.send_dm(user(EVE), OutgoingMessage(text="Hello"))
+
+    later = [c for c in slack.fake.of("chat.postMessage") if c.at > limited.at]
+    assert later and all(c.status == 200 for c in later)
+    assert min(c.at for c in later) - limited.at >= 1.0, "nothing was sent before Retry-After had elapsed"
+

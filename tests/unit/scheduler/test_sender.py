@@ -1,5 +1,5 @@
-"""The outbox sender with fakes: concurrency per workspace, outcomes recorded in batches, what is
-retried, what fails, and what is handed back when a lease is about to run out."""
+"""The outbox sender with fakes: concurrency per workspace, each outcome recorded as soon as the platform
+answers, what is retried, what fails, and what is handed back when a lease is about to run out."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from conversations.clock import ManualClock
 from conversations.domain import Delivery, DeliveryStatus, Destination, Profile, UserRef
 from conversations.errors import DeliveryError
+from conversations.in_flight import request_started
 from conversations.messages import OutgoingMessage
 from conversations.outbox import MAX_ATTEMPTS, RELEASE_PAUSE, Outbox, OutboxSender, SenderOptions, send_due
 from storage.memory import MemoryStore
@@ -36,6 +37,7 @@ class FakeChat:
         ws = user.workspace_id
         self.in_flight[ws] += 1
         self.most_in_flight[ws] = max(self.most_in_flight[ws], self.in_flight[ws])
+        request_started()
         try:
             for _ in range(3):  # a round trip: let the other sends run
                 await asyncio.sleep(0)
@@ -97,8 +99,7 @@ async def test_sends_run_concurrently_up_to_the_limit_in_each_workspace() -> Non
     everyone = people("slack", "TA", 30) + people("slack", "TB", 30)
     await enqueue(store, everyone)
     chat = FakeChat()
-    options = SenderOptions(in_flight_per_workspace=4, claim_size=50, mark_every=20)
-    commits_before = store.commits
+    options = SenderOptions(in_flight_per_workspace=4, claim_size=50)
 
     report = await OutboxSender(store, {"slack": chat}, ManualClock(NOW), options).drain()
 
@@ -107,8 +108,25 @@ async def test_sends_run_concurrently_up_to_the_limit_in_each_workspace() -> Non
     assert set(chat.sent.values()) == {1} and len(chat.sent) == 60
     assert {d.status for d in store.deliveries()} == {DeliveryStatus.SENT}
     assert all(d.platform_message_id == f"m-{d.destination.users[0]}" for d in store.deliveries())
-    writes = store.commits - commits_before
-    assert writes <= 10, f"claims and outcomes are written in batches, not one commit per message ({writes})"
+
+
+async def test_each_outcome_is_recorded_before_the_next_send_starts_in_a_single_lane() -> None:
+    """A crash can then repeat only the request on the wire, never one the platform already answered."""
+    store = MemoryStore()
+    everyone = people("slack", "TA", 6)
+    await enqueue(store, everyone)
+    unrecorded_at_each_send: list[int] = []
+
+    async def look(_user: UserRef) -> None:
+        answered = sum(chat.sent.values())
+        recorded = sum(1 for d in store.data.deliveries.values() if d.status is DeliveryStatus.SENT)
+        unrecorded_at_each_send.append(answered - recorded)
+
+    chat = FakeChat(answer=look)
+    options = SenderOptions(in_flight_per_workspace=1, claim_size=50)
+    report = await OutboxSender(store, {"slack": chat}, ManualClock(NOW), options).drain()
+    assert report.sent == 6
+    assert unrecorded_at_each_send == [0] * 6
 
 
 async def test_each_platform_is_drained_only_by_a_sender_that_can_reach_it() -> None:
@@ -189,8 +207,8 @@ async def test_sends_that_would_outlive_the_lease_are_handed_back_unsent() -> No
     async def hang(_user: UserRef) -> None:
         await never.wait()
 
-    options = SenderOptions(in_flight_per_workspace=1, lease=timedelta(seconds=0.4), mark_interval=0.01)
-    assert options.send_deadline() < options.lease.total_seconds()
+    options = SenderOptions(in_flight_per_workspace=1, lease=timedelta(seconds=0.4))
+    assert options.start_deadline() < options.finish_deadline() < options.lease.total_seconds()
     report = await OutboxSender(store, {"slack": FakeChat(answer=hang)}, ManualClock(NOW), options).drain()
 
     assert (report.retried, report.released, report.sent) == (2, 2, 0)

@@ -3,13 +3,34 @@
 The engine says *what* to show; `adapters/slack/render.py` turns it into Block Kit and
 `adapters/teams/render.py` into an Adaptive Card. Messages are stored in the outbox as plain dicts, so
 they round-trip through `to_dict` / `message_from_dict` without losing anything.
+
+A person is named only through `mention()`. Its placeholder is sealed with a secret of this process
+between two Unicode noncharacters, so nothing a person types (a story, a goal, a display name) can
+pass for one, however the engine mixes that text into a message.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+MENTION_OPEN = "\ufdd0"
+MENTION_CLOSE = "\ufdd1"
+"""Unicode noncharacters: never shown and never part of an id, so they can delimit a mention."""
+MENTION_FORMAT = 2
+"""Stored with every serialised message; rows without it hold the older `{@user_id}` placeholders."""
+
+_SEAL = secrets.token_hex(8)
+"""Known only inside this process, so text that came from outside cannot carry a live mention."""
+_MARKERS = {ord(MENTION_OPEN): None, ord(MENTION_CLOSE): None}
+_ID = f"([^{MENTION_OPEN}{MENTION_CLOSE}]*)"
+_LIVE = re.compile(re.escape(MENTION_OPEN + _SEAL) + _ID + MENTION_CLOSE)
+_STORED = re.compile(MENTION_OPEN + _ID + MENTION_CLOSE)
+_LEGACY = re.compile(r"\{@([^{}]*)\}")
 
 
 class ButtonStyle(StrEnum):
@@ -82,49 +103,105 @@ class OutgoingMessage:
     form: Form | None = None
     attachment: Attachment | None = None
     mentions: tuple[str, ...] = field(default=())
-    """Platform user ids named in the text as `{@user_id}`; adapters render a native mention."""
+    """Platform user ids the text names with `mention()`; adapters render a native mention."""
+
+    def __post_init__(self) -> None:
+        """Delimiters outside a sealed mention mean nothing; dropping them now keeps storage exact."""
+        object.__setattr__(self, "text", _resealed(self.text))
+        if self.title is not None:
+            object.__setattr__(self, "title", _resealed(self.title))
+        object.__setattr__(self, "fields", tuple((_resealed(k), _resealed(v)) for k, v in self.fields))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The storable form: the seal is process-local, so mentions are written without it."""
+        data = asdict(self)
+        data["text"] = _stored(self.text)
+        data["title"] = _stored(self.title) if self.title is not None else None
+        data["fields"] = tuple((_stored(name), _stored(value)) for name, value in self.fields)
+        data["mention_format"] = MENTION_FORMAT
+        return data
 
     def plain_text(self) -> str:
         """A readable fallback for notifications, the console and screen readers."""
-        lines = [f"*{self.title}*"] if self.title else []
-        lines.append(render_mentions(self.text, lambda uid: f"@{uid}"))
-        lines += [f"{name}: {value}" for name, value in self.fields]
+        lines = [f"*{_at_ids(self.title)}*"] if self.title else []
+        lines.append(_at_ids(self.text))
+        lines += [f"{_at_ids(name)}: {_at_ids(value)}" for name, value in self.fields]
         return "\n".join(lines)
 
 
-def render_mentions(text: str, render: Any) -> str:
-    """Replace every `{@user_id}` placeholder with what the platform uses to name a person."""
-    out = []
-    i = 0
-    while i < len(text):
-        start = text.find("{@", i)
-        if start < 0:
-            out.append(text[i:])
-            break
-        end = text.find("}", start)
-        if end < 0:
-            out.append(text[i:])
-            break
-        out.append(text[i:start])
-        out.append(render(text[start + 2 : end]))
-        i = end + 1
-    return "".join(out)
+def _same(text: str) -> str:
+    return text
+
+
+def render_mentions(
+    text: str, render: Callable[[str], str], literal: Callable[[str], str] = _same
+) -> str:
+    """Engine mentions through `render`, and every other run of text through `literal`.
+
+    `literal` is where a platform escapes its markup: whatever it gets is text the engine did not
+    mark as a mention, so it must never come out as one.
+    """
+    parts = _LIVE.split(text)
+    return "".join(render(part) if i % 2 else literal(unmarked(part)) for i, part in enumerate(parts))
+
+
+def mentioned_in(text: str) -> list[str]:
+    """The user ids the engine mentions in `text`, in order, repeats included."""
+    return _LIVE.findall(text)
+
+
+def unmarked(text: str) -> str:
+    """Without the mention delimiters, which have no meaning outside a sealed placeholder."""
+    return text.translate(_MARKERS)
 
 
 def mention(user_id: str) -> str:
-    return "{@" + user_id + "}"
+    """The only way to name a person so that platforms render a native mention."""
+    return MENTION_OPEN + _SEAL + unmarked(user_id) + MENTION_CLOSE
+
+
+def _resealed(text: str) -> str:
+    return render_mentions(text, mention)
+
+
+def _at_ids(text: str) -> str:
+    return render_mentions(text, lambda uid: f"@{uid}")
+
+
+def _stored(text: str) -> str:
+    return render_mentions(text, lambda uid: MENTION_OPEN + uid + MENTION_CLOSE)
+
+
+def _from_stored(text: str) -> str:
+    """Stored text was written by `to_dict`, which kept delimiters only around engine mentions."""
+    parts = _STORED.split(text)
+    return "".join(mention(part) if i % 2 else unmarked(part) for i, part in enumerate(parts))
+
+
+def _from_legacy(text: str, declared: frozenset[str]) -> str:
+    """Rows queued before mentions were sealed: `{@id}` names a person only if the message declared them.
+
+    Anything else that looks like a placeholder was typed by someone and stays plain text.
+    """
+    return _LEGACY.sub(lambda m: mention(m[1]) if m[1] in declared else m[0], unmarked(text))
+
+
+def _text_reader(data: dict[str, Any]) -> Callable[[str], str]:
+    if data.get("mention_format") == MENTION_FORMAT:
+        return _from_stored
+    declared = frozenset(str(uid) for uid in data.get("mentions", ()))
+    return lambda text: _from_legacy(text, declared)
 
 
 def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
     form = data.get("form")
     attachment = data.get("attachment")
+    read = _text_reader(data)
+    title = data.get("title")
     return OutgoingMessage(
-        text=data["text"],
-        title=data.get("title"),
-        fields=tuple((str(k), str(v)) for k, v in data.get("fields", ())),
+        text=read(data["text"]),
+        title=read(title) if title is not None else None,
+        fields=tuple((read(str(k)), read(str(v))) for k, v in data.get("fields", ())),
         buttons=tuple(
             Button(b["label"], b["action_id"], b.get("value", ""), ButtonStyle(b.get("style", "default")))
             for b in data.get("buttons", ())

@@ -49,16 +49,12 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Escape user-provided text and turn `{@U123}` placeholders into Slack mentions."""
-    cleaned = text.replace("\x00", "").replace("\x01", "")
-    marked = render_mentions(cleaned, lambda uid: f"\x00{uid}\x01")
-    out: list[str] = []
-    for i, part in enumerate(re.split(r"\x00([^\x01]*)\x01", marked)):
-        if i % 2:
-            out.append(f"<@{part}>" if _SLACK_ID.match(part) else escape("@" + part))
-        else:
-            out.append(escape(part))
-    return "".join(out)
+    """Everything escaped except the engine's own mentions, so typed `<@U…>` or `<!channel>` stays text."""
+    return render_mentions(text, _slack_mention, escape)
+
+
+def _slack_mention(user_id: str) -> str:
+    return f"<@{user_id}>" if _SLACK_ID.match(user_id) else escape("@" + user_id)
 
 
 def plain(text: str) -> str:

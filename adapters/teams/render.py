@@ -19,6 +19,7 @@ from conversations.messages import (
     FormInput,
     InputKind,
     OutgoingMessage,
+    mentioned_in,
     render_mentions,
 )
 
@@ -43,15 +44,31 @@ _BUTTON_STYLES = {
 }
 
 UNKNOWN_PERSON = "a colleague"
+LOOKALIKE_LT = "\u2039"
+"""`‹`: reads like `<` but opens no tag."""
 
 
 def mention_tag(name: str) -> str:
     return f"<at>{html.escape(name, quote=False)}</at>"
 
 
+def literal(text: str) -> str:
+    """Text the engine did not mark as a mention, kept from forming an `<at>` tag or a masked link.
+
+    Adaptive Cards show no HTML, and Teams does not reliably decode entities in card text, so the
+    characters that open markup are swapped for look-alikes rather than escaped.
+    """
+    return text.replace("<", LOOKALIKE_LT).replace("](", "] (")
+
+
 def render_text(text: str, names: Mapping[str, str]) -> str:
-    """Turns `{@user_id}` placeholders into Teams mention tags (paired with entities in the card)."""
-    return render_mentions(text, lambda uid: mention_tag(names.get(uid, UNKNOWN_PERSON)))
+    """Engine mentions become Teams mention tags (paired with entities in the card); the rest is literal."""
+    return render_mentions(text, lambda uid: mention_tag(names.get(uid, UNKNOWN_PERSON)), literal)
+
+
+def shown(text: str) -> str:
+    """For card parts Teams cannot mention in: a person is named in words, nothing becomes markup."""
+    return render_mentions(text, lambda _uid: UNKNOWN_PERSON, literal)
 
 
 def mention_entities(message: OutgoingMessage, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -71,14 +88,10 @@ def mention_entities(message: OutgoingMessage, names: Mapping[str, str]) -> list
 
 
 def mentioned_ids(message: OutgoingMessage) -> list[str]:
+    """The declared ids and those the engine mentions in the text; typed look-alikes never count."""
     found: list[str] = list(message.mentions)
-
-    def collect(user_id: str) -> str:
-        found.append(user_id)
-        return ""
-
     for text in (message.title or "", message.text, *(part for field in message.fields for part in field)):
-        render_mentions(text, collect)
+        found += mentioned_in(text)
     return found
 
 
@@ -109,7 +122,7 @@ def render_card(
     actions: list[dict[str, Any]] = [
         {
             "type": "Action.Submit",
-            "title": button.label,
+            "title": shown(button.label),
             "style": _BUTTON_STYLES[button.style],
             "data": {SUBMIT_ACTION_ID: button.action_id, SUBMIT_VALUE: button.value},
         }
@@ -123,7 +136,7 @@ def render_card(
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
         "body": body,
-        "fallbackText": message.plain_text(),
+        "fallbackText": literal(message.plain_text()),
         "msteams": {"width": "Full"},
     }
     if actions:
@@ -142,7 +155,7 @@ def render_activity(
     """A message activity holding the card; `summary` is what notifications and screen readers say."""
     return Activity(
         type=ActivityTypes.message,
-        summary=message.plain_text()[:200],
+        summary=literal(message.plain_text())[:200],
         attachments=[
             Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(message, names, form_errors))
         ],
@@ -156,8 +169,8 @@ def _text_block(text: str, **style: Any) -> dict[str, Any]:
 def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
     preview = content[:ATTACHMENT_PREVIEW_CHARS]
     blocks = [
-        _text_block(filename, weight="Bolder", spacing="Medium"),
-        _text_block(preview, fontType="Monospace", size="Small"),
+        _text_block(shown(filename), weight="Bolder", spacing="Medium"),
+        _text_block(shown(preview), fontType="Monospace", size="Small"),
     ]
     if len(content) > len(preview):
         blocks.append(
@@ -172,7 +185,8 @@ def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
 
 
 def _form_body(form: Form, errors: Mapping[str, str]) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [_text_block(form.title, weight="Bolder", size="Medium", spacing="Medium")]
+    title = _text_block(shown(form.title), weight="Bolder", size="Medium", spacing="Medium")
+    blocks: list[dict[str, Any]] = [title]
     if errors:
         blocks.append(_text_block("Please fix the fields marked below.", color="Attention"))
     for form_input in form.inputs:
@@ -181,12 +195,12 @@ def _form_body(form: Form, errors: Mapping[str, str]) -> list[dict[str, Any]]:
         element = _input_element(form_input)
         error = errors.get(form_input.name)
         if error:
-            element["errorMessage"] = error
+            element["errorMessage"] = shown(error)
         blocks.append(element)
         if error:
-            blocks.append(_text_block(error, color="Attention", size="Small", spacing="None"))
+            blocks.append(_text_block(shown(error), color="Attention", size="Small", spacing="None"))
         if form_input.hint:
-            blocks.append(_text_block(form_input.hint, isSubtle=True, size="Small", spacing="None"))
+            blocks.append(_text_block(shown(form_input.hint), isSubtle=True, size="Small", spacing="None"))
     return blocks
 
 
@@ -201,11 +215,11 @@ def _form_submit(form: Form) -> dict[str, Any]:
 def _input_element(form_input: FormInput) -> dict[str, Any]:
     element: dict[str, Any] = {
         "id": form_input.name,
-        "label": form_input.label,
+        "label": shown(form_input.label),
         "isRequired": not form_input.optional,
     }
     if not form_input.optional:
-        element["errorMessage"] = f"{form_input.label} is required."
+        element["errorMessage"] = f"{shown(form_input.label)} is required."
     kind = form_input.kind
     initial = form_input.initial
     if kind in (InputKind.TEXT, InputKind.MULTILINE):
@@ -219,7 +233,7 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
     elif kind in (InputKind.SELECT, InputKind.MULTISELECT):
         element["type"] = "Input.ChoiceSet"
         element["style"] = "compact"
-        element["choices"] = [{"title": o.label, "value": o.value} for o in form_input.options]
+        element["choices"] = [{"title": shown(o.label), "value": o.value} for o in form_input.options]
         if kind is InputKind.MULTISELECT:
             element["isMultiSelect"] = True
         if initial:
@@ -236,7 +250,7 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
     else:  # pragma: no cover - a new InputKind must be given a rendering here
         raise ValueError(f"no Adaptive Card input for {kind}")
     if form_input.placeholder and not (kind is InputKind.MULTISELECT):
-        element["placeholder"] = form_input.placeholder
+        element["placeholder"] = shown(form_input.placeholder)
     return element
 
 

@@ -1,5 +1,6 @@
 """Pairing, intros, waitlist, check-ins, goals, nudges, help, stories, stats and export, with fakes."""
 
+from conversations.messages import mention
 from conversations.domain import CheckinAnswer, PairingStatus, StoryStatus
 from tests.unit.engine_harness import ADMIN, Harness
 
@@ -33,7 +34,7 @@ async def test_without_group_dms_each_side_gets_an_intro_naming_the_other() -> N
     intros = [s for s in h.chat.transcript if s.message.title == "Meet your mentoring partner"]
     assert sorted(s.recipients for s in intros) == [("lea",), ("max",)]
     to_lea = next(s for s in intros if s.recipients == ("lea",))
-    assert "{@max}" in to_lea.message.text
+    assert mention("max") in to_lea.message.text
 
 
 async def test_dry_run_changes_nothing_and_explains() -> None:
@@ -241,7 +242,7 @@ async def test_leaving_with_deletion_erases_personal_data_and_tells_the_partner(
 async def test_status_names_the_partner_and_the_next_checkin() -> None:
     h = await paired_harness()
     fields = dict((await h.say("lea", "status")).message.fields)
-    assert fields["Paired with"] == "{@max}"
+    assert fields["Paired with"] == mention("max")
     assert fields["Next check-in"].startswith("Monday 12 January, 10:00 (Europe/London)")
 
 

@@ -19,7 +19,17 @@ from adapters.slack.render import (
     truncate,
     view_errors,
 )
-from conversations.messages import Attachment, Button, ButtonStyle, Form, FormInput, InputKind, Option, OutgoingMessage
+from conversations.messages import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    Form,
+    FormInput,
+    InputKind,
+    Option,
+    OutgoingMessage,
+    mention,
+)
 from conversations.profile_form import build_profile_form
 from tests.integration.slack.validate import check_blocks, check_message, check_view
 
@@ -27,8 +37,8 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=9000)
 
 
 def test_mentions_become_slack_mentions_and_markup_is_escaped() -> None:
-    assert mrkdwn("Hi {@U123ABC} & <b>you</b>") == "Hi <@U123ABC> &amp; &lt;b&gt;you&lt;/b&gt;"
-    assert mrkdwn("{@<!channel>}") == "@&lt;!channel&gt;"
+    assert mrkdwn(f"Hi {mention('U123ABC')} & <b>you</b>") == "Hi <@U123ABC> &amp; &lt;b&gt;you&lt;/b&gt;"
+    assert mrkdwn(mention("<!channel>")) == "@&lt;!channel&gt;"
 
 
 def test_truncation_never_splits_an_entity_or_a_mention() -> None:

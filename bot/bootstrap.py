@@ -11,7 +11,10 @@ from typing import Any
 from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import SystemClock
+from conversations.events import InboundEvent
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress
+from conversations.messages import Reply
+from conversations.platform_ids import admin_entries, bare_entries
 from conversations.ports import Clock, PromptSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.outbox import SenderOptions
@@ -22,8 +25,16 @@ logger = logging.getLogger(__name__)
 
 
 def program_config(settings: Settings) -> ProgramConfig:
+    homes = {"teams": settings.microsoft_app_tenant_id} if settings.microsoft_app_tenant_id else {}
+    bare_teams = [e for e in bare_entries(admin_entries(settings.admins), "teams") if e.platform == "teams"]
+    if bare_teams and "teams" not in homes:
+        logger.warning(
+            "MENTORBOT_ADMINS has Teams ids without a tenant and MICROSOFT_APP_TENANT_ID is not set: they "
+            "count in every tenant; write teams:TENANT-ID/29:… to limit each to its tenant"
+        )
     return ProgramConfig(
         admins=settings.admins,
+        home_workspaces=homes,
         stories_channel=settings.stories_channel,
         cycle_weeks=settings.cycle_weeks,
         checkin_weekday=settings.checkin_weekday,
@@ -128,6 +139,38 @@ def _connect_teams(container: Container, web_app: Any | None) -> None:
         teams.attach(web_app, container.bot)
 
 
+class SlackHomeWorkspace:
+    """Stands in front of the engine for Slack events and tells it, before the first one, which
+    workspace the bot's token lives in: bare Slack admin ids count there and nowhere else.
+
+    The workspace comes from the front end's own auth.test, which Bolt has already run (and cached) to
+    authorise the request, so this costs no call to Slack.
+    """
+
+    def __init__(self, bot: Mentorbot) -> None:
+        self.bot = bot
+        self.front_end: Any = None
+        self._settled = False
+
+    async def handle(self, event: InboundEvent) -> Reply | None:
+        if not self._settled and self.front_end is not None:
+            await self.learn()
+        return await self.bot.handle(event)
+
+    async def learn(self) -> None:
+        authorization = await self.front_end._authorize()
+        self._settled = True
+        if authorization.team_id:
+            self.bot.learn_home_workspace("slack", authorization.team_id)
+            return
+        # An Enterprise Grid org-wide install has no single workspace: bare ids then count nowhere.
+        logger.warning(
+            "the Slack token belongs to no single workspace (org %s): bare Slack admin ids count nowhere; "
+            "write slack:T…/U… or slack:*/W… in MENTORBOT_ADMINS",
+            authorization.enterprise_id,
+        )
+
+
 async def _connect_slack(container: Container, web_app: Any | None) -> None:
     settings = container.settings
     assert settings.slack_bot_token and settings.slack_signing_secret
@@ -141,8 +184,9 @@ async def _connect_slack(container: Container, web_app: Any | None) -> None:
     from adapters.slack.chat import Pacing
     from adapters.slack.serving import attach_slack, start_socket_mode
 
+    home = SlackHomeWorkspace(container.bot)
     front_end = SlackFrontEnd(
-        container.bot,
+        home,
         SlackConfig(
             bot_token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
@@ -151,6 +195,7 @@ async def _connect_slack(container: Container, web_app: Any | None) -> None:
             pacing=Pacing(messages_per_second=settings.slack_messages_per_second),
         ),
     )
+    home.front_end = front_end
     container.bot.register_chat(front_end.chat)
     container.integrations.append(front_end)
     if settings.socket_mode and settings.slack_app_token:

@@ -11,7 +11,7 @@ from conversations.domain import Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
-from conversations.platform_ids import ids_for
+from conversations.platform_ids import admin_entries, ids_for
 from conversations.ports import ChatPort, PromptSuggester, UnitOfWork
 
 
@@ -25,7 +25,10 @@ class NudgeRules:
 @dataclass(frozen=True)
 class ProgramConfig:
     admins: frozenset[str] = frozenset()
-    """Platform user ids allowed to run admin commands."""
+    """Admin entries as configured (see `conversations.platform_ids` for what each may say)."""
+    home_workspaces: Mapping[str, str] = field(default_factory=dict)
+    """Per platform, the workspace or tenant where an admin entry that names none counts: the Slack
+    workspace of the bot's token, the Teams app's own tenant."""
     stories_channel: str | None = None
     cycle_weeks: int = 12
     checkin_weekday: int = 0
@@ -35,6 +38,34 @@ class ProgramConfig:
     next_round_after: timedelta | None = timedelta(days=7)
     """After a round closes, the next starts by itself this much later; None leaves it to an admin.
     The very first round is always an admin's `pair`."""
+
+
+@dataclass(frozen=True)
+class AdminScope:
+    """What an admin's `stats` and `export` cover: the workspace or tenant they asked from, or, for an
+    org-wide admin (and the operator's CLI), the whole program."""
+
+    platform: str | None = None
+    workspace_id: str | None = None
+
+    @property
+    def org_wide(self) -> bool:
+        return self.platform is None
+
+    def covers(self, user: UserRef) -> bool:
+        if self.platform is None:
+            return True
+        return user.platform == self.platform and user.workspace_id == self.workspace_id
+
+    def describe(self) -> str:
+        if self.platform is None:
+            return "every workspace and tenant"
+        kinds = {"slack": "Slack workspace", "teams": "Teams tenant"}
+        kind = kinds.get(self.platform, f"{self.platform} workspace")
+        return f"this {kind} only"
+
+
+EVERYTHING = AdminScope()
 
 
 @dataclass
@@ -65,12 +96,33 @@ class Ctx:
     def available(self, person: Participant) -> bool:
         return person.is_available(self.local_today(person))
 
+    def admin_scope(self, user: UserRef) -> AdminScope | None:
+        """What `user` may see as an admin, or None when they are no admin here: an entry must name
+        them in this very workspace or tenant, not just by a user id another workspace may reuse."""
+        homes = self.config.home_workspaces
+        matching = [
+            entry
+            for entry in admin_entries(self.config.admins)
+            if entry.names(user.platform, user.workspace_id, user.user_id, homes)
+        ]
+        if not matching:
+            return None
+        if any(e.org_wide for e in matching):
+            return EVERYTHING
+        return AdminScope(user.platform, user.workspace_id)
+
     def is_admin(self, user: UserRef) -> bool:
-        return user.user_id in ids_for(self.config.admins, user.platform)
+        return self.admin_scope(user) is not None
 
     def admins_of(self, user: UserRef) -> list[UserRef]:
-        """The admins reachable on the same platform and workspace as `user`."""
-        return [UserRef(user.platform, user.workspace_id, a) for a in ids_for(self.config.admins, user.platform)]
+        """The admins of `user`'s own workspace or tenant, the only ones reachable there."""
+        homes = self.config.home_workspaces
+        found: list[UserRef] = []
+        for entry in admin_entries(self.config.admins):
+            admin = UserRef(user.platform, user.workspace_id, entry.user_id)
+            if entry.counts_in(user.platform, user.workspace_id, homes) and admin not in found:
+                found.append(admin)
+        return found
 
     def stories_channel_for(self, platform: str) -> str | None:
         channels = ids_for(tuple((self.config.stories_channel or "").split(",")), platform)

@@ -15,13 +15,14 @@ from conversations.domain import (
     CheckinAnswer,
     DeliveryStatus,
     Goal,
+    Pairing,
     PairingStatus,
     ParticipantStatus,
     Role,
     Side,
 )
 from conversations.messages import Attachment, OutgoingMessage
-from conversations.services.context import Ctx
+from conversations.services.context import EVERYTHING, AdminScope, Ctx
 
 MIN_GROUP = 5
 WINDOW = timedelta(days=14)
@@ -39,11 +40,13 @@ class ProgramStats:
     goals_done: dict[str, int]
     at_risk: int
     leader_assessment_change: float | None
-    undeliverable: int = 0
-    pending_deliveries: int = 0
+    undeliverable: int | None = 0
+    """None when the stats cover one workspace: the delivery counts are only kept program-wide."""
+    pending_deliveries: int | None = 0
     waitlisted: int = 0
     latest_round_pairs: int = 0
     notes: list[str] = field(default_factory=list)
+    scope: AdminScope = EVERYTHING
 
 
 T = TypeVar("T", Checkin, Goal)
@@ -66,17 +69,28 @@ def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(shown.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-async def compute_stats(ctx: Ctx) -> ProgramStats:
+def in_scope(pairing: Pairing, scope: AdminScope) -> bool:
+    """A pair belongs to a workspace's program when either person is in it."""
+    return scope.covers(pairing.leader) or scope.covers(pairing.mentor)
+
+
+async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStats:
+    """The program's numbers over `scope`: an admin sees their own workspace or tenant only."""
     uow = ctx.uow
-    people = await uow.participants.list()
-    pairings = await uow.pairings.list()
+    if scope.org_wide:
+        people = await uow.participants.list()
+    else:
+        people = await uow.participants.list(platform=scope.platform, workspace_id=scope.workspace_id)
+    pairings = [p for p in await uow.pairings.list() if in_scope(p, scope)]
+    pairing_ids = {p.id for p in pairings}
     active = [p for p in pairings if p.status is PairingStatus.ACTIVE]
     since = ctx.now - WINDOW
     # A check-in sent a little before the window can still have been answered inside it.
     around = await uow.checkins.list(since=since - timedelta(days=7))
+    around = [c for c in around if c.pairing_id in pairing_ids]
     recent = [c for c in around if c.sent_at >= since]
-    goals = await uow.goals.list()
-    assessments = await uow.assessments.list()
+    goals = [g for g in await uow.goals.list() if g.pairing_id in pairing_ids]
+    assessments = [a for a in await uow.assessments.list() if a.pairing_id in pairing_ids]
 
     # Pairs that ran during the window count, even if the round closed since: a rate over a
     # finished round is what an admin reviewing it wants to see.
@@ -109,7 +123,7 @@ async def compute_stats(ctx: Ctx) -> ProgramStats:
         for a in assessments
         if a.side is Side.LEADER and a.phase == "after" and (a.pairing_id, a.user) in before
     ]
-    deliveries = await uow.deliveries.count_by_status()
+    deliveries = await uow.deliveries.count_by_status() if scope.org_wide else None
     paired = {u for p in active for u in p.members()}
     waiting = sum(
         1 for p in people if p.status is ParticipantStatus.ACTIVE and p.user not in paired
@@ -125,10 +139,15 @@ async def compute_stats(ctx: Ctx) -> ProgramStats:
         goals_done={s.value: sum(1 for g in goals if g.side is s and g.done) for s in Side},
         at_risk=at_risk,
         leader_assessment_change=mean(changes) if changes else None,
-        undeliverable=deliveries.get(DeliveryStatus.FAILED, 0),
-        pending_deliveries=deliveries.get(DeliveryStatus.PENDING, 0) + deliveries.get(DeliveryStatus.SENDING, 0),
+        undeliverable=deliveries.get(DeliveryStatus.FAILED, 0) if deliveries is not None else None,
+        pending_deliveries=(
+            deliveries.get(DeliveryStatus.PENDING, 0) + deliveries.get(DeliveryStatus.SENDING, 0)
+            if deliveries is not None
+            else None
+        ),
         waitlisted=waiting,
         latest_round_pairs=latest_round,
+        scope=scope,
     )
 
 
@@ -142,9 +161,13 @@ def _counts(counts: dict[str, int]) -> str:
 
 def stats_message(stats: ProgramStats) -> OutgoingMessage:
     change = stats.leader_assessment_change
+    undeliverable = stats.undeliverable
     return OutgoingMessage(
         title="Reverse mentoring: program stats",
-        text="Private notes are never included; departments under 5 people are grouped.",
+        text=(
+            f"Covers {stats.scope.describe()}. "
+            "Private notes are never included; departments under 5 people are grouped."
+        ),
         fields=(
             ("Participants by role", _counts({r.value: stats.by_role.get(r.value, 0) for r in Role})),
             ("By status", _counts({s.value: stats.by_status.get(s.value, 0) for s in ParticipantStatus})),
@@ -158,7 +181,7 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             ("Goals set / done (mentors)", f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
             ("At-risk pairs", str(stats.at_risk)),
             ("Leaders' AI confidence change", "—" if change is None else f"{change:+.1f} points (1-5 scale)"),
-            ("Undeliverable messages", str(stats.undeliverable)),
+            ("Undeliverable messages", "— (org-wide admins only)" if undeliverable is None else str(undeliverable)),
         ),
     )
 
@@ -170,7 +193,8 @@ EXPORT_COLUMNS = (
 )
 
 
-async def export_csv(ctx: Ctx) -> OutgoingMessage:
+async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessage:
+    """The pairs of `scope` (a partner in another workspace is named in their pair's row)."""
     uow = ctx.uow
     people = {p.user: p for p in await uow.participants.list()}
     cycles = {c.id: c.number for c in await uow.cycles.list()}
@@ -181,6 +205,8 @@ async def export_csv(ctx: Ctx) -> OutgoingMessage:
     writer.writerow(EXPORT_COLUMNS)
     rows = 0
     for pairing in await uow.pairings.list():
+        if not in_scope(pairing, scope):
+            continue
         mine = checkins_by_pair.get(pairing.id, [])
         ratings = [c.rating for c in mine if c.rating is not None]
         pg = goals_by_pair.get(pairing.id, [])
@@ -198,7 +224,7 @@ async def export_csv(ctx: Ctx) -> OutgoingMessage:
         rows += 1
     return OutgoingMessage(
         title="Program export",
-        text=f"{rows} pairings exported as CSV (no private notes).",
+        text=f"{rows} pairings of {scope.describe()} exported as CSV (no private notes).",
         attachment=Attachment(f"mentorbot-export-{ctx.now.date().isoformat()}.csv", out.getvalue()),
     )
 

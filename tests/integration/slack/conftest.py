@@ -242,7 +242,10 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 def build_engine(store: MemoryStore, clock: ManualClock) -> Mentorbot:
-    return Mentorbot(store, clock, GreedyMatcher(), LibrarySuggester(), ProgramConfig(admins=frozenset({ADMIN})))
+    # Served through bootstrap, the engine learns the workspace of the bot's token from auth.test; a bare
+    # admin id counts there only.
+    config = ProgramConfig(admins=frozenset({ADMIN}), home_workspaces={"slack": TEAM_ID})
+    return Mentorbot(store, clock, GreedyMatcher(), LibrarySuggester(), config)
 
 
 @pytest.fixture

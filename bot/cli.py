@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -173,15 +174,41 @@ def export(output: str) -> None:
 @main.command("teams-package")
 @click.option("--output", "-o", default="mentorbot-teams.zip", show_default=True, type=click.Path(dir_okay=False))
 def teams_package(output: str) -> None:
-    """Build the Teams app package (manifest.json and icons, zipped) for MICROSOFT_APP_ID."""
-    from adapters.teams.package import build_teams_package
+    """Build the Teams app package (manifest.json and icons, zipped) for MICROSOFT_APP_ID.
 
-    settings = load_settings()
-    if not settings.microsoft_app_id:
-        click.echo("mentorbot: set MICROSOFT_APP_ID to the Azure Bot's app id first.", err=True)
-        sys.exit(2)
+    Needs MICROSOFT_APP_ID and the pages Teams links to: MENTORBOT_WEBSITE_URL, MENTORBOT_PRIVACY_URL and
+    MENTORBOT_TERMS_URL (https); MENTORBOT_PUBLISHER_NAME names the publisher (default Mentorbot).
+    MICROSOFT_APP_PASSWORD is not needed here, only to run the bot.
+    """
+    from adapters.teams.package import Publisher, build_teams_package
+    from bot.settings import PUBLISHER_URL_SETTINGS
+
+    settings: Settings | None = None
+    problems: list[str] = []
     try:
-        path = build_teams_package(settings.microsoft_app_id, Path(output))
+        settings = Settings.from_env(require_app_password=False)
+    except SettingsError as error:  # listed together with what is missing, so one run shows everything
+        problems = str(error).splitlines()
+    required = [("MICROSOFT_APP_ID", "the Azure Bot's app id (a GUID)")]
+    for name, page in PUBLISHER_URL_SETTINGS:
+        required.append((name, f"the https:// URL of {page}, which the Teams app links to"))
+    for name, what in required:
+        if not os.environ.get(name, "").strip():
+            problems.append(f"{name} must be set to {what}")
+    if problems or settings is None:
+        click.echo("mentorbot: the configuration has problems:", err=True)
+        for line in problems:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(2)
+    assert settings.microsoft_app_id and settings.website_url and settings.privacy_url and settings.terms_url
+    try:
+        publisher = Publisher(
+            name=settings.publisher_name,
+            website_url=settings.website_url,
+            privacy_url=settings.privacy_url,
+            terms_url=settings.terms_url,
+        )
+        path = build_teams_package(settings.microsoft_app_id, Path(output), publisher=publisher)
     except ValueError as error:
         click.echo(f"mentorbot: {error}", err=True)
         sys.exit(2)

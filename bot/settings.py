@@ -7,9 +7,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PUBLISHER_NAME = "Mentorbot"
+PUBLISHER_URL_SETTINGS = (
+    ("MENTORBOT_WEBSITE_URL", "the program's web page"),
+    ("MENTORBOT_PRIVACY_URL", "the privacy statement"),
+    ("MENTORBOT_TERMS_URL", "the terms of use"),
+)
+"""The pages the Teams app package links to (developer website, privacy, terms): https URLs, no default."""
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -34,6 +42,11 @@ class Settings:
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "MultiTenant"
     bot_framework_overrides: Mapping[str, str] = field(default_factory=dict)
+    # Teams app package: who publishes it, and the pages it links to (no default: Teams shows them)
+    publisher_name: str = DEFAULT_PUBLISHER_NAME
+    website_url: str | None = None
+    privacy_url: str | None = None
+    terms_url: str | None = None
     # LLM
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -68,7 +81,9 @@ class Settings:
         return bool(self.openai_api_key)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, require_app_password: bool = True) -> Settings:
+        """`require_app_password=False` for commands that only name the Teams app (teams-package):
+        MICROSOFT_APP_PASSWORD is needed to talk to Teams, not to describe the app."""
         env = os.environ if env is None else env
         errors: list[str] = []
 
@@ -109,7 +124,7 @@ class Settings:
             slack_api_url += "/"
 
         app_id, app_password = get("MICROSOFT_APP_ID"), get("MICROSOFT_APP_PASSWORD")
-        if app_id and not app_password:
+        if app_id and not app_password and require_app_password:
             errors.append("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
         app_type = get("MICROSOFT_APP_TYPE") or "MultiTenant"
         if app_type not in ("MultiTenant", "SingleTenant", "UserAssignedMSI"):
@@ -128,6 +143,25 @@ class Settings:
             )
             if (value := get(name))
         }
+
+        def https_url(name: str) -> str | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            try:
+                parts = urlsplit(raw)
+                valid = parts.scheme.lower() == "https" and bool(parts.hostname) and parts.port != 0
+            except ValueError:  # e.g. an unclosed [IPv6 or a port that is not a number
+                valid = False
+            if not valid or len(raw) > 2048 or any(c.isspace() for c in raw):
+                errors.append(f"{name} must be an https:// URL (Teams links to it), got {raw!r}")
+                return None
+            return raw
+
+        publisher_name = get("MENTORBOT_PUBLISHER_NAME") or DEFAULT_PUBLISHER_NAME
+        if len(publisher_name) > 32:
+            errors.append(f"MENTORBOT_PUBLISHER_NAME may be 32 characters long at most: {publisher_name!r}")
+        website_url, privacy_url, terms_url = (https_url(name) for name, _ in PUBLISHER_URL_SETTINGS)
 
         weekday_raw = (get("MENTORBOT_CHECKIN_DAY") or "monday").lower()
         if weekday_raw not in WEEKDAYS:
@@ -156,6 +190,10 @@ class Settings:
             microsoft_app_tenant_id=tenant,
             microsoft_app_type=app_type,
             bot_framework_overrides=overrides,
+            publisher_name=publisher_name,
+            website_url=website_url,
+            privacy_url=privacy_url,
+            terms_url=terms_url,
             openai_api_key=get("OPENAI_API_KEY"),
             openai_base_url=get("OPENAI_BASE_URL"),
             llm_model=get("MENTORBOT_LLM_MODEL") or "gpt-4o-mini",

@@ -32,6 +32,12 @@ MIGRATION_LOCK_ID = 0x6D656E746F72
 
 _SUPPORTED = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
+HEALTH_TIMEOUT_SECONDS = 2.0
+"""How long /healthz waits for the database: it is polled, and a hung database must answer 503 quickly."""
+DATABASE_OK = "reachable"
+DATABASE_READ_ONLY = "read-only"
+DATABASE_UNREACHABLE = "unreachable"
+
 
 class DatabaseUnavailable(RuntimeError):
     """The database named by DATABASE_URL cannot be used; the message is safe to print."""
@@ -84,6 +90,9 @@ class Database:
         self.engine: AsyncEngine = _create_engine(self.url, connect_timeout=connect_timeout, echo=echo)
         self.dialect: str = self.engine.dialect.name
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._shared_connection = isinstance(self.engine.sync_engine.pool, StaticPool)
+        """In-memory SQLite: all units of work share one connection, so probes must not open transactions."""
+        self._health_probe: asyncio.Task[str] | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Database:
@@ -98,15 +107,46 @@ class Database:
         return SqlUnitOfWork(self._sessions, self.dialect)
 
     async def ping(self) -> bool:
-        """For /healthz: True when a trivial query answers within the connect timeout."""
+        """True when the database answers and takes writes: `health()` said `DATABASE_OK`."""
+        return await self.health() == DATABASE_OK
+
+    async def health(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> str:
+        """For /healthz: `DATABASE_OK`, `DATABASE_READ_ONLY` or `DATABASE_UNREACHABLE`, within `timeout` s.
+
+        A `SELECT 1` is not enough: a SQLite file the process may not write still opens (read-only) and
+        answers it, while every command fails. So the probe really asks for a write to the main database
+        and rolls it back (see `_probe_writable`); it leaves nothing behind and costs one lock round.
+
+        The drivers work off the event loop (aiosqlite's thread, asyncpg's protocol). A probe that has
+        not answered within `timeout` is left to finish in the background rather than waited for (an
+        aiosqlite call cannot be interrupted: cancelling it would wait for SQLite's busy timeout), and
+        callers arriving meanwhile share it, so a hung database costs one connection, not one per poll.
+        """
+        loop = asyncio.get_running_loop()
+        probe = self._health_probe
+        if probe is None or probe.done() or probe.get_loop() is not loop:
+            probe = self._health_probe = loop.create_task(self._probe_health())
         try:
-            async with asyncio.timeout(self.connect_timeout):
+            return await asyncio.wait_for(asyncio.shield(probe), timeout)
+        except TimeoutError:
+            logger.warning("database health check for %s: no answer in %ss", self.safe_url, timeout)
+            return DATABASE_UNREACHABLE
+
+    async def _probe_health(self) -> str:
+        try:
+            async with asyncio.timeout(max(self.connect_timeout, HEALTH_TIMEOUT_SECONDS)):
                 async with self.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
+                    writable = await _probe_writable(connection, shared=self._shared_connection)
         except (OSError, TimeoutError, SQLAlchemyError) as exc:
+            if _is_read_only_error(exc):
+                logger.warning("database %s is read-only: %s", self.safe_url, _reason(exc, self.url))
+                return DATABASE_READ_ONLY
             logger.warning("database ping failed for %s: %s", self.safe_url, _reason(exc, self.url))
-            return False
-        return True
+            return DATABASE_UNREACHABLE
+        if not writable:
+            logger.warning("database %s is read-only (read-only transactions or a standby)", self.safe_url)
+            return DATABASE_READ_ONLY
+        return DATABASE_OK
 
     async def check_reachable(self) -> None:
         """Raise `DatabaseUnavailable` unless the database answers: the check to run at start."""
@@ -125,6 +165,10 @@ class Database:
         logger.info("database %s migrated to %s", self.safe_url, revision)
 
     async def dispose(self) -> None:
+        probe, self._health_probe = self._health_probe, None
+        if probe is not None and not probe.done() and probe.get_loop() is asyncio.get_running_loop():
+            probe.cancel()
+            await asyncio.wait({probe}, timeout=self.connect_timeout)
         await self.engine.dispose()
 
     async def __aenter__(self) -> Self:
@@ -173,6 +217,40 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
+
+
+async def _probe_writable(connection: AsyncConnection, *, shared: bool) -> bool:
+    """False (or a read-only error) when the database would refuse a write; nothing is ever committed.
+
+    SQLite: `BEGIN IMMEDIATE` alone proves nothing (a connection that opened the file read-only still
+    gets the WAL write lock), so the probe rewrites `PRAGMA user_version` with its own value — a write
+    to the main file's header page, needing no table — and rolls back; a read-only file fails it with
+    SQLITE_READONLY. PostgreSQL: a standby (`pg_is_in_recovery()`) or `default_transaction_read_only`
+    makes every transaction read-only, which `transaction_read_only` shows without writing anything.
+    """
+    if connection.dialect.name == "sqlite":
+        if shared:  # one in-memory connection for everyone: never begin or roll back on it
+            await connection.exec_driver_sql("SELECT 1")
+            return True
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            version = int((await connection.exec_driver_sql("PRAGMA user_version")).scalar_one())
+            await connection.exec_driver_sql(f"PRAGMA user_version = {version}")
+        finally:
+            await connection.rollback()
+        return True
+    query = "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
+    in_recovery, read_only = (await connection.exec_driver_sql(query)).one()
+    await connection.rollback()
+    return not in_recovery and read_only != "on"
+
+
+def _is_read_only_error(exc: BaseException) -> bool:
+    """SQLITE_READONLY (a file opened read-only) or PostgreSQL's read_only_sql_transaction (25006)."""
+    cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    name = str(getattr(cause, "sqlite_errorname", ""))
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return name.startswith("SQLITE_READONLY") or sqlstate == "25006" or "readonly database" in str(cause)
 
 
 def _reason(exc: BaseException, url: URL) -> str:

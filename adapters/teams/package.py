@@ -1,7 +1,7 @@
 """The Teams app package an admin uploads: manifest.json and two icons, zipped.
 
 The icons are drawn here rather than shipped, so the package needs no binary files in the repository
-and can be rebuilt anywhere from the bot's app id alone.
+and can be rebuilt anywhere from the bot's app id and the publisher's pages (`Publisher`) alone.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 MANIFEST_VERSION = "1.19"
 MANIFEST_SCHEMA_URL = (
@@ -50,18 +51,41 @@ TEAM_COMMANDS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Publisher:
-    """Who publishes the app, as Teams shows it; point these at the program's own intranet pages."""
+    """Who publishes the app and the pages Teams links to (the program's own, e.g. intranet pages).
 
-    name: str = "Mentorbot"
-    website_url: str = "https://example.com/mentorbot"
-    privacy_url: str = "https://example.com/mentorbot/privacy"
-    terms_url: str = "https://example.com/mentorbot/terms"
+    No defaults: Teams shows these to every user, so placeholders must never reach a package. The
+    settings come from MENTORBOT_PUBLISHER_NAME, MENTORBOT_WEBSITE_URL, MENTORBOT_PRIVACY_URL and
+    MENTORBOT_TERMS_URL; they are checked again here so no caller can build a package Teams refuses.
+    """
+
+    name: str
+    website_url: str
+    privacy_url: str
+    terms_url: str
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or len(self.name) > 32:
+            raise ValueError("the publisher name (MENTORBOT_PUBLISHER_NAME) must be 1 to 32 characters")
+        pages = (("website", self.website_url), ("privacy", self.privacy_url), ("terms", self.terms_url))
+        for label, url in pages:
+            if not _is_https_url(url):
+                raise ValueError(f"the publisher's {label} URL must be an https:// URL, got {url!r}")
 
 
-def build_manifest(app_id: str, version: str = "1.0.0", publisher: Publisher | None = None) -> dict[str, Any]:
+def _is_https_url(url: object) -> bool:
+    """https, a host, at most 2048 characters (the manifest schema's limit), no spaces."""
+    if not isinstance(url, str) or len(url) > 2048 or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() == "https" and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unclosed [IPv6 host, a port that is not a number
+        return False
+
+
+def build_manifest(app_id: str, *, publisher: Publisher, version: str = "1.0.0") -> dict[str, Any]:
     if not _GUID.match(app_id or ""):
         raise ValueError("MICROSOFT_APP_ID must be the bot's Microsoft App ID, a GUID like 00000000-0000-…")
-    publisher = publisher or Publisher()
     return {
         "$schema": MANIFEST_SCHEMA_URL,
         "manifestVersion": MANIFEST_VERSION,
@@ -106,10 +130,10 @@ def _commands(commands: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
 
 
 def build_teams_package(
-    app_id: str, out_path: Path | str, version: str = "1.0.0", publisher: Publisher | None = None
+    app_id: str, out_path: Path | str, *, publisher: Publisher, version: str = "1.0.0"
 ) -> Path:
     """Writes the zip Teams admins upload (manifest.json, color.png, outline.png at its root)."""
-    manifest = build_manifest(app_id, version, publisher)
+    manifest = build_manifest(app_id, publisher=publisher, version=version)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:

@@ -63,13 +63,18 @@ def test_teams_package_is_built_for_the_app_id(tmp_path) -> None:
 
     out = tmp_path / "app.zip"
     app_id = "00000000-0000-4000-8000-000000000001"
-    result = mentorbot("teams-package", "-o", str(out), env=clean_env(MICROSOFT_APP_ID=app_id, MICROSOFT_APP_PASSWORD="x"))
+    pages = {
+        "MENTORBOT_WEBSITE_URL": "https://intranet.example.org/mentoring",
+        "MENTORBOT_PRIVACY_URL": "https://intranet.example.org/mentoring/privacy",
+        "MENTORBOT_TERMS_URL": "https://intranet.example.org/mentoring/terms",
+    }
+    result = mentorbot("teams-package", "-o", str(out), env=clean_env(MICROSOFT_APP_ID=app_id, **pages))
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(out) as package:
         manifest = json.loads(package.read("manifest.json"))
         assert manifest["bots"][0]["botId"] == app_id
         assert {"manifest.json"} < set(package.namelist())
-    missing = mentorbot("teams-package", "-o", str(out), env=clean_env())
+    missing = mentorbot("teams-package", "-o", str(out), env=clean_env(**pages))
     assert missing.returncode == 2 and "MICROSOFT_APP_ID" in missing.stderr
-    bad = mentorbot("teams-package", "-o", str(out), env=clean_env(MICROSOFT_APP_ID="not-a-guid", MICROSOFT_APP_PASSWORD="x"))
+    bad = mentorbot("teams-package", "-o", str(out), env=clean_env(MICROSOFT_APP_ID="not-a-guid", **pages))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -12,10 +12,16 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from adapters.teams.package import build_manifest, build_teams_package
+from adapters.teams.package import Publisher, build_manifest, build_teams_package
 from tests.support.schemas import schema_path
 
 APP_ID = "0f3c8a52-7d4e-4b1f-9a6c-2e5d8b7f1a90"
+PUBLISHER = Publisher(
+    name="Contoso People Team",
+    website_url="https://intranet.contoso.test/mentoring",
+    privacy_url="https://intranet.contoso.test/mentoring/privacy",
+    terms_url="https://intranet.contoso.test/mentoring/terms",
+)
 COMMANDS = {
     "help", "join", "profile", "status", "pause", "resume", "leave", "goals", "checkin", "stats", "pair", "export",
 }
@@ -52,7 +58,7 @@ def alphas(width: int, rows: bytes) -> list[int]:
 
 
 def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path: Path) -> None:
-    out = build_teams_package(APP_ID, tmp_path / "dist" / "mentorbot-teams.zip")
+    out = build_teams_package(APP_ID, tmp_path / "dist" / "mentorbot-teams.zip", publisher=PUBLISHER)
     with zipfile.ZipFile(out) as package:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
@@ -63,6 +69,13 @@ def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path: Path) -> No
     assert manifest["manifestVersion"] == "1.19"
     assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
     assert set(manifest["bots"][0]["scopes"]) == {"personal", "team"}
+    assert manifest["developer"] == {
+        "name": "Contoso People Team",
+        "websiteUrl": "https://intranet.contoso.test/mentoring",
+        "privacyUrl": "https://intranet.contoso.test/mentoring/privacy",
+        "termsOfUseUrl": "https://intranet.contoso.test/mentoring/terms",
+    }
+    assert "example.com" not in json.dumps(manifest)
     assert (color[0], color[1], color[2]) == (192, 192, 6)
     assert (outline[0], outline[1], outline[2]) == (32, 32, 6)
     assert min(alphas(192, color[3])) == 255, "the colour icon is opaque"
@@ -71,14 +84,14 @@ def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path: Path) -> No
 
 
 def test_command_lists_cover_exactly_the_bots_commands() -> None:
-    bot = build_manifest(APP_ID)["bots"][0]
+    bot = build_manifest(APP_ID, publisher=PUBLISHER)["bots"][0]
     titles = [c["title"] for lst in bot["commandLists"] for c in lst["commands"]]
     assert set(titles) == COMMANDS
     assert {s for lst in bot["commandLists"] for s in lst["scopes"]} == {"personal", "team"}
 
 
 def test_the_schema_check_catches_a_wrong_manifest_version() -> None:
-    manifest = build_manifest(APP_ID)
+    manifest = build_manifest(APP_ID, publisher=PUBLISHER)
     manifest["manifestVersion"] = "1.16"
     assert list(manifest_validator().iter_errors(manifest))
 
@@ -86,4 +99,29 @@ def test_the_schema_check_catches_a_wrong_manifest_version() -> None:
 @pytest.mark.parametrize("app_id", ["", "not-a-guid", None])
 def test_a_missing_or_malformed_app_id_is_refused(app_id: str | None, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
-        build_teams_package(app_id, tmp_path / "x.zip")  # type: ignore[arg-type]
+        build_teams_package(app_id, tmp_path / "x.zip", publisher=PUBLISHER)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://intranet.contoso.test/privacy",
+        "intranet.contoso.test/privacy",
+        "https://",
+        "https://[::1/privacy",
+        "https://intranet.contoso.test/pri vacy",
+        "https://intranet.contoso.test/" + "x" * 2048,
+        "",
+    ],
+)
+def test_publisher_pages_must_be_https_urls(url: str) -> None:
+    with pytest.raises(ValueError, match="https"):
+        Publisher(name="Contoso", website_url="https://a.test", privacy_url=url, terms_url="https://a.test/t")
+
+
+def test_a_publisher_has_no_placeholder_defaults() -> None:
+    with pytest.raises(TypeError):
+        Publisher()  # type: ignore[call-arg]
+    page = "https://intranet.contoso.test/mentoring"
+    with pytest.raises(ValueError, match="32"):
+        Publisher(name="x" * 33, website_url=page, privacy_url=page, terms_url=page)

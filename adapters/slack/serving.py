@@ -1,13 +1,20 @@
 """Running the Slack front end: on the project's aiohttp server, or over Socket Mode.
 
-The HTTP handler is as thin as Bolt's own aiohttp adapter, plus what keeps a malformed request a 4xx:
-a body that is not UTF-8 or a `payload=` that is not JSON is refused before Bolt parses it.
+The HTTP handler is as thin as Bolt's own aiohttp adapter, plus the checks that keep an attacker from
+spending the bot's time: the body is read only up to a size cap, and its HMAC signature and timestamp
+are checked over the raw bytes before anything is decoded or parsed, so an unsigned megabyte costs a
+hash and a 401. Only then is the body parsed, with caps on form fields and JSON depth, and a malformed
+request is a 4xx, never a traceback. A rejected request writes one short log line, never its body.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import re
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,6 +28,14 @@ from adapters.slack.app import SlackFrontEnd
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 256 * 1024
+"""Slack's largest payloads (a submitted modal) are a few tens of kilobytes."""
+MAX_FORM_FIELDS = 64
+"""A slash command has about fifteen fields and an interaction one (`payload`)."""
+MAX_REQUEST_AGE_SECONDS = 5 * 60
+"""Slack's own advice: refuse requests signed more than five minutes away from now (replays)."""
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+_SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 FRONT_END_KEY: web.AppKey[SlackFrontEnd] = web.AppKey("slack_front_end", SlackFrontEnd)
 
 
@@ -40,32 +55,78 @@ def _well_formed_interaction(payload: dict[str, Any]) -> bool:
     return True
 
 
-def _readable(body: str, content_type: str) -> bool:
-    """What Bolt would choke on: a `payload` that is not a well-formed JSON object, events not JSON."""
-    if content_type.startswith("application/json"):
-        try:
-            return isinstance(json.loads(body), dict)
-        except ValueError:
-            return False
-    form = parse_qs(body)
-    if "payload" in form:
-        try:
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def signature_problem(secret: str, body: bytes, timestamp: str | None, signature: str | None,
+                      now: float | None = None) -> str | None:
+    """Why a request is not Slack's, or None when it is: checked over the raw bytes, before parsing."""
+    if not timestamp or not _TIMESTAMP.match(timestamp):
+        return "missing or malformed timestamp"
+    if abs((now if now is not None else time.time()) - int(timestamp)) > MAX_REQUEST_AGE_SECONDS:
+        return "stale timestamp"
+    if not signature or not _SIGNATURE.match(signature):
+        return "missing or malformed signature"
+    expected = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest("v0=" + expected, signature):
+        return "bad signature"
+    return None
+
+
+async def _read_capped(request: web.Request) -> bytes:
+    """The body, refusing one over the cap before reading it (declared) or as soon as it passes it."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise _Refused(413, "request body too large")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Refused(413, "request body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parsed(body: str, content_type: str) -> None:
+    """Refuse what Bolt would choke on: too many fields, a `payload` that is not a well-formed JSON
+    object (too deep included), an event body that is not a JSON object."""
+    try:
+        if content_type.startswith("application/json"):
+            if not isinstance(json.loads(body), dict):
+                raise _Refused(400, "unreadable Slack payload")
+            return
+        form = parse_qs(body, max_num_fields=MAX_FORM_FIELDS)
+        if "payload" in form:
             payload = json.loads(form["payload"][0])
-        except ValueError:
-            return False
-        return isinstance(payload, dict) and _well_formed_interaction(payload)
-    return True
+            if not (isinstance(payload, dict) and _well_formed_interaction(payload)):
+                raise _Refused(400, "unreadable Slack payload")
+    except (ValueError, RecursionError) as error:
+        raise _Refused(400, "unreadable Slack payload") from error
 
 
 def slack_request_handler(front_end: SlackFrontEnd) -> web.RequestHandler:
+    secret = front_end.config.signing_secret
+
     async def handle(request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
         try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return web.Response(status=400, text="request body must be UTF-8")
-        if not _readable(body, request.content_type or ""):
-            return web.Response(status=400, text="unreadable Slack payload")
+            raw = await _read_capped(request)
+            problem = signature_problem(
+                secret, raw, request.headers.get("X-Slack-Request-Timestamp"), request.headers.get("X-Slack-Signature")
+            )
+            if problem:
+                raise _Refused(401, problem)
+            try:
+                body = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise _Refused(400, "request body must be UTF-8") from error
+            _parsed(body, request.content_type or "")
+        except _Refused as refused:
+            logger.info("refused a Slack request from %s: %s (%d)", request.remote, refused.reason, refused.status)
+            return web.Response(status=refused.status, text=refused.reason)
         try:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
             bolt_response = await front_end.app.async_dispatch(bolt_request)

@@ -4,6 +4,12 @@ The request is authenticated before botbuilder runs the turn, on a worker thread
 OpenID metadata with blocking `requests` (no timeout), and inside `CloudAdapter.process` a missing token
 or an unknown key id surfaces as AttributeError / IndexError (HTTP 500). Here every authentication
 failure is a 401, and no response ever carries a traceback.
+
+An attacker's cost is kept small: the body is capped, and with an app id the bearer token's signature,
+issuer and expiry are checked before the body is read as JSON (the checks that need the activity, its
+channel and serviceUrl, follow once it is parsed). A token without `exp` is refused, though PyJWT and
+botbuilder accept one. The channel gets its answer within `reply_budget` seconds even when the
+serviceUrl is slow or unreachable: the turn goes on in the background with a deadline of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +49,10 @@ from conversations.ports import InboundHandler, UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
+MAX_BODY_BYTES = 256 * 1024
+"""Teams activities are a few kilobytes; a card submit with long answers stays well under this."""
+MAX_HEADER_CHARS = 16 * 1024
+_BEARER = re.compile(r"^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
 PUBLIC_CLOUD_ENDPOINTS: Mapping[str, str] = {
     "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
@@ -190,6 +201,8 @@ class TeamsIntegration:
         retry: RetryPolicy | None = None,
         pacing: PacingPolicy | None = None,
         auth_timeout: float = 15.0,
+        reply_budget: float = 5.0,
+        turn_deadline: float = 60.0,
     ) -> None:
         self.settings = settings
         self.authentication = ConfigurationBotFrameworkAuthentication(
@@ -200,6 +213,9 @@ class TeamsIntegration:
             self.adapter, settings.microsoft_app_id, uow_factory, ConnectorCalls(retry, pacing)
         )
         self._auth_timeout = auth_timeout
+        self._reply_budget = reply_budget
+        self._turn_deadline = turn_deadline
+        self._late_turns: set[asyncio.Task[InvokeResponse | None]] = set()
         self._auth_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="teams-auth")
         self._bot: TeamsBot | None = None
 
@@ -216,19 +232,26 @@ class TeamsIntegration:
             logger.warning("MICROSOFT_APP_ID is not set: Teams runs without authentication (emulator mode)")
 
     async def _close(self, _app: web.Application) -> None:
+        for turn in list(self._late_turns):
+            turn.cancel()
+        await asyncio.gather(*self._late_turns, return_exceptions=True)
         self._auth_pool.shutdown(wait=False, cancel_futures=True)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self._bot is None:
             raise RuntimeError("attach() the integration to an application before serving")
+        header = request.headers.get("Authorization") or None
         try:
-            activity = await _read_activity(request)
+            raw = await _read_capped(request)
+            if not self.emulator_mode:
+                await self._authenticate(_UNPARSED, _well_formed_bearer(header))
+            activity = await _read_activity(raw)
+            auth = await self._authenticate(activity, header)
         except _BadRequest as bad:
+            logger.info("Refused a Teams request from %s: %s", request.remote, bad.reason)
             return _problem(bad.status, bad.reason)
-        try:
-            auth = await self._authenticate(activity, request.headers.get("Authorization") or None)
         except AuthenticationFailed as failure:
-            logger.info("Rejected a Teams request: %s", failure)
+            logger.info("Rejected a Teams request from %s: %s", request.remote, str(failure)[:200])
             return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
         except AuthenticationUnavailable as failure:
             logger.warning("Could not check a Teams token: %s", failure)
@@ -241,8 +264,16 @@ class TeamsIntegration:
             # act as any user (admins included) and receive the answers. The Emulator runs locally.
             logger.warning("Emulator mode refuses an activity from %s; set MICROSOFT_APP_ID", activity.service_url)
             return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
+        turn = asyncio.create_task(self._run_turn(auth, activity), name=f"teams turn {activity.id}")
+        done, _ = await asyncio.wait({turn}, timeout=self._reply_budget)
+        if not done:
+            # The channel gives up after 15 s and may resend; it hears "accepted" while the turn goes on.
+            self._late_turns.add(turn)
+            turn.add_done_callback(self._late_turns.discard)
+            logger.warning("Teams activity %s is taking long; answered the channel first", activity.id)
+            return web.Response(status=HTTPStatus.ACCEPTED)
         try:
-            invoke = await self.adapter.process_activity(auth, activity, self._bot.on_turn)
+            invoke = turn.result()
         except Exception:  # noqa: BLE001 - logged with its traceback, never shown
             logger.exception("Teams activity %s could not be processed", activity.id)
             return _problem(HTTPStatus.INTERNAL_SERVER_ERROR, "The activity could not be processed.")
@@ -255,10 +286,15 @@ class TeamsIntegration:
             )
         return web.Response(status=HTTPStatus.OK)
 
+    async def _run_turn(self, auth: AuthenticateRequestResult, activity: Activity) -> InvokeResponse | None:
+        assert self._bot is not None
+        async with asyncio.timeout(self._turn_deadline):
+            return await self.adapter.process_activity(auth, activity, self._bot.on_turn)
+
     async def _authenticate(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(
+            result: AuthenticateRequestResult = await asyncio.wait_for(
                 loop.run_in_executor(
                     self._auth_pool, asyncio.run, self.authentication.authenticate_request(activity, header)
                 ),
@@ -268,14 +304,42 @@ class TeamsIntegration:
             raise AuthenticationUnavailable(f"{type(error).__name__}: {error}") from error
         except Exception as error:  # noqa: BLE001 - botbuilder signals bad tokens with many exception types
             raise AuthenticationFailed(f"{type(error).__name__}: {error}") from error
+        if header is not None and "exp" not in (result.claims_identity.claims or {}):
+            raise AuthenticationFailed("the token has no expiry (exp)")
+        return result
 
 
-async def _read_activity(request: web.Request) -> Activity:
+_UNPARSED = Activity(channel_id="", service_url=None)
+"""Stands for the activity while only the token is checked: an empty channel id skips the endorsement
+check and no serviceUrl skips the serviceUrl claim; both are checked with the parsed activity after."""
+
+
+def _well_formed_bearer(header: str | None) -> str:
+    """A header that cannot be a JWT is refused here, without a thread or a key lookup."""
+    if header is None or len(header) > MAX_HEADER_CHARS or not _BEARER.match(header):
+        raise AuthenticationFailed("missing or malformed bearer token")
+    return header
+
+
+async def _read_capped(request: web.Request) -> bytes:
     if "application/json" not in request.headers.get("Content-Type", ""):
         raise _BadRequest(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the activity as application/json.")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The activity is too large.")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The activity is too large.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _read_activity(raw: bytes) -> Activity:
     try:
-        body: Any = await request.json()
-    except (ValueError, UnicodeDecodeError) as error:
+        body: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise _BadRequest(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.") from error
     if not isinstance(body, dict):
         raise _BadRequest(HTTPStatus.BAD_REQUEST, "The body must be a JSON object (an activity).")

@@ -101,9 +101,14 @@ async def test_a_token_in_another_scheme_is_refused(teams_bot: TeamsBot) -> None
     ],
 )
 async def test_malformed_requests_are_4xx(teams_bot: TeamsBot, content_type: str, body: str, expected: int) -> None:
-    async with teams_bot.session.post(teams_bot.url, data=body, headers={"Content-Type": content_type}) as response:
+    """With a valid token the body's faults are named; without one nothing is parsed at all (401)."""
+    token = teams_bot.framework.channel_token(audience=APP_ID)
+    signed = {"Content-Type": content_type, "Authorization": f"Bearer {token}"}
+    async with teams_bot.session.post(teams_bot.url, data=body, headers=signed) as response:
         assert response.status == expected
         assert "Traceback" not in await response.text()
+    async with teams_bot.session.post(teams_bot.url, data=body, headers={"Content-Type": content_type}) as response:
+        assert response.status == (415 if expected == 415 else 401)
 
 
 async def test_the_bot_app_id_is_the_audience_the_channel_signs_for(teams_bot: TeamsBot) -> None:

@@ -116,12 +116,13 @@ async def connect_platforms(container: Container, web_app: Any | None = None) ->
     """Register a chat port for every platform with credentials; with a web app, serve their routes too.
 
     Without a web app (`mentorbot tick`, `pair`) only the outbound side is needed: the chat ports.
+    Teams is connected either way, as `serve` always serves it: in emulator mode its messages still
+    go out to the (local) serviceUrls people wrote from, and a tick must deliver them too.
     """
     settings = container.settings
     if settings.slack_enabled:
         await _connect_slack(container, web_app)
-    if settings.microsoft_app_id or web_app is not None:
-        _connect_teams(container, web_app)
+    _connect_teams(container, web_app)
 
 
 def _connect_teams(container: Container, web_app: Any | None) -> None:

@@ -94,9 +94,9 @@ def migrate() -> None:
 
 async def _with_bot(settings: Settings, job: Callable[[Any], Awaitable[T]], at: datetime | None = None) -> T:
     from bot.bootstrap import build_container, connect_platforms
-    from conversations.clock import ManualClock
+    from conversations.clock import OffsetClock
 
-    container = build_container(settings, clock=ManualClock(at) if at else None)
+    container = build_container(settings, clock=OffsetClock(at) if at else None)
     try:
         await container.database.migrate()
         await connect_platforms(container)
@@ -135,7 +135,12 @@ def pair(dry_run: bool) -> None:
 @main.command()
 @click.option("--at", "at", default=None, help="ISO time to act as if the clock read it, e.g. 2027-01-04T10:00:00Z")
 def tick(at: str | None) -> None:
-    """Run one scheduler tick now: enqueue what is due, deliver it, exit (for cron and operators)."""
+    """Run one scheduler tick now: enqueue what is due and deliver it, then exit (for cron and operators).
+
+    Delivery goes on, waiting out any Retry-After, until nothing due is left or
+    MENTORBOT_TICK_DEADLINE_SECONDS (120) have passed; what is left is said, and the next tick sends it.
+    With --at the clock reads that moment at the start and runs on from there for the whole tick.
+    """
     moment = None
     if at:
         try:
@@ -147,13 +152,14 @@ def tick(at: str | None) -> None:
     settings = load_settings()
 
     async def job(bot: Any) -> Any:
-        return await bot.tick()
+        report = await bot.enqueue_due()
+        delivered, remaining = await bot.deliver_until_done(settings.tick_deadline_seconds)
+        return report, delivered, remaining
 
-    report = run(lambda: _with_bot(settings, job, moment))
-    d = report.delivered
+    report, d, remaining = run(lambda: _with_bot(settings, job, moment))
     click.echo(
         f"tick: {report.checkins} check-ins and {report.nudges} nudges enqueued; "
-        f"{d.sent} sent, {d.retried} to retry, {d.failed} failed"
+        f"{d.sent} sent, {d.retried} to retry, {d.failed} failed; {remaining} left for the next tick"
     )
 
 

@@ -57,6 +57,7 @@ class Settings:
     cycle_weeks: int = 12
     mentor_capacity: int = 1
     tick_seconds: int = 60
+    tick_deadline_seconds: int = 120
     next_round_days: int = 7
     nudge_no_meeting_days: int = 14
     nudge_goals_days: int = 7
@@ -202,6 +203,7 @@ class Settings:
             cycle_weeks=integer("MENTORBOT_CYCLE_WEEKS", 12, 1, 104),
             mentor_capacity=integer("MENTORBOT_MENTOR_CAPACITY", 1, 1, 20),
             tick_seconds=integer("MENTORBOT_TICK_SECONDS", 60, 5, 3600),
+            tick_deadline_seconds=integer("MENTORBOT_TICK_DEADLINE_SECONDS", 120, 0, 3600),
             next_round_days=integer("MENTORBOT_NEXT_ROUND_DAYS", 7, 0, 365),
             nudge_no_meeting_days=integer("MENTORBOT_NUDGE_NO_MEETING_DAYS", 14, 1, 365),
             nudge_goals_days=integer("MENTORBOT_NUDGE_GOALS_DAYS", 7, 1, 365),

@@ -6,13 +6,14 @@ is dropped and a crash rolls back both, never half of an action.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from conversations.commands import ParsedCommand, help_text, parse_command
-from conversations.domain import ConversationRef, Pairing, PairingStatus, Participant, Profile, UserRef
+from conversations.domain import ConversationRef, DeliveryStatus, Pairing, PairingStatus, Participant, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed, RoundAlreadyStarted
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
@@ -326,6 +327,31 @@ class Mentorbot:
         if limit is not None:
             options = replace(options, claim_size=limit)
         return await OutboxSender(self.uow_factory, self.chats, self.clock, options).drain(platform)
+
+    async def deliver_until_done(self, deadline_seconds: float, poll_seconds: float = 0.5) -> tuple[SendReport, int]:
+        """Deliver, and keep delivering what becomes due (a Retry-After running out, a lease of a dead
+        sender ending), until the outbox has nothing pending or `deadline_seconds` have passed.
+
+        Returns what was delivered and how many messages are still waiting. A one-shot `mentorbot tick`
+        uses this, so a 429 in the middle of a fan-out delays it instead of leaving it to the next cron run.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_seconds
+        total = SendReport()
+        while True:
+            report = await self.deliver_due()
+            total += report
+            remaining = await self._waiting_deliveries()
+            if not remaining or loop.time() >= deadline:
+                return total, remaining
+            if not report.handled:
+                await asyncio.sleep(min(poll_seconds, max(0.0, deadline - loop.time())))
+
+    async def _waiting_deliveries(self) -> int:
+        """Messages pending or leased, on any platform."""
+        async with self.uow_factory() as uow:
+            counts = await uow.deliveries.count_by_status()
+        return counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
 
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()

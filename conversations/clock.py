@@ -10,6 +10,22 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class OffsetClock:
+    """Starts at a chosen moment and runs at the real clock's pace from there.
+
+    `mentorbot tick --at` acts as if the clock read that moment, for the whole tick: what is due, the
+    claims, and the waits a platform's Retry-After asks for, which a frozen clock would never see end.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 class ManualClock:
     """Reads whatever it was last set to; `advance` fast-forwards a simulated program."""
 

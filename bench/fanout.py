@@ -3,7 +3,7 @@ chat ports, to fake platforms on 127.0.0.1 that enforce a rate and answer 429 be
 
 Run alone: `.venv/bin/python bench/fanout.py [--recipients 20000] [--rate 50]`. The default is 2,000
 recipients so the whole table takes about two minutes on two cores; `--recipients 20000` is the
-10,000-pair run.
+10,000-pair run. `.venv/bin/python bench/fanout.py --enqueue-only` times the tick alone (below).
 
 Each scenario starts from an empty database: the program (pairs half on a Slack workspace, half on a
 Teams tenant) is written directly, then one engine tick at Monday 10:30 enqueues the check-ins, then the
@@ -19,6 +19,11 @@ another process and count every message they accept, per recipient.
 - 429s: answered by the fake platforms. lost: recipients who received nothing. duplicated: messages
   beyond the first per recipient.
 - enqueue: the tick that creates the check-ins (and their prompts) in the database.
+
+`--enqueue-only` times the tick alone, without platforms or senders: for each store it seeds
+`--recipients`/2 pairs (default here 10,000 pairs, 20,000 check-ins), times one `enqueue_due` (the check-ins
+with their prompts prepared) and then a second one, which must enqueue nothing (the idempotency keys make it
+a no-op), and prints one row per store.
 """
 
 from __future__ import annotations
@@ -202,9 +207,80 @@ def print_table(results: list[Result], rate: float, latency: float) -> None:
         print("| " + " | ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))) + " |")
 
 
+@dataclass(frozen=True)
+class EnqueueResult:
+    store: str
+    pairs: int
+    checkins: int
+    deliveries: int
+    first: float
+    second: float
+
+    @property
+    def per_second(self) -> float:
+        return self.checkins / self.first if self.first else float("inf")
+
+
+async def time_enqueue(url: str, pairs: int) -> EnqueueResult:
+    """Seed `pairs` pairs, then time the tick that enqueues their check-ins, and a second tick."""
+    dummy = "http://127.0.0.1:9"  # never called: enqueuing touches the database only
+    async with Database(url) as database:
+        await database.migrate()
+        program = await seed_program(database.unit_of_work, pairs, teams_service_url=lambda tenant: f"{dummy}/teams/{tenant}/")
+        bot = build_replica(database.unit_of_work, ManualClock(CHECKIN_TICK), f"{dummy}/slack/api/", rate=50).bot
+        started = time.perf_counter()
+        first = await bot.enqueue_due()
+        first_time = time.perf_counter() - started
+        bot._nudges_checked_at = None  # the second tick does everything the first did, nudges included
+        started = time.perf_counter()
+        second = await bot.enqueue_due()
+        second_time = time.perf_counter() - started
+        async with database.unit_of_work() as uow:
+            deliveries = sum((await uow.deliveries.count_by_status()).values())
+    if first.checkins != len(program.people):
+        raise RuntimeError(f"the tick enqueued {first.checkins} check-ins for {len(program.people)} people")
+    if second.checkins != 0 or deliveries != len(program.people):
+        raise RuntimeError(f"a second tick was not a no-op: {second.checkins} more check-ins, {deliveries} deliveries")
+    store = "postgres" if url.startswith("postgresql") else "sqlite"
+    return EnqueueResult(store, pairs, first.checkins, deliveries, first_time, second_time)
+
+
+def run_enqueue_only(stores: list[str], recipients: int) -> None:
+    postgres_problem = unreachable_reason()
+    results = []
+    for store in stores:
+        if store == "postgres" and postgres_problem:
+            print(f"skipping postgres: {postgres_problem}", file=sys.stderr)
+            continue
+        print(f"seeding {recipients // 2:,} pairs on {store} and timing the tick…", file=sys.stderr, flush=True)
+        with database_for(store) as url:
+            results.append(asyncio.run(time_enqueue(url, recipients // 2)))
+    print("\nEnqueue: one scheduler tick (`Mentorbot.enqueue_due`) making every person's weekly check-in due,"
+          " prompts prepared by a local suggester; then a second tick, which must add nothing\n")
+    header = ("store", "pairs", "check-ins", "deliveries", "enqueue s", "check-ins/s", "second tick s")
+    rows = [
+        (r.store, f"{r.pairs:,}", f"{r.checkins:,}", f"{r.deliveries:,}", f"{r.first:.2f}", f"{r.per_second:,.0f}",
+         f"{r.second:.2f}")
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("| " + " | ".join("-" * w for w in widths) + " |")
+    for row in rows:
+        print("| " + " | ".join(c.rjust(w) if i > 0 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipients", type=int, default=2000, help="people to reach (2 per pair); 20000 is the full run")
+    parser.add_argument(
+        "--recipients", type=int, default=None,
+        help="people to reach (2 per pair); default 2000 (20000 with --enqueue-only); 20000 is the full run",
+    )
+    parser.add_argument(
+        "--enqueue-only", action="store_true",
+        help="time only the tick that enqueues the check-ins, on each store of --stores; no platforms, no senders",
+    )
+    parser.add_argument("--stores", default="sqlite,postgres", help="stores for --enqueue-only")
     parser.add_argument("--rate", type=float, default=50.0, help="requests/s the fake allows per workspace/tenant")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake takes to answer a request")
     parser.add_argument("--in-flight", type=int, default=32, help="sends in flight per workspace in each replica")
@@ -215,6 +291,10 @@ def main() -> None:
     parser.add_argument("--scenarios", default="sqlite:1,postgres:1,postgres:2", help="store:replicas,...")
     args = parser.parse_args()
 
+    if args.enqueue_only:
+        run_enqueue_only([s.strip() for s in args.stores.split(",") if s.strip()], args.recipients or 20000)
+        return
+    args.recipients = args.recipients or 2000
     scenarios = [Scenario(s.split(":")[0], int(s.split(":")[1])) for s in args.scenarios.split(",")]
     postgres_problem = unreachable_reason()
     results = []

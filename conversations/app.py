@@ -21,7 +21,7 @@ from conversations.matching.model import Progress
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.outbox import OutboxSender, SendReport, SenderOptions
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
-from conversations.prompts.preparation import prepare_weekly_prompts
+from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
 from conversations.services import checkins, goals, nudges, participants, pairing, prompts, stats, stories
 from conversations.services.context import Ctx, ProgramConfig
 
@@ -264,15 +264,13 @@ class Mentorbot:
             await uow.commit()
         rounds = await self._start_next_round_if_due()
         async with self.uow_factory() as uow:
-            due = await checkins.due_checkins(self._ctx(uow))
+            plan = await checkins.plan_checkins(self._ctx(uow))
+        due = plan.due
         enqueued = 0
         for start in range(0, len(due), CHECKIN_CHUNK):
             chunk = due[start : start + CHECKIN_CHUNK]
-            async with self.uow_factory() as uow:
-                ctx = self._ctx(uow)
-                pairs = {(d.pairing.id, d.week): (d.pairing, d.week) for d in chunk}.values()
-                contexts = [await prompts.pair_context(ctx, p, week) for p, week in pairs]
-            prepared = await self._prepare_prompts(contexts)
+            pairs = {(d.pairing.id, d.week): (d.pairing, d.week) for d in chunk}
+            prepared = await self._prepare_prompts(pairs, plan.people)
             async with self.uow_factory() as uow:
                 enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
                 await uow.commit()
@@ -306,20 +304,51 @@ class Mentorbot:
         logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
         return 1
 
-    async def _prepare_prompts(self, contexts: list[PairContext]) -> dict[tuple[str, str], PromptSet]:
-        """Prompts for the pairs about to be asked, made before the fan-out so sending never waits on an LLM."""
-        by_week: dict[str, list[PairContext]] = {}
-        for context in contexts:
-            by_week.setdefault(context.week, []).append(context)
-        for week, group in by_week.items():
-            await prepare_weekly_prompts(self.uow_factory, self.prompts, group, week)
-        out: dict[tuple[str, str], PromptSet] = {}
+    async def _prepare_prompts(
+        self, pairs: Mapping[tuple[str, str], tuple[Pairing, str]], people: Mapping[UserRef, Participant]
+    ) -> dict[tuple[str, str], PromptSet]:
+        """Prompts for the pairs about to be asked, keyed (pairing id, week), made before the fan-out
+        so sending never waits on an LLM.
+
+        Like `prepare_weekly_prompts`, but with a few set-based queries per chunk rather than several
+        per pair: the cached sets are read at once, contexts are built only for the pairs without one,
+        the suggester runs outside any transaction, and the new sets are stored together, the first
+        stored set winning (another replica may have prepared the same pair meanwhile). A pair whose
+        suggestion fails is asked without prompts.
+        """
         async with self.uow_factory() as uow:
-            for context in contexts:
-                cached = await uow.prompt_cache.get(context.pairing_id, context.week)
-                if cached is not None:
-                    out[(context.pairing_id, context.week)] = cached
-        return out
+            ready = await uow.prompt_cache.get_many(pairs.keys())
+            missing = [pair for key, pair in pairs.items() if key not in ready]
+            contexts = await prompts.pair_contexts(self._ctx(uow), missing, people)
+        if not contexts:
+            return ready
+        made = await self._suggest_all(contexts)
+        logger.info(
+            "prompts for %s pairs: %s cached, %s made, %s failed", len(pairs), len(ready), len(made), len(contexts) - len(made)
+        )
+        if made:
+            async with self.uow_factory() as uow:
+                stored = await uow.prompt_cache.add_many([(c.pairing_id, c.week, p) for c, p in made])
+                if stored == len(made):
+                    ready.update(((c.pairing_id, c.week), p) for c, p in made)
+                else:  # someone else stored some of them first: theirs are the ones to show
+                    ready.update(await uow.prompt_cache.get_many([(c.pairing_id, c.week) for c, _ in made]))
+                await uow.commit()
+        return ready
+
+    async def _suggest_all(self, contexts: list[PairContext]) -> list[tuple[PairContext, PromptSet]]:
+        semaphore = asyncio.Semaphore(PROMPT_CONCURRENCY)
+
+        async def suggest(context: PairContext) -> PromptSet | None:
+            async with semaphore:
+                try:
+                    return await self.prompts.suggest(context)
+                except Exception:  # noqa: BLE001 - one pair's failure must not stop the others
+                    logger.exception("no prompts for pairing %s in %s", context.pairing_id, context.week)
+                    return None
+
+        made = await asyncio.gather(*(suggest(c) for c in contexts))
+        return [(c, p) for c, p in zip(contexts, made) if p is not None]
 
     async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport:
         """Send everything due on the platforms connected here; `limit` overrides the claim size."""

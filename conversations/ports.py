@@ -6,7 +6,7 @@ Services depend on these and nothing else, so a ten-line fake serves in a unit t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from conversations.domain import (
     Assessment,
     Checkin,
+    CheckinAnswer,
     ConversationRef,
     Cycle,
     Delivery,
@@ -23,6 +24,7 @@ from conversations.domain import (
     Pairing,
     PairingStatus,
     Participant,
+    ParticipantStatus,
     Profile,
     PromptRating,
     Story,
@@ -112,7 +114,12 @@ class ParticipantRepository(Protocol):
     async def get(self, user: UserRef) -> Participant | None: ...
     async def save(self, participant: Participant) -> None: ...
     async def delete(self, user: UserRef) -> None: ...
-    async def list(self, platform: str | None = None, workspace_id: str | None = None) -> list[Participant]: ...
+    async def list(
+        self, platform: str | None = None, workspace_id: str | None = None, status: ParticipantStatus | None = None
+    ) -> list[Participant]: ...
+    async def get_many(self, users: Collection[UserRef]) -> dict[UserRef, Participant]:
+        """The stored ones among `users`, in one round trip per large batch; the absent are left out."""
+        ...
 
 
 class CycleRepository(Protocol):
@@ -146,6 +153,10 @@ class GoalRepository(Protocol):
     async def save(self, goal: Goal) -> None: ...
     async def get(self, goal_id: str) -> Goal | None: ...
     async def for_pairing(self, pairing_id: str) -> list[Goal]: ...
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[Goal]]:
+        """`for_pairing` of many pairings at once; pairings without goals are left out."""
+        ...
+
     async def list(self) -> list[Goal]: ...
     async def delete_for_user(self, user: UserRef) -> None: ...
 
@@ -155,11 +166,36 @@ class CheckinRepository(Protocol):
         """False (and nothing stored) when this pairing, person and week already has one."""
         ...
 
+    async def add_many(self, checkins: Sequence[Checkin]) -> list[Checkin]:
+        """`add` for each, in one statement per large batch: the ones stored, in the given order.
+
+        A check-in whose pairing, person and week already has one (stored, or earlier in `checkins`)
+        is skipped, exactly as `add` would refuse it.
+        """
+        ...
+
     async def save(self, checkin: Checkin) -> None: ...
     async def get(self, checkin_id: str) -> Checkin | None: ...
     async def find(self, pairing_id: str, user: UserRef, week: str) -> Checkin | None: ...
     async def for_pairing(self, pairing_id: str) -> list[Checkin]: ...
+    async def latest_for_pairings(self, pairing_ids: Collection[str], limit: int) -> dict[str, list[Checkin]]:
+        """The last `limit` check-ins of each pairing, oldest first: `for_pairing(id)[-limit:]` for
+        many pairings at once. Pairings without check-ins are left out."""
+        ...
+
     async def list(self, since: datetime | None = None) -> list[Checkin]: ...
+    async def unanswered(self, sent_from: datetime, sent_until: datetime) -> list[Checkin]:
+        """Check-ins without an answer sent from `sent_from` to `sent_until` (both included), ordered
+        as `list`: what reminders need, without every answered one."""
+        ...
+
+    async def pairings_answered(
+        self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime
+    ) -> set[str]:
+        """Ids of the pairings with a check-in sent since `sent_from` that was answered `answer` at or
+        after `answered_since`."""
+        ...
+
     async def delete_for_user(self, user: UserRef) -> None: ...
 
 
@@ -184,6 +220,14 @@ class StoryRepository(Protocol):
 class DeliveryRepository(Protocol):
     async def enqueue(self, delivery: Delivery) -> bool:
         """Insert unless the idempotency key exists; False means it was already enqueued."""
+        ...
+
+    async def enqueue_many(self, deliveries: Sequence[Delivery]) -> int:
+        """`enqueue` for each, in one statement per large batch; how many were new.
+
+        A delivery whose key exists (stored, or earlier in `deliveries`) is skipped, as `enqueue`
+        would skip it; a second fan-out of the same keys inserts nothing.
+        """
         ...
 
     async def get_by_key(self, idempotency_key: str) -> Delivery | None: ...
@@ -225,7 +269,15 @@ class ConversationRefRepository(Protocol):
 
 class PromptCacheRepository(Protocol):
     async def get(self, pairing_id: str, week: str) -> PromptSet | None: ...
+    async def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], PromptSet]:
+        """The cached sets among `keys` (pairing id, week); keys with none are left out."""
+        ...
+
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None: ...
+    async def add_many(self, entries: Sequence[tuple[str, str, PromptSet]]) -> int:
+        """Store each (pairing id, week, prompts) unless that pairing and week already has a set:
+        the first stored set wins, so every reader sees the same prompts. How many were stored."""
+        ...
 
 
 class PromptRatingRepository(Protocol):
@@ -234,6 +286,10 @@ class PromptRatingRepository(Protocol):
         ...
 
     async def for_pairing(self, pairing_id: str) -> list[PromptRating]: ...
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[PromptRating]]:
+        """`for_pairing` of many pairings at once; pairings without ratings are left out."""
+        ...
+
     async def delete_for_user(self, user: UserRef) -> None: ...
 
 

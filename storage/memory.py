@@ -7,6 +7,7 @@ PostgreSQL so the fake can never drift from the real stores.
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -15,6 +16,7 @@ from typing import Self
 from conversations.domain import (
     Assessment,
     Checkin,
+    CheckinAnswer,
     ConversationRef,
     Cycle,
     Delivery,
@@ -23,6 +25,7 @@ from conversations.domain import (
     Pairing,
     PairingStatus,
     Participant,
+    ParticipantStatus,
     PromptRating,
     Story,
     UserRef,
@@ -66,13 +69,19 @@ class MemoryParticipants(_Repo):
     async def delete(self, user: UserRef) -> None:
         self.data.participants.pop(user, None)
 
-    async def list(self, platform: str | None = None, workspace_id: str | None = None) -> list[Participant]:
+    async def list(
+        self, platform: str | None = None, workspace_id: str | None = None, status: ParticipantStatus | None = None
+    ) -> list[Participant]:
         return [
             copy.deepcopy(p)
             for p in self.data.participants.values()
-            if (platform is None or p.user.platform == platform)
+            if (status is None or p.status is status)
+            and (platform is None or p.user.platform == platform)
             and (workspace_id is None or p.user.workspace_id == workspace_id)
         ]
+
+    async def get_many(self, users: Collection[UserRef]) -> dict[UserRef, Participant]:
+        return {u: copy.deepcopy(self.data.participants[u]) for u in set(users) if u in self.data.participants}
 
 
 class MemoryCycles(_Repo):
@@ -145,6 +154,14 @@ class MemoryGoals(_Repo):
             if g.pairing_id == pairing_id
         ]
 
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[Goal]]:
+        wanted = set(pairing_ids)
+        found: dict[str, list[Goal]] = {}
+        for g in sorted(self.data.goals.values(), key=lambda g: g.created_at):
+            if g.pairing_id in wanted:
+                found.setdefault(g.pairing_id, []).append(copy.deepcopy(g))
+        return found
+
     async def list(self) -> list[Goal]:
         return [copy.deepcopy(g) for g in sorted(self.data.goals.values(), key=lambda g: g.created_at)]
 
@@ -159,6 +176,18 @@ class MemoryCheckins(_Repo):
             return False
         self.data.checkins[checkin.id] = copy.deepcopy(checkin)
         return True
+
+    async def add_many(self, checkins: Sequence[Checkin]) -> list[Checkin]:
+        taken = {(c.pairing_id, c.user, c.week) for c in self.data.checkins.values()}
+        stored: list[Checkin] = []
+        for checkin in checkins:
+            key = (checkin.pairing_id, checkin.user, checkin.week)
+            if key in taken or checkin.id in self.data.checkins:
+                continue
+            taken.add(key)
+            self.data.checkins[checkin.id] = copy.deepcopy(checkin)
+            stored.append(checkin)
+        return stored
 
     async def save(self, checkin: Checkin) -> None:
         self.data.checkins[checkin.id] = copy.deepcopy(checkin)
@@ -179,12 +208,41 @@ class MemoryCheckins(_Repo):
             if c.pairing_id == pairing_id
         ]
 
+    async def latest_for_pairings(self, pairing_ids: Collection[str], limit: int) -> dict[str, list[Checkin]]:
+        if limit <= 0:
+            return {}
+        wanted = set(pairing_ids)
+        found: dict[str, list[Checkin]] = {}
+        for c in sorted(self.data.checkins.values(), key=lambda c: c.sent_at):
+            if c.pairing_id in wanted:
+                found.setdefault(c.pairing_id, []).append(c)
+        return {pairing_id: [copy.deepcopy(c) for c in found[pairing_id][-limit:]] for pairing_id in found}
+
     async def list(self, since: datetime | None = None) -> list[Checkin]:
         return [
             copy.deepcopy(c)
             for c in sorted(self.data.checkins.values(), key=lambda c: c.sent_at)
             if since is None or c.sent_at >= since
         ]
+
+    async def unanswered(self, sent_from: datetime, sent_until: datetime) -> list[Checkin]:
+        return [
+            copy.deepcopy(c)
+            for c in sorted(self.data.checkins.values(), key=lambda c: c.sent_at)
+            if c.answer is None and sent_from <= c.sent_at <= sent_until
+        ]
+
+    async def pairings_answered(
+        self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime
+    ) -> set[str]:
+        return {
+            c.pairing_id
+            for c in self.data.checkins.values()
+            if c.answer is answer
+            and c.answered_at is not None
+            and c.answered_at >= answered_since
+            and c.sent_at >= sent_from
+        }
 
     async def delete_for_user(self, user: UserRef) -> None:
         for cid in [c.id for c in self.data.checkins.values() if c.user == user]:
@@ -232,6 +290,17 @@ class MemoryDeliveries(_Repo):
             return False
         self.data.deliveries[delivery.id] = copy.deepcopy(delivery)
         return True
+
+    async def enqueue_many(self, deliveries: Sequence[Delivery]) -> int:
+        taken = {d.idempotency_key for d in self.data.deliveries.values()}
+        added = 0
+        for delivery in deliveries:
+            if delivery.idempotency_key in taken or delivery.id in self.data.deliveries:
+                continue
+            taken.add(delivery.idempotency_key)
+            self.data.deliveries[delivery.id] = copy.deepcopy(delivery)
+            added += 1
+        return added
 
     async def get_by_key(self, idempotency_key: str) -> Delivery | None:
         for d in self.data.deliveries.values():
@@ -322,8 +391,19 @@ class MemoryPromptCache(_Repo):
     async def get(self, pairing_id: str, week: str) -> PromptSet | None:
         return self.data.prompt_cache.get((pairing_id, week))
 
+    async def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], PromptSet]:
+        return {key: self.data.prompt_cache[key] for key in set(keys) if key in self.data.prompt_cache}
+
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
         self.data.prompt_cache[(pairing_id, week)] = prompts
+
+    async def add_many(self, entries: Sequence[tuple[str, str, PromptSet]]) -> int:
+        added = 0
+        for pairing_id, week, prompts in entries:
+            if (pairing_id, week) not in self.data.prompt_cache:
+                self.data.prompt_cache[(pairing_id, week)] = prompts
+                added += 1
+        return added
 
 
 class MemoryPromptRatings(_Repo):
@@ -337,6 +417,14 @@ class MemoryPromptRatings(_Repo):
     async def for_pairing(self, pairing_id: str) -> list[PromptRating]:
         found = [r for r in self.data.prompt_ratings.values() if r.pairing_id == pairing_id]
         return sorted(found, key=lambda r: r.created_at)
+
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[PromptRating]]:
+        wanted = set(pairing_ids)
+        found: dict[str, list[PromptRating]] = {}
+        for r in sorted(self.data.prompt_ratings.values(), key=lambda r: r.created_at):
+            if r.pairing_id in wanted:
+                found.setdefault(r.pairing_id, []).append(r)
+        return found
 
     async def delete_for_user(self, user: UserRef) -> None:
         for key in [k for k, r in self.data.prompt_ratings.items() if r.user == user]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, Text, and_, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.domain import (
     Assessment,
     Checkin,
+    CheckinAnswer,
     ConversationRef,
     Cycle,
     Delivery,
@@ -31,6 +33,7 @@ from conversations.domain import (
     Pairing,
     PairingStatus,
     Participant,
+    ParticipantStatus,
     PromptRating,
     Story,
     UserRef,
@@ -42,6 +45,10 @@ logger = logging.getLogger(__name__)
 
 _DELETE_CHUNK = 1000
 """Ids per `IN (...)` list: well under SQLite's limit on bound parameters."""
+_IN_CHUNK = _DELETE_CHUNK
+"""Keys per `IN (...)` list of a batched read (a tick's chunk needs one or two)."""
+
+_T = TypeVar("_T")
 
 
 class _SqlRepository:
@@ -58,6 +65,19 @@ class _SqlRepository:
     async def _insert_if_absent(self, table: Table, values: dict[str, Any]) -> bool:
         result = await self.session.execute(_insert_if_absent_statement(table, self.dialect), values)
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def _insert_many_if_absent(self, table: Table, rows: list[dict[str, Any]], returned: str) -> list[Any]:
+        """`_insert_if_absent` for many rows at once; the `returned` column of the rows inserted.
+
+        One parameter list, which SQLAlchemy sends as multi-row `INSERT ... VALUES (...), (...)
+        ON CONFLICT DO NOTHING RETURNING ...` statements ("insertmanyvalues", batched under each
+        driver's limit on bound parameters). A row clashing with a stored one, or with one earlier in
+        the same list, is skipped.
+        """
+        if not rows:
+            return []
+        result = await self.session.execute(_insert_many_if_absent_statement(table, self.dialect, returned), rows)
+        return list(result.scalars())
 
     async def _rows(self, stmt: Any) -> Sequence[Any]:
         return (await self.session.execute(stmt)).mappings().all()
@@ -90,6 +110,11 @@ def _insert_if_absent_statement(table: Table, dialect: str) -> Any:
     return _dialect_insert(table, dialect).on_conflict_do_nothing()
 
 
+@cache
+def _insert_many_if_absent_statement(table: Table, dialect: str, returned: str) -> Any:
+    return _dialect_insert(table, dialect).on_conflict_do_nothing().returning(table.c[returned])
+
+
 _UPDATE_DELIVERY = update(tables.deliveries).where(tables.deliveries.c.id == bindparam("delivery_id"))
 """SET takes the columns named in the parameters; `delivery_id` picks the row."""
 
@@ -107,13 +132,25 @@ class SqlParticipants(_SqlRepository):
     async def delete(self, user: UserRef) -> None:
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
 
-    async def list(self, platform: str | None = None, workspace_id: str | None = None) -> list[Participant]:
+    async def list(
+        self, platform: str | None = None, workspace_id: str | None = None, status: ParticipantStatus | None = None
+    ) -> list[Participant]:
         stmt = select(self.t).order_by(self.t.c.user_key)
+        if status is not None:
+            stmt = stmt.where(self.t.c.status == status.value)
         if platform is not None:
             stmt = stmt.where(self.t.c.platform == platform)
         if workspace_id is not None:
             stmt = stmt.where(self.t.c.workspace_id == workspace_id)
         return [convert.participant_from(r) for r in await self._rows(stmt)]
+
+    async def get_many(self, users: Collection[UserRef]) -> dict[UserRef, Participant]:
+        found: dict[UserRef, Participant] = {}
+        for chunk in _chunks(sorted({u.key for u in users}), _IN_CHUNK):
+            for row in await self._rows(select(self.t).where(self.t.c.user_key.in_(chunk))):
+                participant = convert.participant_from(row)
+                found[participant.user] = participant
+        return found
 
 
 class SqlCycles(_SqlRepository):
@@ -194,6 +231,14 @@ class SqlGoals(_SqlRepository):
         stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
         return [convert.goal_from(r) for r in await self._rows(stmt)]
 
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[Goal]]:
+        found: dict[str, list[Goal]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
+            stmt = select(self.t).where(self.t.c.pairing_id.in_(chunk)).order_by(self.t.c.created_at, self.t.c.id)
+            for row in await self._rows(stmt):
+                found[row["pairing_id"]].append(convert.goal_from(row))
+        return dict(found)
+
     async def list(self) -> list[Goal]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
         return [convert.goal_from(r) for r in rows]
@@ -207,6 +252,10 @@ class SqlCheckins(_SqlRepository):
 
     async def add(self, checkin: Checkin) -> bool:
         return await self._insert_if_absent(self.t, convert.checkin_values(checkin))
+
+    async def add_many(self, checkins: Sequence[Checkin]) -> list[Checkin]:
+        stored = set(await self._insert_many_if_absent(self.t, [convert.checkin_values(c) for c in checkins], "id"))
+        return [c for c in checkins if c.id in stored]
 
     async def save(self, checkin: Checkin) -> None:
         await self._upsert(self.t, convert.checkin_values(checkin), ("id",))
@@ -226,11 +275,45 @@ class SqlCheckins(_SqlRepository):
         stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.sent_at, self.t.c.id)
         return [convert.checkin_from(r) for r in await self._rows(stmt)]
 
+    async def latest_for_pairings(self, pairing_ids: Collection[str], limit: int) -> dict[str, list[Checkin]]:
+        """A window function numbers each pairing's check-ins newest first; the first `limit` count."""
+        if limit <= 0:
+            return {}
+        c = self.t.c
+        found: dict[str, list[Checkin]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
+            newest_first = func.row_number().over(partition_by=c.pairing_id, order_by=(c.sent_at.desc(), c.id.desc()))
+            ranked = select(self.t, newest_first.label("recency")).where(c.pairing_id.in_(chunk)).subquery()
+            stmt = select(ranked).where(ranked.c.recency <= limit).order_by(ranked.c.sent_at, ranked.c.id)
+            for row in await self._rows(stmt):
+                found[row["pairing_id"]].append(convert.checkin_from(row))
+        return dict(found)
+
     async def list(self, since: datetime | None = None) -> list[Checkin]:
         stmt = select(self.t).order_by(self.t.c.sent_at, self.t.c.id)
         if since is not None:
             stmt = stmt.where(self.t.c.sent_at >= since)
         return [convert.checkin_from(r) for r in await self._rows(stmt)]
+
+    async def unanswered(self, sent_from: datetime, sent_until: datetime) -> list[Checkin]:
+        c = self.t.c
+        stmt = (
+            select(self.t)
+            .where(c.answer.is_(None), c.sent_at >= sent_from, c.sent_at <= sent_until)
+            .order_by(c.sent_at, c.id)
+        )
+        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+
+    async def pairings_answered(
+        self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime
+    ) -> set[str]:
+        c = self.t.c
+        stmt = (
+            select(c.pairing_id)
+            .where(c.answer == answer.value, c.answered_at >= answered_since, c.sent_at >= sent_from)
+            .distinct()
+        )
+        return set((await self.session.execute(stmt)).scalars())
 
     async def delete_for_user(self, user: UserRef) -> None:
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
@@ -285,6 +368,10 @@ class SqlDeliveries(_SqlRepository):
 
     async def enqueue(self, delivery: Delivery) -> bool:
         return await self._insert_if_absent(self.t, convert.delivery_values(delivery))
+
+    async def enqueue_many(self, deliveries: Sequence[Delivery]) -> int:
+        rows = [convert.delivery_values(d) for d in deliveries]
+        return len(await self._insert_many_if_absent(self.t, rows, "id"))
 
     async def get_by_key(self, idempotency_key: str) -> Delivery | None:
         row = await self._row(select(self.t).where(self.t.c.idempotency_key == idempotency_key))
@@ -410,8 +497,25 @@ class SqlPromptCache(_SqlRepository):
         row = await self._row(select(self.t).where(self.t.c.pairing_id == pairing_id, self.t.c.week == week))
         return convert.prompt_set_from(row) if row else None
 
+    async def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], PromptSet]:
+        """Pairing ids narrow the rows (they lead the primary key); the weeks are checked here."""
+        wanted = set(keys)
+        weeks = sorted({week for _, week in wanted})
+        found: dict[tuple[str, str], PromptSet] = {}
+        for chunk in _chunks(sorted({pairing_id for pairing_id, _ in wanted}), _IN_CHUNK):
+            stmt = select(self.t).where(self.t.c.pairing_id.in_(chunk), self.t.c.week.in_(weeks))
+            for row in await self._rows(stmt):
+                key = (row["pairing_id"], row["week"])
+                if key in wanted:
+                    found[key] = convert.prompt_set_from(row)
+        return found
+
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
         await self._upsert(self.t, convert.prompt_set_values(pairing_id, week, prompts), ("pairing_id", "week"))
+
+    async def add_many(self, entries: Sequence[tuple[str, str, PromptSet]]) -> int:
+        rows = [convert.prompt_set_values(pairing_id, week, prompts) for pairing_id, week, prompts in entries]
+        return len(await self._insert_many_if_absent(self.t, rows, "pairing_id"))
 
 
 class SqlPromptRatings(_SqlRepository):
@@ -424,10 +528,18 @@ class SqlPromptRatings(_SqlRepository):
         rows = await self._rows(select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at))
         return [convert.prompt_rating_from(row) for row in rows]
 
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[PromptRating]]:
+        found: dict[str, list[PromptRating]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
+            stmt = select(self.t).where(self.t.c.pairing_id.in_(chunk)).order_by(self.t.c.created_at, self.t.c.id)
+            for row in await self._rows(stmt):
+                found[row["pairing_id"]].append(convert.prompt_rating_from(row))
+        return dict(found)
+
     async def delete_for_user(self, user: UserRef) -> None:
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -8,7 +8,17 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conversations.commands import ParsedCommand, parse_int
-from conversations.domain import Checkin, CheckinAnswer, Pairing, PairingStatus, Participant, UserRef, new_id
+from conversations.domain import (
+    Checkin,
+    CheckinAnswer,
+    Delivery,
+    Destination,
+    Pairing,
+    PairingStatus,
+    Participant,
+    UserRef,
+    new_id,
+)
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
 from conversations.messages import Button, ButtonStyle, Form, FormInput, InputKind, OutgoingMessage, Reply, mention
 from conversations.ports import PromptSet
@@ -46,6 +56,12 @@ def local_week_and_slot(ctx: Ctx, person: Participant) -> tuple[str, datetime]:
     return f"{year}-W{week:02d}", slot
 
 
+_ANSWER_BUTTONS = tuple(
+    (a.label, a.value, ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT) for a in CheckinAnswer
+)
+"""(label, value, style) of each answer button, worked out once: a fan-out builds thousands of check-ins."""
+
+
 def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None) -> OutgoingMessage:
     fields: list[tuple[str, str]] = []
     if prompts:
@@ -57,10 +73,7 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=tuple(fields),
         buttons=(
-            *(
-                Button(a.label, "checkin_answer", f"{checkin.id}:{a.value}", ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT)
-                for a in CheckinAnswer
-            ),
+            *(Button(label, "checkin_answer", f"{checkin.id}:{value}", style) for label, value, style in _ANSWER_BUTTONS),
             *((Button("Rate or refresh ideas", "prompts_show", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
@@ -78,34 +91,72 @@ FIRST_CHECKIN_AFTER = timedelta(days=3)
 """A pair introduced on a Monday morning is not asked how their week went that same day."""
 
 
+@dataclass(frozen=True)
+class CheckinPlan:
+    due: list[DueCheckin]
+    people: dict[UserRef, Participant]
+    """Every participant, as read to make the plan: preparing the due pairs' prompts needs them again."""
+
+
 async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
     """Everyone whose check-in moment has come, by their own local clock, and who has not had it."""
+    return (await plan_checkins(ctx)).due
+
+
+async def plan_checkins(ctx: Ctx) -> CheckinPlan:
+    """`due_checkins`, with the participants it read. Three queries, whatever the program's size."""
     people = {p.user: p for p in await ctx.uow.participants.list()}
     already = {(c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))}
+    moments: dict[str, tuple[str, datetime]] = {}  # week and slot by time zone: the same for everyone in one
     due: list[DueCheckin] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         for member in pairing.members():
             person = people.get(member)
             if person is None or not ctx.available(person):
                 continue
-            week, slot = local_week_and_slot(ctx, person)
+            moment = moments.get(person.timezone)
+            if moment is None:
+                moment = moments[person.timezone] = local_week_and_slot(ctx, person)
+            week, slot = moment
             if ctx.now < slot or slot < pairing.created_at + FIRST_CHECKIN_AFTER:
                 continue
             if (pairing.id, member, week) not in already:
                 due.append(DueCheckin(pairing, member, week))
-    return due
+    return CheckinPlan(due, people)
 
 
 async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]) -> int:
-    sent = 0
-    for item in due:
-        checkin = Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now)
-        if not await ctx.uow.checkins.add(checkin):
-            continue
-        message = checkin_message(checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week)))
-        await ctx.outbox.dm(f"checkin:{item.pairing.id}:{item.week}:{item.member.key}", item.member, message)
-        sent += 1
-    return sent
+    """Record the check-ins and queue their messages: one insert of each kind for the whole list.
+
+    Only check-ins actually stored get a message, so a second run (another replica, a retried tick)
+    adds nothing; the delivery keys would refuse the messages anyway.
+    """
+    made = [Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now) for item in due]
+    stored = {checkin.id for checkin in await ctx.uow.checkins.add_many(made)}
+    deliveries = [
+        dm_delivery(
+            ctx,
+            f"checkin:{item.pairing.id}:{item.week}:{item.member.key}",
+            item.member,
+            checkin_message(checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))),
+        )
+        for item, checkin in zip(due, made)
+        if checkin.id in stored
+    ]
+    await ctx.uow.deliveries.enqueue_many(deliveries)
+    return len(stored)
+
+
+def dm_delivery(ctx: Ctx, key: str, user: UserRef, message: OutgoingMessage) -> Delivery:
+    """The outbox row `ctx.outbox.dm(key, user, message)` would write, for `deliveries.enqueue_many`."""
+    return Delivery(
+        id=new_id(),
+        idempotency_key=key,
+        destination=Destination.dm(user),
+        message=message.to_dict(),
+        created_at=ctx.now,
+        not_before=ctx.now,
+    )
 
 
 async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:

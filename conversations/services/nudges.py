@@ -1,4 +1,9 @@
-"""Nudges decided from stored state, so a restarted or late scheduler still sends the right ones once."""
+"""Nudges decided from stored state, so a restarted or late scheduler still sends the right ones once.
+
+Every due nudge is offered to the outbox in one batch, and only the people a rule names are read, so
+an hourly run costs a few statements however large the program; the keys of nudges already queued
+make the repeats no-ops.
+"""
 
 from __future__ import annotations
 
@@ -6,55 +11,49 @@ from collections import defaultdict
 from datetime import timedelta
 
 from conversations.clock import iso_week
-from conversations.domain import Checkin, CheckinAnswer, PairingStatus, ParticipantStatus
+from conversations.domain import Checkin, CheckinAnswer, PairingStatus, ParticipantStatus, UserRef
 from conversations.messages import OutgoingMessage, mention
+from conversations.services.checkins import dm_delivery
 from conversations.services.context import Ctx
 
 
 async def enqueue_nudges(ctx: Ctx) -> int:
     rules = ctx.config.nudges
-    people = {p.user: p for p in await ctx.uow.participants.list()}
-    def reachable(user: object) -> bool:
-        person = people.get(user)  # type: ignore[arg-type]
-        return person is not None and person.status is ParticipantStatus.ACTIVE
-
     horizon = ctx.now - max(rules.no_meeting_after, rules.checkin_unanswered_after) - timedelta(days=7)
-    checkins_by_pair: dict[str, list[Checkin]] = defaultdict(list)
-    for checkin in await ctx.uow.checkins.list(since=horizon):
-        checkins_by_pair[checkin.pairing_id].append(checkin)
+    # check-ins sent before the horizon count for no rule; only those a rule can use are read
+    met = await ctx.uow.checkins.pairings_answered(CheckinAnswer.MET, ctx.now - rules.no_meeting_after, horizon)
+    unanswered: dict[str, list[Checkin]] = defaultdict(list)
+    for checkin in await ctx.uow.checkins.unanswered(horizon, ctx.now - rules.checkin_unanswered_after):
+        unanswered[checkin.pairing_id].append(checkin)
     goal_owners = {(g.pairing_id, g.owner) for g in await ctx.uow.goals.list()}
 
-    queued = 0
+    # (person, idempotency key, message) for every nudge a rule calls for; only reachable people get theirs
+    wanted: list[tuple[UserRef, str, OutgoingMessage]] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         age = ctx.now - pairing.created_at
-        checkins = checkins_by_pair.get(pairing.id, [])
 
-        if age >= rules.no_meeting_after:
-            since = ctx.now - rules.no_meeting_after
-            met = any(c.answer is CheckinAnswer.MET and c.answered_at and c.answered_at >= since for c in checkins)
-            if not met:
-                for member in pairing.members():
-                    if reachable(member):
-                        other = pairing.other(member)
-                        queued += await ctx.outbox.dm(
-                            f"nudge:no-meeting:{pairing.id}:{iso_week(ctx.now)}:{member.key}",
-                            member,
-                            OutgoingMessage(
-                                title="Time to catch up?",
-                                text=(
-                                    f"It's been {rules.no_meeting_after.days} days since you and {mention(other.user_id)} last met. "
-                                    "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
-                                ),
-                                mentions=(other.user_id,),
-                            ),
-                        )
+        if age >= rules.no_meeting_after and pairing.id not in met:
+            for member in pairing.members():
+                other = pairing.other(member)
+                wanted.append((
+                    member,
+                    f"nudge:no-meeting:{pairing.id}:{iso_week(ctx.now)}:{member.key}",
+                    OutgoingMessage(
+                        title="Time to catch up?",
+                        text=(
+                            f"It's been {rules.no_meeting_after.days} days since you and {mention(other.user_id)} last met. "
+                            "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
+                        ),
+                        mentions=(other.user_id,),
+                    ),
+                ))
 
         if age >= rules.goals_missing_after:
             for member in pairing.members():
-                if reachable(member) and (pairing.id, member) not in goal_owners:
-                    queued += await ctx.outbox.dm(
-                        f"nudge:goals:{pairing.id}:{member.key}",
+                if (pairing.id, member) not in goal_owners:
+                    wanted.append((
                         member,
+                        f"nudge:goals:{pairing.id}:{member.key}",
                         OutgoingMessage(
                             title="Set your goals",
                             text=(
@@ -62,16 +61,25 @@ async def enqueue_nudges(ctx: Ctx) -> int:
                                 "e.g. `goals add use an AI assistant to summarise long documents`."
                             ),
                         ),
-                    )
+                    ))
 
-        for checkin in checkins:
-            if checkin.answer is None and ctx.now - checkin.sent_at >= rules.checkin_unanswered_after and reachable(checkin.user):
-                queued += await ctx.outbox.dm(
-                    f"nudge:checkin:{checkin.id}",
-                    checkin.user,
-                    OutgoingMessage(
-                        title="Quick reminder",
-                        text=f"This week's check-in ({checkin.week}) is still open: one click is enough. Type `checkin` to see it.",
-                    ),
-                )
-    return queued
+        for checkin in unanswered.get(pairing.id, ()):
+            wanted.append((
+                checkin.user,
+                f"nudge:checkin:{checkin.id}",
+                OutgoingMessage(
+                    title="Quick reminder",
+                    text=f"This week's check-in ({checkin.week}) is still open: one click is enough. Type `checkin` to see it.",
+                ),
+            ))
+    if not wanted:
+        return 0
+
+    people = await ctx.uow.participants.get_many({user for user, _, _ in wanted})
+
+    def reachable(user: UserRef) -> bool:
+        person = people.get(user)
+        return person is not None and person.status is ParticipantStatus.ACTIVE
+
+    offered = [dm_delivery(ctx, key, user, message) for user, key, message in wanted if reachable(user)]
+    return await ctx.uow.deliveries.enqueue_many(offered)

@@ -205,8 +205,8 @@ async def delete_personal_data(ctx: Ctx, actor: UserRef) -> None:
 async def wake_paused(ctx: Ctx) -> int:
     """People whose pause date has come are active again."""
     woken = 0
-    for p in await ctx.uow.participants.list():
-        if p.status is ParticipantStatus.PAUSED and p.paused_until and p.paused_until <= ctx.local_today(p):
+    for p in await ctx.uow.participants.list(status=ParticipantStatus.PAUSED):
+        if p.paused_until and p.paused_until <= ctx.local_today(p):
             p.status, p.paused_until = ParticipantStatus.ACTIVE, None
             await ctx.uow.participants.save(p)
             woken += 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from conversations.clock import weeks_before
 from conversations.commands import parse_int
-from conversations.domain import Pairing, PairingStatus, PromptRating, UserRef, new_id
+from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
 from conversations.messages import Button, OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
@@ -18,37 +19,65 @@ logger = logging.getLogger(__name__)
 
 RECENT_WEEKS = 3
 """Prompts shown this many weeks back are not suggested again."""
+OUTCOMES_SHOWN = 4
+"""The latest check-ins whose answers a suggester sees."""
 
 
 async def pair_context(ctx: Ctx, pairing: Pairing, week: str) -> PairContext:
-    leader = await ctx.uow.participants.get(pairing.leader)
-    mentor = await ctx.uow.participants.get(pairing.mentor)
-    goals = await ctx.uow.goals.for_pairing(pairing.id)
-    checkins = await ctx.uow.checkins.for_pairing(pairing.id)
-    outcomes = tuple(c.answer.value for c in checkins[-4:] if c.answer is not None)
-    ratings = await ctx.uow.prompt_ratings.for_pairing(pairing.id)
-    liked, disliked = topic_preferences((r.topic, r.vote) for r in ratings)
-    recent: list[str] = []
-    for weeks_back in range(1, RECENT_WEEKS + 1):
-        shown = await ctx.uow.prompt_cache.get(pairing.id, weeks_before(week, weeks_back))
-        if shown is not None:
-            recent += shown.prompts
-    return PairContext(
-        pairing_id=pairing.id,
-        week=week,
-        leader_name=leader.display_name if leader else "the leader",
-        mentor_name=mentor.display_name if mentor else "the mentor",
-        leader_skills=leader.skills if leader else (),
-        mentor_skills=mentor.skills if mentor else (),
-        leader_goals=leader.learning_goals if leader else (),
-        mentor_goals=mentor.learning_goals if mentor else (),
-        goal_progress=tuple((g.side.value, g.text, g.progress, g.done) for g in goals),
-        recent_outcomes=outcomes,
-        language=(leader.language if leader else None) or (mentor.language if mentor else None),
-        liked_topics=liked,
-        disliked_topics=disliked,
-        recent_prompts=tuple(recent),
-    )
+    return (await pair_contexts(ctx, [(pairing, week)]))[0]
+
+
+async def pair_contexts(
+    ctx: Ctx, pairs: Sequence[tuple[Pairing, str]], people: Mapping[UserRef, Participant] | None = None
+) -> list[PairContext]:
+    """`pair_context` for each (pairing, week), read in a handful of queries whatever their number,
+    so preparing a fan-out's prompts costs no round trip per pair.
+
+    `people`: participants the caller has just read (the tick's plan); only the others are read here.
+    """
+    if not pairs:
+        return []
+    uow = ctx.uow
+    ids = list(dict.fromkeys(pairing.id for pairing, _ in pairs))
+    members = {user for pairing, _ in pairs for user in (pairing.leader, pairing.mentor)}
+    known = {user: people[user] for user in members if user in people} if people else {}
+    unknown = members - known.keys()
+    found = {**known, **(await uow.participants.get_many(unknown) if unknown else {})}
+    goals = await uow.goals.for_pairings(ids)
+    latest = await uow.checkins.latest_for_pairings(ids, OUTCOMES_SHOWN)
+    ratings = await uow.prompt_ratings.for_pairings(ids)
+    earlier_weeks = {
+        week: [weeks_before(week, back) for back in range(1, RECENT_WEEKS + 1)] for week in {week for _, week in pairs}
+    }
+    shown = await uow.prompt_cache.get_many({(pairing.id, w) for pairing, week in pairs for w in earlier_weeks[week]})
+    contexts = []
+    for pairing, week in pairs:
+        leader, mentor = found.get(pairing.leader), found.get(pairing.mentor)
+        liked, disliked = topic_preferences((r.topic, r.vote) for r in ratings.get(pairing.id, ()))
+        recent: list[str] = []
+        for earlier in earlier_weeks[week]:
+            before = shown.get((pairing.id, earlier))
+            if before is not None:
+                recent += before.prompts
+        contexts.append(
+            PairContext(
+                pairing_id=pairing.id,
+                week=week,
+                leader_name=leader.display_name if leader else "the leader",
+                mentor_name=mentor.display_name if mentor else "the mentor",
+                leader_skills=leader.skills if leader else (),
+                mentor_skills=mentor.skills if mentor else (),
+                leader_goals=leader.learning_goals if leader else (),
+                mentor_goals=mentor.learning_goals if mentor else (),
+                goal_progress=tuple((g.side.value, g.text, g.progress, g.done) for g in goals.get(pairing.id, ())),
+                recent_outcomes=tuple(c.answer.value for c in latest.get(pairing.id, ()) if c.answer is not None),
+                language=(leader.language if leader else None) or (mentor.language if mentor else None),
+                liked_topics=liked,
+                disliked_topics=disliked,
+                recent_prompts=tuple(recent),
+            )
+        )
+    return contexts
 
 
 async def prompts_for(ctx: Ctx, pairing: Pairing, week: str) -> PromptSet:

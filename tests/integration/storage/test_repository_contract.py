@@ -23,6 +23,7 @@ from conversations.domain import (
     PairingStatus,
     Participant,
     ParticipantStatus,
+    PromptRating,
     Role,
     Side,
     Story,
@@ -139,6 +140,20 @@ async def test_participants_list_filters_by_platform_and_workspace(store: StoreU
         assert users(await uow.participants.list(platform="slack", workspace_id="T1")) == {ANA, BEN}
         assert users(await uow.participants.list(workspace_id="tenant-1")) == {DEE}
         assert await uow.participants.list(platform="discord") == []
+
+
+async def test_participants_list_filters_by_status(store: StoreUnderTest) -> None:
+    async def add_all(uow: UnitOfWork) -> None:
+        for user in (ANA, CAL):
+            await uow.participants.save(person(user))
+        await uow.participants.save(person(BEN, status=ParticipantStatus.PAUSED))
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        paused = await uow.participants.list(status=ParticipantStatus.PAUSED)
+        assert [p.user for p in paused] == [BEN]
+        assert {p.user for p in await uow.participants.list(status=ParticipantStatus.ACTIVE)} == {ANA, CAL}
+        assert await uow.participants.list(platform="teams", status=ParticipantStatus.PAUSED) == []
 
 
 # --- cycles ---------------------------------------------------------------------------------------
@@ -557,6 +572,190 @@ async def test_prompt_cache_by_pairing_and_week(store: StoreUnderTest) -> None:
         await uow.commit()
     async with unit(store) as uow:
         assert await uow.prompt_cache.get("p1", "2026-W10") == fallback
+
+
+# --- batches: a tick's fan-out reads and writes per chunk, not per pair ----------------------------
+
+
+async def test_participants_get_many_returns_the_stored_ones(store: StoreUnderTest) -> None:
+    ana, cal = person(ANA, language="de"), person(CAL, role=Role.LEADER)
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for p in (ana, person(BEN), cal):
+            await uow.participants.save(p)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        assert await uow.participants.get_many([ANA, CAL, DEE, ANA]) == {ANA: ana, CAL: cal}
+        assert await uow.participants.get_many(set()) == {}
+        many = await uow.participants.get_many({UserRef("slack", "T1", f"U{n:05d}") for n in range(2500)} | {BEN})
+        assert list(many) == [BEN], "lists longer than one IN (...) batch"
+
+
+async def test_goals_and_prompt_ratings_for_many_pairings(store: StoreUnderTest) -> None:
+    goals = [
+        Goal(new_id(), "p1", ANA, Side.LEADER, "Use an LLM weekly", T0 + timedelta(hours=2)),
+        Goal(new_id(), "p2", CAL, Side.LEADER, "Automate a report", T0),
+        Goal(new_id(), "p1", BEN, Side.MENTOR, "Learn budgeting", T0 + timedelta(hours=1)),
+    ]
+    ratings = [
+        PromptRating(new_id(), "p1", ANA, "2026-W10", 0, "ai_tools", 1, T0 + timedelta(minutes=5)),
+        PromptRating(new_id(), "p1", BEN, "2026-W10", 1, "strategy", -1, T0),
+        PromptRating(new_id(), "p3", CAL, "2026-W10", 0, "ai_tools", 1, T0),
+    ]
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for g in goals:
+            await uow.goals.add(g)
+        for r in ratings:
+            assert await uow.prompt_ratings.add(r)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        found = await uow.goals.for_pairings(["p1", "p2", "p9"])
+        assert found == {"p1": await uow.goals.for_pairing("p1"), "p2": await uow.goals.for_pairing("p2")}
+        assert [g.owner for g in found["p1"]] == [BEN, ANA]
+        assert await uow.goals.for_pairings([]) == {}
+        voted = await uow.prompt_ratings.for_pairings({"p1", "p2"})
+        assert voted == {"p1": await uow.prompt_ratings.for_pairing("p1")}
+        assert [r.user for r in voted["p1"]] == [BEN, ANA]
+
+
+async def test_latest_checkins_of_many_pairings(store: StoreUnderTest) -> None:
+    week = [Checkin(new_id(), "p1", ANA if n % 2 else BEN, f"2026-W{10 + n:02d}", T0 + timedelta(weeks=n)) for n in range(6)]
+    week[4].answer, week[4].answered_at = CheckinAnswer.MET, T0 + timedelta(weeks=4, hours=3)
+    single = Checkin(new_id(), "p2", CAL, "2026-W10", T0)
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for c in (*reversed(week), single):
+            assert await uow.checkins.add(c)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        latest = await uow.checkins.latest_for_pairings(["p1", "p2", "p3"], 4)
+        assert latest == {"p1": (await uow.checkins.for_pairing("p1"))[-4:], "p2": [single]}
+        assert [c.id for c in latest["p1"]] == [c.id for c in week[2:]], "the newest four, oldest first"
+        assert latest["p1"][2].answer is CheckinAnswer.MET
+        assert await uow.checkins.latest_for_pairings(["p1"], 1) == {"p1": [week[5]]}
+        assert await uow.checkins.latest_for_pairings(["p1"], 0) == {}
+        assert await uow.checkins.latest_for_pairings([], 4) == {}
+
+
+async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: StoreUnderTest) -> None:
+    def sent(pairing_id: str, user: UserRef, hours: int, answer: CheckinAnswer | None = None, answered: int = 0) -> Checkin:
+        checkin = Checkin(new_id(), pairing_id, user, f"2026-W{10 + hours // 168:02d}", T0 + timedelta(hours=hours))
+        if answer is not None:
+            checkin.answer, checkin.answered_at = answer, T0 + timedelta(hours=answered)
+        return checkin
+
+    too_old = sent("p1", ANA, -1)
+    open_early = sent("p1", BEN, 0)
+    open_late = sent("p2", CAL, 48)
+    too_new = sent("p2", DEE, 49)
+    met_in_time = sent("p3", ANA, 10, CheckinAnswer.MET, answered=100)
+    met_too_early = sent("p4", ANA, 10, CheckinAnswer.MET, answered=99)
+    met_but_sent_too_early = sent("p5", ANA, -1, CheckinAnswer.MET, answered=200)
+    not_yet = sent("p6", ANA, 10, CheckinAnswer.NOT_YET, answered=150)
+    met_twice = [sent("p7", ANA, 10, CheckinAnswer.MET, answered=120), sent("p7", BEN, 10, CheckinAnswer.MET, answered=130)]
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for c in (too_new, met_in_time, open_late, too_old, met_too_early, open_early, met_but_sent_too_early, not_yet, *met_twice):
+            assert await uow.checkins.add(c)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        window = (T0, T0 + timedelta(hours=48))
+        assert await uow.checkins.unanswered(*window) == [open_early, open_late], "both ends included, oldest first"
+        assert await uow.checkins.unanswered(T0 + timedelta(hours=1), T0 + timedelta(hours=47)) == []
+        answered = await uow.checkins.pairings_answered(CheckinAnswer.MET, T0 + timedelta(hours=100), T0)
+        assert answered == {"p3", "p7"}
+        assert await uow.checkins.pairings_answered(CheckinAnswer.NOT_YET, T0, T0) == {"p6"}
+        assert await uow.checkins.pairings_answered(CheckinAnswer.NEED_HELP, T0, T0) == set()
+
+
+async def test_checkin_add_many_stores_each_pairing_person_and_week_once(store: StoreUnderTest) -> None:
+    earlier = Checkin(new_id(), "p1", ANA, "2026-W10", T0)
+    await write(store, lambda uow: uow.checkins.add(earlier))
+    batch = [
+        Checkin(new_id(), "p1", BEN, "2026-W10", T0),
+        Checkin(new_id(), "p1", ANA, "2026-W10", T0 + timedelta(hours=1)),  # already stored
+        Checkin(new_id(), "p2", CAL, "2026-W10", T0),
+        Checkin(new_id(), "p2", CAL, "2026-W10", T0 + timedelta(hours=2)),  # twice in the batch
+        Checkin(new_id(), "p1", ANA, "2026-W11", T0),
+    ]
+    async with unit(store) as uow:
+        assert await uow.checkins.add_many(batch) == [batch[0], batch[2], batch[4]]
+        # The transaction is still usable after refused rows (PostgreSQL aborts on an error).
+        assert await uow.checkins.add(Checkin(new_id(), "p3", DEE, "2026-W10", T0))
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.checkins.add_many([]) == []
+        again = [Checkin(new_id(), c.pairing_id, c.user, c.week, T0) for c in batch]
+        assert await uow.checkins.add_many(again) == [], "a second enqueue stores nothing"
+        assert await uow.checkins.find("p2", CAL, "2026-W10") == batch[2]
+        assert await uow.checkins.find("p1", ANA, "2026-W10") == earlier
+        assert len(await uow.checkins.list()) == 5
+
+
+async def test_enqueue_many_skips_keys_that_exist(store: StoreUnderTest) -> None:
+    first = delivery("checkin:p1:2026-W10:UANA")
+    await write(store, lambda uow: uow.deliveries.enqueue(first))
+    batch = [
+        delivery("checkin:p1:2026-W10:UBEN", destination=Destination.dm(BEN)),
+        delivery("checkin:p1:2026-W10:UANA", message={"text": "a copy"}),  # already queued
+        delivery("intro:p1", destination=Destination.group((ANA, BEN)), message={"nested": {"n": 1}, "list": [1, "two"]}),
+        delivery("intro:p1", message={"text": "same key, later in the batch"}),
+        delivery("story:s1", destination=Destination.channel("teams", "tenant-1", "19:general"), not_before=T0 + timedelta(hours=1)),
+    ]
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue_many(batch) == 3
+        assert await uow.deliveries.enqueue(delivery("after")) is True, "the transaction is still usable"
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue_many([]) == 0
+        assert await uow.deliveries.enqueue_many([delivery(d.idempotency_key) for d in batch]) == 0
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.get_by_key("checkin:p1:2026-W10:UANA") == first
+        for kept in (batch[0], batch[2], batch[4]):
+            assert await uow.deliveries.get_by_key(kept.idempotency_key) == kept
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.PENDING: 5}
+
+
+async def test_enqueue_many_takes_a_whole_chunk_at_once(store: StoreUnderTest) -> None:
+    """More rows than one multi-row INSERT holds (bound-parameter limits): all in, each once."""
+    keys = [f"checkin:p{n}:2026-W10:U{n}" for n in range(2500)]
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue_many([delivery(k) for k in keys[:1000]]) == 1000
+        assert await uow.deliveries.enqueue_many([delivery(k) for k in keys]) == 1500
+        await uow.commit()
+    async with unit(store) as uow:
+        assert await uow.deliveries.enqueue_many([delivery(k) for k in reversed(keys)]) == 0
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.PENDING: 2500}
+        claimed = await uow.deliveries.claim_due(T0, T0 + timedelta(minutes=1), limit=3000)
+        assert sorted(d.idempotency_key for d in claimed) == sorted(keys)
+
+
+async def test_prompt_cache_get_many_and_add_many_keep_the_first_set(store: StoreUnderTest) -> None:
+    llm = PromptSet(("What surprised you?",), "Try it live", "llm", topics=("ai_tools",))
+    library = PromptSet(("A curated prompt",), "A curated task", "library")
+    other = PromptSet(("Another",), "", "library")
+    await write(store, lambda uow: uow.prompt_cache.save("p1", "2026-W10", llm))
+    async with unit(store) as uow:
+        stored = await uow.prompt_cache.add_many(
+            [("p1", "2026-W10", library), ("p2", "2026-W10", library), ("p2", "2026-W10", other), ("p1", "2026-W11", other)]
+        )
+        assert stored == 2
+        await uow.commit()
+    async with unit(store) as uow:
+        keys = [("p1", "2026-W10"), ("p2", "2026-W10"), ("p1", "2026-W11"), ("p2", "2026-W11"), ("p9", "2026-W10")]
+        assert await uow.prompt_cache.get_many(keys) == {
+            ("p1", "2026-W10"): llm,
+            ("p2", "2026-W10"): library,
+            ("p1", "2026-W11"): other,
+        }
+        assert await uow.prompt_cache.get_many([]) == {}
+        assert await uow.prompt_cache.add_many([]) == 0
 
 
 # --- the unit of work -----------------------------------------------------------------------------

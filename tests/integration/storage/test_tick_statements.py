@@ -1,0 +1,63 @@
+"""The tick's fan-out speaks to a real database in a few set-based statements per chunk, not several per
+pair: enqueuing thousands of check-ins must stay a matter of seconds (see `bench/fanout.py --enqueue-only`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from conversations.app import CHECKIN_CHUNK, Mentorbot
+from conversations.clock import ManualClock
+from conversations.domain import DeliveryStatus
+from conversations.matching.simple import GreedyMatcher
+from conversations.ports import PairContext, PromptSet
+from conversations.services.context import ProgramConfig
+from storage.database import Database
+from tests.integration.delivery.seeding import CHECKIN_TICK, seed_program
+
+PAIRS = 150
+STATEMENTS_PER_TICK = 40
+"""A generous bound for a one-chunk tick (18 today); the per-pair code before needed about 17 per pair."""
+
+
+class QuickPrompts:
+    async def suggest(self, context: PairContext) -> PromptSet:
+        return PromptSet(("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library")
+
+
+@contextmanager
+def counting(database: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_a_tick_enqueues_every_checkin_in_a_few_statements(sql_database: Database) -> None:
+    assert 2 * PAIRS <= CHECKIN_CHUNK, "one chunk, so the bound below holds"
+    program = await seed_program(sql_database.unit_of_work, PAIRS, platforms=("slack",))
+    bot = Mentorbot(sql_database.unit_of_work, ManualClock(CHECKIN_TICK), GreedyMatcher(), QuickPrompts(), ProgramConfig())
+
+    with counting(sql_database) as statements:
+        report = await bot.enqueue_due()
+    assert report.checkins == len(program.people) == 2 * PAIRS
+    assert len(statements) <= STATEMENTS_PER_TICK, statements
+    async with sql_database.unit_of_work() as uow:
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.PENDING: 2 * PAIRS}
+        assert len(await uow.checkins.list()) == 2 * PAIRS
+
+    bot._nudges_checked_at = None  # the second tick redoes everything, nudges included
+    with counting(sql_database) as statements:
+        again = await bot.enqueue_due()
+    assert again.checkins == 0
+    assert len(statements) <= STATEMENTS_PER_TICK, statements
+    async with sql_database.unit_of_work() as uow:
+        assert sum((await uow.deliveries.count_by_status()).values()) == 2 * PAIRS

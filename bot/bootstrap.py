@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,6 +125,17 @@ async def connect_platforms(container: Container, web_app: Any | None = None) ->
     if settings.slack_enabled:
         await _connect_slack(container, web_app)
     _connect_teams(container, web_app)
+    freeze_startup_objects()
+
+
+def freeze_startup_objects() -> None:
+    """Move everything made at start (imported modules, the wiring) out of the garbage collector's sight.
+
+    Those objects live as long as the process; left in place, every full collection scans hundreds of
+    thousands of them again, which in a tick enqueuing 20,000 check-ins cost over a second.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _connect_teams(container: Container, web_app: Any | None) -> None:

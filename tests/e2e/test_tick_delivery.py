@@ -67,7 +67,7 @@ def test_a_cron_tick_delivers_every_checkin_once(
 ) -> None:
     everyone = seeded(database_url, platforms, platform)
     if storm:
-        platforms.storm(2.0)
+        platforms.storm_from_next_request(2.0)
 
     tick = mentorbot("tick", "--at", CHECKIN_TICK.isoformat(), env=tick_env(database_url, platforms, platform))
 

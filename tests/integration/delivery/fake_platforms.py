@@ -74,6 +74,7 @@ class FakePlatforms:
         self.rejected = 0
         """429s answered."""
         self._storm_until = 0.0
+        self._armed_storm = 0.0
         self.early = 0
         """Requests that arrived while their workspace or tenant had been told to wait."""
         self._told_to_wait: dict[str, tuple[float, float]] = {}
@@ -98,6 +99,11 @@ class FakePlatforms:
         """Answer 429 to every request for the next `seconds`, whatever the rate."""
         with self._lock:
             self._storm_until = max(self._storm_until, time.monotonic() + seconds)
+
+    def storm_from_next_request(self, seconds: float) -> None:
+        """Start a storm of `seconds` when the next request arrives, however long the sender takes to start."""
+        with self._lock:
+            self._armed_storm = seconds
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -155,6 +161,8 @@ class FakePlatforms:
         """0 to accept; otherwise Retry-After seconds."""
         with self._lock:
             now = time.monotonic()
+            if self._armed_storm:
+                self._storm_until, self._armed_storm = now + self._armed_storm, 0.0
             issued, until = self._told_to_wait.get(limiter_key, (0.0, 0.0))
             if issued + EARLY_GRACE <= now < until:
                 self.early += 1

@@ -46,6 +46,10 @@ class InputKind(StrEnum):
     MULTISELECT = "multiselect"
     NUMBER = "number"
     DATE = "date"
+    SEARCH = "search"
+    """One choice from a list too long for the form (`FormInput.dataset`): the form carries a few
+    `options` and the `initial` value, and the platform asks `conversations.options_search` for the
+    rest as the person types."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class FormInput:
     placeholder: str | None = None
     hint: str | None = None
     max_length: int | None = None
+    dataset: str | None = None
+    """For `InputKind.SEARCH`: the list searched as the person types (see `conversations.options_search`)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,7 @@ def _form_from_dict(data: dict[str, Any]) -> Form:
                 placeholder=raw.get("placeholder"),
                 hint=raw.get("hint"),
                 max_length=raw.get("max_length"),
+                dataset=raw.get("dataset"),
             )
         )
     return Form(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conversations.domain import SENIORITY_LEVELS, Participant, Role
 from conversations.messages import Form, FormInput, InputKind, Option
+from conversations.options_search import COMMON_TIMEZONES, TIMEZONES, is_place_zone, timezone_label
 
 JOIN_FORM = "join"
 MAX_TERMS = 15
@@ -41,27 +42,9 @@ SKILL_CHOICES: tuple[str, ...] = (
     "Change management",
 )
 
-COMMON_TIMEZONES: tuple[str, ...] = (
-    "America/Los_Angeles",
-    "America/Denver",
-    "America/Chicago",
-    "America/New_York",
-    "America/Sao_Paulo",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Africa/Johannesburg",
-    "Asia/Dubai",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "UTC",
-)
-
 
 def valid_timezone(name: str) -> bool:
-    if not name or len(name) > 64:
+    if not name or len(name) > 64 or not is_place_zone(name):
         return False
     try:
         ZoneInfo(name)
@@ -73,7 +56,10 @@ def valid_timezone(name: str) -> bool:
 def build_profile_form(existing: Participant | None, default_timezone: str | None, is_edit: bool) -> Form:
     skill_options = tuple(Option(s, s) for s in SKILL_CHOICES)
     tz = existing.timezone if existing else (default_timezone or "UTC")
-    tz_options = tuple(Option(z, z) for z in dict.fromkeys((*COMMON_TIMEZONES, tz)))
+    if not valid_timezone(tz):
+        tz = "UTC"
+    # The person's own zone first, then the common ones; every other zone is found by typing.
+    tz_options = tuple(Option(z, timezone_label(z)) for z in dict.fromkeys((tz, *COMMON_TIMEZONES)))
 
     def picked(values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v for v in values if v in SKILL_CHOICES)
@@ -145,9 +131,12 @@ def build_profile_form(existing: Participant | None, default_timezone: str | Non
             FormInput(
                 "timezone",
                 "Timezone",
-                InputKind.SELECT,
+                InputKind.SEARCH,
                 options=tz_options,
                 initial=tz,
+                placeholder="Type a city or region",
+                hint="Type to search every time zone, e.g. Accra, Buenos Aires or UTC.",
+                dataset=TIMEZONES,
             ),
             FormInput(
                 "manager",

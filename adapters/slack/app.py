@@ -28,14 +28,17 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack import limits
 from adapters.slack.background import BackgroundTasks
 from adapters.slack.chat import Pacing, SlackChat, build_web_client
 from adapters.slack.render import (
     FORM_CALLBACK_ID,
+    SEARCH_ACTION_PREFIX,
     RenderError,
     form_view,
     home_view,
     message_payload,
+    options_response,
     result_view,
     view_errors,
 )
@@ -46,10 +49,13 @@ from adapters.slack.translate import (
     form_event,
     home_opened_event,
     retry_number,
+    search_request,
 )
 from conversations.domain import UserRef
 from conversations.events import CommandReceived, InboundEvent
 from conversations.messages import SORRY_TEXT, Button, OutgoingMessage, Reply, Visibility
+from conversations.options_search import search_options
+from conversations.options_search import warm_up as warm_up_search
 from conversations.ports import InboundHandler
 
 logger = logging.getLogger(__name__)
@@ -157,6 +163,7 @@ class SlackFrontEnd:
         app.command(SLASH_COMMAND)(self._on_command)
         app.action(re.compile(".+"))(self._on_action)
         app.view_submission(FORM_CALLBACK_ID)(self._on_form)
+        app.options(re.compile("^" + re.escape(SEARCH_ACTION_PREFIX)))(self._on_options)
         app.event("app_home_opened")(self._on_home_opened)
         app.error(self._on_error)
 
@@ -175,6 +182,7 @@ class SlackFrontEnd:
 
     async def warm_up(self) -> None:
         """Call auth.test once at start, so no request ever waits on it before its ack."""
+        warm_up_search()
         try:
             await self._authorize()
         except Exception:
@@ -323,6 +331,26 @@ class SlackFrontEnd:
             ),
             name=f"slack action {event.event_id}",
         )
+
+    # --- options of a searchable menu -------------------------------------------------------------
+
+    async def _on_options(self, ack: Any, body: dict[str, Any]) -> None:
+        """An `external_select` asks for options as the person types: answered in memory, in the ack.
+
+        Nothing here waits on the engine, the database or the Web API: Slack shows nothing if the
+        answer misses its three seconds.
+        """
+        request = search_request(body)
+        if request is None:
+            await ack(options=[])
+            return
+        found = search_options(
+            request.dataset,
+            request.query,
+            limits.SELECT_OPTIONS,
+            preferred=(request.current,) if request.current else (),
+        )
+        await ack(options=options_response(found))
 
     # --- modal submit -----------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from conversations.messages import (
     Form,
     FormInput,
     InputKind,
+    Option,
     OutgoingMessage,
     render_mentions,
 )
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 
 FORM_CALLBACK_ID = "mentorbot_form"
 INPUT_ACTION_ID = "value"
+SEARCH_ACTION_PREFIX = "search:"
+"""An `external_select`'s action_id is this and its dataset, so the options listener knows what to search."""
+SEARCH_MIN_QUERY_LENGTH = 0
+"""Slack asks for options as soon as the menu opens: the common choices show before anything is typed."""
 ELLIPSIS = "…"
 BUTTONS_PER_ROW = 5
 _SLACK_ID = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,40}$")
@@ -221,13 +226,27 @@ def message_payload(message: OutgoingMessage) -> dict[str, Any]:
 # --- modals ---------------------------------------------------------------------------------------
 
 
+def option_object(option: Option) -> dict[str, Any] | None:
+    """A Block Kit option object, or None when its value is empty or too long to be one."""
+    if not option.value or len(option.value) > limits.OPTION_VALUE:
+        return None
+    return {"text": _text_object(plain(option.label), limits.OPTION_TEXT), "value": option.value}
+
+
+def options_response(options: Iterable[Option]) -> list[dict[str, Any]]:
+    """The `options` of an answer to a block_suggestion request: at most the number Slack shows."""
+    objects = [o for o in map(option_object, options) if o is not None]
+    return objects[: limits.SELECT_OPTIONS]
+
+
 def _options(form_input: FormInput) -> list[dict[str, Any]]:
     options = []
     for option in form_input.options:
-        if not option.value or len(option.value) > limits.OPTION_VALUE:
+        rendered = option_object(option)
+        if rendered is None:
             logger.warning("dropping option %r of %s: its value is too long for Slack", option.label, form_input.name)
             continue
-        options.append({"text": _text_object(plain(option.label), limits.OPTION_TEXT), "value": option.value})
+        options.append(rendered)
     wanted = _initial_values(form_input)
     if len(options) > limits.SELECT_OPTIONS:
         keep = [o for o in options if o["value"] in wanted]
@@ -260,8 +279,29 @@ def _text_element(form_input: FormInput, multiline: bool) -> dict[str, Any]:
     return element
 
 
+def _search_element(form_input: FormInput) -> dict[str, Any]:
+    """An `external_select`: Slack asks the bot (block_suggestion) for options as the person types."""
+    action_id = SEARCH_ACTION_PREFIX + (form_input.dataset or "")
+    if not form_input.dataset or len(action_id) > limits.ACTION_ID:
+        raise RenderError(f"search input {form_input.name!r} names no dataset Slack can ask for")
+    element: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": action_id,
+        "min_query_length": SEARCH_MIN_QUERY_LENGTH,
+    }
+    initial = _initial_values(form_input)
+    if initial:
+        labels = {o.value: o.label for o in form_input.options}
+        option = option_object(Option(initial[0], labels.get(initial[0], initial[0])))
+        if option is not None:
+            element["initial_option"] = option
+    return element
+
+
 def _input_element(form_input: FormInput) -> dict[str, Any]:
     kind = form_input.kind
+    if kind is InputKind.SEARCH:
+        return _search_element(form_input)
     if kind in (InputKind.SELECT, InputKind.MULTISELECT):
         options = _options(form_input)
         if not options:
@@ -392,6 +432,8 @@ def read_form_submission(view: Mapping[str, Any]) -> tuple[str, str, dict[str, s
         if not isinstance(actions, dict):
             continue
         state = actions.get(INPUT_ACTION_ID)
+        if state is None:
+            state = next((v for k, v in actions.items() if str(k).startswith(SEARCH_ACTION_PREFIX)), None)
         if isinstance(state, dict):
             answer = _answer(state)
             if answer is not None:
@@ -401,7 +443,7 @@ def read_form_submission(view: Mapping[str, Any]) -> tuple[str, str, dict[str, s
 
 def _answer(state: Mapping[str, Any]) -> str | list[str] | None:
     kind = state.get("type")
-    if kind == "static_select":
+    if kind in ("static_select", "external_select"):
         option = state.get("selected_option")
         return str(option.get("value", "")) if isinstance(option, dict) else ""
     if kind == "multi_static_select":

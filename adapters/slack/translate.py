@@ -8,10 +8,11 @@ network. Event ids are Slack's own, so the engine can drop a request Slack sends
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.chat import PLATFORM
-from adapters.slack.render import decode_action_id, read_form_submission
+from adapters.slack.render import SEARCH_ACTION_PREFIX, decode_action_id, read_form_submission
 from conversations.domain import UserRef
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, Installed, Where
 
@@ -98,6 +99,49 @@ def form_event(body: Mapping[str, Any]) -> FormSubmitted | None:
         event_id=f"slack:view:{unique}",
         context=context,
     )
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a `block_suggestion` asks: options of `dataset` matching `query` (what has been typed)."""
+
+    dataset: str
+    query: str
+    current: str | None = None
+    """The value the menu holds now (selected, or preselected when the modal opened), listed first."""
+
+
+def search_request(body: Mapping[str, Any]) -> SearchRequest | None:
+    """A block_suggestion from one of our `external_select` menus (action_id `search:<dataset>`)."""
+    action_id = body.get("action_id")
+    if body.get("type") != "block_suggestion" or not isinstance(action_id, str):
+        return None
+    if not action_id.startswith(SEARCH_ACTION_PREFIX):
+        return None
+    query = body.get("value")
+    return SearchRequest(
+        dataset=action_id[len(SEARCH_ACTION_PREFIX) :],
+        query=query if isinstance(query, str) else "",
+        current=_current_choice(body, action_id),
+    )
+
+
+def _current_choice(body: Mapping[str, Any], action_id: str) -> str | None:
+    view = _mapping(body.get("view"))
+    block_id = _text(body.get("block_id"))
+    if block_id is None:
+        return None
+    values = _mapping(_mapping(view.get("state")).get("values"))
+    selected = _mapping(_mapping(_mapping(values.get(block_id)).get(action_id)).get("selected_option"))
+    if _text(selected.get("value")):
+        return str(selected["value"])
+    blocks = view.get("blocks")
+    for block in blocks if isinstance(blocks, list) else ():
+        block = _mapping(block)
+        if block.get("block_id") == block_id:
+            initial = _mapping(_mapping(block.get("element")).get("initial_option"))
+            return _text(initial.get("value"))
+    return None
 
 
 def home_opened_event(body: Mapping[str, Any]) -> Installed | None:

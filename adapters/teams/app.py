@@ -40,7 +40,15 @@ from botframework.connector.auth import (
 
 from adapters.teams.chat import TeamsChatPort
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
-from adapters.teams.translate import actor_of, is_personal_uninstall, references_to_save, tenant_of, to_event
+from adapters.teams.translate import (
+    actor_of,
+    is_personal_uninstall,
+    references_to_save,
+    search_query,
+    search_response,
+    tenant_of,
+    to_event,
+)
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
@@ -123,10 +131,12 @@ class TeamsBot:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.invoke:
-            # Nothing here answers invokes; an explicit 200 keeps botbuilder from answering 501.
-            await context.send_activity(
-                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=HTTPStatus.OK))
-            )
+            # Only typeahead searches are answered with a body; any other invoke gets an explicit 200,
+            # which keeps botbuilder from answering 501. `TeamsIntegration.handle` writes the body once.
+            query = search_query(activity)
+            body = search_response(query) if query is not None else None
+            answer = InvokeResponse(status=HTTPStatus.OK, body=body)
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=answer))
             return
         try:
             await self._turn(context)

@@ -26,7 +26,7 @@ from botbuilder.schema import (
 
 from adapters.teams.render import mentioned_ids, render_activity
 from adapters.teams.resilience import ConnectorCalls, delivery_error
-from adapters.teams.translate import PLATFORM, TENANT_REF_USER_ID
+from adapters.teams.translate import PLATFORM, TENANT_REF_USER_ID, stored_timezone
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
@@ -95,12 +95,14 @@ class TeamsChatPort:
         await self._in_conversation(reference, workspace_id, update, f"update of {message_id}")
 
     async def get_profile(self, user: UserRef) -> Profile:
+        """The name from the roster, and the time zone Teams sent with the person's last activity."""
         saved = await self._load(user)
         stored = saved.data.get("user") if saved else None
         stored_name = stored.get("name") if isinstance(stored, dict) else None
+        timezone = stored_timezone(saved.data) if saved else None
         reference = _reference(saved.data) if saved else None
         if reference is None:
-            return Profile(display_name=stored_name or "Teams user")
+            return Profile(display_name=stored_name or "Teams user", timezone=timezone)
 
         async def fetch(context: TurnContext) -> Any:
             connector = context.turn_state.get(self._adapter.BOT_CONNECTOR_CLIENT_KEY)
@@ -110,11 +112,12 @@ class TeamsChatPort:
             member = await self._in_conversation(reference, user.workspace_id, fetch, f"profile of {user.user_id}")
         except DeliveryError as error:
             logger.info("Using the stored name for %s: %s", user.user_id, error)
-            return Profile(display_name=stored_name or "Teams user")
+            return Profile(display_name=stored_name or "Teams user", timezone=timezone)
         extra = getattr(member, "additional_properties", None) or {}
         email = extra.get("email") or extra.get("userPrincipalName")
         return Profile(
             display_name=getattr(member, "name", None) or stored_name or "Teams user",
+            timezone=timezone,
             email=email if isinstance(email, str) else None,
         )
 

@@ -238,6 +238,8 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
             element["isMultiSelect"] = True
         if initial:
             element["value"] = initial if isinstance(initial, str) else ",".join(initial)
+    elif kind is InputKind.SEARCH:
+        _search_element(element, form_input)
     elif kind is InputKind.NUMBER:
         element["type"] = "Input.Number"
         number = _as_number(initial)
@@ -252,6 +254,23 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
     if form_input.placeholder and not (kind is InputKind.MULTISELECT):
         element["placeholder"] = shown(form_input.placeholder)
     return element
+
+
+def _search_element(element: dict[str, Any], form_input: FormInput) -> None:
+    """A filtered ChoiceSet: the form's own choices at once, and Teams asks the bot for the rest as the
+    person types (an `application/search` invoke naming the `Data.Query` dataset)."""
+    if not form_input.dataset:
+        raise ValueError(f"search input {form_input.name!r} names no dataset")
+    initial = form_input.initial if isinstance(form_input.initial, str) else None
+    choices = [{"title": shown(o.label), "value": o.value} for o in form_input.options]
+    if initial and initial not in {c["value"] for c in choices}:
+        choices.insert(0, {"title": shown(initial), "value": initial})
+    element["type"] = "Input.ChoiceSet"
+    element["style"] = "filtered"
+    element["choices"] = choices
+    element["choices.data"] = {"type": "Data.Query", "dataset": form_input.dataset}
+    if initial:
+        element["value"] = initial
 
 
 def _as_number(value: object) -> float | int | None:

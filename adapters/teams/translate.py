@@ -10,7 +10,10 @@ import hashlib
 import html
 import json
 import logging
+import math
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes
@@ -32,6 +35,8 @@ from conversations.events import (
     Installed,
     Where,
 )
+from conversations.options_search import search_options
+from conversations.profile_form import valid_timezone
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +51,11 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACES = re.compile(r"\s+")
 _MAX_COMMAND_CHARS = 2000
 _INSTALL_ACTIONS = ("add", "add-upgrade")
+SEARCH_INVOKE = "application/search"
+"""What Teams sends as a person types in a filtered ChoiceSet whose `choices.data` names a dataset."""
+MAX_SEARCH_RESULTS = 25
+"""Teams shows about fifteen; a few more cover its own paging without a second round trip."""
+_MAX_SEARCH_SKIP = 1000
 
 
 def tenant_of(activity: Activity) -> str:
@@ -221,6 +231,78 @@ def _as_text(value: object) -> str:
     return json.dumps(value, default=str)
 
 
+# --- time zone ---------------------------------------------------------------------------------
+
+
+def timezone_of(activity: Activity) -> str | None:
+    """The sender's IANA time zone, which Teams sends with every activity: `localTimezone`, or the
+    `timezone` of a `clientInfo` entity. Whatever is not a real zone is ignored."""
+    candidates: list[object] = [activity.local_timezone]
+    for entity in activity.entities or []:
+        if getattr(entity, "type", None) == "clientInfo":
+            props = getattr(entity, "additional_properties", None) or {}
+            candidates.append(props.get("timezone"))
+    for candidate in candidates:
+        if isinstance(candidate, str) and valid_timezone(candidate):
+            return candidate
+    return None
+
+
+def stored_timezone(data: Mapping[str, object]) -> str | None:
+    """The time zone saved with a person's conversation reference, if it is (still) a valid zone."""
+    timezone = data.get("timezone")
+    return timezone if isinstance(timezone, str) and valid_timezone(timezone) else None
+
+
+# --- searchable choices --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """An `application/search` invoke: the person typed `text` into a ChoiceSet searching `dataset`."""
+
+    dataset: str
+    text: str
+    top: int
+    skip: int
+
+
+def search_query(activity: Activity) -> SearchQuery | None:
+    """The query of an `application/search` invoke, or None for any other activity."""
+    if activity.type != ActivityTypes.invoke or activity.name != SEARCH_INVOKE:
+        return None
+    value = activity.value if isinstance(activity.value, dict) else {}
+    dataset = value.get("dataset")
+    if not isinstance(dataset, str):
+        return None
+    text = value.get("queryText")
+    options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
+    return SearchQuery(
+        dataset=dataset,
+        text=text if isinstance(text, str) else "",
+        top=_bounded(options.get("top"), MAX_SEARCH_RESULTS, 1, MAX_SEARCH_RESULTS),
+        skip=_bounded(options.get("skip"), 0, 0, _MAX_SEARCH_SKIP),
+    )
+
+
+SEARCH_RESPONSE_TYPE = "application/vnd.microsoft.search.searchResponse"
+
+
+def search_response(query: SearchQuery) -> dict[str, Any]:
+    """The invoke body Teams expects for a typeahead search: the matching choices, found in memory."""
+    found = search_options(query.dataset, query.text, query.top, skip=query.skip)
+    return {
+        "type": SEARCH_RESPONSE_TYPE,
+        "value": {"results": [{"title": option.label, "value": option.value} for option in found]},
+    }
+
+
+def _bounded(value: object, default: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return max(low, min(high, int(value)))
+
+
 # --- conversation references --------------------------------------------------------------------
 
 
@@ -236,6 +318,9 @@ def reference_data(activity: Activity) -> dict[str, object]:
     }
     if activity.locale:
         data["locale"] = activity.locale
+    timezone = timezone_of(activity)
+    if timezone:
+        data["timezone"] = timezone
     return data
 
 
@@ -272,7 +357,11 @@ def references_to_save(activity: Activity) -> list[ConversationRef]:
         if channel_id:
             channel_conversation = dict(data["conversation"] or {})  # type: ignore[call-overload]
             channel_conversation["id"] = channel_id
+            # The sender's time zone is theirs, not the channel's.
+            channel_data = {k: v for k, v in data.items() if k != "timezone"}
             refs.append(
-                ConversationRef(UserRef(PLATFORM, tenant, channel_id), {**data, "conversation": channel_conversation})
+                ConversationRef(
+                    UserRef(PLATFORM, tenant, channel_id), {**channel_data, "conversation": channel_conversation}
+                )
             )
     return refs

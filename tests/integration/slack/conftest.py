@@ -169,6 +169,11 @@ class SlackDriver:
             options = {o["value"]: o for o in element.get("options", [])}
             if kind == "static_select":
                 state = {"type": kind, "selected_option": options.get(answer, {"text": {"type": "plain_text", "text": answer}, "value": answer})}
+            elif kind == "external_select":
+                # Slack only lets a person pick what the bot's options listener offered for what they typed.
+                offered = {o["value"]: o for o in self.offered_options(element, answer)}
+                assert answer in offered, f"{answer!r} is not offered when typing it into {block['block_id']}"
+                state = {"type": kind, "selected_option": offered[answer]}
             elif kind == "multi_static_select":
                 state = {"type": kind, "selected_options": [options.get(a, {"text": {"type": "plain_text", "text": a}, "value": a}) for a in answer]}
             elif kind == "datepicker":
@@ -187,6 +192,38 @@ class SlackDriver:
             "response_urls": [],
             "is_enterprise_install": False,
         }
+
+    def offered_options(self, element: dict[str, Any], typed: str) -> list[dict[str, Any]]:
+        """What the bot's options listener offers for `typed`, computed as it does (no request)."""
+        from adapters.slack.render import options_response
+        from adapters.slack.translate import search_request
+        from conversations.options_search import search_options
+
+        request = search_request({"type": "block_suggestion", "action_id": element["action_id"], "value": typed})
+        assert request is not None, f"{element['action_id']!r} is not a search menu"
+        return options_response(search_options(request.dataset, request.query, 100))
+
+    def suggestion_payload(self, user_id: str, view: dict[str, Any], block_id: str, typed: str) -> dict[str, Any]:
+        """A block_suggestion as Slack sends it when someone types into an external_select of `view`."""
+        block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+        return {
+            "type": "block_suggestion",
+            "user": {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": TEAM_ID},
+            "container": {"type": "view", "view_id": view.get("id", "V0000001")},
+            "api_app_id": "A0MENTOR",
+            "token": "legacy-verification-token",
+            "action_id": block["element"]["action_id"],
+            "block_id": block_id,
+            "value": typed,
+            "team": {"id": TEAM_ID, "domain": "acme-mentoring"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {**view, "state": {"values": {}}},
+        }
+
+    async def suggest(self, user_id: str, view: dict[str, Any], block_id: str, typed: str) -> Sent:
+        """Types into a searchable menu; Slack posts the request and waits for options in the answer."""
+        return await self.interact(self.suggestion_payload(user_id, view, block_id, typed))
 
     async def submit(self, user_id: str, view: dict[str, Any], answers: dict[str, Any]) -> Sent:
         return await self.interact(self.submit_payload(user_id, view, answers))

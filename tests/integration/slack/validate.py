@@ -115,12 +115,42 @@ def _check_element(element: dict[str, Any], where: str, action_ids: set[str]) ->
         for option in initial:
             if option not in options:
                 problems.append(f"{where}: initial option {option!r} is not one of the options")
+    if kind in ("external_select", "multi_external_select"):
+        if "options" in element or "option_groups" in element:
+            problems.append(f"{where}: an external select loads its options; it carries none")
+        min_query_length = element.get("min_query_length", 3)
+        if isinstance(min_query_length, bool) or not isinstance(min_query_length, int) or min_query_length < 0:
+            problems.append(f"{where}: min_query_length {min_query_length!r}")
+        initial = element.get("initial_options") or ([element["initial_option"]] if "initial_option" in element else [])
+        for i, option in enumerate(initial):
+            problems += _check_option(option, f"{where}.initial[{i}]")
     if kind == "plain_text_input":
         max_length = element.get("max_length", 3000)
         if not 1 <= max_length <= 3000:
             problems.append(f"{where}: max_length {max_length}")
         if len(element.get("initial_value", "")) > max_length:
             problems.append(f"{where}: initial_value longer than max_length")
+    return problems
+
+
+def _check_option(option: Any, where: str) -> list[str]:
+    if not isinstance(option, dict):
+        return [f"{where}: not an option object: {option!r}"]
+    problems = _check_text_object(option.get("text"), 75, f"{where}.text", plain_only=True)
+    value = option.get("value")
+    if not isinstance(value, str) or not 1 <= len(value) <= 150:
+        problems.append(f"{where}: value {value!r} must be 1-150 characters")
+    return problems
+
+
+def check_options_response(body: Any) -> list[str]:
+    """The answer to a block_suggestion: `{"options": [...]}`, at most 100 option objects."""
+    if not isinstance(body, dict) or not isinstance(body.get("options"), list):
+        return [f"an options response is an object with an options list, not {body!r}"]
+    options = body["options"]
+    problems = [] if len(options) <= 100 else [f"{len(options)} options, limit 100"]
+    for i, option in enumerate(options):
+        problems += _check_option(option, f"options[{i}]")
     return problems
 
 

@@ -44,8 +44,15 @@ def test_every_request_url_points_at_the_one_events_path(manifest: dict) -> None
         command["url"],
         manifest["settings"]["event_subscriptions"]["request_url"],
         manifest["settings"]["interactivity"]["request_url"],
+        manifest["settings"]["interactivity"]["message_menu_options_url"],
     ]
     assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_searchable_menus_load_their_options_from_the_events_url(manifest: dict) -> None:
+    """Without an options load URL Slack never asks for an external_select's options (the time-zone picker)."""
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["message_menu_options_url"] == interactivity["request_url"]

@@ -32,6 +32,8 @@ def without_teams_extensions(card: dict[str, Any]) -> dict[str, Any]:
             if node.get("type") == "Input.ChoiceSet":
                 if node.get("style") == "filtered":
                     node.pop("style")
+                # Teams' typeahead: a literal "choices.data" key holding a Data.Query (checked below).
+                node.pop("choices.data", None)
                 if isinstance(node.get("choices"), dict):
                     node.pop("choices")
             for value in node.values():
@@ -50,10 +52,43 @@ def _deepest(error: ValidationError) -> list[str]:
     return [line for sub in error.context for line in _deepest(sub)]
 
 
+DATA_QUERY_KEYS = {"type", "dataset", "count", "skip", "associatedInputs"}
+
+
+def teams_extension_problems(card: dict[str, Any]) -> list[str]:
+    """What Teams documents for its extensions (typeahead search), which the schema cannot check."""
+    problems: list[str] = []
+
+    def check(node: Any) -> None:
+        if isinstance(node, dict):
+            if "choices.data" in node or node.get("style") == "filtered":
+                if node.get("type") != "Input.ChoiceSet":
+                    problems.append(f"{node.get('id')}: choices.data / filtered only belong on Input.ChoiceSet")
+            query = node.get("choices.data")
+            if query is not None:
+                if not isinstance(query, dict) or query.get("type") != "Data.Query":
+                    problems.append(f"{node.get('id')}: choices.data must be a Data.Query")
+                elif not isinstance(query.get("dataset"), str) or not query["dataset"]:
+                    problems.append(f"{node.get('id')}: Data.Query needs a dataset")
+                elif set(query) - DATA_QUERY_KEYS:
+                    problems.append(f"{node.get('id')}: unknown Data.Query keys {set(query) - DATA_QUERY_KEYS}")
+                if not isinstance(node.get("choices", []), list):
+                    problems.append(f"{node.get('id')}: choices must stay a list beside choices.data")
+            for value in node.values():
+                check(value)
+        elif isinstance(node, list):
+            for item in node:
+                check(item)
+
+    check(card)
+    return problems
+
+
 def assert_valid_card(card: dict[str, Any]) -> None:
     errors = list(card_validator().iter_errors(without_teams_extensions(card)))
-    if errors:
-        details = sorted({line for error in errors for line in _deepest(error)}, key=len)[:15]
+    details = sorted({line for error in errors for line in _deepest(error)}, key=len)[:15]
+    details += teams_extension_problems(card)
+    if details:
         raise AssertionError("invalid Adaptive Card:\n" + "\n".join(details))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 def new_id() -> str:
@@ -272,6 +272,15 @@ class Destination:
         return self.channel_id is not None
 
 
+class DeliveryPriority(IntEnum):
+    """Which messages go first when a fan-out meets a platform's limit: what people are waiting for
+    (introductions, check-ins, answers to help) before reminders and nudges about them."""
+
+    URGENT = 0
+    NORMAL = 1
+    REMINDER = 2
+
+
 @dataclass
 class Delivery:
     """One outgoing message in the outbox, recorded before it is sent (see DESIGN section 5)."""
@@ -288,6 +297,7 @@ class Delivery:
     last_error: str | None = None
     platform_message_id: str | None = None
     sent_at: datetime | None = None
+    priority: DeliveryPriority = DeliveryPriority.NORMAL
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from conversations.domain import Delivery, Destination, UserRef, new_id
+from conversations.domain import Delivery, DeliveryPriority, Destination, UserRef, new_id
 from conversations.errors import DeliveryError
 from conversations.in_flight import watch_requests
 from conversations.messages import OutgoingMessage, message_from_dict
@@ -37,22 +37,43 @@ class Outbox:
         self._uow = uow
         self._now = now
 
-    async def send(
-        self, key: str, destination: Destination, message: OutgoingMessage, not_before: datetime | None = None
-    ) -> bool:
-        """Record a message to send; False when this key was already recorded."""
-        delivery = Delivery(
+    def row(
+        self,
+        key: str,
+        destination: Destination,
+        message: OutgoingMessage,
+        *,
+        not_before: datetime | None = None,
+        priority: DeliveryPriority = DeliveryPriority.NORMAL,
+    ) -> Delivery:
+        """The outbox row for a message, for `send` or for a bulk `deliveries.enqueue_many`."""
+        return Delivery(
             id=new_id(),
             idempotency_key=key,
             destination=destination,
             message=message.to_dict(),
             created_at=self._now,
             not_before=not_before or self._now,
+            priority=priority,
         )
-        return await self._uow.deliveries.enqueue(delivery)
 
-    async def dm(self, key: str, user: UserRef, message: OutgoingMessage) -> bool:
-        return await self.send(key, Destination.dm(user), message)
+    async def send(
+        self,
+        key: str,
+        destination: Destination,
+        message: OutgoingMessage,
+        not_before: datetime | None = None,
+        priority: DeliveryPriority = DeliveryPriority.NORMAL,
+    ) -> bool:
+        """Record a message to send; False when this key was already recorded."""
+        return await self._uow.deliveries.enqueue(
+            self.row(key, destination, message, not_before=not_before, priority=priority)
+        )
+
+    async def dm(
+        self, key: str, user: UserRef, message: OutgoingMessage, priority: DeliveryPriority = DeliveryPriority.NORMAL
+    ) -> bool:
+        return await self.send(key, Destination.dm(user), message, priority=priority)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from conversations.domain import (
     ConversationRef,
     Cycle,
     Delivery,
+    DeliveryPriority,
     DeliveryStatus,
     Destination,
     Goal,
@@ -245,6 +246,7 @@ def delivery_values(d: Delivery) -> Values:
         "last_error": d.last_error,
         "platform_message_id": d.platform_message_id,
         "sent_at": d.sent_at,
+        "priority": int(d.priority),
     }
 
 
@@ -267,6 +269,7 @@ def delivery_from(row: Row) -> Delivery:
         last_error=row["last_error"],
         platform_message_id=row["platform_message_id"],
         sent_at=row["sent_at"],
+        priority=DeliveryPriority(row["priority"]),
     )
 
 

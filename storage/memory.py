@@ -313,7 +313,7 @@ class MemoryDeliveries(_Repo):
     ) -> list[Delivery]:
         due = [
             d
-            for d in sorted(self.data.deliveries.values(), key=lambda d: (d.not_before, d.created_at))
+            for d in sorted(self.data.deliveries.values(), key=lambda d: (d.priority, d.not_before, d.created_at))
             if (platform is None or d.destination.platform == platform)
             and (
                 (d.status is DeliveryStatus.PENDING and d.not_before <= now)
@@ -343,6 +343,14 @@ class MemoryDeliveries(_Repo):
         for d in self.data.deliveries.values():
             counts[d.status] = counts.get(d.status, 0) + 1
         return counts
+
+    async def sent_times(self, keys: Collection[str]) -> dict[str, datetime]:
+        wanted = set(keys)
+        return {
+            d.idempotency_key: d.sent_at
+            for d in self.data.deliveries.values()
+            if d.idempotency_key in wanted and d.status is DeliveryStatus.SENT and d.sent_at is not None
+        }
 
     async def list_failed(self, limit: int = 20) -> list[Delivery]:
         failed = [d for d in self.data.deliveries.values() if d.status is DeliveryStatus.FAILED]

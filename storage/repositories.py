@@ -395,7 +395,7 @@ class SqlDeliveries(_SqlRepository):
         pick = select(c.id).where(due)
         if platform is not None:
             pick = pick.where(c.platform == platform)
-        pick = pick.order_by(c.not_before, c.created_at, c.id).limit(limit)
+        pick = pick.order_by(c.priority, c.not_before, c.created_at, c.id).limit(limit)
         lease = {
             "status": DeliveryStatus.SENDING.value,
             "lease_until": lease_until,
@@ -410,7 +410,7 @@ class SqlDeliveries(_SqlRepository):
             claim = update(self.t).where(c.id.in_(pick.scalar_subquery()))
         rows = await self._rows(claim.values(lease).returning(*self.t.c))
         claimed = [convert.delivery_from(r) for r in rows]
-        claimed.sort(key=lambda d: (d.not_before, d.created_at, d.id))
+        claimed.sort(key=lambda d: (d.priority, d.not_before, d.created_at, d.id))
         return claimed
 
     async def mark_sent(self, delivery_id: str, platform_message_id: str | None, at: datetime) -> None:
@@ -440,6 +440,16 @@ class SqlDeliveries(_SqlRepository):
     async def count_by_status(self) -> dict[DeliveryStatus, int]:
         stmt = select(self.t.c.status, func.count()).group_by(self.t.c.status)
         return {DeliveryStatus(status): count for status, count in (await self.session.execute(stmt)).all()}
+
+    async def sent_times(self, keys: Collection[str]) -> dict[str, datetime]:
+        c = self.t.c
+        found: dict[str, datetime] = {}
+        for chunk in _chunks(sorted(set(keys)), _IN_CHUNK):
+            stmt = select(c.idempotency_key, c.sent_at).where(
+                c.idempotency_key.in_(chunk), c.status == DeliveryStatus.SENT.value
+            )
+            found.update({key: at for key, at in (await self.session.execute(stmt)).all() if at is not None})
+        return found
 
     async def list_failed(self, limit: int = 20) -> list[Delivery]:
         stmt = (

@@ -138,6 +138,7 @@ class DeliveryRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_deliveries_idempotency_key"),
         Index("ix_deliveries_status_not_before", "status", "not_before"),
+        Index("ix_deliveries_status_priority_not_before", "status", "priority", "not_before"),
         Index("ix_deliveries_platform_workspace_status", "platform", "workspace_id", "status"),
     )
 
@@ -156,6 +157,7 @@ class DeliveryRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text, nullable=True)
     platform_message_id: str | None = Field(default=None, sa_type=String, nullable=True)
     sent_at: datetime | None = _instant(nullable=True)
+    priority: int = Field(default=1, sa_type=Integer, sa_column_kwargs={"server_default": "1"})
 
 
 class InboundEventRow(SQLModel, table=True):

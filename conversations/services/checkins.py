@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.commands import ParsedCommand, parse_int
+from conversations.buttons import CHECKIN_ANSWER, CHECKIN_NOTE_FORM, CHECKIN_RATING, PROMPTS_SHOW, ButtonValue
 from conversations.domain import (
     Checkin,
     CheckinAnswer,
-    Delivery,
+    DeliveryPriority,
     Destination,
     Pairing,
     PairingStatus,
@@ -21,6 +21,7 @@ from conversations.domain import (
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
 from conversations.messages import Button, ButtonStyle, Form, FormInput, InputKind, OutgoingMessage, Reply, mention
+from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
 from conversations.services.context import Ctx
 
@@ -73,8 +74,8 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=tuple(fields),
         buttons=(
-            *(Button(label, "checkin_answer", f"{checkin.id}:{value}", style) for label, value, style in _ANSWER_BUTTONS),
-            *((Button("Rate or refresh ideas", "prompts_show", checkin.pairing_id),) if prompts else ()),
+            *(CHECKIN_ANSWER.button(label, checkin.id, value, style=style) for label, value, style in _ANSWER_BUTTONS),
+            *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
     )
@@ -125,6 +126,11 @@ async def plan_checkins(ctx: Ctx) -> CheckinPlan:
     return CheckinPlan(due, people)
 
 
+def checkin_delivery_key(checkin: Checkin) -> str:
+    """The outbox key of a check-in's message: one per pairing, week and person."""
+    return f"checkin:{checkin.pairing_id}:{checkin.week}:{checkin.user.key}"
+
+
 async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]) -> int:
     """Record the check-ins and queue their messages: one insert of each kind for the whole list.
 
@@ -134,29 +140,17 @@ async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tu
     made = [Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now) for item in due]
     stored = {checkin.id for checkin in await ctx.uow.checkins.add_many(made)}
     deliveries = [
-        dm_delivery(
-            ctx,
-            f"checkin:{item.pairing.id}:{item.week}:{item.member.key}",
-            item.member,
+        ctx.outbox.row(
+            checkin_delivery_key(checkin),
+            Destination.dm(item.member),
             checkin_message(checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))),
+            priority=DeliveryPriority.URGENT,
         )
         for item, checkin in zip(due, made)
         if checkin.id in stored
     ]
     await ctx.uow.deliveries.enqueue_many(deliveries)
     return len(stored)
-
-
-def dm_delivery(ctx: Ctx, key: str, user: UserRef, message: OutgoingMessage) -> Delivery:
-    """The outbox row `ctx.outbox.dm(key, user, message)` would write, for `deliveries.enqueue_many`."""
-    return Delivery(
-        id=new_id(),
-        idempotency_key=key,
-        destination=Destination.dm(user),
-        message=message.to_dict(),
-        created_at=ctx.now,
-        not_before=ctx.now,
-    )
 
 
 async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:
@@ -170,13 +164,10 @@ async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tupl
     return checkin, pairing
 
 
-async def answer(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    checkin_id, _, raw = value.partition(":")
-    try:
-        chosen = CheckinAnswer(raw)
-    except ValueError:
-        raise InvalidInput("I didn't understand that answer; nothing was recorded.") from None
-    checkin, pairing = await _authorised_checkin(ctx, actor, checkin_id)
+async def answer(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on a `CHECKIN_ANSWER` button (`checkin id`, answer)."""
+    chosen = CheckinAnswer(value.choice[0])
+    checkin, pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer is not None:
         return Reply(rating_prompt(checkin, f"You already answered this week: *{checkin.answer.label}*. Thanks!"), replace_original=True)
     await record_answer(ctx, checkin, pairing, chosen, None, None)
@@ -186,8 +177,8 @@ async def answer(ctx: Ctx, actor: UserRef, value: str) -> Reply:
 def rating_prompt(checkin: Checkin, headline: str) -> OutgoingMessage:
     buttons: list[Button] = []
     if checkin.rating is None:
-        buttons += [Button(f"{n}★", "checkin_rating", f"{checkin.id}:{n}") for n in range(1, 6)]
-    buttons.append(Button("Add a private note", "checkin_note_form", checkin.id))
+        buttons += [CHECKIN_RATING.button(f"{n}★", checkin.id, str(n)) for n in range(1, 6)]
+    buttons.append(CHECKIN_NOTE_FORM.button("Add a private note", checkin.id))
     text = headline + (" How useful was this week (1-5)?" if checkin.rating is None else "")
     return OutgoingMessage(text=text, buttons=tuple(buttons))
 
@@ -223,15 +214,14 @@ async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> N
                 ),
                 mentions=(checkin.user.user_id, other.user_id),
             ),
+            priority=DeliveryPriority.URGENT,
         )
 
 
-async def rate(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    checkin_id, _, raw = value.partition(":")
-    rating = parse_int(raw, 1, 5)
-    if rating is None:
-        raise InvalidInput("Ratings go from 1 to 5; nothing was recorded.")
-    checkin, _ = await _authorised_checkin(ctx, actor, checkin_id)
+async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on a `CHECKIN_RATING` button (`checkin id`, 1-5)."""
+    rating = int(value.choice[0])
+    checkin, _ = await _authorised_checkin(ctx, actor, value.id)
     if checkin.rating is not None:
         return Reply(rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True)
     checkin.rating = rating
@@ -282,6 +272,7 @@ async def ask_admins_for_help_update(ctx: Ctx, checkin: Checkin, pairing: Pairin
                 text=f"{mention(checkin.user.user_id)} added a note to their help request: {checkin.note}",
                 mentions=(checkin.user.user_id,),
             ),
+            priority=DeliveryPriority.URGENT,
         )
 
 

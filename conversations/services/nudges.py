@@ -11,9 +11,17 @@ from collections import defaultdict
 from datetime import timedelta
 
 from conversations.clock import iso_week
-from conversations.domain import Checkin, CheckinAnswer, PairingStatus, ParticipantStatus, UserRef
+from conversations.domain import (
+    Checkin,
+    CheckinAnswer,
+    DeliveryPriority,
+    Destination,
+    PairingStatus,
+    ParticipantStatus,
+    UserRef,
+)
 from conversations.messages import OutgoingMessage, mention
-from conversations.services.checkins import dm_delivery
+from conversations.services.checkins import checkin_delivery_key
 from conversations.services.context import Ctx
 
 
@@ -23,8 +31,14 @@ async def enqueue_nudges(ctx: Ctx) -> int:
     # check-ins sent before the horizon count for no rule; only those a rule can use are read
     met = await ctx.uow.checkins.pairings_answered(CheckinAnswer.MET, ctx.now - rules.no_meeting_after, horizon)
     unanswered: dict[str, list[Checkin]] = defaultdict(list)
-    for checkin in await ctx.uow.checkins.unanswered(horizon, ctx.now - rules.checkin_unanswered_after):
-        unanswered[checkin.pairing_id].append(checkin)
+    open_checkins = await ctx.uow.checkins.unanswered(horizon, ctx.now - rules.checkin_unanswered_after)
+    # A reminder only for a check-in its person has had for the whole wait: one still queued behind a
+    # platform's rate limit, or delivered late, is not "still open" to them yet.
+    delivered = await ctx.uow.deliveries.sent_times([checkin_delivery_key(c) for c in open_checkins])
+    for checkin in open_checkins:
+        sent_at = delivered.get(checkin_delivery_key(checkin))
+        if sent_at is not None and sent_at <= ctx.now - rules.checkin_unanswered_after:
+            unanswered[checkin.pairing_id].append(checkin)
     goal_owners = {(g.pairing_id, g.owner) for g in await ctx.uow.goals.list()}
 
     # (person, idempotency key, message) for every nudge a rule calls for; only reachable people get theirs
@@ -81,5 +95,9 @@ async def enqueue_nudges(ctx: Ctx) -> int:
         person = people.get(user)
         return person is not None and person.status is ParticipantStatus.ACTIVE
 
-    offered = [dm_delivery(ctx, key, user, message) for user, key, message in wanted if reachable(user)]
+    offered = [
+        ctx.outbox.row(key, Destination.dm(user), message, priority=DeliveryPriority.REMINDER)
+        for user, key, message in wanted
+        if reachable(user)
+    ]
     return await ctx.uow.deliveries.enqueue_many(offered)

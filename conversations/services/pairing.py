@@ -7,9 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from conversations.buttons import ASSESS, GOAL_ADD_FORM
 from conversations.domain import (
     ASSESSMENT_QUESTIONS,
     Cycle,
+    DeliveryPriority,
     Destination,
     Pairing,
     PairingStatus,
@@ -22,7 +24,7 @@ from conversations.domain import (
 from conversations.errors import RoundAlreadyStarted
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
 from conversations.matching.model import Progress
-from conversations.messages import Button, OutgoingMessage, mention
+from conversations.messages import OutgoingMessage, mention
 from conversations.services.context import Ctx
 
 
@@ -178,7 +180,7 @@ def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | Non
             ("Why you two", " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match."),
             ("First steps", "Book 30 minutes this week, then each of you sets goals with `goals add ...`."),
         ),
-        buttons=(Button("Set my goals", "goal_add_form", pairing.id),),
+        buttons=(GOAL_ADD_FORM.button("Set my goals", pairing.id),),
         mentions=(leader, mentor),
     )
 
@@ -186,10 +188,20 @@ def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | Non
 async def introduce(ctx: Ctx, pairing: Pairing, names: dict[UserRef, str]) -> None:
     members = pairing.members()
     if ctx.supports_group_dm(pairing.leader.platform):
-        await ctx.outbox.send(f"intro:{pairing.id}", Destination.group(members), intro_message(pairing, names, None))
+        await ctx.outbox.send(
+            f"intro:{pairing.id}",
+            Destination.group(members),
+            intro_message(pairing, names, None),
+            priority=DeliveryPriority.URGENT,
+        )
     else:
         for member in members:
-            await ctx.outbox.dm(f"intro:{pairing.id}:{member.key}", member, intro_message(pairing, names, member))
+            await ctx.outbox.dm(
+                f"intro:{pairing.id}:{member.key}",
+                member,
+                intro_message(pairing, names, member),
+                priority=DeliveryPriority.URGENT,
+            )
     for member in members:
         side = pairing.side_of(member) or Side.LEADER
         await ctx.outbox.dm(f"assess:before:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "before"))
@@ -200,7 +212,7 @@ def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMes
     return OutgoingMessage(
         title="A one-click self-assessment",
         text=f"{when}: {ASSESSMENT_QUESTIONS[side]} (1 = not at all, 5 = very)",
-        buttons=tuple(Button(str(n), "assess", f"{pairing.id}:{phase}:{n}") for n in range(1, 6)),
+        buttons=tuple(ASSESS.button(str(n), pairing.id, phase, str(n)) for n in range(1, 6)),
     )
 
 

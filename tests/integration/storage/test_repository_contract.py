@@ -1,5 +1,5 @@
-"""The repository contract: every store behaves the same, so unit tests on the in-memory one hold
-for SQLite and PostgreSQL too.
+"""The repository contract: SQLite and PostgreSQL behave the same, so unit tests on in-memory SQLite
+hold for both.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from conversations.domain import (
+    DeliveryPriority,
     Assessment,
     Checkin,
     CheckinAnswer,
@@ -410,6 +411,45 @@ async def test_claim_due_takes_due_rows_and_leases_them(store: StoreUnderTest) -
         stored = await uow.deliveries.get_by_key("due")
         assert stored is not None and stored.status is DeliveryStatus.SENDING and stored.attempts == 1
         assert await uow.deliveries.count_by_status() == {DeliveryStatus.SENDING: 3}
+
+
+async def test_claim_due_takes_urgent_rows_before_older_reminders(store: StoreUnderTest) -> None:
+    """A check-in enqueued after a pile of reminders still goes first, and keeps its priority stored."""
+    reminders = [
+        delivery(f"nudge-{n}", not_before=T0 - timedelta(minutes=10 - n), priority=DeliveryPriority.REMINDER)
+        for n in range(3)
+    ]
+    normal = delivery("story", not_before=T0 - timedelta(minutes=20))
+    urgent = delivery("checkin", not_before=T0, priority=DeliveryPriority.URGENT)
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for d in (*reminders, normal, urgent):
+            await uow.deliveries.enqueue(d)
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        first = await uow.deliveries.claim_due(T0, T0 + timedelta(minutes=5), limit=2)
+        assert [d.idempotency_key for d in first] == ["checkin", "story"]
+        assert first[0].priority is DeliveryPriority.URGENT
+        rest = await uow.deliveries.claim_due(T0, T0 + timedelta(minutes=5), limit=10)
+        assert [d.idempotency_key for d in rest] == ["nudge-0", "nudge-1", "nudge-2"]
+
+
+async def test_sent_times_names_only_the_messages_delivered(store: StoreUnderTest) -> None:
+    sent, pending, failed = delivery("sent"), delivery("pending"), delivery("failed")
+
+    async def add_all(uow: UnitOfWork) -> None:
+        for d in (sent, pending, failed):
+            await uow.deliveries.enqueue(d)
+        await uow.deliveries.mark_sent(sent.id, "m-1", T0 + timedelta(seconds=3))
+        await uow.deliveries.mark_failed(failed.id, "user_not_found")
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        assert await uow.deliveries.sent_times(["sent", "pending", "failed", "unknown"]) == {
+            "sent": T0 + timedelta(seconds=3)
+        }
+        assert await uow.deliveries.sent_times([]) == {}
 
 
 async def test_an_expired_lease_is_claimed_again(store: StoreUnderTest) -> None:
@@ -815,8 +855,7 @@ async def test_datetimes_come_back_aware_and_equal(store: StoreUnderTest) -> Non
     assert cycle is not None
     assert cycle.started_at == started and cycle.started_at.utcoffset() is not None
     assert cycle.closed_at == T0 and cycle.closed_at.utcoffset() == timedelta(0)
-    if store.database is not None:
-        assert cycle.started_at.tzinfo is UTC, "SQL stores hand back UTC"
+    assert cycle.started_at.tzinfo is UTC, "SQL stores hand back UTC"
 
 
 async def test_claim_due_compares_instants_across_offsets(store: StoreUnderTest) -> None:

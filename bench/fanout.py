@@ -44,6 +44,7 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.bootstrap import freeze_startup_objects  # noqa: E402
 from conversations.clock import ManualClock  # noqa: E402
 from storage.database import Database  # noqa: E402
 from tests.integration.delivery.replica import build_replica  # noqa: E402
@@ -228,6 +229,7 @@ async def time_enqueue(url: str, pairs: int) -> EnqueueResult:
         await database.migrate()
         program = await seed_program(database.unit_of_work, pairs, teams_service_url=lambda tenant: f"{dummy}/teams/{tenant}/")
         bot = build_replica(database.unit_of_work, ManualClock(CHECKIN_TICK), f"{dummy}/slack/api/", rate=50).bot
+        freeze_startup_objects()  # as `mentorbot tick` and `serve` do once wired
         started = time.perf_counter()
         first = await bot.enqueue_due()
         first_time = time.perf_counter() - started

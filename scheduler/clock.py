@@ -8,6 +8,7 @@ every replica, and the database lease decides which replica sends which message.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Protocol
@@ -39,6 +40,11 @@ async def run_tick(bot: Ticking, delivery: DeliveryLoop | None = None) -> TickRe
         else:
             report = await bot.enqueue_due()
             delivery.wake()
+    except asyncio.CancelledError:
+        # Shutdown cut the tick short. Nothing is lost: what is due is derived from the database again
+        # by the next tick, on this replica or another. Said quietly, as it is no fault.
+        logger.info("scheduler tick stopped by shutdown; the next tick makes it up")
+        return None
     except Exception:  # the next tick retries; a clock must never stop
         logger.exception("scheduler tick failed")
         return None

@@ -97,3 +97,18 @@ async def test_a_wake_drains_before_the_poll_interval() -> None:
         await eventually(lambda: loop.total.sent == 2)
     finally:
         await loop.stop()
+
+
+class HangingBot(FakeBot):
+    async def enqueue_due(self) -> TickReport:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_tick_cut_short_by_shutdown_ends_quietly(caplog) -> None:  # type: ignore[no-untyped-def]
+    """The scheduler's executor logs a traceback for any exception a job lets out, cancellation included."""
+    tick = asyncio.create_task(run_tick(HangingBot(), DeliveryLoop(FakeBot(), 60)))
+    await asyncio.sleep(0)
+    tick.cancel()
+    assert await tick is None
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

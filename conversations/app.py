@@ -8,27 +8,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from conversations.commands import ParsedCommand, help_text, parse_command
-from conversations.domain import ConversationRef, DeliveryStatus, Pairing, PairingStatus, Participant, Profile, UserRef
+from conversations import buttons
+from conversations.buttons import BadButtonValue, ButtonKind, ButtonValue
+from conversations.commands import ADMIN_ONLY, COMMANDS, Before, CommandRequest, ParsedCommand, help_text, parse_command
+from conversations.domain import ConversationRef, DeliveryStatus, Pairing, Participant, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed, RoundAlreadyStarted
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
-from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
+from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
 from conversations.outbox import OutboxSender, SendReport, SenderOptions
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
+from conversations.profile_form import JOIN_FORM
 from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
 from conversations.services import checkins, goals, nudges, participants, pairing, prompts, stats, stories
 from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
 
-ADMIN_ONLY = "That command is for program admins only."
-ADMIN_ONLY_COMMANDS = ("stats", "pair", "export")
 CHECKIN_CHUNK = 1000
 """Check-ins enqueued per transaction in a tick. A chunk costs about ten statements whatever its size
 (its pairs' context reads, one write of new prompts, one insert of check-ins, one of deliveries)."""
@@ -45,6 +46,69 @@ class TickReport:
     nudges: int = 0
     delivered: SendReport = SendReport()
     rounds_started: int = 0
+
+
+ButtonHandler = Callable[[Ctx, UserRef, ButtonValue], Awaitable[Reply]]
+FormHandler = Callable[[Ctx, UserRef, str, dict[str, str | list[str]]], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class ButtonRoute:
+    kind: ButtonKind
+    handler: ButtonHandler
+    before: frozenset[Before] = frozenset()
+
+
+async def _leave_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    (choice,) = value.choice
+    if choice == "cancel":
+        return Reply.text("Glad you're staying!", replace_original=True)
+    return await participants.leave(ctx, actor, delete_data=choice == "delete")
+
+
+async def _note_form(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    return await checkins.note_form(ctx, actor, value.id)
+
+
+async def _goal_form(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    return await goals.goal_form(ctx, actor, value.id)
+
+
+async def _show_prompts(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    return await prompts.prompts_command(ctx, actor, value.id)
+
+
+async def _refresh_prompts(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    return await prompts.prompts_command(ctx, actor, value.id, fresh=True)
+
+
+BUTTON_ROUTES: dict[str, ButtonRoute] = {
+    route.kind.action_id: route
+    for route in (
+        ButtonRoute(buttons.CHECKIN_ANSWER, checkins.answer),
+        ButtonRoute(buttons.CHECKIN_RATING, checkins.rate),
+        ButtonRoute(buttons.CHECKIN_NOTE_FORM, _note_form),
+        ButtonRoute(buttons.ASSESS, goals.assessment_clicked),
+        ButtonRoute(buttons.GOAL_ADD_FORM, _goal_form),
+        ButtonRoute(buttons.STORY_DECIDE, stories.decide),
+        ButtonRoute(buttons.PROMPT_RATE, prompts.rate_prompt),
+        ButtonRoute(buttons.PROMPTS_SHOW, _show_prompts, frozenset({Before.PROMPTS})),
+        ButtonRoute(buttons.PROMPTS_REFRESH, _refresh_prompts, frozenset({Before.PROMPTS})),
+        ButtonRoute(buttons.LEAVE, _leave_clicked),
+    )
+}
+"""What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
+
+
+async def _submit_profile(ctx: Ctx, actor: UserRef, context: str, fields: dict[str, str | list[str]]) -> Reply:
+    return await participants.submit_profile(ctx, actor, fields, context)
+
+
+FORM_ROUTES: dict[str, FormHandler] = {
+    JOIN_FORM: _submit_profile,
+    checkins.NOTE_FORM: checkins.save_note,
+    goals.GOAL_FORM: goals.submit_goal_form,
+}
 
 
 class Mentorbot:
@@ -86,18 +150,22 @@ class Mentorbot:
         """The reply for the person who caused the event, or None for a duplicate delivery.
 
         Calls to the outside world (the platform's profile of a person, the LLM) happen first, outside
-        any transaction: a slow network must never hold a database lock or connection.
+        any transaction, as the command's or button's `before` asks: a slow network must never hold a
+        database lock or connection.
         """
         try:
-            profile = await self._profile_for(event)
-            await self._prepare_requested_prompts(event)
+            command = parse_command(event.text) if isinstance(event, CommandReceived) else None
+            before = self._before(event, command)
+            profile = await self._profile_for(event) if Before.PLATFORM_PROFILE in before else None
+            if Before.PROMPTS in before:
+                await self._prepare_requested_prompts(event)
             async with self.uow_factory() as uow:
                 ctx = self._ctx(uow)
                 if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
                     logger.info("dropping duplicate event %s", event.event_id)
                     return None
                 try:
-                    reply = await self._dispatch(ctx, event, profile)
+                    reply = await self._dispatch(ctx, event, command, profile)
                 except FormInvalid as error:
                     return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
                 except MentorbotError as error:
@@ -108,9 +176,21 @@ class Mentorbot:
             logger.exception("handling %s failed", type(event).__name__)
             return Reply.text(SORRY_TEXT)
 
-    async def _dispatch(self, ctx: Ctx, event: InboundEvent, profile: Profile | None) -> Reply:
+    @staticmethod
+    def _before(event: InboundEvent, command: ParsedCommand | None) -> frozenset[Before]:
+        if command is not None:
+            spec = COMMANDS.get(command.name)
+            return spec.before if spec else frozenset()
+        if isinstance(event, ButtonClicked):
+            route = BUTTON_ROUTES.get(event.action_id)
+            return route.before if route else frozenset()
+        return frozenset()
+
+    async def _dispatch(
+        self, ctx: Ctx, event: InboundEvent, command: ParsedCommand | None, profile: Profile | None
+    ) -> Reply:
         if isinstance(event, CommandReceived):
-            return await self._command(ctx, event, profile)
+            return await self._command(ctx, event.actor, command or parse_command(event.text), profile)
         if isinstance(event, ButtonClicked):
             return await self._button(ctx, event)
         if isinstance(event, FormSubmitted):
@@ -121,90 +201,32 @@ class Mentorbot:
             return Reply.text("Hi! I run the reverse-mentoring program here.\n" + help_text(ctx.is_admin(event.actor)))
         raise InvalidInput("I don't know what to do with that.")
 
-    async def _command(self, ctx: Ctx, event: CommandReceived, profile: Profile | None) -> Reply:
-        command = parse_command(event.text)
-        actor = event.actor
-        name = command.name
-        scope = ctx.admin_scope(actor) if name in ADMIN_ONLY_COMMANDS else None
-        if name in ADMIN_ONLY_COMMANDS and scope is None:
-            raise NotAllowed(ADMIN_ONLY)
-        if name == "help":
-            return Reply.text(help_text(ctx.is_admin(actor), command.unknown))
-        if name in ("join", "profile"):
-            return await participants.open_profile_form(ctx, actor, profile, editing=name == "profile")
-        if name in ("status", "home"):
-            return await participants.status(ctx, actor)
-        if name == "pause":
-            return await participants.pause(ctx, actor, command)
-        if name == "resume":
-            return await participants.resume(ctx, actor)
-        if name == "leave":
-            return await participants.ask_leave(ctx, actor, command)
-        if name == "goals":
-            return await goals.goals_command(ctx, actor, command)
-        if name == "checkin":
-            return await checkins.checkin_command(ctx, actor, command)
-        if name == "assess":
-            return await goals.assess_command(ctx, actor, command)
-        if name == "prompts":
-            return await prompts.prompts_command(ctx, actor)
-        if name == "story":
-            return await stories.propose(ctx, actor, command.rest)
-        if name == "end":
-            return await self._end(ctx, actor, command)
-        if name == "stats" and scope is not None:
-            return Reply(stats.stats_message(await stats.compute_stats(ctx, scope)), visibility=Visibility.IN_CHANNEL)
-        if name == "pair":
-            report = await pairing.run_round(ctx, dry_run="--dry-run" in command.flags)
-            return Reply.text(report.summary())
-        if name == "export" and scope is not None:
-            return Reply(await stats.export_csv(ctx, scope))
-        return Reply.text(help_text(ctx.is_admin(actor), name))
-
-    async def _end(self, ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
-        await ctx.participant(actor)
-        active = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
-        if not active:
-            return Reply.text("You have no active pairing to end.")
-        for p in active:
-            await pairing.end_pairing(ctx, p, actor, command.rest[:200] or "ended by a participant")
-        return Reply.text("Your pairing has ended, no fault of anyone's. You'll be matched again in the next round.")
+    async def _command(self, ctx: Ctx, actor: UserRef, command: ParsedCommand, profile: Profile | None) -> Reply:
+        spec = COMMANDS.get(command.name)
+        if spec is None:  # the parser only names known commands; this is a second line of defence
+            return Reply.text(help_text(ctx.is_admin(actor), command.name))
+        scope = None
+        if spec.admin_only:
+            scope = ctx.admin_scope(actor)
+            if scope is None:
+                raise NotAllowed(ADMIN_ONLY)
+        return await spec.handler(ctx, CommandRequest(actor, command, profile, scope))
 
     async def _button(self, ctx: Ctx, event: ButtonClicked) -> Reply:
-        actor, value = event.actor, event.value[:500]
-        handlers = {
-            "checkin_answer": checkins.answer,
-            "checkin_rating": checkins.rate,
-            "checkin_note_form": checkins.note_form,
-            "assess": goals.record_assessment,
-            "goal_add_form": goals.goal_form,
-            "story_decide": stories.decide,
-            "prompt_rate": prompts.rate_prompt,
-        }
-        if event.action_id in handlers:
-            return await handlers[event.action_id](ctx, actor, value)
-        if event.action_id in ("prompts_refresh", "prompts_show"):
-            return await prompts.prompts_command(ctx, actor, value, fresh=event.action_id == "prompts_refresh")
-        if event.action_id == "leave":
-            if value == "cancel":
-                return Reply.text("Glad you're staying!", replace_original=True)
-            if value not in ("keep", "delete"):
-                raise InvalidInput("I didn't understand that choice; nothing changed.")
-            return await participants.leave(ctx, actor, delete_data=value == "delete")
-        raise InvalidInput("That button isn't one I know; nothing changed.")
+        route = BUTTON_ROUTES.get(event.action_id)
+        if route is None:
+            raise InvalidInput("That button isn't one I know; nothing changed.")
+        return await route.handler(ctx, event.actor, route.kind.decode(event.value))
 
     async def _form(self, ctx: Ctx, event: FormSubmitted) -> Reply:
-        if event.form_id == "join":
-            return await participants.submit_profile(ctx, event.actor, event.fields, event.context)
-        if event.form_id == checkins.NOTE_FORM:
-            return await checkins.save_note(ctx, event.actor, event.context, event.fields)
-        if event.form_id == goals.GOAL_FORM:
-            return await goals.submit_goal_form(ctx, event.actor, event.context, event.fields)
-        raise InvalidInput("That form isn't one I know; nothing changed.")
+        handler = FORM_ROUTES.get(event.form_id)
+        if handler is None:
+            raise InvalidInput("That form isn't one I know; nothing changed.")
+        return await handler(ctx, event.actor, event.context, event.fields)
 
     async def _profile_for(self, event: InboundEvent) -> Profile | None:
-        """The platform's profile, only for opening the profile form (name and timezone to prefill)."""
-        if not isinstance(event, CommandReceived) or parse_command(event.text).name not in ("join", "profile"):
+        """The platform's profile, for opening the profile form (name and timezone to prefill)."""
+        if not isinstance(event, CommandReceived):
             return None
         fallback = Profile(event.display_name) if event.display_name else None
         chat = self.chats.get(event.actor.platform)
@@ -218,12 +240,13 @@ class Mentorbot:
 
     async def _prepare_requested_prompts(self, event: InboundEvent) -> None:
         """Make the prompts a person asked for before the transaction, so the LLM never holds one."""
-        if isinstance(event, CommandReceived) and parse_command(event.text).name == "prompts":
-            pairing_id, fresh = None, False
-        elif isinstance(event, ButtonClicked) and event.action_id in ("prompts_refresh", "prompts_show"):
-            pairing_id, fresh = event.value[:500], event.action_id == "prompts_refresh"
-        else:
-            return
+        pairing_id, fresh = None, False
+        if isinstance(event, ButtonClicked):
+            try:
+                pairing_id = buttons.decode(event.action_id, event.value).id
+            except BadButtonValue:
+                return  # the transaction that follows gives the person the friendly answer
+            fresh = event.action_id == buttons.PROMPTS_REFRESH.action_id
         async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
             try:

@@ -1,66 +1,307 @@
-"""Parsing what people type after `/mentor` (Slack) or to the bot (Teams, console).
+"""Every command the bot understands, in one table: the parser, help, `Mentorbot`'s dispatch, the Teams
+package's command lists and the Slack manifest's usage hint all read `COMMANDS`.
 
-The parser never raises on any text: malformed input becomes a `ParsedCommand` whose `error` explains
-what was expected, so the edge can answer kindly.
+A command's entry says who may run it, what runs before its unit of work opens (calls to the outside
+world never happen inside a transaction), how it is described, and the handler that answers it.
+
+The parser never raises on any text: an unknown word becomes `help` with the word kept in `unknown`,
+so the edge can answer kindly.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
 
-USER_COMMANDS: dict[str, str] = {
-    "help": "show this help",
-    "join": "opt in to the mentoring program",
-    "profile": "edit your role, skills, goals, department, level and timezone",
-    "status": "see where you stand: your pairing, goals and next check-in",
-    "pause": "`pause [until YYYY-MM-DD]` take a break (no check-ins or matches until then)",
-    "resume": "come back from a pause",
-    "leave": "leave the program (you can choose to delete all your data)",
-    "goals": "`goals`, `goals add TEXT`, `goals progress N PERCENT`, `goals done N`",
-    "checkin": "`checkin [met|not-yet|rescheduled|need-help] [RATING 1-5] [private note]`",
-    "assess": "`assess before|after 1-5` your self-assessment",
-    "prompts": "this week's discussion ideas for your pair",
-    "story": "`story TEXT` propose a success story (posted once your partner approves)",
-    "end": "`end [reason]` end your pairing, no fault, and be re-matched next round",
-}
-ADMIN_COMMANDS: dict[str, str] = {
-    "stats": "program statistics (admins)",
-    "pair": "`pair [--dry-run]` run a pairing round, or preview it (admins)",
-    "export": "CSV export of pairings and progress, without private notes (admins)",
-}
-ALIASES = {
-    "?": "help",
-    "h": "help",
-    "check-in": "checkin",
-    "check_in": "checkin",
-    "goal": "goals",
-    "quit": "leave",
-    "unpause": "resume",
-    "optin": "join",
-    "opt-in": "join",
-    "stat": "stats",
-    "match": "pair",
-    "home": "home",
-}
-KNOWN = set(USER_COMMANDS) | set(ADMIN_COMMANDS) | {"home"}
-MAX_TEXT = 2000
+from conversations.domain import PairingStatus, Profile, UserRef
+from conversations.errors import NotAllowed
+from conversations.messages import Reply, Visibility
+from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
+from conversations.services import checkins, goals, pairing, participants, prompts, stats, stories
+from conversations.services.context import AdminScope, Ctx
+
+__all__ = [
+    "ADMIN_ONLY",
+    "COMMANDS",
+    "KNOWN",
+    "MAX_TEXT",
+    "Before",
+    "Command",
+    "CommandRequest",
+    "ParsedCommand",
+    "help_text",
+    "listed_commands",
+    "parse_command",
+    "parse_date",
+    "parse_int",
+]
+
+ADMIN_ONLY = "That command is for program admins only."
+INTRO = "Reverse mentoring: early-career mentors teach leaders AI and digital tools; leaders share strategy back."
+
+
+class Before(Enum):
+    """Work a command needs done before its transaction opens, because it calls the outside world."""
+
+    PLATFORM_PROFILE = "platform_profile"
+    """The person's profile on the platform (name, timezone), to prefill the profile form."""
+    PROMPTS = "prompts"
+    """This week's discussion prompts for the person's pair, from the suggester (possibly an LLM)."""
 
 
 @dataclass(frozen=True)
-class ParsedCommand:
+class CommandRequest:
+    actor: UserRef
+    command: ParsedCommand
+    profile: Profile | None = None
+    """The platform profile, when the command asked for `Before.PLATFORM_PROFILE`."""
+    scope: AdminScope | None = None
+    """What an admin-only command may see (the actor's workspaces); None for everyone else's commands."""
+
+
+Handler = Callable[[Ctx, CommandRequest], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
     name: str
-    args: tuple[str, ...] = ()
-    rest: str = ""
-    """The text after the command word, as typed (whitespace trimmed)."""
-    flags: frozenset[str] = field(default_factory=frozenset)
-    unknown: str | None = None
-    """The word that was not a command, so help can say so."""
+    help: str
+    """The line in `help` (and the source of truth for what the README's table must list)."""
+    handler: Handler
+    description: str = ""
+    """The short description in the Teams package's command lists (at most 128 characters)."""
+    admin_only: bool = False
+    before: frozenset[Before] = frozenset()
+    aliases: tuple[str, ...] = ()
+    teams_lists: tuple[str, ...] = ()
+    """The Teams command lists ("personal", "team") that offer it; Teams shows at most ten per list,
+    and every command works in every scope whether listed or not."""
+    hidden: bool = False
+    """Understood, but not offered in help, the README, the Teams lists or the Slack usage hint."""
+
+
+# --- handlers: the services, called with what each needs ---------------------------------------------
+
+
+async def _help(ctx: Ctx, request: CommandRequest) -> Reply:
+    return Reply.text(help_text(ctx.is_admin(request.actor), request.command.unknown))
+
+
+async def _profile_form(ctx: Ctx, request: CommandRequest) -> Reply:
+    editing = request.command.name == "profile"
+    return await participants.open_profile_form(ctx, request.actor, request.profile, editing=editing)
+
+
+async def _status(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await participants.status(ctx, request.actor)
+
+
+async def _pause(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await participants.pause(ctx, request.actor, request.command)
+
+
+async def _resume(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await participants.resume(ctx, request.actor)
+
+
+async def _leave(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await participants.ask_leave(ctx, request.actor, request.command)
+
+
+async def _goals(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await goals.goals_command(ctx, request.actor, request.command)
+
+
+async def _checkin(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await checkins.checkin_command(ctx, request.actor, request.command)
+
+
+async def _assess(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await goals.assess_command(ctx, request.actor, request.command)
+
+
+async def _prompts(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await prompts.prompts_command(ctx, request.actor)
+
+
+async def _story(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await stories.propose(ctx, request.actor, request.command.rest)
+
+
+async def _end(ctx: Ctx, request: CommandRequest) -> Reply:
+    actor = request.actor
+    await ctx.participant(actor)
+    active = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
+    if not active:
+        return Reply.text("You have no active pairing to end.")
+    for p in active:
+        await pairing.end_pairing(ctx, p, actor, request.command.rest[:200] or "ended by a participant")
+    return Reply.text("Your pairing has ended, no fault of anyone's. You'll be matched again in the next round.")
+
+
+def _scope(request: CommandRequest) -> AdminScope:
+    if request.scope is None:  # `Mentorbot` sets it for every admin-only command; never trust that blindly
+        raise NotAllowed(ADMIN_ONLY)
+    return request.scope
+
+
+async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
+    report = await stats.compute_stats(ctx, _scope(request))
+    return Reply(stats.stats_message(report), visibility=Visibility.IN_CHANNEL)
+
+
+async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
+    _scope(request)
+    report = await pairing.run_round(ctx, dry_run="--dry-run" in request.command.flags)
+    return Reply.text(report.summary())
+
+
+async def _export(ctx: Ctx, request: CommandRequest) -> Reply:
+    return Reply(await stats.export_csv(ctx, _scope(request)))
+
+
+# --- the table -----------------------------------------------------------------------------------------
+
+PERSONAL = "personal"
+TEAM = "team"
+
+_TABLE: tuple[Command, ...] = (
+    Command(
+        "help", "show this help", _help, "What I can do for you", aliases=("?", "h"), teams_lists=(PERSONAL, TEAM)
+    ),
+    Command(
+        "join",
+        "opt in to the mentoring program",
+        _profile_form,
+        "Join the reverse-mentoring program",
+        before=frozenset({Before.PLATFORM_PROFILE}),
+        aliases=("optin", "opt-in"),
+        teams_lists=(PERSONAL, TEAM),
+    ),
+    Command(
+        "profile",
+        "edit your role, skills, goals, department, level and timezone",
+        _profile_form,
+        "Update your skills, goals and availability",
+        before=frozenset({Before.PLATFORM_PROFILE}),
+        teams_lists=(PERSONAL,),
+    ),
+    Command(
+        "status",
+        "see where you stand: your pairing, goals and next check-in",
+        _status,
+        "Your pairing, goals and next check-in",
+        teams_lists=(PERSONAL, TEAM),
+    ),
+    Command(
+        "pause",
+        "`pause [until YYYY-MM-DD]` take a break (no check-ins or matches until then)",
+        _pause,
+        "Take a break, e.g. pause until 2026-12-24",
+        teams_lists=(PERSONAL,),
+    ),
+    Command(
+        "resume", "come back from a pause", _resume, "Come back from a pause", aliases=("unpause",), teams_lists=(PERSONAL,)
+    ),
+    Command(
+        "leave",
+        "leave the program (you can choose to delete all your data)",
+        _leave,
+        "Leave the program",
+        aliases=("quit",),
+        teams_lists=(PERSONAL,),
+    ),
+    Command(
+        "goals",
+        "`goals`, `goals add TEXT`, `goals progress N PERCENT`, `goals done N`",
+        _goals,
+        "See or add goals for your pairing",
+        aliases=("goal",),
+        teams_lists=(PERSONAL,),
+    ),
+    Command(
+        "checkin",
+        "`checkin [met|not-yet|rescheduled|need-help] [RATING 1-5] [private note]`",
+        _checkin,
+        "Answer this week's check-in",
+        aliases=("check-in", "check_in"),
+        teams_lists=(PERSONAL,),
+    ),
+    Command("assess", "`assess before|after 1-5` your self-assessment", _assess, "Rate yourself before and after, 1 to 5"),
+    Command(
+        "prompts",
+        "this week's discussion ideas for your pair",
+        _prompts,
+        "This week's discussion ideas for your pair",
+        before=frozenset({Before.PROMPTS}),
+    ),
+    Command(
+        "story",
+        "`story TEXT` propose a success story (posted once your partner approves)",
+        _story,
+        "Propose a success story from your pairing",
+    ),
+    Command(
+        "end",
+        "`end [reason]` end your pairing, no fault, and be re-matched next round",
+        _end,
+        "End your pairing, no fault, and be re-matched",
+    ),
+    Command(
+        "stats",
+        "program statistics (admins)",
+        _stats,
+        "Admins: program statistics",
+        admin_only=True,
+        aliases=("stat",),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "pair",
+        "`pair [--dry-run]` run a pairing round, or preview it (admins)",
+        _pair,
+        "Admins: pair the next round (pair --dry-run to preview)",
+        admin_only=True,
+        aliases=("match",),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "export",
+        "CSV export of pairings and progress, without private notes (admins)",
+        _export,
+        "Admins: the program data as CSV",
+        admin_only=True,
+        teams_lists=(PERSONAL,),
+    ),
+    Command("home", "what the Slack Home tab shows: your status", _status, hidden=True),
+)
+
+
+def _index(table: tuple[Command, ...]) -> tuple[dict[str, Command], dict[str, str]]:
+    commands: dict[str, Command] = {}
+    aliases: dict[str, str] = {}
+    for command in table:
+        for word in (command.name, *command.aliases):
+            if word in commands or word in aliases or word != word.lower() or not word or " " in word:
+                raise ValueError(f"the command word {word!r} is taken or not a lowercase word")
+        commands[command.name] = command
+        aliases.update((alias, command.name) for alias in command.aliases)
+    return commands, aliases
+
+
+COMMANDS, ALIASES = _index(_TABLE)
+"""Commands by name, in the order help lists them; aliases to the name they stand for."""
+KNOWN = frozenset(COMMANDS)
+
+
+def listed_commands(*, admin: bool | None = None) -> tuple[Command, ...]:
+    """The commands offered to people (not the hidden ones): all, or only admins' or only everyone's."""
+    return tuple(c for c in COMMANDS.values() if not c.hidden and (admin is None or c.admin_only == admin))
 
 
 def parse_command(text: str) -> ParsedCommand:
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if not cleaned:
         return ParsedCommand("help")
     word, _, rest = cleaned.partition(" ")
@@ -77,35 +318,9 @@ def parse_command(text: str) -> ParsedCommand:
     return ParsedCommand(name, args, rest, flags)
 
 
-def _clean(text: str) -> str:
-    text = (text or "")[:MAX_TEXT]
-    text = text.replace("\u00a0", " ")
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text)
-    return " ".join(text.split())
-
-
-def parse_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
-def parse_int(raw: str, low: int, high: int) -> int | None:
-    raw = raw.strip().rstrip("%")
-    if not re.fullmatch(r"[+-]?\d{1,6}", raw):
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
-
-
 def help_text(is_admin: bool, unknown: str | None = None) -> str:
-    lines = []
-    if unknown:
-        lines.append(f"I don't know the command `{unknown}`. Here is what I can do:")
-    else:
-        lines.append("Reverse mentoring: early-career mentors teach leaders AI and digital tools; leaders share strategy back.")
-    lines += [f"• `{name}` — {desc}" for name, desc in USER_COMMANDS.items()]
+    lines = [f"I don't know the command `{unknown}`. Here is what I can do:" if unknown else INTRO]
+    lines += [f"• `{c.name}` — {c.help}" for c in listed_commands(admin=False)]
     if is_admin:
-        lines += [f"• `{name}` — {desc}" for name, desc in ADMIN_COMMANDS.items()]
+        lines += [f"• `{c.name}` — {c.help}" for c in listed_commands(admin=True)]
     return "\n".join(lines)

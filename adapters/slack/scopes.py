@@ -6,7 +6,12 @@ calls a method missing here, and another when the manifest asks for more or less
 
 from __future__ import annotations
 
+from conversations.commands import listed_commands
+
 SLASH_COMMAND = "/mentor"
+USAGE_HINT = " | ".join(c.name for c in listed_commands(admin=False))
+"""The slash command's usage hint in `manifest.yaml`: every command offered to everyone, in help's order
+(admins' commands stay out of a hint every user sees)."""
 
 METHOD_SCOPES: dict[str, str | None] = {
     "apps.connections.open": None,

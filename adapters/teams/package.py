@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conversations.commands import listed_commands
+
 MANIFEST_VERSION = "1.19"
 MANIFEST_SCHEMA_URL = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json"
@@ -27,26 +29,20 @@ OUTLINE_ICON = "outline.png"
 ACCENT = (0x46, 0x4E, 0xB8)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
-PERSONAL_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("help", "What I can do for you"),
-    ("join", "Join the reverse-mentoring program"),
-    ("profile", "Update your skills, goals and availability"),
-    ("status", "Your pairing, goals and next check-in"),
-    ("pause", "Take a break, e.g. pause until 2026-12-24"),
-    ("resume", "Come back from a pause"),
-    ("leave", "Leave the program"),
-    ("goals", "See or add goals for your pairing"),
-    ("checkin", "Answer this week's check-in"),
-    ("export", "Admins: the program data as CSV"),
-)
-TEAM_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("help", "What I can do here"),
-    ("join", "Join the reverse-mentoring program"),
-    ("status", "Your pairing, goals and next check-in"),
-    ("stats", "Admins: program statistics"),
-    ("pair", "Admins: pair the next round (pair --dry-run to preview)"),
-)
-"""Teams allows ten commands per list; every command works in every scope, the lists are hints."""
+MAX_COMMANDS_PER_LIST = 10
+"""Teams shows at most ten commands per list; every command works in every scope, the lists are hints."""
+
+
+def command_list(scope: str) -> tuple[tuple[str, str], ...]:
+    """(title, description) of the commands the registry offers in a Teams scope ("personal", "team")."""
+    listed = tuple((c.name, c.description) for c in listed_commands() if scope in c.teams_lists)
+    if len(listed) > MAX_COMMANDS_PER_LIST:
+        raise ValueError(f"Teams allows {MAX_COMMANDS_PER_LIST} commands in the {scope} list, not {len(listed)}")
+    return listed
+
+
+PERSONAL_COMMANDS = command_list("personal")
+TEAM_COMMANDS = command_list("team")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.commands import ParsedCommand, parse_int
+from conversations.buttons import CHECKIN_ANSWER, CHECKIN_NOTE_FORM, CHECKIN_RATING, PROMPTS_SHOW, ButtonValue
 from conversations.domain import (
     Checkin,
     CheckinAnswer,
@@ -21,6 +21,7 @@ from conversations.domain import (
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
 from conversations.messages import Button, ButtonStyle, Form, FormInput, InputKind, OutgoingMessage, Reply, mention
+from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
 from conversations.services.context import Ctx
 
@@ -73,8 +74,8 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=tuple(fields),
         buttons=(
-            *(Button(label, "checkin_answer", f"{checkin.id}:{value}", style) for label, value, style in _ANSWER_BUTTONS),
-            *((Button("Rate or refresh ideas", "prompts_show", checkin.pairing_id),) if prompts else ()),
+            *(CHECKIN_ANSWER.button(label, checkin.id, value, style=style) for label, value, style in _ANSWER_BUTTONS),
+            *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
     )
@@ -163,13 +164,10 @@ async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tupl
     return checkin, pairing
 
 
-async def answer(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    checkin_id, _, raw = value.partition(":")
-    try:
-        chosen = CheckinAnswer(raw)
-    except ValueError:
-        raise InvalidInput("I didn't understand that answer; nothing was recorded.") from None
-    checkin, pairing = await _authorised_checkin(ctx, actor, checkin_id)
+async def answer(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on a `CHECKIN_ANSWER` button (`checkin id`, answer)."""
+    chosen = CheckinAnswer(value.choice[0])
+    checkin, pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer is not None:
         return Reply(rating_prompt(checkin, f"You already answered this week: *{checkin.answer.label}*. Thanks!"), replace_original=True)
     await record_answer(ctx, checkin, pairing, chosen, None, None)
@@ -179,8 +177,8 @@ async def answer(ctx: Ctx, actor: UserRef, value: str) -> Reply:
 def rating_prompt(checkin: Checkin, headline: str) -> OutgoingMessage:
     buttons: list[Button] = []
     if checkin.rating is None:
-        buttons += [Button(f"{n}★", "checkin_rating", f"{checkin.id}:{n}") for n in range(1, 6)]
-    buttons.append(Button("Add a private note", "checkin_note_form", checkin.id))
+        buttons += [CHECKIN_RATING.button(f"{n}★", checkin.id, str(n)) for n in range(1, 6)]
+    buttons.append(CHECKIN_NOTE_FORM.button("Add a private note", checkin.id))
     text = headline + (" How useful was this week (1-5)?" if checkin.rating is None else "")
     return OutgoingMessage(text=text, buttons=tuple(buttons))
 
@@ -220,12 +218,10 @@ async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> N
         )
 
 
-async def rate(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    checkin_id, _, raw = value.partition(":")
-    rating = parse_int(raw, 1, 5)
-    if rating is None:
-        raise InvalidInput("Ratings go from 1 to 5; nothing was recorded.")
-    checkin, _ = await _authorised_checkin(ctx, actor, checkin_id)
+async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on a `CHECKIN_RATING` button (`checkin id`, 1-5)."""
+    rating = int(value.choice[0])
+    checkin, _ = await _authorised_checkin(ctx, actor, value.id)
     if checkin.rating is not None:
         return Reply(rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True)
     checkin.rating = rating

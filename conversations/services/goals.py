@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from conversations.commands import ParsedCommand, parse_int
+from conversations.buttons import GOAL_ADD_FORM, ButtonValue
 from conversations.domain import Assessment, Goal, Pairing, PairingStatus, Side, UserRef, new_id
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.messages import Button, Form, FormInput, InputKind, OutgoingMessage, Reply
+from conversations.messages import Form, FormInput, InputKind, OutgoingMessage, Reply
+from conversations.parsing import ParsedCommand, parse_int
 from conversations.services.context import Ctx
 
 GOAL_FORM = "goal_add"
@@ -70,7 +71,7 @@ async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
             title="Our goals",
             text="Each of you sets your own goals: learning goes both ways.",
             fields=(("My goals", lines(mine, True)), (f"{other_name}'s goals", lines(theirs, False))),
-            buttons=(Button("Add a goal", "goal_add_form", pairing.id),),
+            buttons=(GOAL_ADD_FORM.button("Add a goal", pairing.id),),
         )
     )
 
@@ -117,11 +118,13 @@ async def submit_goal_form(ctx: Ctx, actor: UserRef, pairing_id: str, fields: di
         raise FormInvalid({"goal": error.message}) from None
 
 
-async def record_assessment(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    pairing_id, phase, raw = (value.split(":") + ["", "", ""])[:3]
-    score = parse_int(raw, 1, 5)
-    if phase not in ("before", "after") or score is None:
-        raise InvalidInput("That self-assessment answer isn't valid; nothing was recorded.")
+async def assessment_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on an `ASSESS` button (`pairing id`, before|after, 1-5)."""
+    phase, score = value.choice
+    return await record_assessment(ctx, actor, value.id, phase, int(score))
+
+
+async def record_assessment(ctx: Ctx, actor: UserRef, pairing_id: str, phase: str, score: int) -> Reply:
     pairing = await ctx.uow.pairings.get(pairing_id)
     side = pairing.side_of(actor) if pairing else None
     if pairing is None or side is None:
@@ -137,4 +140,7 @@ async def assess_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Re
     pairings = await ctx.uow.pairings.for_user(actor)
     if not pairings:
         raise InvalidInput("Self-assessments belong to a pairing; you'll get one when you're matched.")
-    return await record_assessment(ctx, actor, f"{pairings[-1].id}:{command.args[0].lower()}:{command.args[1]}")
+    score = parse_int(command.args[1], 1, 5)
+    if score is None:
+        raise InvalidInput("That self-assessment answer isn't valid; nothing was recorded.")
+    return await record_assessment(ctx, actor, pairings[-1].id, command.args[0].lower(), score)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from conversations.buttons import ASSESS, GOAL_ADD_FORM
 from conversations.domain import (
     ASSESSMENT_QUESTIONS,
     Cycle,
@@ -23,7 +24,7 @@ from conversations.domain import (
 from conversations.errors import RoundAlreadyStarted
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
 from conversations.matching.model import Progress
-from conversations.messages import Button, OutgoingMessage, mention
+from conversations.messages import OutgoingMessage, mention
 from conversations.services.context import Ctx
 
 
@@ -179,7 +180,7 @@ def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | Non
             ("Why you two", " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match."),
             ("First steps", "Book 30 minutes this week, then each of you sets goals with `goals add ...`."),
         ),
-        buttons=(Button("Set my goals", "goal_add_form", pairing.id),),
+        buttons=(GOAL_ADD_FORM.button("Set my goals", pairing.id),),
         mentions=(leader, mentor),
     )
 
@@ -211,7 +212,7 @@ def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMes
     return OutgoingMessage(
         title="A one-click self-assessment",
         text=f"{when}: {ASSESSMENT_QUESTIONS[side]} (1 = not at all, 5 = very)",
-        buttons=tuple(Button(str(n), "assess", f"{pairing.id}:{phase}:{n}") for n in range(1, 6)),
+        buttons=tuple(ASSESS.button(str(n), pairing.id, phase, str(n)) for n in range(1, 6)),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from conversations.commands import ParsedCommand, parse_date
+from conversations.buttons import LEAVE
 from conversations.domain import (
     SENIORITY_LEVELS,
     PairingStatus,
@@ -15,7 +15,8 @@ from conversations.domain import (
     UserRef,
 )
 from conversations.errors import FormInvalid, InvalidInput
-from conversations.messages import Button, ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.parsing import ParsedCommand, parse_date
 from conversations.profile_form import build_profile_form, validate_profile
 from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
 from conversations.services.context import Ctx
@@ -160,9 +161,9 @@ async def ask_leave(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
         OutgoingMessage(
             text="Do you want to leave the mentoring program? Your partner is told kindly; no reason needed.",
             buttons=(
-                Button("Leave, keep my history", "leave", "keep"),
-                Button("Leave and delete my data", "leave", "delete", ButtonStyle.DANGER),
-                Button("Stay", "leave", "cancel"),
+                LEAVE.button("Leave, keep my history", "keep"),
+                LEAVE.button("Leave and delete my data", "delete", style=ButtonStyle.DANGER),
+                LEAVE.button("Stay", "cancel"),
             ),
         )
     )

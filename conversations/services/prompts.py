@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from conversations.clock import weeks_before
-from conversations.commands import parse_int
+from conversations.buttons import PROMPT_RATE, PROMPTS_REFRESH, ButtonValue
 from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.messages import Button, OutgoingMessage, Reply
+from conversations.messages import OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
 from conversations.prompts.steering import topic_preferences
 from conversations.services.context import Ctx
@@ -95,7 +95,7 @@ def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> Outgoing
     if prompts.task:
         fields.append(("Try this together", prompts.task))
     votes = [
-        Button(f"{thumb} {i}", "prompt_rate", f"{pairing.id}:{week}:{i - 1}:{value}")
+        PROMPT_RATE.button(f"{thumb} {i}", pairing.id, week, str(i - 1), value)
         for i in range(1, len(prompts.prompts) + 1)
         for thumb, value in (("👍", "up"), ("👎", "down"))
     ]
@@ -103,7 +103,7 @@ def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> Outgoing
         title="Ideas for your next conversation",
         text="Pick one or two; they're suggestions, not homework. Rate them and later weeks follow your taste.",
         fields=tuple(fields),
-        buttons=(*votes, Button("Fresh ideas", "prompts_refresh", pairing.id)),
+        buttons=(*votes, PROMPTS_REFRESH.button("Fresh ideas", pairing.id)),
     )
 
 
@@ -142,12 +142,13 @@ async def prompts_command(ctx: Ctx, actor: UserRef, pairing_id: str | None = Non
     return Reply(prompts_message(pairing, week, prompts), replace_original=fresh)
 
 
-async def rate_prompt(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    pairing_id, week, raw_index, thumb = (value.split(":") + ["", "", "", ""])[:4]
-    pairing = await _my_pairing(ctx, actor, pairing_id)
+async def rate_prompt(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on a `PROMPT_RATE` button (`pairing id`, week, prompt index, up|down)."""
+    week, raw_index, thumb = value.choice
+    pairing = await _my_pairing(ctx, actor, value.id)
     shown = await ctx.uow.prompt_cache.get(pairing.id, week)
-    index = parse_int(raw_index, 0, 20)
-    if shown is None or index is None or index >= len(shown.prompts) or thumb not in ("up", "down"):
+    index = int(raw_index)
+    if shown is None or index >= len(shown.prompts):
         raise InvalidInput("That rating doesn't match a prompt you were shown; nothing was recorded.")
     topic = shown.topics[index] if index < len(shown.topics) else ""
     rating = PromptRating(new_id(), pairing.id, actor, week, index, topic, 1 if thumb == "up" else -1, ctx.now)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from conversations.buttons import STORY_DECIDE, ButtonValue
 from conversations.domain import Destination, PairingStatus, Story, StoryStatus, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.messages import Button, ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
 from conversations.services.context import Ctx
 
 MAX_STORY = 1200
@@ -31,8 +32,8 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
             title="May we share your story?",
             text=f"{mention(actor.user_id)} would like to share this success story from your pairing:\n> {text}\nIt is only posted if you approve.",
             buttons=(
-                Button("Approve", "story_decide", f"{story.id}:approve", ButtonStyle.PRIMARY),
-                Button("Not this one", "story_decide", f"{story.id}:decline"),
+                STORY_DECIDE.button("Approve", story.id, "approve", style=ButtonStyle.PRIMARY),
+                STORY_DECIDE.button("Not this one", story.id, "decline"),
             ),
             mentions=(actor.user_id,),
         ),
@@ -40,11 +41,12 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
     return Reply.text("Thanks! I've asked your partner to approve the story; it's posted only if they agree.")
 
 
-async def decide(ctx: Ctx, actor: UserRef, value: str) -> Reply:
-    story_id, _, verdict = value.partition(":")
-    story = await ctx.uow.stories.get(story_id)
+async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on a `STORY_DECIDE` button (`story id`, approve|decline)."""
+    (verdict,) = value.choice
+    story = await ctx.uow.stories.get(value.id)
     pairing = await ctx.uow.pairings.get(story.pairing_id) if story else None
-    if story is None or pairing is None or verdict not in ("approve", "decline"):
+    if story is None or pairing is None:
         raise NotAllowed("That story isn't available any more.")
     if pairing.side_of(actor) is None or actor == story.proposer:
         raise NotAllowed("Only the other person in the pairing can approve this story.")

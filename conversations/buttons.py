@@ -1,0 +1,158 @@
+"""Button values: one codec for every button the engine makes and every click it reads back.
+
+On the wire a value is `id:choice`: the id of the thing the button acts on (a check-in, a pairing, a
+story), then the choice, itself `:`-separated when it has several parts (`pairing:week:index:up`). A
+kind that acts on no stored thing (`leave`) carries the choice alone. That is the format of every
+message already in the outbox, so buttons sent before this module existed still decode.
+
+Values come back from the client and can be forged, so `decode` checks the shape and every part
+against the kind and raises `BadButtonValue` (a domain error, answered kindly) for anything else.
+Whether the person clicking may act on the id is the service's question, not the codec's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from conversations.domain import CheckinAnswer
+from conversations.errors import InvalidInput
+from conversations.messages import Button, ButtonStyle
+
+SEPARATOR = ":"
+MAX_VALUE_LENGTH = 500
+"""Slack allows 2,000 characters in a button value, and a Teams card's `Action.Submit` data counts
+against the card's size (about 28 KB); the engine makes none longer than this and reads none longer."""
+ID = re.compile(r"[^:\s]{1,128}")
+"""Engine ids are uuid hex; anything without the separator or whitespace is accepted so older ids decode."""
+UNKNOWN_BUTTON = "That button isn't one I know; nothing changed."
+
+
+class BadButtonValue(InvalidInput):
+    """A button value that no button of its kind could have sent: forged, truncated or from elsewhere."""
+
+
+def one_of(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def ratings(low: int, high: int) -> re.Pattern[str]:
+    return one_of(*(str(n) for n in range(low, high + 1)))
+
+
+WEEK = re.compile(r"\d{4}-W\d{2}")
+PROMPT_INDEX = re.compile(r"\d{1,2}")
+
+
+@dataclass(frozen=True)
+class ButtonValue:
+    kind: str
+    """The button's action id."""
+    id: str
+    """What the button acts on; empty for a kind without one."""
+    choice: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ButtonKind:
+    """One kind of button: its action id and the shape of its value."""
+
+    action_id: str
+    choice: tuple[re.Pattern[str], ...] = ()
+    """One pattern per part of the choice, each matched in full."""
+    invalid: str = UNKNOWN_BUTTON
+    """What the person is told when a value of this kind does not decode."""
+    has_id: bool = True
+
+    def encode(self, *parts: str) -> str:
+        """`id, *choice` (or `*choice` alone for a kind without an id) as a value; a value no decode
+        would accept is a programming error, so it raises ValueError rather than reaching a platform."""
+        value = SEPARATOR.join(parts)
+        if self._split(value) is None:
+            raise ValueError(f"{parts!r} is not a valid {self.action_id} button value")
+        return value
+
+    def button(self, label: str, *parts: str, style: ButtonStyle = ButtonStyle.DEFAULT) -> Button:
+        return Button(label, self.action_id, self.encode(*parts), style)
+
+    def decode(self, value: object) -> ButtonValue:
+        parts = self._split(value) if isinstance(value, str) else None
+        if parts is None:
+            raise BadButtonValue(self.invalid)
+        if self.has_id:
+            return ButtonValue(self.action_id, parts[0], tuple(parts[1:]))
+        return ButtonValue(self.action_id, "", tuple(parts))
+
+    def _split(self, value: str) -> list[str] | None:
+        if len(value) > MAX_VALUE_LENGTH:
+            return None
+        parts = value.split(SEPARATOR)
+        if len(parts) != len(self.choice) + self.has_id:
+            return None
+        choice = parts[1:] if self.has_id else parts
+        if self.has_id and not ID.fullmatch(parts[0]):
+            return None
+        if not all(pattern.fullmatch(part) for pattern, part in zip(self.choice, choice, strict=True)):
+            return None
+        return parts
+
+
+CHECKIN_ANSWER = ButtonKind(
+    "checkin_answer",
+    (one_of(*(a.value for a in CheckinAnswer)),),
+    "I didn't understand that answer; nothing was recorded.",
+)
+CHECKIN_RATING = ButtonKind("checkin_rating", (ratings(1, 5),), "Ratings go from 1 to 5; nothing was recorded.")
+CHECKIN_NOTE_FORM = ButtonKind("checkin_note_form", (), "That check-in isn't available any more.")
+ASSESS = ButtonKind(
+    "assess",
+    (one_of("before", "after"), ratings(1, 5)),
+    "That self-assessment answer isn't valid; nothing was recorded.",
+)
+GOAL_ADD_FORM = ButtonKind("goal_add_form", (), "You can only set goals for your own active pairing.")
+STORY_DECIDE = ButtonKind("story_decide", (one_of("approve", "decline"),), "That story isn't available any more.")
+PROMPT_RATE = ButtonKind(
+    "prompt_rate",
+    (WEEK, PROMPT_INDEX, one_of("up", "down")),
+    "That rating doesn't match a prompt you were shown; nothing was recorded.",
+)
+PROMPTS_SHOW = ButtonKind("prompts_show", (), "Those prompts belong to another pairing.")
+PROMPTS_REFRESH = ButtonKind("prompts_refresh", (), "Those prompts belong to another pairing.")
+LEAVE = ButtonKind(
+    "leave", (one_of("keep", "delete", "cancel"),), "I didn't understand that choice; nothing changed.", has_id=False
+)
+
+
+def by_action_id(kinds: Iterable[ButtonKind]) -> dict[str, ButtonKind]:
+    table: dict[str, ButtonKind] = {}
+    for kind in kinds:
+        if kind.action_id in table:
+            raise ValueError(f"two button kinds share the action id {kind.action_id!r}")
+        table[kind.action_id] = kind
+    return table
+
+
+KINDS: dict[str, ButtonKind] = by_action_id(
+    (
+        CHECKIN_ANSWER,
+        CHECKIN_RATING,
+        CHECKIN_NOTE_FORM,
+        ASSESS,
+        GOAL_ADD_FORM,
+        STORY_DECIDE,
+        PROMPT_RATE,
+        PROMPTS_SHOW,
+        PROMPTS_REFRESH,
+        LEAVE,
+    )
+)
+"""Every button the engine makes, by action id."""
+
+
+def decode(action_id: str, value: object) -> ButtonValue:
+    """The click's value checked against its kind; an unknown action id or a bad value is `BadButtonValue`."""
+    kind = KINDS.get(action_id)
+    if kind is None:
+        raise BadButtonValue(UNKNOWN_BUTTON)
+    return kind.decode(value)

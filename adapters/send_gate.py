@@ -73,15 +73,17 @@ class Gates:
         return gate
 
 
-async def pass_gates(*gates: Gate) -> None:
+async def pass_gates(*gates: Gate, mark_started: bool = True) -> None:
     """Wait for every gate in turn, then mark the request as on its way (see `conversations.in_flight`).
 
     The gates are re-checked after the last wait, because a pause set on an earlier gate while we waited
-    on a later one must still hold us back.
+    on a later one must still hold us back. `mark_started=False` where the request still waits after the
+    gate (for a worker thread) and is marked when it really starts.
     """
     while True:
         for gate in gates:
             await gate.wait_turn()
         if all(gate.paused_for == 0.0 for gate in gates):
             break
-    request_started()
+    if mark_started:
+        request_started()

@@ -142,7 +142,10 @@ def _connect_teams(container: Container, web_app: Any | None) -> None:
     """Teams is always served; without MICROSOFT_APP_ID it runs unauthenticated for a local emulator."""
     from adapters.teams.app import TeamsIntegration
     from adapters.teams.resilience import PacingPolicy
+    from adapters.teams.threads import use_request_threads
 
+    # One thread per send the sender keeps in flight per tenant, and some for replies to people.
+    use_request_threads(container.settings.delivery_in_flight + 8)
     teams = TeamsIntegration(
         container.settings,
         container.database.unit_of_work,

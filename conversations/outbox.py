@@ -177,19 +177,23 @@ class _OutcomeLog:
         await self.flush()
 
     async def flush(self) -> None:
+        """Write what the platforms answered first, in its own short transaction, then the rows handed
+        back unsent: a crash during a long hand-back must not take the sent ones down with it."""
         async with self._lock:
             batch, self._pending = self._pending, []
-            if not batch:
-                return
-            try:
-                report = await self._write(batch)
-            except Exception:
-                # Keep them for the next write; if the database stays away the leases run out and the
-                # rows are sent again, the one case where a sent message may repeat.
-                logger.exception("recording %d delivery outcomes failed; will retry", len(batch))
-                self._pending = batch + self._pending
-                return
-            self.report += report
+            parts = [[o for o in batch if not o.released], [o for o in batch if o.released]]
+            while parts:
+                part = parts[0]
+                if part:
+                    try:
+                        self.report += await self._write(part)
+                    except Exception:
+                        # Keep them for the next write; if the database stays away the leases run out
+                        # and the rows are sent again, the one case where a sent message may repeat.
+                        logger.exception("recording %d delivery outcomes failed; will retry", len(part))
+                        self._pending = [o for unwritten in parts for o in unwritten] + self._pending
+                        return
+                parts.pop(0)
 
     async def _write(self, batch: list[_Outcome]) -> SendReport:
         sent = retried = failed = rate_limited = released = 0

@@ -128,7 +128,9 @@ class ConnectorCalls:
             with attempt:
                 tenant, conversation, hourly = self._gates(tenant_id, conversation_id)
                 async with hourly:
-                    await pass_gates(tenant, conversation)
+                    # msrest makes the request on a worker thread; `adapters.teams.threads` marks it
+                    # started when that thread picks it up, not while it waits for a free one.
+                    await pass_gates(tenant, conversation, mark_started=False)
                     try:
                         return await call()
                     except Exception as error:

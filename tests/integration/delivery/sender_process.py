@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import timedelta
 
+from adapters.teams.threads import use_request_threads
 from conversations.clock import SystemClock
 from conversations.domain import DeliveryStatus
 from conversations.outbox import SendReport, SenderOptions
@@ -35,6 +36,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         claim_size=args.claim_size,
         lease=timedelta(seconds=args.lease_seconds),
     )
+    use_request_threads(args.in_flight + 8)  # as `serve` and `tick` do for Teams
     replica = build_replica(database.unit_of_work, SystemClock(), args.slack_url, rate=args.rate, options=options)
     try:
         await database.check_reachable()

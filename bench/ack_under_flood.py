@@ -239,7 +239,7 @@ def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, sec
     for note in notes:
         print(note)
     verdicts = []
-    for (quiet, *_), (flooded, *_) in zip(rows[0::2], rows[1::2]):
+    for (quiet, *_), (flooded, *_) in zip(rows[0::2], rows[1::2], strict=False):
         q, f = quiet.percentile(99), flooded.percentile(99)
         met = f <= GOAL_MS and f <= GOAL_RATIO * q
         verdicts.append(f"{flooded.name}: {'met' if met else 'NOT met'} ({f:.1f} ms vs quiet {q:.1f} ms)")

@@ -45,12 +45,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
 import subprocess
 import sys
-import itertools
 import tempfile
 import threading
 import time
@@ -73,7 +73,10 @@ from storage.database import Database  # noqa: E402
 from tests.integration.delivery.fake_platforms import FakePlatforms, PlatformLimits  # noqa: E402
 from tests.integration.delivery.replica import build_replica  # noqa: E402
 from tests.integration.delivery.seeding import (  # noqa: E402
-    CHECKIN_TICK, SeededProgram, recipient_key, seed_program,
+    CHECKIN_TICK,
+    SeededProgram,
+    recipient_key,
+    seed_program,
 )
 from tests.support.postgres import unreachable_reason  # noqa: E402
 
@@ -110,10 +113,10 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]
         print("(no runs)")
         return
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + " |")
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for row in rows:
-        cells = (c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        cells = (c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False)))
         print("| " + " | ".join(cells) + " |")
 
 

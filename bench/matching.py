@@ -24,7 +24,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,7 +38,7 @@ from conversations.matching.scoring import Profile, fit_of  # noqa: E402
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY  # noqa: E402
 from conversations.matching.working_hours import ZoneTable  # noqa: E402
 
-AT = datetime(2025, 3, 3, 12, tzinfo=timezone.utc)
+AT = datetime(2025, 3, 3, 12, tzinfo=UTC)
 
 
 def bench_rules(capacity: int) -> MatchRules:
@@ -152,7 +152,7 @@ def random_shuffle(candidates: list[Candidate], rules: MatchRules, seed: int) ->
     rng.shuffle(places)
     zones = ZoneTable([c.timezone for c in candidates], AT)
     total, broken = 0.0, 0
-    for leader, mentor in zip(leaders, places):
+    for leader, mentor in zip(leaders, places, strict=False):
         overlap = zones.overlap_hours(leader.timezone, mentor.timezone)
         if broken_rule(leader, mentor, rules, overlap) is not None:
             broken += 1
@@ -228,7 +228,7 @@ def main() -> None:
         exact = measure("exact", per_side, args.capacity, args.seed) if feasible else None
         reference = exact["fit"] if exact else optimal["fit"]
 
-        def pct(value: float) -> str:
+        def pct(value: float, reference: float = reference) -> str:
             return f"{100 * value / reference:.2f}" if reference else "n/a"
 
         rows.append(

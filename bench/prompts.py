@@ -22,7 +22,12 @@ from pathlib import Path
 
 from adapters.llm import CircuitBreaker, OpenAISuggester
 from conversations.ports import PairContext
-from conversations.prompts import FallbackSuggester, LibrarySuggester, prepare_weekly_prompts, prompts_for_fanout
+from conversations.prompts import (
+    FallbackSuggester,
+    LibrarySuggester,
+    prepare_weekly_prompts,
+    prompts_for_fanout,
+)
 from storage.database import Database
 
 API_KEY = "bench-key"

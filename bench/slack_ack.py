@@ -200,7 +200,7 @@ async def load(
                     await response.read()
                     if response.status == 200:
                         ok += 1
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 return
             latencies.append((time.perf_counter() - due) * 1000)
 

@@ -16,8 +16,18 @@ from datetime import time
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
-from pydantic import ValidationError, create_model, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -278,10 +288,9 @@ class _Variables(BaseSettings):
 
 _FIELDS = {str(f.validation_alias): f for f in Settings.model_fields.values() if f.validation_alias}
 """The fields read from the environment, by variable."""
+_VARIABLE_FIELDS: dict[str, Any] = dict.fromkeys([*_FIELDS, *BOT_FRAMEWORK_ENDPOINTS], (str | None, None))
 _Environment: type[_Variables] = create_model(  # an optional text field per variable, named as it
-    "_Environment",
-    __base__=_Variables,
-    **dict.fromkeys([*_FIELDS, *BOT_FRAMEWORK_ENDPOINTS], (str | None, None)),
+    "_Environment", __base__=_Variables, **_VARIABLE_FIELDS
 )
 
 

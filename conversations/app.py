@@ -14,18 +14,26 @@ from datetime import datetime, timedelta
 
 from conversations import buttons
 from conversations.buttons import BadButtonValue, ButtonKind, ButtonValue
-from conversations.commands import ADMIN_ONLY, COMMANDS, Before, CommandRequest, ParsedCommand, help_text, parse_command
+from conversations.commands import (
+    ADMIN_ONLY,
+    COMMANDS,
+    Before,
+    CommandRequest,
+    ParsedCommand,
+    help_text,
+    parse_command,
+)
 from conversations.domain import ConversationRef, DeliveryStatus, Pairing, Participant, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed, RoundAlreadyStarted
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
-from conversations.outbox import OutboxSender, SendReport, SenderOptions
+from conversations.outbox import OutboxSender, SenderOptions, SendReport
 from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
 from conversations.profile_form import JOIN_FORM
 from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
-from conversations.services import checkins, goals, nudges, participants, pairing, prompts, stats, stories
+from conversations.services import checkins, goals, nudges, pairing, participants, prompts, stats, stories
 from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
@@ -371,7 +379,7 @@ class Mentorbot:
                     return None
 
         made = await asyncio.gather(*(suggest(c) for c in contexts))
-        return [(c, p) for c, p in zip(contexts, made) if p is not None]
+        return [(c, p) for c, p in zip(contexts, made, strict=True) if p is not None]
 
     async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport:
         """Send everything due on the platforms connected here; `limit` overrides the claim size."""

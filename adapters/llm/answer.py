@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+from adapters.llm.errors import LLMAnswerInvalid
 from conversations.ports import PromptSet
 from conversations.prompts.sanitise import MAX_PROMPT_CHARS, MAX_TASK_CHARS, clean_text
 from conversations.prompts.topics import classify_topic, parse_topic
-
-from adapters.llm.errors import LLMAnswerInvalid
 
 MIN_PROMPT_CHARS = 15
 MIN_TASK_CHARS = 10

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
 from conversations.ports import PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
-
-from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -56,12 +57,15 @@ def error(status: int, message: str, code: str, retry_after: float | None = None
     return web.json_response(body, status=status, headers=headers)
 
 
-def pair_data_of(request: dict[str, object]) -> dict[str, object]:
+def pair_data_of(request: dict[str, object]) -> dict[str, Any]:
     """The JSON block a suggester sent, or {} when there is none."""
-    for message in request.get("messages", []):  # type: ignore[union-attr]
-        match = _PAIR_DATA.search(str(message.get("content", "")))
+    messages = request.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content", "") if isinstance(message, dict) else ""
+        match = _PAIR_DATA.search(str(content))
         if match:
-            return json.loads(match.group(1))
+            data = json.loads(match.group(1))
+            return data if isinstance(data, dict) else {}
     return {}
 
 

@@ -14,13 +14,12 @@ import logging
 import openai
 from openai import AsyncOpenAI
 
-from conversations.ports import PairContext, PromptSet
-from conversations.prompts.library_suggester import LibrarySuggester
-
 from adapters.llm.answer import parse_answer
 from adapters.llm.circuit_breaker import CircuitBreaker
 from adapters.llm.errors import LLMUnavailable
 from adapters.llm.request import build_messages
+from conversations.ports import PairContext, PromptSet
+from conversations.prompts.library_suggester import LibrarySuggester
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ class OpenAISuggester:
             async with asyncio.timeout(self._deadline):
                 completion = await self._client.chat.completions.create(
                     model=self._model,
-                    messages=messages,  # type: ignore[arg-type]
+                    messages=messages,
                     response_format={"type": "json_object"},
                     temperature=self._temperature,
                     max_tokens=MAX_ANSWER_TOKENS,

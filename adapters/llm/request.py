@@ -13,6 +13,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from openai.types.chat import (
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionUserMessageParam,
+)
+
 from conversations.ports import PairContext
 from conversations.prompts.topics import Direction, Topic
 
@@ -118,8 +124,10 @@ def user_message(context: PairContext) -> str:
 
 def build_messages(
     context: PairContext, examples: Sequence[str] = (), prompts_per_week: int = 3
-) -> list[dict[str, str]]:
-    return [
-        {"role": "system", "content": system_message(safe_language(context.language), examples, prompts_per_week)},
-        {"role": "user", "content": user_message(context)},
-    ]
+) -> list[ChatCompletionMessageParam]:
+    system: ChatCompletionSystemMessageParam = {
+        "role": "system",
+        "content": system_message(safe_language(context.language), examples, prompts_per_week),
+    }
+    user: ChatCompletionUserMessageParam = {"role": "user", "content": user_message(context)}
+    return [system, user]

@@ -314,8 +314,10 @@ class SlackFrontEnd:
         event = action_event(body)
         if event is None:
             return
-        container = body.get("container") if isinstance(body.get("container"), dict) else {}
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        container = body.get("container")
+        container = container if isinstance(container, dict) else {}
+        view = body.get("view")
+        view = view if isinstance(view, dict) else {}
         from_home = container.get("type") == "view" and view.get("type") == "home"
         inbound: InboundEvent = event
         if event.action_id == COMMAND_ACTION:

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -108,7 +109,7 @@ def _parsed(body: str, content_type: str) -> None:
         raise _Refused(400, "unreadable Slack payload") from error
 
 
-def slack_request_handler(front_end: SlackFrontEnd) -> web.RequestHandler:
+def slack_request_handler(front_end: SlackFrontEnd) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     secret = front_end.config.signing_secret
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -157,6 +158,6 @@ async def start_socket_mode(front_end: SlackFrontEnd, app_token: str) -> AsyncSo
     """Connect over Socket Mode (no public URL needed) and return; `front_end.close()` disconnects."""
     await front_end.warm_up()
     handler = AsyncSocketModeHandler(front_end.app, app_token, web_client=front_end.chat.client)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     front_end.socket_mode = handler
     return handler

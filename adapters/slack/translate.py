@@ -49,7 +49,7 @@ def command_event(body: Mapping[str, Any]) -> CommandReceived | None:
     where = Where() if body.get("channel_name") == "directmessage" else _where(channel_id)
     return CommandReceived(
         actor=UserRef(PLATFORM, team_id, user_id),
-        text=text.strip()[:MAX_COMMAND_TEXT],
+        text=(text or "").strip()[:MAX_COMMAND_TEXT],
         event_id=f"slack:command:{trigger_id}",
         where=where,
         display_name=_text(body.get("user_name")),

@@ -251,7 +251,7 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
             element["value"] = initial
     else:  # pragma: no cover - a new InputKind must be given a rendering here
         raise ValueError(f"no Adaptive Card input for {kind}")
-    if form_input.placeholder and not (kind is InputKind.MULTISELECT):
+    if form_input.placeholder and kind is not InputKind.MULTISELECT:
         element["placeholder"] = shown(form_input.placeholder)
     return element
 

@@ -61,8 +61,9 @@ _MAX_SEARCH_SKIP = 1000
 def tenant_of(activity: Activity) -> str:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = channel_data.get("tenant")
-    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"]:
-        return tenant["id"]
+    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+    if isinstance(tenant_id, str) and tenant_id:
+        return tenant_id
     conversation = activity.conversation
     if conversation is not None and isinstance(conversation.tenant_id, str) and conversation.tenant_id:
         return conversation.tenant_id
@@ -97,8 +98,9 @@ def channel_id_of(activity: Activity) -> str | None:
     """The channel a channel conversation belongs to (`19:…@thread.tacv2`), without the thread suffix."""
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     channel = channel_data.get("channel")
-    if isinstance(channel, dict) and isinstance(channel.get("id"), str) and channel["id"]:
-        return channel["id"]
+    channel_id = channel.get("id") if isinstance(channel, dict) else None
+    if isinstance(channel_id, str) and channel_id:
+        return channel_id
     conversation = activity.conversation
     if conversation is not None and isinstance(conversation.id, str) and conversation.id:
         return conversation.id.split(";", 1)[0]
@@ -276,7 +278,8 @@ def search_query(activity: Activity) -> SearchQuery | None:
     if not isinstance(dataset, str):
         return None
     text = value.get("queryText")
-    options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
+    options = value.get("queryOptions")
+    options = options if isinstance(options, dict) else {}
     return SearchQuery(
         dataset=dataset,
         text=text if isinstance(text, str) else "",

@@ -5,10 +5,10 @@ from conversations.matching.model import (
     Matcher,
     MatchResult,
     MatchRules,
+    Progress,
     ProposedPair,
     Waitlisted,
 )
-from conversations.matching.model import Progress
 
 
 def __getattr__(name: str) -> object:

@@ -92,8 +92,8 @@ def assign_dense(scores: np.ndarray, capacity: int) -> Assignment:
     return Assignment(
         leaders=rows[real],
         mentors=cols[real] % m,
-        leader_has_option=allowed.any(axis=1),
-        mentor_has_option=allowed.any(axis=0),
+        leader_has_option=np.asarray(allowed.any(axis=1)),
+        mentor_has_option=np.asarray(allowed.any(axis=0)),
     )
 
 

@@ -17,8 +17,8 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment, assign_dense, assign_sparse
-from conversations.matching.graph import Progress, build_candidate_graph, default_workers, scored_blocks
-from conversations.matching.model import Candidate, MatchResult, MatchRules
+from conversations.matching.graph import build_candidate_graph, default_workers, scored_blocks
+from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress
 from conversations.matching.round import match_round
 from conversations.matching.scorer import PairScorer
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary

@@ -15,8 +15,14 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment
-from conversations.matching.graph import Progress
-from conversations.matching.model import Candidate, MatchResult, MatchRules, ProposedPair, Waitlisted
+from conversations.matching.model import (
+    Candidate,
+    MatchResult,
+    MatchRules,
+    Progress,
+    ProposedPair,
+    Waitlisted,
+)
 from conversations.matching.pool import by_workspace, first_of_each_person, split_sides
 from conversations.matching.scorer import PairScorer
 from conversations.matching.scoring import Profile, explain, fit_of
@@ -111,7 +117,7 @@ def _match_pool(
     scorer = PairScorer(leaders, mentors, rules, at, **extra)
     assignment = strategy(scorer, min(shape.capacity, len(leaders)), progress)
 
-    for i, j in sorted(zip(assignment.leaders.tolist(), assignment.mentors.tolist())):
+    for i, j in sorted(zip(assignment.leaders.tolist(), assignment.mentors.tolist(), strict=True)):
         leader, mentor = leaders[i], mentors[j]
         fit = fit_of(leader, mentor, scorer.overlap_hours(i, j))
         pairs.append(

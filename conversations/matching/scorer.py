@@ -54,7 +54,7 @@ def _term_matrix(term_sets: Sequence[frozenset[str]], index: dict[str, int]) -> 
 
 
 def _dense(product: sparse.spmatrix | np.ndarray) -> np.ndarray:
-    dense = product.toarray() if sparse.issparse(product) else np.asarray(product)
+    dense: np.ndarray = np.asarray(product.toarray() if isinstance(product, sparse.spmatrix) else product)
     return dense.astype(np.float32, copy=False)
 
 
@@ -150,7 +150,8 @@ class PairScorer:
         allowed = overlap >= self.rules.min_overlap_hours
         allowed &= (leader_seniority[:, None] - mentor_seniority[None, :]) >= self.rules.min_seniority_gap
         scores[~allowed] = FORBIDDEN
-        return scores
+        result: np.ndarray = scores
+        return result
 
     def _static_block(self, start: int, stop: int) -> np.ndarray:
         if self._table is not None:
@@ -200,10 +201,12 @@ class PairScorer:
         scores += self._static_block(start, stop)
         lo, hi = np.searchsorted(self._forbidden_rows, [start, stop])
         scores[self._forbidden_rows[lo:hi] - start, self._forbidden_cols[lo:hi]] = FORBIDDEN
-        return scores
+        result: np.ndarray = scores
+        return result
 
     def row(self, i: int) -> np.ndarray:
-        return self.block(i, i + 1)[0]
+        row: np.ndarray = self.block(i, i + 1)[0]
+        return row
 
     def overlap_hours(self, i: int, j: int) -> float:
         return float(self.zones.overlap[self._leader_zone[i], self._mentor_zone[j]])

@@ -14,8 +14,8 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment
-from conversations.matching.graph import Progress, build_candidate_graph, default_workers
-from conversations.matching.model import Candidate, MatchResult, MatchRules
+from conversations.matching.graph import build_candidate_graph, default_workers
+from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress
 from conversations.matching.round import match_round
 from conversations.matching.rules import Rule, broken_rule, same_workspace
 from conversations.matching.scorer import PairScorer
@@ -23,7 +23,11 @@ from conversations.matching.scoring import Profile, explain, fit_of
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from conversations.matching.working_hours import (
     WORKDAY_END_HOUR as WORK_END_HOUR,
+)
+from conversations.matching.working_hours import (
     WORKDAY_START_HOUR as WORK_START_HOUR,
+)
+from conversations.matching.working_hours import (
     utc_offset_hours,
     working_overlap_hours,
 )

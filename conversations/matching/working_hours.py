@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,9 +38,9 @@ def utc_offset_hours(zone_name: str, at: datetime | None = None) -> float:
     zone = _zone(zone_name)
     if zone is None:
         return 0.0
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
+        at = at.replace(tzinfo=UTC)
     offset = at.astimezone(zone).utcoffset()
     return offset.total_seconds() / 3600 if offset else 0.0
 
@@ -60,7 +60,7 @@ class ZoneTable:
     """Every distinct zone of a pool, numbered, with the overlap between each two of them."""
 
     def __init__(self, zone_names: Iterable[str], at: datetime | None = None) -> None:
-        at = at or datetime.now(timezone.utc)
+        at = at or datetime.now(UTC)
         self.index: dict[str, int] = {}
         offsets: list[float] = []
         for name in zone_names:

@@ -20,7 +20,16 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.messages import Button, ButtonStyle, Form, FormInput, InputKind, OutgoingMessage, Reply, mention
+from conversations.messages import (
+    Button,
+    ButtonStyle,
+    Form,
+    FormInput,
+    InputKind,
+    OutgoingMessage,
+    Reply,
+    mention,
+)
 from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
 from conversations.services.context import Ctx
@@ -146,7 +155,7 @@ async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tu
             checkin_message(checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))),
             priority=DeliveryPriority.URGENT,
         )
-        for item, checkin in zip(due, made)
+        for item, checkin in zip(due, made, strict=True)
         if checkin.id in stored
     ]
     await ctx.uow.deliveries.enqueue_many(deliveries)

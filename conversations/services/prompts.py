@@ -6,8 +6,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from conversations.clock import weeks_before
 from conversations.buttons import PROMPT_RATE, PROMPTS_REFRESH, ButtonValue
+from conversations.clock import weeks_before
 from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
 from conversations.messages import OutgoingMessage, Reply

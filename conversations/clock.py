@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class SystemClock:
@@ -43,6 +44,20 @@ class ManualClock:
     def advance(self, delta: timedelta) -> datetime:
         self._now += delta
         return self._now
+
+
+def zone(name: str) -> ZoneInfo:
+    """A person's time zone; UTC when the stored name is not one this machine knows (a zone dropped from
+    the tz database), so one bad profile never stops a tick."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """`moment` on the clock of someone living in `timezone`."""
+    return moment.astimezone(zone(timezone))
 
 
 def iso_week(moment: datetime | date) -> str:

@@ -267,10 +267,6 @@ class Destination:
     def channel(cls, platform: str, workspace_id: str, channel_id: str) -> Destination:
         return cls(platform, workspace_id, channel_id=channel_id)
 
-    @property
-    def is_channel(self) -> bool:
-        return self.channel_id is not None
-
 
 class DeliveryPriority(IntEnum):
     """Which messages go first when a fan-out meets a platform's limit: what people are waiting for

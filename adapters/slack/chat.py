@@ -178,17 +178,12 @@ class SlackChat:
         self.client = client
         self._pacer = WorkspacePacer(pacing or Pacing())
         self._group_channels: dict[tuple[str, tuple[str, ...]], str] = {}
-        self._dm_channels: dict[UserRef, str] = {}
         self._profiles: dict[UserRef, tuple[float, Profile]] = {}
         self._profile_ttl = profile_ttl_seconds
 
     @property
     def supports_group_dm(self) -> bool:
         return True
-
-    def dm_channel(self, user: UserRef) -> str | None:
-        """The DM channel id Slack reported for this person, once a message has gone to them."""
-        return self._dm_channels.get(user)
 
     async def _call(self, workspace_id: str, method: str, paced_channel: str | None = None, **kwargs: Any) -> Any:
         """`paced_channel`: the channel whose one-message-a-second limit this call counts against."""
@@ -212,7 +207,6 @@ class SlackChat:
     async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
         # A user id as `channel` posts to the app's DM with them without conversations.open.
         channel, ts = await self._post(user.workspace_id, user.user_id, message)
-        self._dm_channels[user] = channel
         return message_id(channel, ts)
 
     async def open_group_dm(self, users: Sequence[UserRef]) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from conversations.buttons import CHECKIN_ANSWER, CHECKIN_NOTE_FORM, CHECKIN_RATING, PROMPTS_SHOW, ButtonValue
+from conversations.clock import iso_week, local_time
 from conversations.domain import (
     Checkin,
     CheckinAnswer,
@@ -54,16 +54,11 @@ ANSWER_WORDS = {
 
 def local_week_and_slot(ctx: Ctx, person: Participant) -> tuple[str, datetime]:
     """The person's current ISO week and when this week's check-in is due, in UTC."""
-    try:
-        tz = ZoneInfo(person.timezone)
-    except Exception:
-        tz = ZoneInfo("UTC")
-    local_now = ctx.now.astimezone(tz)
+    local_now = local_time(ctx.now, person.timezone)
     monday = local_now.date() - timedelta(days=local_now.weekday())
     slot_day = monday + timedelta(days=ctx.config.checkin_weekday)
-    slot = datetime.combine(slot_day, ctx.config.checkin_time, tzinfo=tz)
-    year, week, _ = local_now.isocalendar()
-    return f"{year}-W{week:02d}", slot
+    slot = datetime.combine(slot_day, ctx.config.checkin_time, tzinfo=local_now.tzinfo)
+    return iso_week(local_now), slot
 
 
 _ANSWER_BUTTONS = tuple(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from conversations.clock import iso_week, local_time
 from conversations.domain import Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
 from conversations.matching import Matcher, MatchRules
@@ -83,15 +83,11 @@ class Ctx:
 
     def local_today(self, person: Participant) -> date:
         """The date on the person's own calendar: pauses end and check-ins fall by local time."""
-        try:
-            return self.now.astimezone(ZoneInfo(person.timezone)).date()
-        except (ValueError, KeyError):
-            return self.now.date()
+        return local_time(self.now, person.timezone).date()
 
     def local_week(self, person: Participant) -> str:
         """The person's ISO week by their own calendar: check-ins and their prompts are kept by it."""
-        year, week, _ = self.local_today(person).isocalendar()
-        return f"{year}-W{week:02d}"
+        return iso_week(self.local_today(person))
 
     def available(self, person: Participant) -> bool:
         return person.is_available(self.local_today(person))

@@ -1,1 +1,1 @@
-"""Persistence: SQLModel tables and repositories behind the engine's unit of work, plus an in-memory twin."""
+"""Persistence: SQLModel tables and repositories behind the engine's unit of work, and Alembic migrations."""

@@ -154,14 +154,36 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def migrate(self, revision: str = "head") -> None:
-        """Bring the schema up to `revision` (Alembic `upgrade`); a no-op when already there."""
-        async with self._connection() as connection:
-            async with connection.begin():
-                if self.dialect == "postgresql":
-                    await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-                from storage import migration  # Alembic is only needed here; it weighs ~35 MB
+        """Bring the schema up to `revision` (Alembic `upgrade`); a no-op when already there.
 
-                await connection.run_sync(migration.upgrade, revision)
+        SQLite rebuilds a table to change it, and dropping the old copy of a parent table would cascade
+        into its children; so, as SQLite's manual advises, foreign keys are off while migrating (the
+        pragma only takes effect outside a transaction) and checked before the migration commits.
+        """
+        async with self._connection() as connection:
+            from storage import migration  # Alembic is only needed here; it weighs ~35 MB
+
+            sqlite = self.dialect == "sqlite"
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                async with connection.begin():
+                    if self.dialect == "postgresql":
+                        await connection.execute(
+                            text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID}
+                        )
+                    await connection.run_sync(migration.upgrade, revision)
+                    if sqlite:
+                        broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                        if broken:
+                            raise DatabaseUnavailable(
+                                f"migrating {self.safe_url} left rows without their parent: {broken[:5]}"
+                            )
+            finally:
+                if sqlite:
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await connection.commit()
         logger.info("database %s migrated to %s", self.safe_url, revision)
 
     async def dispose(self) -> None:
@@ -240,7 +262,7 @@ async def _probe_writable(connection: AsyncConnection, *, shared: bool) -> bool:
             await connection.rollback()
         return True
     query = "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
-    in_recovery, read_only = (await connection.exec_driver_sql(query)).one()
+    in_recovery, read_only = tuple((await connection.exec_driver_sql(query)).one())
     await connection.rollback()
     return not in_recovery and read_only != "on"
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table, Text, and_, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import (
@@ -64,7 +65,7 @@ class _SqlRepository:
 
     async def _insert_if_absent(self, table: Table, values: dict[str, Any]) -> bool:
         result = await self.session.execute(_insert_if_absent_statement(table, self.dialect), values)
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return _rowcount(result) == 1
 
     async def _insert_many_if_absent(self, table: Table, rows: list[dict[str, Any]], returned: str) -> list[Any]:
         """`_insert_if_absent` for many rows at once; the `returned` column of the rows inserted.
@@ -172,7 +173,7 @@ class SqlCycles(_SqlRepository):
             .where(self.t.c.id == cycle.id, self.t.c.matchings == cycle.matchings)
             .values(matchings=cycle.matchings + 1)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return _rowcount(result) == 1
 
     async def get(self, cycle_id: str) -> Cycle | None:
         row = await self._row(select(self.t).where(self.t.c.id == cycle_id))
@@ -243,9 +244,6 @@ class SqlGoals(_SqlRepository):
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
         return [convert.goal_from(r) for r in rows]
 
-    async def delete_for_user(self, user: UserRef) -> None:
-        await self.session.execute(delete(self.t).where(self.t.c.owner_key == user.key))
-
 
 class SqlCheckins(_SqlRepository):
     t = tables.checkins
@@ -289,12 +287,6 @@ class SqlCheckins(_SqlRepository):
                 found[row["pairing_id"]].append(convert.checkin_from(row))
         return dict(found)
 
-    async def list(self, since: datetime | None = None) -> list[Checkin]:
-        stmt = select(self.t).order_by(self.t.c.sent_at, self.t.c.id)
-        if since is not None:
-            stmt = stmt.where(self.t.c.sent_at >= since)
-        return [convert.checkin_from(r) for r in await self._rows(stmt)]
-
     async def unanswered(self, sent_from: datetime, sent_until: datetime) -> list[Checkin]:
         c = self.t.c
         stmt = (
@@ -302,6 +294,12 @@ class SqlCheckins(_SqlRepository):
             .where(c.answer.is_(None), c.sent_at >= sent_from, c.sent_at <= sent_until)
             .order_by(c.sent_at, c.id)
         )
+        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+
+    async def list(self, since: datetime | None = None) -> list[Checkin]:
+        stmt = select(self.t).order_by(self.t.c.sent_at, self.t.c.id)
+        if since is not None:
+            stmt = stmt.where(self.t.c.sent_at >= since)
         return [convert.checkin_from(r) for r in await self._rows(stmt)]
 
     async def pairings_answered(
@@ -314,9 +312,6 @@ class SqlCheckins(_SqlRepository):
             .distinct()
         )
         return set((await self.session.execute(stmt)).scalars())
-
-    async def delete_for_user(self, user: UserRef) -> None:
-        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
 
 
 class SqlAssessments(_SqlRepository):
@@ -339,9 +334,6 @@ class SqlAssessments(_SqlRepository):
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
         return [convert.assessment_from(r) for r in rows]
 
-    async def delete_for_user(self, user: UserRef) -> None:
-        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
-
 
 class SqlStories(_SqlRepository):
     t = tables.stories
@@ -358,9 +350,6 @@ class SqlStories(_SqlRepository):
     async def list(self) -> list[Story]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
         return [convert.story_from(r) for r in rows]
-
-    async def delete_for_user(self, user: UserRef) -> None:
-        await self.session.execute(delete(self.t).where(self.t.c.proposer_key == user.key))
 
 
 class SqlDeliveries(_SqlRepository):
@@ -483,7 +472,7 @@ class SqlInboundEvents(_SqlRepository):
 
     async def forget_before(self, at: datetime) -> int:
         result = await self.session.execute(delete(self.t).where(self.t.c.received_at < at))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return _rowcount(result)
 
 
 class SqlConversationRefs(_SqlRepository):
@@ -546,8 +535,10 @@ class SqlPromptRatings(_SqlRepository):
                 found[row["pairing_id"]].append(convert.prompt_rating_from(row))
         return dict(found)
 
-    async def delete_for_user(self, user: UserRef) -> None:
-        await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched (statements without RETURNING give a `CursorResult`)."""
+    return int(result.rowcount or 0) if isinstance(result, CursorResult) else 0
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:

@@ -5,8 +5,11 @@ the engine never sees one. A person is stored as `UserRef.key` (`platform:worksp
 parts in their own columns only where a query filters on them. Enums are plain strings (adding a value
 needs no migration); lists and dicts are JSON; every instant is UTC (see `storage.types`).
 
-Pairing ids are deliberately not foreign keys: the in-memory store accepts the same writes, and the
-repository contract keeps the two stores behaving alike.
+What belongs to something goes with it (`ON DELETE CASCADE`): a round's pairings; a pairing's goals,
+check-ins, assessments, stories, prompts and prompt ratings; and a person's own goals, check-ins,
+assessments, stories and votes, so deleting the participant erases them. Pairings name people without
+a key (they outlive a deleted person, who becomes a tombstone), and so do conversation references
+(kept for anyone who installed the bot) and deliveries (recipients are a JSON list).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime
@@ -27,7 +30,7 @@ def _instant(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 class ParticipantRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "participants"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "participants"
     __table_args__ = (Index("ix_participants_platform_workspace", "platform", "workspace_id"),)
 
     user_key: str = Field(sa_type=String, primary_key=True)
@@ -48,7 +51,7 @@ class ParticipantRow(SQLModel, table=True):
 
 
 class CycleRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "cycles"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "cycles"
 
     id: str = Field(sa_type=String, primary_key=True)
     number: int = Field(sa_type=Integer, index=True, unique=True)
@@ -60,10 +63,10 @@ class CycleRow(SQLModel, table=True):
 
 
 class PairingRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "pairings"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "pairings"
 
     id: str = Field(sa_type=String, primary_key=True)
-    cycle_id: str = Field(sa_type=String, index=True)
+    cycle_id: str = Field(sa_type=String, index=True, foreign_key="cycles.id", ondelete="CASCADE")
     leader_key: str = Field(sa_type=String, index=True)
     mentor_key: str = Field(sa_type=String, index=True)
     score: float = Field(sa_type=Float)
@@ -75,11 +78,11 @@ class PairingRow(SQLModel, table=True):
 
 
 class GoalRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "goals"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "goals"
 
     id: str = Field(sa_type=String, primary_key=True)
-    pairing_id: str = Field(sa_type=String, index=True)
-    owner_key: str = Field(sa_type=String, index=True)
+    pairing_id: str = Field(sa_type=String, index=True, foreign_key="pairings.id", ondelete="CASCADE")
+    owner_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
     side: str = Field(sa_type=String)
     text: str = Field(sa_type=Text)
     created_at: datetime = _instant()
@@ -88,14 +91,14 @@ class GoalRow(SQLModel, table=True):
 
 
 class CheckinRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "checkins"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "checkins"
     __table_args__ = (
         UniqueConstraint("pairing_id", "user_key", "week", name="uq_checkins_pairing_user_week"),
     )
 
     id: str = Field(sa_type=String, primary_key=True)
-    pairing_id: str = Field(sa_type=String)
-    user_key: str = Field(sa_type=String, index=True)
+    pairing_id: str = Field(sa_type=String, foreign_key="pairings.id", ondelete="CASCADE")
+    user_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
     week: str = Field(sa_type=String)
     sent_at: datetime = _instant(index=True)
     answer: str | None = Field(default=None, sa_type=String, nullable=True)
@@ -105,14 +108,14 @@ class CheckinRow(SQLModel, table=True):
 
 
 class AssessmentRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "assessments"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "assessments"
     __table_args__ = (
         UniqueConstraint("pairing_id", "user_key", "phase", name="uq_assessments_pairing_user_phase"),
     )
 
     id: str = Field(sa_type=String, primary_key=True)
-    pairing_id: str = Field(sa_type=String)
-    user_key: str = Field(sa_type=String, index=True)
+    pairing_id: str = Field(sa_type=String, foreign_key="pairings.id", ondelete="CASCADE")
+    user_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
     side: str = Field(sa_type=String)
     phase: str = Field(sa_type=String)
     score: int = Field(sa_type=Integer)
@@ -120,11 +123,11 @@ class AssessmentRow(SQLModel, table=True):
 
 
 class StoryRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "stories"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "stories"
 
     id: str = Field(sa_type=String, primary_key=True)
-    pairing_id: str = Field(sa_type=String, index=True)
-    proposer_key: str = Field(sa_type=String, index=True)
+    pairing_id: str = Field(sa_type=String, index=True, foreign_key="pairings.id", ondelete="CASCADE")
+    proposer_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
     text: str = Field(sa_type=Text)
     created_at: datetime = _instant()
     status: str = Field(sa_type=String)
@@ -134,7 +137,7 @@ class StoryRow(SQLModel, table=True):
 class DeliveryRow(SQLModel, table=True):
     """The outbox. The unique key makes a second enqueue a no-op; the index serves the claim query."""
 
-    __tablename__: ClassVar[str] = "deliveries"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "deliveries"
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_deliveries_idempotency_key"),
         Index("ix_deliveries_status_not_before", "status", "not_before"),
@@ -161,23 +164,23 @@ class DeliveryRow(SQLModel, table=True):
 
 
 class InboundEventRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "inbound_events"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "inbound_events"
 
     event_id: str = Field(sa_type=String, primary_key=True)
     received_at: datetime = _instant(index=True)
 
 
 class ConversationRefRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "conversation_refs"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "conversation_refs"
 
     user_key: str = Field(sa_type=String, primary_key=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
 class PromptCacheRow(SQLModel, table=True):
-    __tablename__: ClassVar[str] = "prompt_cache"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "prompt_cache"
 
-    pairing_id: str = Field(sa_type=String, primary_key=True)
+    pairing_id: str = Field(sa_type=String, primary_key=True, foreign_key="pairings.id", ondelete="CASCADE")
     week: str = Field(sa_type=String, primary_key=True)
     prompts: list[str] = Field(default_factory=list, sa_type=JSON)
     task: str = Field(sa_type=Text)
@@ -188,12 +191,12 @@ class PromptCacheRow(SQLModel, table=True):
 class PromptRatingRow(SQLModel, table=True):
     """One vote per person, prompt and week: a second click on the same thumb changes nothing."""
 
-    __tablename__: ClassVar[str] = "prompt_ratings"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "prompt_ratings"
     __table_args__ = (UniqueConstraint("pairing_id", "user_key", "week", "prompt_index", name="uq_prompt_ratings_vote"),)
 
     id: str = Field(sa_type=String, primary_key=True)
-    pairing_id: str = Field(sa_type=String, index=True)
-    user_key: str = Field(sa_type=String, index=True)
+    pairing_id: str = Field(sa_type=String, index=True, foreign_key="pairings.id", ondelete="CASCADE")
+    user_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
     week: str = Field(sa_type=String)
     prompt_index: int = Field(sa_type=Integer)
     topic: str = Field(sa_type=String)
@@ -201,15 +204,17 @@ class PromptRatingRow(SQLModel, table=True):
     created_at: datetime = _instant()
 
 
-participants = ParticipantRow.__table__  # type: ignore[attr-defined]
-cycles = CycleRow.__table__  # type: ignore[attr-defined]
-pairings = PairingRow.__table__  # type: ignore[attr-defined]
-goals = GoalRow.__table__  # type: ignore[attr-defined]
-checkins = CheckinRow.__table__  # type: ignore[attr-defined]
-assessments = AssessmentRow.__table__  # type: ignore[attr-defined]
-stories = StoryRow.__table__  # type: ignore[attr-defined]
-deliveries = DeliveryRow.__table__  # type: ignore[attr-defined]
-inbound_events = InboundEventRow.__table__  # type: ignore[attr-defined]
-conversation_refs = ConversationRefRow.__table__  # type: ignore[attr-defined]
-prompt_cache = PromptCacheRow.__table__  # type: ignore[attr-defined]
-prompt_ratings = PromptRatingRow.__table__  # type: ignore[attr-defined]
+
+# The Core tables the repositories query, typed as such (a model's `__table__` is not, to a type checker).
+participants: Table = metadata.tables["participants"]
+cycles: Table = metadata.tables["cycles"]
+pairings: Table = metadata.tables["pairings"]
+goals: Table = metadata.tables["goals"]
+checkins: Table = metadata.tables["checkins"]
+assessments: Table = metadata.tables["assessments"]
+stories: Table = metadata.tables["stories"]
+deliveries: Table = metadata.tables["deliveries"]
+inbound_events: Table = metadata.tables["inbound_events"]
+conversation_refs: Table = metadata.tables["conversation_refs"]
+prompt_cache: Table = metadata.tables["prompt_cache"]
+prompt_ratings: Table = metadata.tables["prompt_ratings"]

@@ -183,13 +183,12 @@ async def leave(ctx: Ctx, actor: UserRef, delete_data: bool) -> Reply:
 
 
 async def delete_personal_data(ctx: Ctx, actor: UserRef) -> None:
-    """Erase what is about the person; pairings stay for the other side's history, with the name removed."""
+    """Erase what is about the person; pairings stay for the other side's history, with the name removed.
+
+    Deleting the participant deletes their goals, check-ins, assessments, stories and prompt votes with
+    it (the store cascades); what names them without belonging to them is cleared here.
+    """
     uow = ctx.uow
-    await uow.goals.delete_for_user(actor)
-    await uow.checkins.delete_for_user(actor)
-    await uow.assessments.delete_for_user(actor)
-    await uow.stories.delete_for_user(actor)
-    await uow.prompt_ratings.delete_for_user(actor)
     await uow.deliveries.cancel_for_user(actor)
     await uow.conversation_refs.delete(actor)
     tombstone = UserRef(actor.platform, actor.workspace_id, DELETED_USER_ID)

@@ -73,7 +73,7 @@ async def test_join_pair_and_group_intro_through_a_served_bot(fake: FakeSlack, s
             opened = len(fake.successful("views.open"))
             ack = await slack.post(slack.command_body(user_id, "join"), "application/x-www-form-urlencoded")
             assert ack.status == 200
-            await eventually(lambda: len(fake.successful("views.open")) > opened)
+            await eventually(lambda opened=opened: len(fake.successful("views.open")) > opened)
             payload = slack.submit_payload(user_id, slack.last_opened_view(), answers)
             submitted = await slack.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
             assert submitted.status == 200 and "errors" not in submitted.text

@@ -1,4 +1,4 @@
-"""A small harness around the real engine with fakes: memory store, manual clock, recording chat."""
+"""A small harness around the real engine with fakes: an in-memory SQLite store, manual clock, recording chat."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conversations.matching.simple import GreedyMatcher
 from conversations.messages import Reply
 from conversations.ports import PairContext, PromptSet
 from conversations.services.context import ProgramConfig
-from storage.memory import MemoryStore
+from tests.support.stores import TestStore
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday morning
 ADMIN = "UADMIN"
@@ -39,7 +39,7 @@ class FixedPrompts:
 
 @dataclass
 class Harness:
-    store: MemoryStore = field(default_factory=MemoryStore)
+    store: TestStore = field(default_factory=TestStore)
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     chat: ConsoleChat = field(default_factory=ConsoleChat)
     prompts: FixedPrompts = field(default_factory=FixedPrompts)
@@ -95,6 +95,3 @@ class Harness:
 
     def advance(self, **kwargs: float) -> None:
         self.clock.advance(timedelta(**kwargs))
-
-    async def data(self):
-        return self.store.data

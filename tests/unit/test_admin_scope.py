@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+
 import pytest
 from slack_bolt.authorization import AuthorizeResult
 

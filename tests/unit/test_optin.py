@@ -11,7 +11,7 @@ async def test_join_opens_a_form_then_saves_the_profile() -> None:
     assert reply.message and reply.message.form and reply.message.form.form_id == "join"
     reply = await h.join("ann", "mentor", skills=("Generative AI", "Python"))
     assert "Welcome" in reply.message.text
-    saved = h.store.data.participants[h.user("ann")]
+    saved = (await h.store.participants())[h.user("ann")]
     assert saved.role is Role.MENTOR and saved.skills == ("Generative AI", "Python")
 
 
@@ -19,16 +19,16 @@ async def test_invalid_form_reports_each_field_and_saves_nothing() -> None:
     h = Harness()
     reply = await h.submit("bob", "join", {"role": "wizard", "department": "", "seniority": "99", "timezone": "Mars/Base"})
     assert set(reply.form_errors) >= {"role", "department", "seniority", "timezone"}
-    assert not h.store.data.participants
+    assert not await h.store.participants()
 
 
 async def test_duplicate_join_is_answered_and_changes_nothing() -> None:
     h = Harness()
     await h.join("ann", "mentor")
-    before = h.store.data.participants[h.user("ann")]
+    before = (await h.store.participants())[h.user("ann")]
     reply = await h.say("ann", "join")
     assert "already in the program" in reply.message.text
-    assert h.store.data.participants[h.user("ann")] == before
+    assert (await h.store.participants())[h.user("ann")] == before
 
 
 async def test_profile_edit_updates_fields() -> None:
@@ -37,7 +37,7 @@ async def test_profile_edit_updates_fields() -> None:
     form = (await h.say("ann", "profile")).message.form
     assert form is not None and any(i.name == "role" and i.initial == "mentor" for i in form.inputs)
     await h.join("ann", "both", department="Finance")
-    assert h.store.data.participants[h.user("ann")].department == "Finance"
+    assert (await h.store.participants())[h.user("ann")].department == "Finance"
 
 
 async def test_commands_before_joining_say_how_to_join() -> None:
@@ -52,10 +52,10 @@ async def test_pause_until_a_date_and_resume() -> None:
     await h.join("ann", "mentor")
     reply = await h.say("ann", "pause until 2026-02-01")
     assert "2026-02-01" in reply.message.text
-    p = h.store.data.participants[h.user("ann")]
+    p = (await h.store.participants())[h.user("ann")]
     assert p.status is ParticipantStatus.PAUSED and p.paused_until == date(2026, 2, 1)
     await h.say("ann", "resume")
-    assert h.store.data.participants[h.user("ann")].status is ParticipantStatus.ACTIVE
+    assert (await h.store.participants())[h.user("ann")].status is ParticipantStatus.ACTIVE
 
 
 async def test_pause_rejects_past_and_malformed_dates() -> None:
@@ -63,7 +63,7 @@ async def test_pause_rejects_past_and_malformed_dates() -> None:
     await h.join("ann", "mentor")
     assert "not in the future" in (await h.say("ann", "pause until 2020-01-01")).message.text
     assert "couldn't read" in (await h.say("ann", "pause until someday")).message.text
-    assert h.store.data.participants[h.user("ann")].status is ParticipantStatus.ACTIVE
+    assert (await h.store.participants())[h.user("ann")].status is ParticipantStatus.ACTIVE
 
 
 async def test_paused_people_wake_on_their_date() -> None:
@@ -72,7 +72,7 @@ async def test_paused_people_wake_on_their_date() -> None:
     await h.say("ann", "pause until 2026-01-08")
     h.advance(days=3)
     await h.bot.enqueue_due()
-    assert h.store.data.participants[h.user("ann")].status is ParticipantStatus.ACTIVE
+    assert (await h.store.participants())[h.user("ann")].status is ParticipantStatus.ACTIVE
 
 
 async def test_leave_asks_first_then_keeps_or_deletes() -> None:
@@ -82,9 +82,9 @@ async def test_leave_asks_first_then_keeps_or_deletes() -> None:
     reply = await h.say("ann", "leave")
     assert {b.value for b in reply.message.buttons} == {"keep", "delete", "cancel"}
     await h.click("ann", "leave", "keep")
-    assert h.store.data.participants[h.user("ann")].status is ParticipantStatus.LEFT
+    assert (await h.store.participants())[h.user("ann")].status is ParticipantStatus.LEFT
     await h.click("bob", "leave", "delete")
-    assert h.user("bob") not in h.store.data.participants
+    assert h.user("bob") not in await h.store.participants()
 
 
 async def test_unknown_command_gets_help_and_admin_commands_are_refused() -> None:
@@ -124,4 +124,4 @@ async def test_event_ids_are_kept_a_week_then_forgotten() -> None:
     assert await h.bot.handle(event) is None
     h.advance(days=2)
     await h.bot.tick()
-    assert "kept-id" not in str(h.store.data.inbound_events)
+    assert "kept-id" not in str(await h.store.inbound_events())

@@ -1,7 +1,7 @@
 """Pairing, intros, waitlist, check-ins, goals, nudges, help, stories, stats and export, with fakes."""
 
-from conversations.messages import mention
 from conversations.domain import CheckinAnswer, PairingStatus, StoryStatus
+from conversations.messages import mention
 from tests.unit.engine_harness import ADMIN, Harness
 
 
@@ -14,14 +14,14 @@ async def paired_harness(group_dm: bool = True) -> Harness:
     return h
 
 
-def the_pairing(h: Harness):
-    (pairing,) = h.store.data.pairings.values()
+async def the_pairing(h: Harness):
+    (pairing,) = (await h.store.pairings()).values()
     return pairing
 
 
 async def test_round_pairs_with_reasons_and_introduces_in_one_group_dm() -> None:
     h = await paired_harness()
-    pairing = the_pairing(h)
+    pairing = await the_pairing(h)
     assert pairing.leader == h.user("lea") and pairing.mentor == h.user("max")
     assert any("generative ai" in r.lower() for r in pairing.reasons)
     intros = [s for s in h.chat.transcript if s.message.title == "Meet your mentoring partner"]
@@ -43,7 +43,7 @@ async def test_dry_run_changes_nothing_and_explains() -> None:
     await h.join("max", "mentor", level="1")
     reply = await h.say(ADMIN, "pair --dry-run")
     assert "Preview" in reply.message.text and "Lea (leader) + Max (mentor)" in reply.message.text
-    assert not h.store.data.pairings and not h.store.data.deliveries
+    assert not await h.store.pairings() and not await h.store.deliveries()
 
 
 async def test_unpaired_people_are_told_why() -> None:
@@ -59,7 +59,7 @@ async def test_unpaired_people_are_told_why() -> None:
 async def test_nobody_is_paired_twice_by_a_second_round() -> None:
     h = await paired_harness()
     await h.pair_up()
-    assert len(h.store.data.pairings) == 1
+    assert len(await h.store.pairings()) == 1
 
 
 async def weekly_checkin(h: Harness, user_id: str):
@@ -77,7 +77,7 @@ async def test_weekly_checkin_once_per_person_and_week_with_prompts() -> None:
     await h.bot.tick()
     await h.bot.tick()
     assert len([s for s in h.sent_to("lea") if s.message.title == "Weekly check-in"]) == 1
-    assert len([c for c in h.store.data.checkins.values()]) == 2
+    assert len([c for c in (await h.store.checkins()).values()]) == 2
 
 
 async def test_checkin_click_records_once_and_refuses_forgeries() -> None:
@@ -88,18 +88,18 @@ async def test_checkin_click_records_once_and_refuses_forgeries() -> None:
     assert "someone else" in forged.message.text
     outsider = await h.click("eve", "checkin_answer", met.value)
     assert "someone else" in outsider.message.text
-    assert all(c.answer is None for c in h.store.data.checkins.values())
+    assert all(c.answer is None for c in (await h.store.checkins()).values())
     first = await h.click("lea", "checkin_answer", met.value)
     assert "recorded" in first.message.text and first.replace_original
     checkin_id = met.value.split(":")[0]
-    answered_at = h.store.data.checkins[checkin_id].answered_at
+    answered_at = (await h.store.checkins())[checkin_id].answered_at
     again = await h.click("lea", "checkin_answer", met.value.replace(":met", ":not_yet"))
     assert "already answered" in again.message.text
-    stored = h.store.data.checkins[checkin_id]
+    stored = (await h.store.checkins())[checkin_id]
     assert stored.answer is CheckinAnswer.MET and stored.answered_at == answered_at
     await h.click("lea", "checkin_rating", f"{checkin_id}:4")
     await h.click("lea", "checkin_rating", f"{checkin_id}:1")
-    assert h.store.data.checkins[checkin_id].rating == 4
+    assert (await h.store.checkins())[checkin_id].rating == 4
     bad = await h.click("lea", "checkin_rating", f"{checkin_id}:9")
     assert "1 to 5" in bad.message.text
 
@@ -123,7 +123,7 @@ async def test_checkin_by_text_command() -> None:
     h = await paired_harness()
     reply = await h.say("max", "checkin met 5 brilliant session")
     assert "recorded" in reply.message.text
-    (c,) = [c for c in h.store.data.checkins.values() if c.user == h.user("max")]
+    (c,) = [c for c in (await h.store.checkins()).values() if c.user == h.user("max")]
     assert c.answer is CheckinAnswer.MET and c.rating == 5 and c.note == "brilliant session"
     assert "met" in (await h.say("max", "checkin wobble")).message.text
 
@@ -134,7 +134,7 @@ async def test_two_way_goals_progress_and_done() -> None:
     await h.say("max", "goals add understand how budgets are set")
     await h.say("lea", "goals progress 1 60")
     await h.say("max", "goals done 1")
-    goals = sorted(h.store.data.goals.values(), key=lambda g: g.side.value)
+    goals = sorted((await h.store.goals()).values(), key=lambda g: g.side.value)
     assert [(g.side.value, g.progress, g.done) for g in goals] == [("leader", 60, False), ("mentor", 100, True)]
     shown = await h.say("lea", "goals")
     fields = dict(shown.message.fields)
@@ -145,7 +145,7 @@ async def test_two_way_goals_progress_and_done() -> None:
 
 async def test_goal_form_rejects_other_pairings() -> None:
     h = await paired_harness()
-    pairing = the_pairing(h)
+    pairing = await the_pairing(h)
     assert (await h.click("max", "goal_add_form", pairing.id)).message.form is not None
     assert "own active pairing" in (await h.click("eve", "goal_add_form", pairing.id)).message.text
     reply = await h.submit("max", "goal_add", {"goal": ""}, context=pairing.id)
@@ -191,7 +191,7 @@ async def test_story_needs_the_partners_approval_before_posting() -> None:
     await h.bot.deliver_due()
     posted = [s for s in h.chat.transcript if s.conversation == "CSTORIES"]
     assert len(posted) == 1 and "board notes" in posted[0].message.text
-    assert list(h.store.data.stories.values())[0].status is StoryStatus.APPROVED
+    assert list((await h.store.stories()).values())[0].status is StoryStatus.APPROVED
 
 
 async def test_no_fault_end_and_rematch_next_round_with_someone_new() -> None:
@@ -199,11 +199,11 @@ async def test_no_fault_end_and_rematch_next_round_with_someone_new() -> None:
     await h.join("mia", "mentor", skills=("Generative AI",), level="2")
     reply = await h.say("lea", "end schedules never fit")
     assert "no fault" in reply.message.text
-    assert the_pairing(h).status is PairingStatus.ENDED
+    assert (await the_pairing(h)).status is PairingStatus.ENDED
     await h.bot.deliver_due()
     assert any(s.message.title == "Your pairing has ended" for s in h.sent_to("max"))
     await h.pair_up()
-    active = [p for p in h.store.data.pairings.values() if p.status is PairingStatus.ACTIVE]
+    active = [p for p in (await h.store.pairings()).values() if p.status is PairingStatus.ACTIVE]
     assert len(active) == 1 and active[0].mentor == h.user("mia")
 
 
@@ -230,11 +230,10 @@ async def test_leaving_with_deletion_erases_personal_data_and_tells_the_partner(
     await h.say("max", "goals add learn budgeting")
     await h.say("max", "checkin met 4 private thing")
     await h.click("max", "leave", "delete")
-    data = h.store.data
-    assert h.user("max") not in data.participants
-    assert not [g for g in data.goals.values() if g.owner == h.user("max")]
-    assert not [c for c in data.checkins.values() if c.user == h.user("max")]
-    assert all(h.user("max") not in p.members() for p in data.pairings.values())
+    assert h.user("max") not in await h.store.participants()
+    assert not [g for g in (await h.store.goals()).values() if g.owner == h.user("max")]
+    assert not [c for c in (await h.store.checkins()).values() if c.user == h.user("max")]
+    assert all(h.user("max") not in p.members() for p in (await h.store.pairings()).values())
     await h.bot.deliver_due()
     assert any(s.message.title == "Your pairing has ended" for s in h.sent_to("lea"))
 
@@ -255,7 +254,7 @@ async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs()
     for user_id, role, level in (("lea", "leader", "5"), ("lia", "leader", "5"), ("max", "mentor", "1"), ("mia", "mentor", "1")):
         await h.join(user_id, role, level=level)
     await h.pair_up()
-    first = {(p.leader.user_id, p.mentor.user_id) for p in h.store.data.pairings.values()}
+    first = {(p.leader.user_id, p.mentor.user_id) for p in (await h.store.pairings()).values()}
     assert len(first) == 2
     h.advance(weeks=2, hours=1)
     report = await h.bot.tick()
@@ -264,13 +263,13 @@ async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs()
     h.advance(days=7)
     report = await h.bot.tick()
     assert report.rounds_started == 1
-    second = {(p.leader.user_id, p.mentor.user_id) for p in h.store.data.pairings.values() if p.status is PairingStatus.ACTIVE}
+    second = {(p.leader.user_id, p.mentor.user_id) for p in (await h.store.pairings()).values() if p.status is PairingStatus.ACTIVE}
     assert len(second) == 2 and not second & first
     assert (await h.bot.tick()).rounds_started == 0
 
 
 async def test_a_round_started_elsewhere_at_the_same_moment_changes_nothing(monkeypatch) -> None:
-    from storage.memory import MemoryCycles
+    from storage.repositories import SqlCycles
 
     async def another_replica_won(self, cycle) -> bool:  # type: ignore[no-untyped-def]
         return False
@@ -278,7 +277,7 @@ async def test_a_round_started_elsewhere_at_the_same_moment_changes_nothing(monk
     h = Harness()
     await h.join("lea", "leader", level="5")
     await h.join("max", "mentor", level="1")
-    monkeypatch.setattr(MemoryCycles, "start", another_replica_won)
+    monkeypatch.setattr(SqlCycles, "start", another_replica_won)
     reply = await h.say(ADMIN, "pair")
     assert "started at the same moment" in reply.message.text
-    assert not h.store.data.pairings and not h.store.data.deliveries
+    assert not await h.store.pairings() and not await h.store.deliveries()

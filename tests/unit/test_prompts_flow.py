@@ -17,7 +17,7 @@ async def test_ratings_are_recorded_once_and_steer_the_next_suggestion() -> None
     assert "join" in (await h.click("eve", "prompt_rate", up_first.value)).message.text
     await h.join("eve", "mentor")
     assert "another pairing" in (await h.click("eve", "prompt_rate", up_first.value)).message.text
-    assert len(h.store.data.prompt_ratings) == 2
+    assert len(await h.store.prompt_ratings()) == 2
     await h.click("lea", "prompts_refresh", up_first.value.split(":")[0])
     latest = h.prompts.contexts[-1]
     assert latest.liked_topics == ("ai_tools",) and latest.disliked_topics == ("strategy",)
@@ -31,7 +31,7 @@ async def test_forged_rating_values_change_nothing() -> None:
     for value in (f"{pairing_id}:{week}:9:up", f"{pairing_id}:{week}:0:sideways", f"{pairing_id}:1999-W01:0:up", "garbage"):
         reply = await h.click("lea", "prompt_rate", value)
         assert reply.message is not None and "something went wrong" not in reply.message.text
-    assert not h.store.data.prompt_ratings
+    assert not await h.store.prompt_ratings()
 
 
 async def test_unpaired_people_are_told_prompts_come_with_a_partner() -> None:

@@ -22,7 +22,7 @@ from datetime import timedelta
 from adapters.teams.threads import use_request_threads
 from conversations.clock import SystemClock
 from conversations.domain import DeliveryStatus
-from conversations.outbox import SendReport, SenderOptions
+from conversations.outbox import SenderOptions, SendReport
 from storage.database import Database
 from tests.integration.delivery.replica import build_replica
 

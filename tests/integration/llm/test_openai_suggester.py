@@ -7,13 +7,18 @@ from typing import TypeVar
 
 import pytest
 
-from adapters.llm import CircuitBreaker, CircuitState, OpenAISuggester, build_openai_suggester, build_prompt_suggester
+from adapters.llm import (
+    CircuitBreaker,
+    CircuitState,
+    OpenAISuggester,
+    build_openai_suggester,
+    build_prompt_suggester,
+)
 from adapters.llm.fake_server import FakeOpenAI, pair_data_of
-from conversations.ports import PairContext, PromptSet
+from conversations.ports import PromptSet
 from conversations.prompts import FallbackSuggester, LibrarySuggester, prepare_weekly_prompts
-from storage.memory import MemoryStore
-
 from tests.integration.llm.conftest import API_KEY
+from tests.support.stores import TestStore
 from tests.unit.prompts.contexts import ai_curious_leader, data_minded_pair
 
 S = TypeVar("S")
@@ -236,8 +241,9 @@ async def test_the_circuit_opens_after_failures_and_stops_asking(fake: FakeOpenA
 async def test_an_outage_costs_one_timeout_not_one_per_pair(fake: FakeOpenAI) -> None:
     fake.behaviour = fake.slow()
     breaker = CircuitBreaker(failure_threshold=3, reset_after=600.0)
-    store = MemoryStore()
+    store = TestStore()
     contexts = [data_minded_pair(pairing_id=f"p{i}") for i in range(40)]
+    await store.add_pairings(*(c.pairing_id for c in contexts))
     report = await prepare_weekly_prompts(
         store, chain(llm(fake, timeout=0.5, breaker=breaker)), contexts, "2025-W10", concurrency=4
     )

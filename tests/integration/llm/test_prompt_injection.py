@@ -10,9 +10,8 @@ from aiohttp import web
 from adapters.llm import OpenAISuggester
 from adapters.llm.fake_server import FakeOpenAI, completion, pair_data_of, personalised_answer
 from conversations.prompts import FallbackSuggester, LibrarySuggester, prepare_weekly_prompts
-from storage.memory import MemoryStore
-
 from tests.integration.llm.conftest import API_KEY
+from tests.support.stores import TestStore
 from tests.unit.prompts.contexts import ai_curious_leader, data_minded_pair
 
 WEEK = "2025-W10"
@@ -56,7 +55,8 @@ async def llm(fake: FakeOpenAI) -> AsyncIterator[OpenAISuggester]:
 
 
 async def test_each_request_holds_only_its_own_pairs_data(fake: FakeOpenAI, llm: OpenAISuggester) -> None:
-    store = MemoryStore()
+    store = TestStore()
+    await store.add_pairings(victim.pairing_id, bystander.pairing_id)
     chain = FallbackSuggester(llm, LibrarySuggester())
     await prepare_weekly_prompts(store, chain, [victim, bystander], WEEK, concurrency=2)
     assert len(fake.requests) == 2
@@ -84,7 +84,8 @@ async def test_the_injected_text_stays_inside_the_data_block(fake: FakeOpenAI, l
 
 
 async def test_what_the_fooled_model_says_reaches_nobody_unsanitised(fake: FakeOpenAI, llm: OpenAISuggester) -> None:
-    store = MemoryStore()
+    store = TestStore()
+    await store.add_pairings(victim.pairing_id, bystander.pairing_id)
     chain = FallbackSuggester(llm, LibrarySuggester())
     await prepare_weekly_prompts(store, chain, [victim, bystander], WEEK)
     async with store() as uow:

@@ -1,4 +1,4 @@
-"""The engine's whole journey on the real SQL stores (SQLite and PostgreSQL), not the in-memory twin."""
+"""The engine's whole journey on file SQLite and PostgreSQL (unit tests run it on in-memory SQLite)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from conversations.matching.simple import GreedyMatcher
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.services.context import ProgramConfig
 from storage.database import Database
-from tests.support.postgres import require_postgres, run_async, temporary_database
+from tests.support.postgres import require_postgres, temporary_database
 from tests.unit.engine_harness import START
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,8 +31,8 @@ from conversations.clock import ManualClock
 from conversations.matching.simple import GreedyMatcher
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.services.context import ProgramConfig
-from storage.memory import MemoryStore
 from tests.integration.slack.fake_slack import BOT_TOKEN, TEAM_ID, FakeSlack
+from tests.support.stores import TestStore
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "UADMIN001"
@@ -56,7 +57,7 @@ class SlackDriver:
     session: aiohttp.ClientSession
     front_end: SlackFrontEnd
     engine: Mentorbot
-    store: MemoryStore
+    store: TestStore
     clock: ManualClock
     verifier: SignatureVerifier = field(default_factory=lambda: SignatureVerifier(SIGNING_SECRET))
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -278,7 +279,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-def build_engine(store: MemoryStore, clock: ManualClock) -> Mentorbot:
+def build_engine(store: TestStore, clock: ManualClock) -> Mentorbot:
     # Served through bootstrap, the engine learns the workspace of the bot's token from auth.test; a bare
     # admin id counts there only.
     config = ProgramConfig(admins=frozenset({ADMIN}), home_workspaces={"slack": TEAM_ID})
@@ -286,8 +287,8 @@ def build_engine(store: MemoryStore, clock: ManualClock) -> Mentorbot:
 
 
 @pytest.fixture
-async def slack(fake_slack: FakeSlack) -> AsyncIterator[SlackDriver]:
-    store, clock = MemoryStore(), ManualClock(START)
+async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[SlackDriver]:
+    store, clock = TestStore(tmp_path / "mentorbot.db"), ManualClock(START)  # a file: requests overlap
     engine = build_engine(store, clock)
     front_end = SlackFrontEnd(
         engine,

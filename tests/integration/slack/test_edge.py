@@ -35,7 +35,7 @@ async def test_an_unsigned_body_is_refused_before_anything_parses_it(
 
     assert (sent.status, unsigned.status) == (401, 401)
     assert parsed == []
-    assert slack.fake.calls == [] and not slack.store.data.inbound_events
+    assert slack.fake.calls == [] and not await slack.store.inbound_events()
 
 
 async def test_an_oversized_body_is_refused_whether_or_not_it_is_signed(slack: SlackDriver) -> None:
@@ -65,7 +65,7 @@ async def test_a_signed_body_with_too_many_fields_is_a_bad_request(slack: SlackD
     body = slack.command_body(LEA, "help") + "&" + flood_body(serving.MAX_FORM_FIELDS)
     sent = await slack.post(body, FORM)
     assert sent.status == 400
-    assert not slack.store.data.inbound_events
+    assert not await slack.store.inbound_events()
 
 
 async def test_deeply_nested_json_in_a_signed_payload_is_a_bad_request(slack: SlackDriver) -> None:

@@ -106,4 +106,4 @@ async def test_unsigned_or_badly_signed_requests_never_reach_the_engine(
     sent = await slack.post(body, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature)
     await slack.settle()
     assert 400 <= sent.status < 500
-    assert slack.fake.calls == [] and not slack.store.data.inbound_events
+    assert slack.fake.calls == [] and not await slack.store.inbound_events()

@@ -9,6 +9,7 @@ from conversations.domain import CheckinAnswer
 from tests.integration.slack.conftest import ADMIN, SlackDriver, button
 from tests.integration.slack.program import EVE, LEA, MAX, join, profile_answers, user
 
+
 async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     fake = slack.fake
     fake.add_user(LEA, "Lea Leader", tz="America/New_York")
@@ -27,7 +28,7 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     assert refused.status == 200
     assert refused.json()["response_action"] == "errors"
     assert "department" in refused.json()["errors"]
-    assert user(LEA) not in slack.store.data.participants
+    assert user(LEA) not in await slack.store.participants()
 
     answer = await slack.submit(LEA, view, profile_answers("leader", ["Company strategy"], ["Generative AI"], "5", "Finance"))
     assert answer.json()["response_action"] == "update"
@@ -58,7 +59,7 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     assert clicked.status == 200
     (replaced,) = fake.responses
     assert replaced["replace_original"] is True
-    (checkin,) = [c for c in slack.store.data.checkins.values() if c.user == user(LEA)]
+    (checkin,) = [c for c in (await slack.store.checkins()).values() if c.user == user(LEA)]
     assert checkin.answer is CheckinAnswer.MET
 
     # stats: posted in the channel for an admin, refused privately for anyone else

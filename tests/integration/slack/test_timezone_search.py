@@ -31,7 +31,7 @@ async def test_typing_in_the_time_zone_menu_is_answered_with_options_and_nothing
     slack.fake.add_user(AMA, "Ama Mensah", tz="Africa/Accra")
     view = await open_join_modal(slack, AMA)
     slack.fake.clear()
-    inbound_before = len(slack.store.data.inbound_events)
+    inbound_before = len(await slack.store.inbound_events())
 
     async def no_engine(*_: Any, **__: Any) -> None:
         raise AssertionError("options are answered without the engine's transaction")
@@ -51,7 +51,7 @@ async def test_typing_in_the_time_zone_menu_is_answered_with_options_and_nothing
     assert opened["options"][0]["value"] == "Africa/Accra", "the person's own zone heads the list"
 
     assert slack.fake.calls == [], "an options request must not wait on the Web API"
-    assert len(slack.store.data.inbound_events) == inbound_before
+    assert len(await slack.store.inbound_events()) == inbound_before
 
 
 async def test_a_request_for_an_unknown_menu_gets_no_options(slack: SlackDriver) -> None:
@@ -77,7 +77,7 @@ async def test_join_via_the_modal_stores_a_zone_found_by_typing(slack: SlackDriv
     submitted = await slack.submit(AMA, view, answers)
 
     assert submitted.status == 200 and submitted.json()["response_action"] == "update", submitted.text
-    assert slack.store.data.participants[user(AMA)].timezone == "Africa/Accra"
+    assert (await slack.store.participants())[user(AMA)].timezone == "Africa/Accra"
 
 
 async def test_join_keeps_the_slack_zone_when_the_person_leaves_it(slack: SlackDriver) -> None:
@@ -89,4 +89,4 @@ async def test_join_keeps_the_slack_zone_when_the_person_leaves_it(slack: SlackD
     answers["timezone"] = timezone_element(view)["initial_option"]["value"]
     submitted = await slack.submit(AMA, view, answers)
     assert submitted.json()["response_action"] == "update", submitted.text
-    assert slack.store.data.participants[user(AMA)].timezone == "Africa/Accra"
+    assert (await slack.store.participants())[user(AMA)].timezone == "Africa/Accra"

@@ -19,7 +19,7 @@ async def test_a_bad_signature_is_refused_and_nothing_happens(slack: SlackDriver
     sent = await slack.post(body, "application/x-www-form-urlencoded", signature=forged)
     await slack.settle()
     assert sent.status == 401
-    assert slack.fake.calls == [] and not slack.store.data.inbound_events
+    assert slack.fake.calls == [] and not await slack.store.inbound_events()
 
 
 async def test_a_body_changed_after_signing_is_refused(slack: SlackDriver) -> None:
@@ -35,7 +35,7 @@ async def test_a_stale_timestamp_is_refused_even_when_correctly_signed(slack: Sl
     sent = await slack.post(slack.command_body(LEA, "join"), "application/x-www-form-urlencoded", timestamp=six_minutes_ago)
     await slack.settle()
     assert sent.status == 401
-    assert slack.fake.calls == [] and not slack.store.data.inbound_events
+    assert slack.fake.calls == [] and not await slack.store.inbound_events()
 
 
 async def test_a_forged_click_from_outside_the_pairing_is_refused_and_nothing_recorded(slack: SlackDriver) -> None:
@@ -48,7 +48,7 @@ async def test_a_forged_click_from_outside_the_pairing_is_refused_and_nothing_re
     assert sent.status == 200
     (answer,) = slack.fake.responses
     assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
-    assert all(c.answer is None for c in slack.store.data.checkins.values())
+    assert all(c.answer is None for c in (await slack.store.checkins()).values())
 
 
 async def test_a_retried_event_is_handled_once(slack: SlackDriver) -> None:
@@ -92,17 +92,17 @@ async def test_a_429_keeps_the_message_queued_until_retry_after_then_sends_it_on
     await pair_lea_and_max(slack)
 
     assert [c.status for c in slack.fake.of("chat.postMessage") if to_the_pair(c.args)] == [429]
-    intro = next(d for d in slack.store.data.deliveries.values() if len(d.destination.users) == 2)
+    intro = next(d for d in (await slack.store.deliveries()).values() if len(d.destination.users) == 2)
     assert intro.status is DeliveryStatus.PENDING and intro.last_error and "ratelimited" in intro.last_error
     assert intro.not_before >= slack.clock.now() + timedelta(seconds=1)
-    assert user(LEA) in slack.store.data.participants
+    assert user(LEA) in await slack.store.participants()
 
     slack.clock.advance(timedelta(seconds=1))
     await slack.engine.deliver_due()
     attempts = [c for c in slack.fake.of("chat.postMessage") if to_the_pair(c.args)]
     assert [a.status for a in attempts] == [429, 200]
     assert attempts[0].args == attempts[1].args
-    assert {d.status for d in slack.store.data.deliveries.values()} == {DeliveryStatus.SENT}
+    assert {d.status for d in (await slack.store.deliveries()).values()} == {DeliveryStatus.SENT}
 
 
 async def test_a_429_holds_every_other_message_to_the_workspace_until_retry_after(slack: SlackDriver) -> None:

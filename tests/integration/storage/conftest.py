@@ -1,4 +1,4 @@
-"""The stores the repository contract runs against: in-memory, SQLite (a temp file) and PostgreSQL.
+"""The stores the repository contract runs against: SQLite (a temp file) and PostgreSQL.
 
 PostgreSQL gets one throwaway database per test session, migrated once; each test starts from empty
 tables. SQLite gets a fresh migrated file per test.
@@ -6,17 +6,18 @@ tables. SQLite gets a fresh migrated file per test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from conversations.domain import Cycle, Pairing, Participant, Role, UserRef
 from conversations.ports import UnitOfWorkFactory
 from storage import tables
 from storage.database import Database
-from storage.memory import MemoryStore
 from tests.support.postgres import require_postgres, run_async, temporary_database
 
 
@@ -24,8 +25,8 @@ from tests.support.postgres import require_postgres, run_async, temporary_databa
 class StoreUnderTest:
     name: str
     new_unit: UnitOfWorkFactory
-    database: Database | None = None
-    """The SQL stores' database, for checks below the repository level."""
+    database: Database
+    """The store's database, for checks below the repository level."""
 
 
 async def _migrate(url: str) -> None:
@@ -68,14 +69,11 @@ async def postgres_database(postgres_database_url: str) -> AsyncIterator[Databas
 
 @pytest.fixture(
     params=[
-        pytest.param("memory"),
         pytest.param("sqlite"),
         pytest.param("postgres", marks=pytest.mark.postgres),
     ]
 )
 def store(request: pytest.FixtureRequest) -> StoreUnderTest:
-    if request.param == "memory":
-        return StoreUnderTest("memory", MemoryStore())
     database: Database = request.getfixturevalue(f"{request.param}_database")
     return StoreUnderTest(request.param, database.unit_of_work, database)
 
@@ -89,3 +87,24 @@ def store(request: pytest.FixtureRequest) -> StoreUnderTest:
 def sql_database(request: pytest.FixtureRequest) -> Database:
     database: Database = request.getfixturevalue(f"{request.param}_database")
     return database
+
+
+PARENTS_AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+async def add_parents(
+    store: StoreUnderTest,
+    people: Sequence[UserRef],
+    pairing_ids: Sequence[str] = (),
+    cycles: Sequence[str] = ("cycle-1",),
+) -> None:
+    """What the rows under test belong to, which the foreign keys insist on: rounds, people, pairings
+    (each between the first two people, in the first round)."""
+    async with store.new_unit() as uow:
+        for number, cycle_id in enumerate(cycles, 1):
+            await uow.cycles.add(Cycle(cycle_id, number, PARENTS_AT, 12))
+        for user in people:
+            await uow.participants.save(Participant(user, user.user_id, Role.BOTH, "Ops", 2, "UTC"))
+        for pairing_id in pairing_ids:
+            await uow.pairings.add(Pairing(pairing_id, cycles[0], people[0], people[1], 1.0, (), PARENTS_AT))
+        await uow.commit()

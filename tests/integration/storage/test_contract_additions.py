@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from conversations.domain import PromptRating, UserRef, new_id
 from conversations.ports import PromptSet
-from tests.integration.storage.conftest import StoreUnderTest
+from tests.integration.storage.conftest import StoreUnderTest, add_parents
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANA = UserRef("slack", "T1", "UANA")
@@ -18,6 +18,7 @@ def vote(user: UserRef, index: int, value: int, minutes: int = 0, week: str = "2
 
 
 async def test_one_vote_per_person_prompt_and_week(store: StoreUnderTest) -> None:
+    await add_parents(store, (ANA, BEN), ("p1", "p2"))
     async with store.new_unit() as uow:
         assert await uow.prompt_ratings.add(vote(ANA, 0, 1))
         assert not await uow.prompt_ratings.add(vote(ANA, 0, -1, minutes=1))
@@ -32,13 +33,14 @@ async def test_one_vote_per_person_prompt_and_week(store: StoreUnderTest) -> Non
         ]
         assert found[0].created_at == T0 and found[0].topic == "ai_tools"
         assert await uow.prompt_ratings.for_pairing("p2") == []
-        await uow.prompt_ratings.delete_for_user(ANA)
+        await uow.participants.delete(ANA)  # their votes go with them
         await uow.commit()
     async with store.new_unit() as uow:
         assert [r.user for r in await uow.prompt_ratings.for_pairing("p1")] == [BEN]
 
 
 async def test_prompt_topics_round_trip_through_the_cache(store: StoreUnderTest) -> None:
+    await add_parents(store, (ANA, BEN), ("p1", "p2"))
     prompts = PromptSet(("a", "b"), "task", "library", topics=("ai_tools", "strategy"))
     async with store.new_unit() as uow:
         await uow.prompt_cache.save("p1", "2026-W10", prompts)

@@ -1,5 +1,5 @@
-"""The repository contract: every store behaves the same, so unit tests on the in-memory one hold
-for SQLite and PostgreSQL too.
+"""The repository contract: SQLite and PostgreSQL behave the same, so unit tests on in-memory SQLite
+hold for both.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from conversations.domain import (
-    DeliveryPriority,
     Assessment,
     Checkin,
     CheckinAnswer,
     ConversationRef,
     Cycle,
     Delivery,
+    DeliveryPriority,
     DeliveryStatus,
     Destination,
     Goal,
@@ -34,13 +34,15 @@ from conversations.domain import (
 )
 from conversations.ports import PromptSet, UnitOfWork
 from storage.database import Database
-from tests.integration.storage.conftest import StoreUnderTest
+from tests.integration.storage.conftest import StoreUnderTest, add_parents
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
 ANA = UserRef("slack", "T1", "UANA")
 BEN = UserRef("slack", "T1", "UBEN")
 CAL = UserRef("slack", "T2", "UCAL")
 DEE = UserRef("teams", "tenant-1", "29:dee")
+PEOPLE = (ANA, BEN, CAL, DEE)
+PAIRS = ("p1", "p2", "p3", "p4", "p5", "p6", "p7")
 
 
 def person(user: UserRef, **changes: object) -> Participant:
@@ -184,6 +186,7 @@ async def test_cycles_add_get_latest_list_and_save(store: StoreUnderTest) -> Non
 
 
 async def test_pairings_round_trip_and_filter(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, cycles=("cycle-1", "cycle-2"))
     one = pairing(ANA, BEN, created_at=T0)
     two = pairing(CAL, ANA, cycle_id="cycle-2", created_at=T0 + timedelta(days=1))
     three = pairing(CAL, BEN, cycle_id="cycle-2", created_at=T0 + timedelta(days=2))
@@ -216,8 +219,9 @@ async def test_pairings_round_trip_and_filter(store: StoreUnderTest) -> None:
 # --- goals ----------------------------------------------------------------------------------------
 
 
-async def test_goals_round_trip_progress_and_delete_for_user(store: StoreUnderTest) -> None:
+async def test_goals_round_trip_progress_and_go_with_their_person(store: StoreUnderTest) -> None:
     p = pairing()
+    await add_parents(store, PEOPLE, (p.id, "other-pairing"))
     leader_goal = Goal(new_id(), p.id, ANA, Side.LEADER, "Use an LLM weekly", T0)
     mentor_goal = Goal(new_id(), p.id, BEN, Side.MENTOR, "Learn how budgets are set", T0 + timedelta(hours=1))
     other = Goal(new_id(), "other-pairing", ANA, Side.LEADER, "Something else", T0 + timedelta(hours=2))
@@ -238,7 +242,7 @@ async def test_goals_round_trip_progress_and_delete_for_user(store: StoreUnderTe
     async with unit(store) as uow:
         stored = await uow.goals.get(leader_goal.id)
         assert stored == leader_goal and stored is not None and stored.done
-        await uow.goals.delete_for_user(ANA)
+        await uow.participants.delete(ANA)  # their rows go with them
         await uow.commit()
     async with unit(store) as uow:
         assert [g.id for g in await uow.goals.list()] == [mentor_goal.id]
@@ -248,6 +252,7 @@ async def test_goals_round_trip_progress_and_delete_for_user(store: StoreUnderTe
 
 
 async def test_checkin_add_is_once_per_pairing_person_and_week(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     first = Checkin(new_id(), "p1", ANA, "2026-W10", T0)
     again = Checkin(new_id(), "p1", ANA, "2026-W10", T0 + timedelta(hours=1))
     async with unit(store) as uow:
@@ -263,7 +268,8 @@ async def test_checkin_add_is_once_per_pairing_person_and_week(store: StoreUnder
         assert len(await uow.checkins.for_pairing("p1")) == 3
 
 
-async def test_checkin_answer_find_list_and_delete_for_user(store: StoreUnderTest) -> None:
+async def test_checkin_answer_find_list_and_go_with_their_person(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     week10 = Checkin(new_id(), "p1", ANA, "2026-W10", T0)
     week11 = Checkin(new_id(), "p1", ANA, "2026-W11", T0 + timedelta(weeks=1))
     bens = Checkin(new_id(), "p1", BEN, "2026-W11", T0 + timedelta(weeks=1, hours=1))
@@ -287,7 +293,7 @@ async def test_checkin_answer_find_list_and_delete_for_user(store: StoreUnderTes
         assert [c.id for c in await uow.checkins.list()] == [week10.id, week11.id, bens.id, elsewhere.id]
         since = T0 + timedelta(weeks=1)
         assert [c.id for c in await uow.checkins.list(since=since)] == [week11.id, bens.id, elsewhere.id]
-        await uow.checkins.delete_for_user(ANA)
+        await uow.participants.delete(ANA)  # their rows go with them
         await uow.commit()
     async with unit(store) as uow:
         assert [c.id for c in await uow.checkins.list()] == [bens.id, elsewhere.id]
@@ -297,6 +303,7 @@ async def test_checkin_answer_find_list_and_delete_for_user(store: StoreUnderTes
 
 
 async def test_assessment_save_upserts_by_pairing_person_and_phase(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     before = Assessment(new_id(), "p1", ANA, Side.LEADER, "before", 2, T0)
     await write(store, lambda uow: uow.assessments.save(before))
     revised = Assessment(new_id(), "p1", ANA, Side.LEADER, "before", 3, T0 + timedelta(hours=1))
@@ -316,7 +323,7 @@ async def test_assessment_save_upserts_by_pairing_person_and_phase(store: StoreU
         assert found[(ANA, "before")].id == before.id, "the latest answer counts, under the first id"
         assert found[(ANA, "after")] == after
         assert len(await uow.assessments.list()) == 4
-        await uow.assessments.delete_for_user(ANA)
+        await uow.participants.delete(ANA)  # their rows go with them
         await uow.commit()
     async with unit(store) as uow:
         assert {a.id for a in await uow.assessments.list()} == {mentor.id, other.id}
@@ -325,7 +332,8 @@ async def test_assessment_save_upserts_by_pairing_person_and_phase(store: StoreU
 # --- stories --------------------------------------------------------------------------------------
 
 
-async def test_stories_round_trip_decide_and_delete_for_user(store: StoreUnderTest) -> None:
+async def test_stories_round_trip_decide_and_go_with_their_person(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     story = Story(new_id(), "p1", ANA, "We automated the weekly report together.", T0)
     later = Story(new_id(), "p2", CAL, "Strategy offsite, seen from the inside.", T0 + timedelta(days=1))
 
@@ -342,7 +350,7 @@ async def test_stories_round_trip_decide_and_delete_for_user(store: StoreUnderTe
         await uow.commit()
     async with unit(store) as uow:
         assert await uow.stories.list() == [story, later]
-        await uow.stories.delete_for_user(ANA)
+        await uow.participants.delete(ANA)  # their rows go with them
         await uow.commit()
     async with unit(store) as uow:
         assert await uow.stories.list() == [later]
@@ -598,6 +606,7 @@ async def test_conversation_refs_save_get_replace_delete(store: StoreUnderTest) 
 
 
 async def test_prompt_cache_by_pairing_and_week(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     prompts = PromptSet(("What surprised you this week?", "Show one tool you use daily."), "Try it live", "llm")
     async with unit(store) as uow:
         assert await uow.prompt_cache.get("p1", "2026-W10") is None
@@ -633,6 +642,7 @@ async def test_participants_get_many_returns_the_stored_ones(store: StoreUnderTe
 
 
 async def test_goals_and_prompt_ratings_for_many_pairings(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     goals = [
         Goal(new_id(), "p1", ANA, Side.LEADER, "Use an LLM weekly", T0 + timedelta(hours=2)),
         Goal(new_id(), "p2", CAL, Side.LEADER, "Automate a report", T0),
@@ -662,6 +672,7 @@ async def test_goals_and_prompt_ratings_for_many_pairings(store: StoreUnderTest)
 
 
 async def test_latest_checkins_of_many_pairings(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     week = [Checkin(new_id(), "p1", ANA if n % 2 else BEN, f"2026-W{10 + n:02d}", T0 + timedelta(weeks=n)) for n in range(6)]
     week[4].answer, week[4].answered_at = CheckinAnswer.MET, T0 + timedelta(weeks=4, hours=3)
     single = Checkin(new_id(), "p2", CAL, "2026-W10", T0)
@@ -682,6 +693,7 @@ async def test_latest_checkins_of_many_pairings(store: StoreUnderTest) -> None:
 
 
 async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     def sent(pairing_id: str, user: UserRef, hours: int, answer: CheckinAnswer | None = None, answered: int = 0) -> Checkin:
         checkin = Checkin(new_id(), pairing_id, user, f"2026-W{10 + hours // 168:02d}", T0 + timedelta(hours=hours))
         if answer is not None:
@@ -714,6 +726,7 @@ async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: 
 
 
 async def test_checkin_add_many_stores_each_pairing_person_and_week_once(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     earlier = Checkin(new_id(), "p1", ANA, "2026-W10", T0)
     await write(store, lambda uow: uow.checkins.add(earlier))
     batch = [
@@ -777,6 +790,7 @@ async def test_enqueue_many_takes_a_whole_chunk_at_once(store: StoreUnderTest) -
 
 
 async def test_prompt_cache_get_many_and_add_many_keep_the_first_set(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
     llm = PromptSet(("What surprised you?",), "Try it live", "llm", topics=("ai_tools",))
     library = PromptSet(("A curated prompt",), "A curated task", "library")
     other = PromptSet(("Another",), "", "library")
@@ -843,6 +857,49 @@ async def test_uncommitted_work_is_invisible_to_other_units(store: StoreUnderTes
         assert await reader.participants.get(ANA) is not None
 
 
+# --- what belongs to what -------------------------------------------------------------------------
+
+
+async def test_a_round_and_a_pairing_take_what_belongs_to_them_and_a_person_leaves_pairings(
+    store: StoreUnderTest,
+) -> None:
+    """The store cascades: rounds own pairings; pairings own goals, check-ins, assessments, stories,
+    prompts and votes. Deleting a person leaves the pairings they were in (the engine renames them)."""
+    await add_parents(store, PEOPLE, ("p1", "p2"), cycles=("cycle-1", "cycle-2"))
+
+    async def add_all(uow: UnitOfWork) -> None:
+        await uow.pairings.add(pairing(CAL, DEE, id="p3", cycle_id="cycle-2"))
+        for pairing_id in ("p1", "p2", "p3"):
+            leader = CAL if pairing_id == "p3" else ANA
+            await uow.goals.add(Goal(new_id(), pairing_id, leader, Side.LEADER, "A goal", T0))
+            await uow.checkins.add(Checkin(new_id(), pairing_id, leader, "2026-W10", T0))
+            await uow.assessments.save(Assessment(new_id(), pairing_id, leader, Side.LEADER, "before", 3, T0))
+            await uow.stories.add(Story(new_id(), pairing_id, leader, "A story", T0))
+            await uow.prompt_cache.save(pairing_id, "2026-W10", PromptSet(("a",), "task", "library"))
+            await uow.prompt_ratings.add(PromptRating(new_id(), pairing_id, leader, "2026-W10", 0, "ai_tools", 1, T0))
+
+    await write(store, add_all)
+    async with store.database.engine.begin() as connection:
+        await connection.exec_driver_sql("DELETE FROM pairings WHERE id = 'p1'")
+        await connection.exec_driver_sql("DELETE FROM cycles WHERE id = 'cycle-2'")
+    async with unit(store) as uow:
+        assert [p.id for p in await uow.pairings.list()] == ["p2"]
+        assert {g.pairing_id for g in await uow.goals.list()} == {"p2"}
+        assert {c.pairing_id for c in await uow.checkins.list()} == {"p2"}
+        assert {a.pairing_id for a in await uow.assessments.list()} == {"p2"}
+        assert {s.pairing_id for s in await uow.stories.list()} == {"p2"}
+        assert set(await uow.prompt_cache.get_many([(p, "2026-W10") for p in ("p1", "p2", "p3")])) == {("p2", "2026-W10")}
+        assert set(await uow.prompt_ratings.for_pairings(["p1", "p2", "p3"])) == {"p2"}
+        await uow.participants.delete(ANA)
+        await uow.commit()
+    async with unit(store) as uow:
+        assert [p.id for p in await uow.pairings.list()] == ["p2"], "pairings outlive a person"
+        assert await uow.goals.list() == [] and await uow.checkins.list() == []
+        assert await uow.assessments.list() == [] and await uow.stories.list() == []
+        assert await uow.prompt_ratings.for_pairings(["p2"]) == {}
+        assert await uow.prompt_cache.get("p2", "2026-W10") is not None, "a pair's prompts are not the person's"
+
+
 # --- time -----------------------------------------------------------------------------------------
 
 
@@ -855,8 +912,7 @@ async def test_datetimes_come_back_aware_and_equal(store: StoreUnderTest) -> Non
     assert cycle is not None
     assert cycle.started_at == started and cycle.started_at.utcoffset() is not None
     assert cycle.closed_at == T0 and cycle.closed_at.utcoffset() == timedelta(0)
-    if store.database is not None:
-        assert cycle.started_at.tzinfo is UTC, "SQL stores hand back UTC"
+    assert cycle.started_at.tzinfo is UTC, "SQL stores hand back UTC"
 
 
 async def test_claim_due_compares_instants_across_offsets(store: StoreUnderTest) -> None:

@@ -29,7 +29,6 @@ from conversations.matching.simple import GreedyMatcher
 from conversations.ports import PairContext, PromptSet, UnitOfWorkFactory
 from conversations.services.context import ProgramConfig
 from storage.database import Database
-from storage.memory import MemoryStore
 from tests.integration.teams.fake_bot_framework import FakeBotFramework
 
 APP_ID = "0f3c8a52-7d4e-4b1f-9a6c-2e5d8b7f1a90"
@@ -116,11 +115,9 @@ def framework() -> Iterator[FakeBotFramework]:
         fake.stop()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-async def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[UnitOfWorkFactory]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
+@pytest.fixture
+async def uow_factory(tmp_path: Path) -> AsyncIterator[UnitOfWorkFactory]:
+    """A migrated SQLite file: turns overlap, so in-memory SQLite (one shared connection) will not do."""
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'mentorbot.db'}")
     await database.migrate()
     try:

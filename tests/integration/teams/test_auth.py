@@ -12,12 +12,12 @@ from adapters.teams.translate import TENANT_REF_USER_ID
 from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
+from conversations.domain import UserRef
 from conversations.matching.simple import GreedyMatcher
 from conversations.services.context import ProgramConfig
-from storage.memory import MemoryStore
-from conversations.domain import UserRef
 from tests.integration.teams.conftest import ADMIN, APP_ID, START, FixedPrompts, TeamsBot
 from tests.integration.teams.fake_bot_framework import CHANNEL_KID, FakeBotFramework, new_key
+from tests.support.stores import TestStore
 from tests.unit.teams.activities import TENANT, personal_conversation, personal_message
 from tests.unit.teams.card_validation import assert_valid_activity
 
@@ -122,7 +122,7 @@ async def test_without_an_app_id_the_bot_runs_unauthenticated_like_the_emulator_
     framework: FakeBotFramework,
 ) -> None:
     framework.require_auth = False
-    store = MemoryStore()
+    store = TestStore()
     settings = Settings(admins=frozenset({ADMIN}))
     engine = Mentorbot(store, ManualClock(START), GreedyMatcher(), FixedPrompts(), ProgramConfig())
     integration = TeamsIntegration(settings, store)
@@ -146,7 +146,7 @@ async def test_without_an_app_id_the_bot_runs_unauthenticated_like_the_emulator_
 
 async def test_without_an_app_id_only_a_local_emulator_is_answered(framework: FakeBotFramework) -> None:
     """Unauthenticated mode must not let anyone on the network act as an admin and collect the answers."""
-    store = MemoryStore()
+    store = TestStore()
     engine = Mentorbot(store, ManualClock(START), GreedyMatcher(), FixedPrompts(), ProgramConfig())
     integration = TeamsIntegration(Settings(admins=frozenset({ADMIN})), store)
     engine.register_chat(integration.chat)

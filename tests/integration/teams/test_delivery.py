@@ -17,7 +17,6 @@ from tests.integration.teams.journey import (
     dm_conversation,
     install_everyone,
     join_via_card,
-    pair_and_introduce,
     say,
 )
 from tests.unit.teams.activities import TENANT, channel_mention, personal_install, team_install

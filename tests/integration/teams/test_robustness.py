@@ -11,19 +11,17 @@ from typing import Any
 
 import pytest
 import requests
-
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.teams.app import TeamsIntegration
+from adapters.teams.resilience import RetryPolicy
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.matching.simple import GreedyMatcher
 from conversations.services.context import ProgramConfig
-from storage.memory import MemoryStore
-from adapters.teams.resilience import RetryPolicy
 from tests.integration.teams.conftest import (
     APP_ID,
     APP_PASSWORD,
@@ -33,6 +31,7 @@ from tests.integration.teams.conftest import (
     teams_settings,
 )
 from tests.integration.teams.fake_bot_framework import FakeBotFramework
+from tests.support.stores import TestStore
 from tests.unit.teams.activities import BOT_ID, TENANT, personal_message
 from tests.unit.teams.card_validation import assert_valid_activity
 
@@ -127,7 +126,7 @@ class ThreadedBot:
         self._thread.join(10)
 
     async def _start(self) -> str:
-        store = MemoryStore()
+        store = TestStore()
         settings_ = teams_settings(self.framework)
         engine = Mentorbot(
             store, ManualClock(START), GreedyMatcher(), FixedPrompts(), ProgramConfig(admins=settings_.admins)

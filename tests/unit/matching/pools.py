@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import strategies as st
 
@@ -15,7 +15,7 @@ from conversations.matching.scoring import Profile, fit_of
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 from conversations.matching.working_hours import working_overlap_hours
 
-AT = datetime(2025, 1, 15, 12, tzinfo=timezone.utc)
+AT = datetime(2025, 1, 15, 12, tzinfo=UTC)
 """A fixed instant, so daylight saving never changes a test's timezone offsets."""
 
 ZONES = [

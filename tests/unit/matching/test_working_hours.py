@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,8 +13,8 @@ from conversations.matching.working_hours import (
     working_overlap_hours,
 )
 
-WINTER = datetime(2025, 1, 15, 12, tzinfo=timezone.utc)
-SUMMER = datetime(2025, 7, 15, 12, tzinfo=timezone.utc)
+WINTER = datetime(2025, 1, 15, 12, tzinfo=UTC)
+SUMMER = datetime(2025, 7, 15, 12, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ import pytest
 
 from conversations.ports import PairContext, PromptSet
 from conversations.prompts import FallbackSuggester, LibrarySuggester
-
 from tests.unit.prompts.contexts import ai_curious_leader
 
 

@@ -4,7 +4,6 @@ from dataclasses import replace
 from conversations.ports import PairContext
 from conversations.prompts import Direction, LibrarySuggester, load_library
 from conversations.prompts.library_suggester import QUICK_TASK_MINUTES, week_ordinal
-
 from tests.unit.prompts.contexts import ai_curious_leader, blank_pair, data_minded_pair
 
 library = LibrarySuggester()

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.console import ConsoleChat
 from conversations.clock import ManualClock
+from conversations.domain import UserRef
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
-from conversations.domain import UserRef
 from conversations.services.context import NudgeRules, ProgramConfig
 from tests.unit.engine_harness import ADMIN, Harness
 from tests.unit.scheduler.ticking import CHECKIN, tick_hourly

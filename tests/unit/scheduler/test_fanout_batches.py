@@ -15,8 +15,8 @@ from conversations.domain import Checkin, ParticipantStatus, new_id
 from conversations.matching.simple import GreedyMatcher
 from conversations.ports import PairContext, PromptSet
 from conversations.services.context import ProgramConfig
-from storage.memory import MemoryStore
 from tests.integration.delivery.seeding import CHECKIN_TICK, person, seed_program
+from tests.support.stores import TestStore
 
 WEEK = "2026-W10"
 
@@ -34,8 +34,8 @@ class CountingPrompts:
         return PromptSet((f"An idea for {context.leader_name}",), "A task", "library", topics=("ai_tools",))
 
 
-async def program(pairs: int, prompts: CountingPrompts) -> tuple[MemoryStore, Mentorbot]:
-    store = MemoryStore()
+async def program(pairs: int, prompts: CountingPrompts) -> tuple[TestStore, Mentorbot]:
+    store = TestStore()
     await seed_program(store, pairs, platforms=("slack",))
     bot = Mentorbot(store, ManualClock(CHECKIN_TICK), GreedyMatcher(), prompts, ProgramConfig())
     return store, bot
@@ -55,12 +55,12 @@ async def test_every_person_gets_one_checkin_with_their_pairs_prompts_across_chu
     report = await bot.enqueue_due()
 
     assert report.checkins == 14
-    pairings = {p.id: p for p in store.data.pairings.values()}
+    pairings = {p.id: p for p in (await store.pairings()).values()}
     assert set(prompts.asked) == {(pid, WEEK) for pid in pairings}
     assert set(prompts.asked.values()) == {1}, "a pair split over two chunks is prepared once"
-    checkins = {(c.pairing_id, c.user): c for c in store.data.checkins.values()}
+    checkins = {(c.pairing_id, c.user): c for c in (await store.checkins()).values()}
     assert len(checkins) == 14
-    deliveries = {d.idempotency_key: d for d in store.data.deliveries.values()}
+    deliveries = {d.idempotency_key: d for d in (await store.deliveries()).values()}
     assert len(deliveries) == 14
     for (pairing_id, user), checkin in checkins.items():
         delivery = deliveries[f"checkin:{pairing_id}:{WEEK}:{user.key}"]
@@ -74,7 +74,7 @@ async def test_every_person_gets_one_checkin_with_their_pairs_prompts_across_chu
 
     again = await bot.enqueue_due()
     assert again.checkins == 0
-    assert len(store.data.checkins) == 14 and len(store.data.deliveries) == 14
+    assert len(await store.checkins()) == 14 and len(await store.deliveries()) == 14
     assert set(prompts.asked.values()) == {1}, "cached prompts are not asked for again"
 
 
@@ -85,19 +85,19 @@ async def test_a_failed_suggestion_leaves_only_that_pair_without_prompts() -> No
 
     assert (await bot.enqueue_due()).checkins == 6
 
-    with_fields = Counter(bool(d.message["fields"]) for d in store.data.deliveries.values())
+    with_fields = Counter(bool(d.message["fields"]) for d in (await store.deliveries()).values())
     assert with_fields == {True: 4, False: 2}
-    for d in store.data.deliveries.values():
+    for d in (await store.deliveries()).values():
         refresh = [b for b in d.message["buttons"] if b["action_id"] == "prompts_show"]
         assert bool(refresh) == bool(d.message["fields"])
-    assert len(store.data.prompt_cache) == 2
+    assert len(await store.prompt_cache()) == 2
 
 
 async def test_prompts_someone_else_stored_first_are_the_ones_shown() -> None:
     prompts = CountingPrompts()
     store, bot = await program(2, prompts)
     theirs = PromptSet(("Prepared by another replica",), "Their task", "llm")
-    first = min(store.data.pairings.values(), key=lambda p: p.leader.user_id)
+    first = min((await store.pairings()).values(), key=lambda p: p.leader.user_id)
     async with store() as uow:
         await uow.prompt_cache.save(first.id, WEEK, theirs)
         await uow.commit()
@@ -105,25 +105,30 @@ async def test_prompts_someone_else_stored_first_are_the_ones_shown() -> None:
     assert (await bot.enqueue_due()).checkins == 4
 
     assert (first.id, WEEK) not in prompts.asked
-    for d in store.data.deliveries.values():
+    for d in (await store.deliveries()).values():
         idea = d.message["fields"][0][1]
         assert idea == "• Prepared by another replica" if first.id in d.idempotency_key else idea.startswith("• An idea")
-    assert store.data.prompt_cache[(first.id, WEEK)] == theirs
+    assert (await store.prompt_cache())[(first.id, WEEK)] == theirs
 
 
 async def test_paused_people_and_existing_checkins_are_skipped() -> None:
     prompts = CountingPrompts()
     store, bot = await program(3, prompts)
     paused = person("slack", "M", 0)
-    store.data.participants[paused].status = ParticipantStatus.PAUSED
+    async with store() as uow:
+        stored = await uow.participants.get(paused)
+        assert stored is not None
+        stored.status = ParticipantStatus.PAUSED
+        await uow.participants.save(stored)
+        await uow.commit()
     answered = person("slack", "L", 2)
-    pairing = next(p for p in store.data.pairings.values() if p.leader == answered)
+    pairing = next(p for p in (await store.pairings()).values() if p.leader == answered)
     async with store() as uow:
         assert await uow.checkins.add(Checkin(new_id(), pairing.id, answered, WEEK, CHECKIN_TICK))
         await uow.commit()
 
     assert (await bot.enqueue_due()).checkins == 4
 
-    recipients = {d.destination.users[0] for d in store.data.deliveries.values()}
+    recipients = {d.destination.users[0] for d in (await store.deliveries()).values()}
     assert paused.user_id not in recipients and answered.user_id not in recipients
     assert len(recipients) == 4

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conversations.clock import ManualClock
-from conversations.domain import Delivery, DeliveryStatus, Destination, Profile, UserRef
+from conversations.domain import Delivery, DeliveryStatus, Profile, UserRef
 from conversations.errors import DeliveryError
 from conversations.in_flight import request_started
 from conversations.messages import OutgoingMessage
 from conversations.outbox import MAX_ATTEMPTS, RELEASE_PAUSE, Outbox, OutboxSender, SenderOptions, send_due
-from storage.memory import MemoryStore
+from storage import tables
+from tests.support.stores import TestStore
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
@@ -62,10 +63,10 @@ class FakeChat:
 
 
 class CountingStore:
-    """The memory store, counting committed units of work."""
+    """The test store, counting committed units of work."""
 
     def __init__(self) -> None:
-        self.store = MemoryStore()
+        self.store = TestStore()
         self.commits = 0
 
     def __call__(self):  # type: ignore[no-untyped-def]
@@ -79,14 +80,14 @@ class CountingStore:
         uow.commit = counted  # type: ignore[method-assign]
         return uow
 
-    def deliveries(self) -> list[Delivery]:
-        return list(self.store.data.deliveries.values())
+    async def deliveries(self) -> list[Delivery]:
+        return list((await self.store.deliveries()).values())
 
 
-async def enqueue(store, users: list[UserRef]) -> None:  # type: ignore[no-untyped-def]
+async def enqueue(store, users: list[UserRef], at: datetime = NOW) -> None:  # type: ignore[no-untyped-def]
     async with store() as uow:
         for user in users:
-            await Outbox(uow, NOW).dm(f"test:{user.key}", user, OutgoingMessage(text="hello"))
+            await Outbox(uow, at).dm(f"test:{user.key}", user, OutgoingMessage(text="hello"))
         await uow.commit()
 
 
@@ -106,20 +107,20 @@ async def test_sends_run_concurrently_up_to_the_limit_in_each_workspace() -> Non
     assert report.sent == 60 and (report.retried, report.failed) == (0, 0)
     assert chat.most_in_flight == Counter({"TA": 4, "TB": 4})
     assert set(chat.sent.values()) == {1} and len(chat.sent) == 60
-    assert {d.status for d in store.deliveries()} == {DeliveryStatus.SENT}
-    assert all(d.platform_message_id == f"m-{d.destination.users[0]}" for d in store.deliveries())
+    assert {d.status for d in await store.deliveries()} == {DeliveryStatus.SENT}
+    assert all(d.platform_message_id == f"m-{d.destination.users[0]}" for d in await store.deliveries())
 
 
 async def test_each_outcome_is_recorded_before_the_next_send_starts_in_a_single_lane() -> None:
     """A crash can then repeat only the request on the wire, never one the platform already answered."""
-    store = MemoryStore()
+    store = TestStore()
     everyone = people("slack", "TA", 6)
     await enqueue(store, everyone)
     unrecorded_at_each_send: list[int] = []
 
     async def look(_user: UserRef) -> None:
         answered = sum(chat.sent.values())
-        recorded = sum(1 for d in store.data.deliveries.values() if d.status is DeliveryStatus.SENT)
+        recorded = sum(1 for d in (await store.deliveries()).values() if d.status is DeliveryStatus.SENT)
         unrecorded_at_each_send.append(answered - recorded)
 
     chat = FakeChat(answer=look)
@@ -130,23 +131,24 @@ async def test_each_outcome_is_recorded_before_the_next_send_starts_in_a_single_
 
 
 async def test_each_platform_is_drained_only_by_a_sender_that_can_reach_it() -> None:
-    store = MemoryStore()
+    store = TestStore()
     await enqueue(store, people("slack", "TA", 3) + people("teams", "tenant", 2))
     slack = FakeChat("slack")
     report = await OutboxSender(store, {"slack": slack}, ManualClock(NOW)).drain()
     assert report.sent == 3
-    waiting = [d for d in store.data.deliveries.values() if d.destination.platform == "teams"]
+    waiting = [d for d in (await store.deliveries()).values() if d.destination.platform == "teams"]
     assert [(d.status, d.attempts) for d in waiting] == [(DeliveryStatus.PENDING, 0)] * 2, "left for another replica"
 
 
 async def test_send_due_claims_one_batch_of_any_platform() -> None:
-    store = MemoryStore()
-    await enqueue(store, people("slack", "TA", 5) + people("teams", "tenant", 1))
+    store = TestStore()
+    await enqueue(store, people("slack", "TA", 5), at=NOW - timedelta(seconds=1))
+    await enqueue(store, people("teams", "tenant", 1))  # queued last, so claimed last
     report = await send_due(store, {"slack": FakeChat()}, ManualClock(NOW), limit=4)
     assert report.handled == 4
     report = await send_due(store, {"slack": FakeChat()}, ManualClock(NOW))
     assert (report.sent, report.retried) == (1, 1)
-    [unreachable] = [d for d in store.data.deliveries.values() if d.destination.platform == "teams"]
+    [unreachable] = [d for d in (await store.deliveries()).values() if d.destination.platform == "teams"]
     assert unreachable.status is DeliveryStatus.PENDING and "no teams connection" in (unreachable.last_error or "")
 
 
@@ -163,14 +165,14 @@ async def test_send_due_claims_one_batch_of_any_platform() -> None:
 async def test_a_failed_send_is_failed_or_retried_as_the_error_says(
     error: Exception, status: DeliveryStatus, delay: timedelta | None
 ) -> None:
-    store = MemoryStore()
+    store = TestStore()
     await enqueue(store, people("slack", "TA", 1))
 
     async def refuse(_user: UserRef) -> None:
         raise error
 
     report = await OutboxSender(store, {"slack": FakeChat(answer=refuse)}, ManualClock(NOW)).drain()
-    [delivery] = store.data.deliveries.values()
+    [delivery] = (await store.deliveries()).values()
     assert delivery.status is status and delivery.attempts == 1 and delivery.last_error
     if delay is not None:
         assert delivery.not_before == NOW + delay
@@ -180,11 +182,10 @@ async def test_a_failed_send_is_failed_or_retried_as_the_error_says(
 
 
 async def test_transient_errors_give_up_after_the_last_attempt_but_rate_limits_never_do() -> None:
-    store = MemoryStore()
+    store = TestStore()
     transient, throttled = people("slack", "TA", 2)
     await enqueue(store, [transient, throttled])
-    for delivery in store.data.deliveries.values():
-        delivery.attempts = MAX_ATTEMPTS - 1
+    await store.execute(tables.deliveries.update().values(attempts=MAX_ATTEMPTS - 1))
 
     async def refuse(user: UserRef) -> None:
         if user == transient:
@@ -192,14 +193,14 @@ async def test_transient_errors_give_up_after_the_last_attempt_but_rate_limits_n
         raise DeliveryError("ratelimited", retry_after=1)
 
     report = await OutboxSender(store, {"slack": FakeChat(answer=refuse)}, ManualClock(NOW)).drain()
-    by_user = {d.destination.users[0]: d for d in store.data.deliveries.values()}
+    by_user = {d.destination.users[0]: d for d in (await store.deliveries()).values()}
     assert by_user[transient.user_id].status is DeliveryStatus.FAILED
     assert by_user[throttled.user_id].status is DeliveryStatus.PENDING, "a 429 storm never drops a message"
     assert (report.failed, report.rate_limited) == (1, 1)
 
 
 async def test_sends_that_would_outlive_the_lease_are_handed_back_unsent() -> None:
-    store = MemoryStore()
+    store = TestStore()
     stuck, queued = people("slack", "TA", 2)
     await enqueue(store, [stuck, queued])
     never = asyncio.Event()
@@ -212,15 +213,15 @@ async def test_sends_that_would_outlive_the_lease_are_handed_back_unsent() -> No
     report = await OutboxSender(store, {"slack": FakeChat(answer=hang)}, ManualClock(NOW), options).drain()
 
     assert (report.retried, report.released, report.sent) == (2, 2, 0)
-    for delivery in store.data.deliveries.values():
+    for delivery in (await store.deliveries()).values():
         assert delivery.status is DeliveryStatus.PENDING and delivery.lease_until is None
         assert delivery.not_before == NOW + RELEASE_PAUSE
-    errors = sorted(d.last_error or "" for d in store.data.deliveries.values())
+    errors = sorted(d.last_error or "" for d in (await store.deliveries()).values())
     assert errors == ["the send did not finish within the lease", "the send was not started within the lease"]
 
 
 async def test_a_claim_left_by_a_crashed_sender_is_sent_after_its_lease() -> None:
-    store = MemoryStore()
+    store = TestStore()
     await enqueue(store, people("slack", "TA", 3))
     clock = ManualClock(NOW)
     async with store() as uow:  # a sender claims, then dies before sending or recording anything

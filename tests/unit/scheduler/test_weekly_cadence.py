@@ -41,7 +41,7 @@ async def program(start: datetime, config: ProgramConfig | None = None) -> Harne
         await h.join(user_id, "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1",
                      department="Engineering", timezone=timezone)
     await h.pair_up()
-    assert len(h.store.data.pairings) == 4, "everyone is paired"
+    assert len(await h.store.pairings()) == 4, "everyone is paired"
     return h
 
 
@@ -86,7 +86,7 @@ async def test_each_person_gets_one_checkin_a_week_at_ten_on_their_own_monday(
             assert local.weekday() == 0 and local.hour == 10, f"{person} asked at {local.isoformat()}"
     for person, hours in utc_hours.items():
         assert tuple(at.hour for at in got[person]) == hours, f"{person}: the UTC hour follows the local clocks"
-    checkins = list(h.store.data.checkins.values())
+    checkins = list((await h.store.checkins()).values())
     assert len(checkins) == sum(len(v) for v in got.values()) == 2 * len(EVERYONE)
     per_week = Counter((c.pairing_id, c.user, c.week) for c in checkins)
     assert set(per_week.values()) == {1}, "one check-in per person, pairing and week"
@@ -134,7 +134,7 @@ async def test_a_paused_person_gets_nothing_until_their_date_then_their_checkin(
     assert lea_checkins == [first_hour_at_or_after(wake.astimezone(UTC)), datetime(2026, 3, 30, 9, tzinfo=UTC)], (
         "the week's check-in on waking, then the next at her Monday 10:00"
     )
-    partner = next(p for p in h.store.data.pairings.values() if p.leader == h.user("lea")).mentor.user_id
+    partner = next(p for p in (await h.store.pairings()).values() if p.leader == h.user("lea")).mentor.user_id
     partner_checkins = [d.at for d in delivered if partner in d.sent.recipients and d.title == CHECKIN]
     assert len(partner_checkins) == 2, "the partner's own check-ins carry on through the pause"
 
@@ -146,7 +146,7 @@ async def test_nudges_fire_once_and_only_when_their_rule_holds() -> None:
     )
     h = await program(start, ProgramConfig(admins=frozenset({ADMIN}), nudges=rules))
     engaged_leader = "lea"
-    pairing = next(p for p in h.store.data.pairings.values() if p.leader == h.user(engaged_leader))
+    pairing = next(p for p in (await h.store.pairings()).values() if p.leader == h.user(engaged_leader))
     engaged = {engaged_leader, pairing.mentor.user_id}
     for user_id in engaged:
         await h.say(user_id, "goals add use an AI assistant to summarise long documents")

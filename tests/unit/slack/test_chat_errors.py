@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -37,7 +35,7 @@ def test_a_rate_limit_carries_the_retry_after() -> None:
 def test_server_trouble_and_lost_connections_are_retried() -> None:
     assert not delivery_error(api_error("internal_error", 500)).permanent
     assert not delivery_error(aiohttp.ClientConnectionError("reset")).permanent
-    assert not delivery_error(asyncio.TimeoutError()).permanent
+    assert not delivery_error(TimeoutError()).permanent
 
 
 def test_a_revoked_token_waits_for_the_admin_instead_of_dropping_messages() -> None:

@@ -16,7 +16,6 @@ from jsonschema.exceptions import ValidationError
 from tests.support.schemas import schema_path
 
 
-
 @cache
 def card_validator() -> Draft6Validator:
     return Draft6Validator(json.loads(schema_path("adaptive-card.1.5.json").read_text()))

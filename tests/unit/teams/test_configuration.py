@@ -7,7 +7,7 @@ from botframework.connector.auth import AuthenticationConstants
 
 from adapters.teams.app import ROUTE, TeamsIntegration, bot_framework_configuration
 from bot.settings import Settings
-from storage.memory import MemoryStore
+from tests.support.stores import TestStore
 
 APP_ID = "0f3c8a52-7d4e-4b1f-9a6c-2e5d8b7f1a90"
 
@@ -38,10 +38,10 @@ def test_one_override_keeps_public_cloud_values_for_the_rest() -> None:
 
 def test_the_integration_adds_its_route_and_knows_its_mode() -> None:
     app = web.Application()
-    integration = TeamsIntegration(Settings(microsoft_app_id=APP_ID, microsoft_app_password="pw"), MemoryStore())
+    integration = TeamsIntegration(Settings(microsoft_app_id=APP_ID, microsoft_app_password="pw"), TestStore())
     integration.attach(app, NoEngine())
     assert not integration.emulator_mode
     assert integration.chat.platform == "teams" and integration.chat.supports_group_dm is False
     routes = [(r.method, r.resource.canonical) for r in app.router.routes() if r.resource is not None]
     assert ("POST", ROUTE) in routes
-    assert TeamsIntegration(Settings(), MemoryStore()).emulator_mode
+    assert TeamsIntegration(Settings(), TestStore()).emulator_mode

@@ -201,11 +201,17 @@ def print_table(results: list[Result], rate: float, latency: float) -> None:
          f"{r.enqueue:.1f}")
         for r in results
     ]
+    markdown_table(header, rows, text_columns=2)
+
+
+def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]], text_columns: int) -> None:
+    """A Markdown table: the first `text_columns` columns left-aligned, the figures right-aligned."""
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + " |")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for row in rows:
-        print("| " + " | ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False))) + " |")
+        cells = (c.rjust(w) if i >= text_columns else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        print("| " + " | ".join(cells) + " |")
 
 
 @dataclass(frozen=True)
@@ -265,11 +271,7 @@ def run_enqueue_only(stores: list[str], recipients: int) -> None:
          f"{r.second:.2f}")
         for r in results
     ]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + " |")
-    print("| " + " | ".join("-" * w for w in widths) + " |")
-    for row in rows:
-        print("| " + " | ".join(c.rjust(w) if i > 0 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False))) + " |")
+    markdown_table(header, rows, text_columns=1)
 
 
 def main() -> None:

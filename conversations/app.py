@@ -30,7 +30,15 @@ from conversations.matching import Matcher
 from conversations.matching.model import Progress
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
 from conversations.outbox import OutboxSender, SenderOptions, SendReport
-from conversations.ports import ChatPort, Clock, PairContext, PromptSet, PromptSuggester, UnitOfWorkFactory
+from conversations.ports import (
+    ChatPort,
+    Clock,
+    PairContext,
+    PromptSet,
+    PromptSuggester,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from conversations.profile_form import JOIN_FORM
 from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
 from conversations.services import checkins, goals, nudges, pairing, participants, prompts, stats, stories
@@ -149,8 +157,8 @@ class Mentorbot:
             homes = {**self.config.home_workspaces, platform: workspace_id}
             self.config = replace(self.config, home_workspaces=homes)
 
-    def _ctx(self, uow: object) -> Ctx:
-        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts)  # type: ignore[arg-type]
+    def _ctx(self, uow: UnitOfWork) -> Ctx:
+        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts)
 
     # --- inbound ---------------------------------------------------------------------------------
 

@@ -30,13 +30,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from conversations.domain import Role, UserRef  # noqa: E402
-from conversations.matching import GreedyMatcher, OptimalMatcher  # noqa: E402
+from conversations.matching import OptimalMatcher  # noqa: E402
 from conversations.matching.model import Candidate, MatchResult, MatchRules  # noqa: E402
 from conversations.matching.pool import split_sides  # noqa: E402
 from conversations.matching.rules import broken_rule  # noqa: E402
 from conversations.matching.scoring import Profile, fit_of  # noqa: E402
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY  # noqa: E402
 from conversations.matching.working_hours import ZoneTable  # noqa: E402
+from tests.support.greedy_matcher import GreedyMatcher  # noqa: E402
 
 AT = datetime(2025, 3, 3, 12, tzinfo=UTC)
 

@@ -54,7 +54,7 @@ def pair(i: int, week: str) -> PairContext:
 
 def start_fake(latency: float) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.llm.fake_server", "--latency", str(latency)],
+        [sys.executable, "-m", "tests.support.fake_llm", "--latency", str(latency)],
         stdout=subprocess.PIPE,
         text=True,
     )

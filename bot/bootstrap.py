@@ -70,14 +70,13 @@ def build_matcher() -> Matcher:
     return OptimalMatcherOnFirstUse()
 
 
-def build_prompt_suggester(settings: Settings) -> PromptSuggester:
-    library = LibrarySuggester()
+def prompt_suggester(settings: Settings) -> PromptSuggester:
+    """The curated library alone without a key; the LLM adapter (and the openai package) only with one."""
     if not settings.llm_enabled:
-        return library
-    from adapters.llm import build_openai_suggester
-    from conversations.prompts.fallback import FallbackSuggester
+        return LibrarySuggester()
+    from adapters.llm import build_prompt_suggester
 
-    return FallbackSuggester(build_openai_suggester(settings), library)
+    return build_prompt_suggester(settings)
 
 
 @dataclass
@@ -106,7 +105,7 @@ def build_container(settings: Settings, clock: Clock | None = None, database: Da
         uow_factory=database.unit_of_work,
         clock=clock,
         matcher=build_matcher(),
-        prompts=build_prompt_suggester(settings),
+        prompts=prompt_suggester(settings),
         config=program_config(settings),
         sender_options=sender_options(settings),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
+from adapters.llm.openai_suggester import DEFAULT_MODEL, OpenAISuggester
 from conversations.ports import PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
@@ -38,19 +38,11 @@ def build_openai_suggester(settings: LLMSettings, library: LibrarySuggester | No
     )
 
 
-def build_prompt_suggester(
-    api_key: str | None,
-    base_url: str | None = None,
-    model: str | None = None,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    library: LibrarySuggester | None = None,
-) -> PromptSuggester:
-    """No key, no network: every pair still gets curated prompts."""
+def build_prompt_suggester(settings: LLMSettings, library: LibrarySuggester | None = None) -> PromptSuggester:
+    """The suggester the bot runs with. No key, no network: every pair still gets curated prompts."""
     library = library or LibrarySuggester()
-    if not api_key:
+    if not settings.openai_api_key:
         logger.info("no OPENAI_API_KEY: discussion prompts come from the curated library")
         return library
-    llm = OpenAISuggester.connect(api_key, base_url, model or DEFAULT_MODEL, timeout=timeout, library=library)
-    logger.info("discussion prompts from model %s, curated library as fallback", model or DEFAULT_MODEL)
-    return FallbackSuggester(llm, library)
+    logger.info("discussion prompts from model %s, curated library as fallback", settings.llm_model or DEFAULT_MODEL)
+    return FallbackSuggester(build_openai_suggester(settings, library), library)

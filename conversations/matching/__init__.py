@@ -17,17 +17,12 @@ def __getattr__(name: str) -> object:
         from conversations.matching.optimal import OptimalMatcher
 
         return OptimalMatcher
-    if name == "GreedyMatcher":
-        from conversations.matching.simple import GreedyMatcher
-
-        return GreedyMatcher
     raise AttributeError(name)
 
 
 __all__ = [
     "Progress",
     "Candidate",
-    "GreedyMatcher",
     "Matcher",
     "MatchResult",
     "MatchRules",

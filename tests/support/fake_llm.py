@@ -3,7 +3,7 @@
 It answers `POST /v1/chat/completions` with the same body shapes as the real API (completions,
 error objects, `retry-after` headers), records every request, and can be told to be slow, to fail,
 or to talk nonsense. Its default answer reads the pair's data out of the request, so a test can tell
-that the prompts were personalised. Run alone (`python -m adapters.llm.fake_server`) it prints its
+that the prompts were personalised. Run alone (`python -m tests.support.fake_llm`) it prints its
 base URL and serves until stopped.
 """
 

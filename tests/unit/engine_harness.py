@@ -11,10 +11,10 @@ from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import UserRef
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted
-from conversations.matching.simple import GreedyMatcher
 from conversations.messages import Reply
 from conversations.ports import PairContext, PromptSet
 from conversations.services.context import ProgramConfig
+from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday morning

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.llm.fake_server import FakeOpenAI, RunningFake
+from tests.support.fake_llm import FakeOpenAI, RunningFake
 
 API_KEY = "test-key"
 

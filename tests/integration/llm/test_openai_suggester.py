@@ -14,10 +14,11 @@ from adapters.llm import (
     build_openai_suggester,
     build_prompt_suggester,
 )
-from adapters.llm.fake_server import FakeOpenAI, pair_data_of
+from bot.settings import Settings
 from conversations.ports import PromptSet
 from conversations.prompts import FallbackSuggester, LibrarySuggester, prepare_weekly_prompts
 from tests.integration.llm.conftest import API_KEY
+from tests.support.fake_llm import FakeOpenAI, pair_data_of
 from tests.support.stores import TestStore
 from tests.unit.prompts.contexts import ai_curious_leader, data_minded_pair
 
@@ -111,6 +112,11 @@ async def test_the_request_carries_goals_progress_and_outcomes_but_no_ids(fake: 
     assert context.pairing_id not in json.dumps(fake.requests[0].body)
 
 
+def llm_settings(fake: FakeOpenAI, key: str | None = API_KEY, model: str = "gpt-4o-mini") -> Settings:
+    """The bot's own settings, as production builds its suggester from them."""
+    return Settings(openai_api_key=key, openai_base_url=fake.base_url, llm_model=model)
+
+
 async def test_the_library_grounds_the_request(fake: FakeOpenAI) -> None:
     context = ai_curious_leader()
     await llm(fake).suggest(context)
@@ -119,7 +125,7 @@ async def test_the_library_grounds_the_request(fake: FakeOpenAI) -> None:
 
 
 async def test_the_model_comes_from_settings(fake: FakeOpenAI) -> None:
-    suggester = track(build_prompt_suggester(API_KEY, fake.base_url, "llama3.1:8b"))
+    suggester = track(build_prompt_suggester(llm_settings(fake, model="llama3.1:8b")))
     result = await suggester.suggest(ai_curious_leader())
     assert result.source == "llm"
     assert fake.requests[0].body["model"] == "llama3.1:8b"
@@ -136,7 +142,7 @@ async def test_a_language_that_tries_to_give_orders_is_dropped(fake: FakeOpenAI)
 
 
 async def test_no_key_means_the_library_and_no_request(fake: FakeOpenAI) -> None:
-    suggester = build_prompt_suggester(None, fake.base_url)
+    suggester = build_prompt_suggester(llm_settings(fake, key=None))
     assert await suggester.suggest(ai_curious_leader()) == library.choose(ai_curious_leader())
     assert fake.requests == []
 
@@ -256,8 +262,6 @@ async def test_an_outage_costs_one_timeout_not_one_per_pair(fake: FakeOpenAI) ->
 
 
 async def test_the_bot_settings_object_is_enough_to_connect(fake: FakeOpenAI) -> None:
-    from bot.settings import Settings
-
     settings = Settings.from_env({"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake.base_url, "MENTORBOT_LLM_MODEL": "qwen2.5"})
     suggester = track(build_openai_suggester(settings))
     result = await suggester.suggest(ai_curious_leader())

@@ -8,9 +8,9 @@ import pytest
 from aiohttp import web
 
 from adapters.llm import OpenAISuggester
-from adapters.llm.fake_server import FakeOpenAI, completion, pair_data_of, personalised_answer
 from conversations.prompts import FallbackSuggester, LibrarySuggester, prepare_weekly_prompts
 from tests.integration.llm.conftest import API_KEY
+from tests.support.fake_llm import FakeOpenAI, completion, pair_data_of, personalised_answer
 from tests.support.stores import TestStore
 from tests.unit.prompts.contexts import ai_curious_leader, data_minded_pair
 

@@ -13,10 +13,10 @@ from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import CheckinAnswer, DeliveryStatus, PairingStatus, UserRef
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted
-from conversations.matching.simple import GreedyMatcher
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.services.context import ProgramConfig
 from storage.database import Database
+from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.postgres import require_postgres, temporary_database
 from tests.unit.engine_harness import START
 

@@ -28,10 +28,10 @@ from adapters.slack.scopes import METHOD_SCOPES
 from adapters.slack.serving import attach_slack
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
-from conversations.matching.simple import GreedyMatcher
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.services.context import ProgramConfig
 from tests.integration.slack.fake_slack import BOT_TOKEN, TEAM_ID, FakeSlack
+from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -11,11 +11,11 @@ from sqlalchemy import event
 from conversations.app import CHECKIN_CHUNK, Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import DeliveryStatus
-from conversations.matching.simple import GreedyMatcher
 from conversations.ports import PairContext, PromptSet
 from conversations.services.context import ProgramConfig
 from storage.database import Database
 from tests.integration.delivery.seeding import CHECKIN_TICK, seed_program
+from tests.support.greedy_matcher import GreedyMatcher
 
 PAIRS = 150
 STATEMENTS_PER_TICK = 40

@@ -25,11 +25,11 @@ from adapters.teams.resilience import RetryPolicy
 from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
-from conversations.matching.simple import GreedyMatcher
 from conversations.ports import PairContext, PromptSet, UnitOfWorkFactory
 from conversations.services.context import ProgramConfig
 from storage.database import Database
 from tests.integration.teams.fake_bot_framework import FakeBotFramework
+from tests.support.greedy_matcher import GreedyMatcher
 
 APP_ID = "0f3c8a52-7d4e-4b1f-9a6c-2e5d8b7f1a90"
 APP_PASSWORD = "not-a-real-secret"

@@ -13,10 +13,10 @@ from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import UserRef
-from conversations.matching.simple import GreedyMatcher
 from conversations.services.context import ProgramConfig
 from tests.integration.teams.conftest import ADMIN, APP_ID, START, FixedPrompts, TeamsBot
 from tests.integration.teams.fake_bot_framework import CHANNEL_KID, FakeBotFramework, new_key
+from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
 from tests.unit.teams.activities import TENANT, personal_conversation, personal_message
 from tests.unit.teams.card_validation import assert_valid_activity

@@ -20,7 +20,6 @@ from adapters.teams.app import TeamsIntegration
 from adapters.teams.resilience import RetryPolicy
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
-from conversations.matching.simple import GreedyMatcher
 from conversations.services.context import ProgramConfig
 from tests.integration.teams.conftest import (
     APP_ID,
@@ -31,6 +30,7 @@ from tests.integration.teams.conftest import (
     teams_settings,
 )
 from tests.integration.teams.fake_bot_framework import FakeBotFramework
+from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
 from tests.unit.teams.activities import BOT_ID, TENANT, personal_message
 from tests.unit.teams.card_validation import assert_valid_activity

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conversations.domain import Role
-from conversations.matching import GreedyMatcher, OptimalMatcher
+from conversations.matching import OptimalMatcher
 from conversations.matching.model import Matcher, MatchResult, MatchRules
+from tests.support.greedy_matcher import GreedyMatcher
 
 from .pools import AT, assert_valid, person
 

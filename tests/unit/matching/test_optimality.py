@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 
 from conversations.domain import Role
-from conversations.matching import GreedyMatcher, OptimalMatcher
+from conversations.matching import OptimalMatcher
 from conversations.matching.model import Candidate, MatchResult, MatchRules
+from tests.support.greedy_matcher import GreedyMatcher
 
 from .pools import AT, allowed, assert_valid, candidates, first_entries, match_rules, pair_fit, person
 

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from conversations.domain import Role, UserRef
-from conversations.matching import GreedyMatcher, OptimalMatcher
+from conversations.matching import OptimalMatcher
 from conversations.matching.model import Candidate, Matcher, MatchResult, MatchRules
-from conversations.matching.simple import fit, violates_rules
+from tests.support.greedy_matcher import GreedyMatcher, fit, violates_rules
 
 from .pools import AT, assert_valid, person, total_fit
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conversations.domain import Role
-from conversations.matching import GreedyMatcher, OptimalMatcher
+from conversations.matching import OptimalMatcher
 from conversations.matching.model import Candidate, MatchRules
+from tests.support.greedy_matcher import GreedyMatcher
 
 from .pools import AT, assert_maximal, assert_valid, candidates, match_rules
 

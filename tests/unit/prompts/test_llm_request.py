@@ -1,8 +1,8 @@
 import json
 from dataclasses import replace
 
-from adapters.llm.fake_server import pair_data_of
 from adapters.llm.request import MAX_FIELD_CHARS, build_messages, fenced_json, safe_language
+from tests.support.fake_llm import pair_data_of
 from tests.unit.prompts.contexts import ai_curious_leader
 
 

@@ -12,10 +12,10 @@ from conversations import app as app_module
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import Checkin, ParticipantStatus, new_id
-from conversations.matching.simple import GreedyMatcher
 from conversations.ports import PairContext, PromptSet
 from conversations.services.context import ProgramConfig
 from tests.integration.delivery.seeding import CHECKIN_TICK, person, seed_program
+from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
 
 WEEK = "2026-W10"

@@ -33,8 +33,9 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Lint rules, the import rules between layers, and types (strict for the engine).
+# Formatting, lint rules, the import rules between layers, and types (strict for the engine).
 check: $(STAMP)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy

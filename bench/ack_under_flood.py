@@ -54,8 +54,12 @@ from tests.unit.teams.activities import personal_message  # noqa: E402
 
 GOAL_MS, GOAL_RATIO = 50.0, 3.0
 MAX_FLOOD_REQUESTS = 100_000  # per connection
-CREDENTIALS = {"SLACK_BOT_TOKEN": slack_ack.BOT_TOKEN, "SLACK_SIGNING_SECRET": slack_ack.SIGNING_SECRET,
-               "MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": APP_PASSWORD}
+CREDENTIALS = {
+    "SLACK_BOT_TOKEN": slack_ack.BOT_TOKEN,
+    "SLACK_SIGNING_SECRET": slack_ack.SIGNING_SECRET,
+    "MICROSOFT_APP_ID": APP_ID,
+    "MICROSOFT_APP_PASSWORD": APP_PASSWORD,
+}
 SLACK_FLOOD = "&".join(f"k{i}=v" for i in range(100_000)).encode()  # 888,889 bytes
 Send = Callable[[int], Awaitable[int]]  # sends legitimate request i, returns its status
 Headers = Callable[[int], dict[str, str]]  # the flood's headers for attacker n
@@ -71,15 +75,18 @@ class Flood:
     """`connections` threads, each on its own keep-alive connection: send, wait for the answer, again.
     Each stops after `seconds` or MAX_FLOOD_REQUESTS; leaving the `with` block stops and joins them."""
 
-    def __init__(self, port: int, path: str, body: bytes, headers: Headers,
-                 connections: int, seconds: float) -> None:
+    def __init__(
+        self, port: int, path: str, body: bytes, headers: Headers, connections: int, seconds: float
+    ) -> None:
         self.port, self.path, self.body, self.headers = port, path, body, headers
         self.deadline = time.monotonic() + seconds
         self.answered: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._attack, args=(n,), name=f"flood-{n}", daemon=True)
-                         for n in range(connections)]
+        self._threads = [
+            threading.Thread(target=self._attack, args=(n,), name=f"flood-{n}", daemon=True)
+            for n in range(connections)
+        ]
 
     def _attack(self, n: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -160,9 +167,14 @@ def bench(args: argparse.Namespace, notes: list[str]) -> list[Row]:
         try:
             processes.append(spawn([slack_ack.__file__, "--role", "sink", "--port", str(sink_port)]))
             framework.start()
-            env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench.db", PORT=str(port),
-                            MENTORBOT_TICK_SECONDS="3600", SLACK_API_URL=f"http://127.0.0.1:{sink_port}/api/",
-                            **CREDENTIALS, **framework.overrides())
+            env = clean_env(
+                DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench.db",
+                PORT=str(port),
+                MENTORBOT_TICK_SECONDS="3600",
+                SLACK_API_URL=f"http://127.0.0.1:{sink_port}/api/",
+                **CREDENTIALS,
+                **framework.overrides(),
+            )
             command = [sys.executable, "-m", "bot", "serve"]
             processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
             rows = asyncio.run(scenarios(args, port, sink_port, notes))
@@ -203,15 +215,18 @@ async def scenarios(args: argparse.Namespace, port: int, sink_port: int, notes: 
         await paced("warm-up", args.rate, 1.0, health)
         await paced("warm-up", args.rate, 1.0, slack)
         plan: list[tuple[str, Send, str, bytes, Headers]] = [
-            ("Slack /mentor help", slack, "/slack/events", SLACK_FLOOD, slack_flood_headers)]
+            ("Slack /mentor help", slack, "/slack/events", SLACK_FLOOD, slack_flood_headers)
+        ]
         probe = json.dumps(personal_message("29:probe", "help", "http://127.0.0.1:9/connector/")).encode()
         async with session.post(f"{base}/api/messages", data=probe, headers=teams_flood_headers(0)) as answer:
             teams_status = answer.status
         if teams_status == 401:
             plan.append(("GET /healthz", health, "/api/messages", teams_flood(), teams_flood_headers))
         else:
-            notes.append(f"note: Teams skipped: a `Bearer garbage` activity got {teams_status}, not 401, so "
-                         "Teams is not in auth mode (a flood emulator mode accepts would mean nothing)")
+            notes.append(
+                f"note: Teams skipped: a `Bearer garbage` activity got {teams_status}, not 401, so "
+                "Teams is not in auth mode (a flood emulator mode accepts would mean nothing)"
+            )
         for label, send, path, body, headers in plan:
             rows.append((*await paced(f"{label}, quiet", args.rate, args.seconds, send), "-"))
             await asyncio.sleep(0.5)
@@ -225,17 +240,23 @@ async def scenarios(args: argparse.Namespace, port: int, sink_port: int, notes: 
 
 
 def print_table(rows: list[Row], notes: list[str], args: argparse.Namespace, seconds: float) -> None:
-    print(f"Ack latency under an oversized-body flood: {args.rate:g}/s for {args.seconds:g} s per scenario, "
-          f"{args.attackers} attacker connections, 127.0.0.1, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    header = (f"{'scenario':<26} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  {'statuses':<16}"
-              "  flood answered: statuses")
+    print(
+        f"Ack latency under an oversized-body flood: {args.rate:g}/s for {args.seconds:g} s per scenario, "
+        f"{args.attackers} attacker connections, 127.0.0.1, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    header = (
+        f"{'scenario':<26} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  {'statuses':<16}"
+        "  flood answered: statuses"
+    )
     print(header)
     print("-" * len(header))
     for result, largest, statuses, answered in rows:
         p50, p99 = result.percentile(50), result.percentile(99)
-        print(f"{result.name:<26} {result.sent:>8} {p50:>8.1f} {p99:>8.1f} {largest:>8.1f}  {statuses:<16}  "
-              + answered)
+        print(
+            f"{result.name:<26} {result.sent:>8} {p50:>8.1f} {p99:>8.1f} {largest:>8.1f}  {statuses:<16}  "
+            + answered
+        )
     for note in notes:
         print(note)
     verdicts = []

@@ -90,7 +90,9 @@ async def seed(url: str, base_url: str, recipients: int, platform: str, rate: fl
     async with Database(url) as database:
         await database.migrate()
         program = await seed_program(
-            database.unit_of_work, recipients // 2, platforms=(platform,),
+            database.unit_of_work,
+            recipients // 2,
+            platforms=(platform,),
             teams_service_url=lambda tenant: f"{base_url}/teams/{tenant}/",
         )
         tick = await build_replica(
@@ -116,7 +118,9 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + " |")
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for row in rows:
-        cells = (c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False)))
+        cells = (
+            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False))
+        )
         print("| " + " | ".join(cells) + " |")
 
 
@@ -182,8 +186,17 @@ def run_storm(store: str, platform: str, args: argparse.Namespace) -> StormResul
     expected = program.recipient_keys()
     lost, duplicated = lost_and_duplicated(received, expected)
     return StormResult(
-        store, platform, len(expected), len(expected & received.keys()), wall, sum(applied), args.rate,
-        int(stats["early"]), lost, duplicated, int(stats["rejected"]),
+        store,
+        platform,
+        len(expected),
+        len(expected & received.keys()),
+        wall,
+        sum(applied),
+        args.rate,
+        int(stats["early"]),
+        lost,
+        duplicated,
+        int(stats["rejected"]),
     )
 
 
@@ -212,11 +225,26 @@ def start_sender(url: str, base_url: str, args: argparse.Namespace, log: IO[str]
     """A sender process, connected and told to go; returns once it has been told."""
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "tests.integration.delivery.sender_process", "--database-url", url,
-            "--slack-url", f"{base_url}/slack/api/", "--rate", str(args.crash_rate),
-            "--in-flight", str(args.in_flight), "--lease-seconds", str(args.lease_seconds), "--ready",
+            sys.executable,
+            "-m",
+            "tests.integration.delivery.sender_process",
+            "--database-url",
+            url,
+            "--slack-url",
+            f"{base_url}/slack/api/",
+            "--rate",
+            str(args.crash_rate),
+            "--in-flight",
+            str(args.in_flight),
+            "--lease-seconds",
+            str(args.lease_seconds),
+            "--ready",
         ],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -293,8 +321,20 @@ def run_crash(store: str, platform: str, run: int, args: argparse.Namespace) -> 
     lost, _ = lost_and_duplicated(final, program.recipient_keys())
     bound = args.crash_rate * args.crash_latency + 1
     return CrashResult(
-        store, platform, run, len(program.people), at_kill, sum(settled.values()) - at_kill, len(recorded),
-        len(in_flight), bound, len(repeats), len(repeats - in_flight), lost, restart_sent, restart_wall,
+        store,
+        platform,
+        run,
+        len(program.people),
+        at_kill,
+        sum(settled.values()) - at_kill,
+        len(recorded),
+        len(in_flight),
+        bound,
+        len(repeats),
+        len(repeats - in_flight),
+        lost,
+        restart_sent,
+        restart_wall,
     )
 
 
@@ -340,10 +380,33 @@ def main() -> None:
             f"STORM: the fake allows {args.rate:g} req/s per workspace/tenant (burst {args.burst:g},"
             f" {args.latency * 1000:g} ms), the sender paces at {args.pace or args.rate:g}/s;"
             f" {args.storm:g} s of 429 to everything after {args.storm_at:.0%} had arrived",
-            ("store", "platform", "recipients", "delivered", "wall s", "ratio (≥0.95)", "early (0)",
-             "lost (0)", "duplicated (0)", "429s"),
-            [(r.store, r.platform, str(r.recipients), str(r.delivered), f"{r.wall:.1f}", f"{r.ratio:.3f}",
-              str(r.early), str(r.lost), str(r.duplicated), str(r.rejected)) for r in storms],
+            (
+                "store",
+                "platform",
+                "recipients",
+                "delivered",
+                "wall s",
+                "ratio (≥0.95)",
+                "early (0)",
+                "lost (0)",
+                "duplicated (0)",
+                "429s",
+            ),
+            [
+                (
+                    r.store,
+                    r.platform,
+                    str(r.recipients),
+                    str(r.delivered),
+                    f"{r.wall:.1f}",
+                    f"{r.ratio:.3f}",
+                    str(r.early),
+                    str(r.lost),
+                    str(r.duplicated),
+                    str(r.rejected),
+                )
+                for r in storms
+            ],
         )
     if args.mode in ("crash", "both"):
         crashes = []
@@ -354,11 +417,41 @@ def main() -> None:
             f"CRASH: {args.crash_rate:g} req/s, {args.crash_latency * 1000:g} ms per answer; SIGKILL"
             f" {args.kill_after:g} s after the first message, then a fresh sender"
             f" ({args.lease_seconds:g} s lease)",
-            ("store", "platform", "run", "recipients", "at kill", "landed", "recorded", "in flight", "bound",
-             "repeats", "outside (0)", "lost (0)", "restart sent", "restart s"),
-            [(r.store, r.platform, str(r.run), str(r.recipients), str(r.at_kill), str(r.landed),
-              str(r.recorded), str(r.in_flight), f"{r.bound:g}", str(r.repeats), str(r.outside), str(r.lost),
-              str(r.restart_sent), f"{r.restart_wall:.1f}") for r in crashes],
+            (
+                "store",
+                "platform",
+                "run",
+                "recipients",
+                "at kill",
+                "landed",
+                "recorded",
+                "in flight",
+                "bound",
+                "repeats",
+                "outside (0)",
+                "lost (0)",
+                "restart sent",
+                "restart s",
+            ),
+            [
+                (
+                    r.store,
+                    r.platform,
+                    str(r.run),
+                    str(r.recipients),
+                    str(r.at_kill),
+                    str(r.landed),
+                    str(r.recorded),
+                    str(r.in_flight),
+                    f"{r.bound:g}",
+                    str(r.repeats),
+                    str(r.outside),
+                    str(r.lost),
+                    str(r.restart_sent),
+                    f"{r.restart_wall:.1f}",
+                )
+                for r in crashes
+            ],
         )
     print(f"\ntotal {time.perf_counter() - began:.0f} s", file=sys.stderr)
 

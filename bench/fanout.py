@@ -83,8 +83,18 @@ class Result:
 def fake_platforms(rate: float, latency: float) -> Iterator[tuple[str, int]]:
     """The fake Slack and Teams in a process of their own; yields (base URL, port)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.delivery.fake_platforms", "--rate", str(rate), "--latency", str(latency)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.delivery.fake_platforms",
+            "--rate",
+            str(rate),
+            "--latency",
+            str(latency),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline() if process.stdout else ""
@@ -130,11 +140,23 @@ async def prepare(url: str, base_url: str, pairs: int, rate: float) -> tuple[See
     return program, enqueue
 
 
-def run_replicas(url: str, base_url: str, count: int, rate: float, in_flight: int) -> tuple[float, tuple[int, ...]]:
+def run_replicas(
+    url: str, base_url: str, count: int, rate: float, in_flight: int
+) -> tuple[float, tuple[int, ...]]:
     """Start `count` sender processes, let them connect, start them together; wall time and sends."""
     command = [
-        sys.executable, "-m", "tests.integration.delivery.sender_process", "--database-url", url,
-        "--slack-url", f"{base_url}/slack/api/", "--rate", str(rate), "--in-flight", str(in_flight), "--ready",
+        sys.executable,
+        "-m",
+        "tests.integration.delivery.sender_process",
+        "--database-url",
+        url,
+        "--slack-url",
+        f"{base_url}/slack/api/",
+        "--rate",
+        str(rate),
+        "--in-flight",
+        str(in_flight),
+        "--ready",
     ]
     with ExitStack() as stack:
         processes = []
@@ -143,7 +165,12 @@ def run_replicas(url: str, base_url: str, count: int, rate: float, in_flight: in
             log = stack.enter_context(tempfile.TemporaryFile("w+"))
             logs.append(log)
             process = subprocess.Popen(
-                command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                command,
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
             stack.callback(process.kill)
@@ -185,20 +212,45 @@ def run_scenario(
         busiest / rate,
         int(stats["rejected"]),  # type: ignore[arg-type]
         len(expected - received.keys()),
-        sum(count - 1 for count in received.values() if count > 1) + sum(1 for k in received if k not in expected),
+        sum(count - 1 for count in received.values() if count > 1)
+        + sum(1 for k in received if k not in expected),
         enqueue,
         sent_by,
     )
 
 
 def print_table(results: list[Result], rate: float, latency: float) -> None:
-    print(f"\nFan-out: weekly check-ins through the Slack and Teams chat ports; {rate:g} requests/s per workspace"
-          f" and per tenant, {latency * 1000:g} ms per request, half the recipients on each platform\n")
-    header = ("store", "replicas", "recipients", "wall s", "ideal s", "ratio", "429s", "lost", "duplicated", "sent by", "enqueue s")
+    print(
+        f"\nFan-out: weekly check-ins through the Slack and Teams chat ports; {rate:g} requests/s per workspace"
+        f" and per tenant, {latency * 1000:g} ms per request, half the recipients on each platform\n"
+    )
+    header = (
+        "store",
+        "replicas",
+        "recipients",
+        "wall s",
+        "ideal s",
+        "ratio",
+        "429s",
+        "lost",
+        "duplicated",
+        "sent by",
+        "enqueue s",
+    )
     rows = [
-        (r.scenario.store, str(r.scenario.replicas), f"{r.recipients:,}", f"{r.wall:.1f}", f"{r.ideal:.1f}",
-         f"{r.ratio:.3f}", str(r.rejected), str(r.lost), str(r.duplicated), "+".join(map(str, r.sent_by)),
-         f"{r.enqueue:.1f}")
+        (
+            r.scenario.store,
+            str(r.scenario.replicas),
+            f"{r.recipients:,}",
+            f"{r.wall:.1f}",
+            f"{r.ideal:.1f}",
+            f"{r.ratio:.3f}",
+            str(r.rejected),
+            str(r.lost),
+            str(r.duplicated),
+            "+".join(map(str, r.sent_by)),
+            f"{r.enqueue:.1f}",
+        )
         for r in results
     ]
     markdown_table(header, rows, text_columns=2)
@@ -210,7 +262,10 @@ def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]], text_co
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for row in rows:
-        cells = (c.rjust(w) if i >= text_columns else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        cells = (
+            c.rjust(w) if i >= text_columns else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
         print("| " + " | ".join(cells) + " |")
 
 
@@ -233,8 +288,12 @@ async def time_enqueue(url: str, pairs: int) -> EnqueueResult:
     dummy = "http://127.0.0.1:9"  # never called: enqueuing touches the database only
     async with Database(url) as database:
         await database.migrate()
-        program = await seed_program(database.unit_of_work, pairs, teams_service_url=lambda tenant: f"{dummy}/teams/{tenant}/")
-        bot = build_replica(database.unit_of_work, ManualClock(CHECKIN_TICK), f"{dummy}/slack/api/", rate=50).bot
+        program = await seed_program(
+            database.unit_of_work, pairs, teams_service_url=lambda tenant: f"{dummy}/teams/{tenant}/"
+        )
+        bot = build_replica(
+            database.unit_of_work, ManualClock(CHECKIN_TICK), f"{dummy}/slack/api/", rate=50
+        ).bot
         freeze_startup_objects()  # as `mentorbot tick` and `serve` do once wired
         started = time.perf_counter()
         first = await bot.enqueue_due()
@@ -248,7 +307,9 @@ async def time_enqueue(url: str, pairs: int) -> EnqueueResult:
     if first.checkins != len(program.people):
         raise RuntimeError(f"the tick enqueued {first.checkins} check-ins for {len(program.people)} people")
     if second.checkins != 0 or deliveries != len(program.people):
-        raise RuntimeError(f"a second tick was not a no-op: {second.checkins} more check-ins, {deliveries} deliveries")
+        raise RuntimeError(
+            f"a second tick was not a no-op: {second.checkins} more check-ins, {deliveries} deliveries"
+        )
     store = "postgres" if url.startswith("postgresql") else "sqlite"
     return EnqueueResult(store, pairs, first.checkins, deliveries, first_time, second_time)
 
@@ -260,15 +321,26 @@ def run_enqueue_only(stores: list[str], recipients: int) -> None:
         if store == "postgres" and postgres_problem:
             print(f"skipping postgres: {postgres_problem}", file=sys.stderr)
             continue
-        print(f"seeding {recipients // 2:,} pairs on {store} and timing the tick…", file=sys.stderr, flush=True)
+        print(
+            f"seeding {recipients // 2:,} pairs on {store} and timing the tick…", file=sys.stderr, flush=True
+        )
         with database_for(store) as url:
             results.append(asyncio.run(time_enqueue(url, recipients // 2)))
-    print("\nEnqueue: one scheduler tick (`Mentorbot.enqueue_due`) making every person's weekly check-in due,"
-          " prompts prepared by a local suggester; then a second tick, which must add nothing\n")
+    print(
+        "\nEnqueue: one scheduler tick (`Mentorbot.enqueue_due`) making every person's weekly check-in due,"
+        " prompts prepared by a local suggester; then a second tick, which must add nothing\n"
+    )
     header = ("store", "pairs", "check-ins", "deliveries", "enqueue s", "check-ins/s", "second tick s")
     rows = [
-        (r.store, f"{r.pairs:,}", f"{r.checkins:,}", f"{r.deliveries:,}", f"{r.first:.2f}", f"{r.per_second:,.0f}",
-         f"{r.second:.2f}")
+        (
+            r.store,
+            f"{r.pairs:,}",
+            f"{r.checkins:,}",
+            f"{r.deliveries:,}",
+            f"{r.first:.2f}",
+            f"{r.per_second:,.0f}",
+            f"{r.second:.2f}",
+        )
         for r in results
     ]
     markdown_table(header, rows, text_columns=1)
@@ -277,19 +349,29 @@ def run_enqueue_only(stores: list[str], recipients: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--recipients", type=int, default=None,
+        "--recipients",
+        type=int,
+        default=None,
         help="people to reach (2 per pair); default 2000 (20000 with --enqueue-only); 20000 is the full run",
     )
     parser.add_argument(
-        "--enqueue-only", action="store_true",
+        "--enqueue-only",
+        action="store_true",
         help="time only the tick that enqueues the check-ins, on each store of --stores; no platforms, no senders",
     )
     parser.add_argument("--stores", default="sqlite,postgres", help="stores for --enqueue-only")
-    parser.add_argument("--rate", type=float, default=50.0, help="requests/s the fake allows per workspace/tenant")
-    parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake takes to answer a request")
-    parser.add_argument("--in-flight", type=int, default=32, help="sends in flight per workspace in each replica")
     parser.add_argument(
-        "--share-rate", action="store_true",
+        "--rate", type=float, default=50.0, help="requests/s the fake allows per workspace/tenant"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.1, help="seconds the fake takes to answer a request"
+    )
+    parser.add_argument(
+        "--in-flight", type=int, default=32, help="sends in flight per workspace in each replica"
+    )
+    parser.add_argument(
+        "--share-rate",
+        action="store_true",
         help="each of N replicas paces at rate ÷ N instead of the full rate (fewer 429s, same throughput)",
     )
     parser.add_argument("--scenarios", default="sqlite:1,postgres:1,postgres:2", help="store:replicas,...")

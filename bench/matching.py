@@ -47,6 +47,7 @@ def bench_rules(capacity: int) -> MatchRules:
         min_seniority_gap=1, repeat_lookback_cycles=3, min_overlap_hours=2.0, mentor_capacity=capacity
     )
 
+
 ZONES = [
     ("Europe/London", 18), ("Europe/Berlin", 14), ("Europe/Madrid", 5), ("America/New_York", 18),
     ("America/Chicago", 7), ("America/Los_Angeles", 9), ("America/Sao_Paulo", 3), ("Asia/Kolkata", 9),
@@ -190,8 +191,18 @@ def run_child(kind: str, per_side: int, capacity: int, seed: int) -> dict[str, f
 
 def measure(kind: str, per_side: int, capacity: int, seed: int) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--sizes", str(per_side), "--capacity", str(capacity),
-         "--seed", str(seed)],  # fmt: skip
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--sizes",
+            str(per_side),
+            "--capacity",
+            str(capacity),
+            "--seed",
+            str(seed),
+        ],  # fmt: skip
         check=True,
         capture_output=True,
         text=True,

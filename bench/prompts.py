@@ -31,11 +31,30 @@ from conversations.prompts import (
 from storage.database import Database
 
 API_KEY = "bench-key"
-SKILLS = ["Python", "Power BI", "ChatGPT prompting", "Figma", "SQL", "automation", "negotiation", "budgeting",
-          "hiring", "operations", "strategy", "public speaking"]
-GOALS = ["Use AI assistants for my weekly reports", "Read dashboards without help", "Run better hybrid meetings",
-         "Understand how strategy is set", "Get promoted to team lead", "Give better feedback",
-         "Learn what our competitors do online", "Build a network outside my team"]
+SKILLS = [
+    "Python",
+    "Power BI",
+    "ChatGPT prompting",
+    "Figma",
+    "SQL",
+    "automation",
+    "negotiation",
+    "budgeting",
+    "hiring",
+    "operations",
+    "strategy",
+    "public speaking",
+]
+GOALS = [
+    "Use AI assistants for my weekly reports",
+    "Read dashboards without help",
+    "Run better hybrid meetings",
+    "Understand how strategy is set",
+    "Get promoted to team lead",
+    "Give better feedback",
+    "Learn what our competitors do online",
+    "Build a network outside my team",
+]
 
 
 def pair(i: int, week: str) -> PairContext:
@@ -89,7 +108,11 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
             before = requests_served(base_url)
             started = time.perf_counter()
             report = await prepare_weekly_prompts(
-                database.unit_of_work, FallbackSuggester(llm, library), contexts, week, concurrency=concurrency
+                database.unit_of_work,
+                FallbackSuggester(llm, library),
+                contexts,
+                week,
+                concurrency=concurrency,
             )
             wall = time.perf_counter() - started
             await llm.aclose()
@@ -107,7 +130,9 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
         llm = OpenAISuggester.connect(API_KEY, base_url, timeout=15.0, library=library)
         before = requests_served(base_url)
         started = time.perf_counter()
-        again = await prepare_weekly_prompts(database.unit_of_work, FallbackSuggester(llm, library), contexts, week)
+        again = await prepare_weekly_prompts(
+            database.unit_of_work, FallbackSuggester(llm, library), contexts, week
+        )
         rerun = time.perf_counter() - started
         await llm.aclose()
         print(
@@ -141,11 +166,17 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
 
         outage_timeout, outage_concurrency = 2.0, 64
         breaker = CircuitBreaker()
-        llm = OpenAISuggester.connect(API_KEY, hung_url, timeout=outage_timeout, library=library, breaker=breaker)
+        llm = OpenAISuggester.connect(
+            API_KEY, hung_url, timeout=outage_timeout, library=library, breaker=breaker
+        )
         contexts = [pair(i, "2025-W40") for i in range(pairs)]
         started = time.perf_counter()
         report = await prepare_weekly_prompts(
-            database.unit_of_work, FallbackSuggester(llm, library), contexts, "2025-W40", concurrency=outage_concurrency
+            database.unit_of_work,
+            FallbackSuggester(llm, library),
+            contexts,
+            "2025-W40",
+            concurrency=outage_concurrency,
         )
         outage = time.perf_counter() - started
         await llm.aclose()
@@ -162,7 +193,9 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake LLM takes per answer")
     parser.add_argument("--concurrency", default="16,64,256", help="comma-separated levels to measure")

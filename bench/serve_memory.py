@@ -103,7 +103,11 @@ def measure(label: str, url: str, participants: int, seconds: float, fake_url: s
     asyncio.run(prepare(url, participants, fake_url))
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "MENTORBOT_", "OPENAI_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "MICROSOFT_", "MENTORBOT_", "OPENAI_"))
+        },
         "DATABASE_URL": url,
         "PORT": str(port),
         "SLACK_BOT_TOKEN": SLACK_TOKEN,
@@ -112,7 +116,9 @@ def measure(label: str, url: str, participants: int, seconds: float, fake_url: s
         "MENTORBOT_TICK_SECONDS": "3600",
     }
     with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
         started = time.monotonic()
         peak = end = 0.0
         try:
@@ -140,8 +146,18 @@ def main() -> None:
     args = parser.parse_args()
 
     fake = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.delivery.fake_platforms", "--rate", str(args.rate), "--latency", "0.05"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.delivery.fake_platforms",
+            "--rate",
+            str(args.rate),
+            "--latency",
+            "0.05",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         line = fake.stdout.readline() if fake.stdout else ""
@@ -159,11 +175,19 @@ def main() -> None:
         fake.wait(10)
 
     store = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"\n`mentorbot serve` memory ({store}; Slack and Teams connected to fake platforms at {args.rate:g} req/s)\n")
-    print("| server | participants | peak RSS MB | RSS at end MB | deliveries enqueued | sent in window | window s |")
-    print("| ------ | ------------ | ----------- | ------------- | ------------------- | -------------- | -------- |")
+    print(
+        f"\n`mentorbot serve` memory ({store}; Slack and Teams connected to fake platforms at {args.rate:g} req/s)\n"
+    )
+    print(
+        "| server | participants | peak RSS MB | RSS at end MB | deliveries enqueued | sent in window | window s |"
+    )
+    print(
+        "| ------ | ------------ | ----------- | ------------- | ------------------- | -------------- | -------- |"
+    )
     for r in results:
-        print(f"| {r.label} | {r.participants:,} | {r.peak_mb:.0f} | {r.end_mb:.0f} | {r.enqueued:,} | {r.sent:,} | {r.seconds:.0f} |")
+        print(
+            f"| {r.label} | {r.participants:,} | {r.peak_mb:.0f} | {r.end_mb:.0f} | {r.enqueued:,} | {r.sent:,} | {r.seconds:.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -62,10 +62,21 @@ async def run_sink(port: int) -> None:
         method = request.match_info["method"]
         await request.read()
         if method == "auth.test":
-            return web.json_response({"ok": True, "team_id": TEAM_ID, "user_id": "UBOT", "bot_id": "BBOT",
-                                      "team": "Bench", "user": "mentorbot", "url": "https://bench.slack.com/"})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "team_id": TEAM_ID,
+                    "user_id": "UBOT",
+                    "bot_id": "BBOT",
+                    "team": "Bench",
+                    "user": "mentorbot",
+                    "url": "https://bench.slack.com/",
+                }
+            )
         if method == "users.info":
-            return web.json_response({"ok": True, "user": {"id": "U1", "name": "u", "tz": "UTC", "profile": {}}})
+            return web.json_response(
+                {"ok": True, "user": {"id": "U1", "name": "u", "tz": "UTC", "profile": {}}}
+            )
         if method == "chat.postMessage":
             return web.json_response({"ok": True, "channel": "D1", "ts": f"{time.time():.6f}"})
         return web.json_response({"ok": True})
@@ -103,8 +114,11 @@ async def run_bare(port: int, api_url: str, before_response: bool) -> None:
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    bolt = AsyncApp(client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url), signing_secret=SIGNING_SECRET,
-                    process_before_response=before_response)
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url),
+        signing_secret=SIGNING_SECRET,
+        process_before_response=before_response,
+    )
 
     @bolt.command("/mentor")
     async def only_ack(ack) -> None:  # type: ignore[no-untyped-def]
@@ -130,8 +144,12 @@ async def run_assembled(port: int) -> None:
     container = build_container(settings)
     await container.database.migrate()
     app = build_web_app(container.database)
-    front_end = SlackFrontEnd(container.bot, SlackConfig(settings.slack_bot_token or "", settings.slack_signing_secret or "",
-                                                         settings.slack_api_url))
+    front_end = SlackFrontEnd(
+        container.bot,
+        SlackConfig(
+            settings.slack_bot_token or "", settings.slack_signing_secret or "", settings.slack_api_url
+        ),
+    )
     container.bot.register_chat(front_end.chat)
     attach_slack(app, front_end)
     await _serve_forever(app, port)
@@ -167,15 +185,28 @@ def signed(body: str) -> dict[str, str]:
     }
 
 
-def command_bodies(count: int, sink_url: str, target: str, text: str, first: int = 0) -> list[tuple[bytes, dict[str, str]]]:
+def command_bodies(
+    count: int, sink_url: str, target: str, text: str, first: int = 0
+) -> list[tuple[bytes, dict[str, str]]]:
     out = []
     for n in range(first, first + count):
-        body = urlencode({
-            "token": "x", "team_id": TEAM_ID, "team_domain": "bench", "channel_id": "C0BENCH", "channel_name": "bench",
-            "user_id": f"U{n % 500:08d}", "user_name": "bench", "command": "/mentor", "text": text,
-            "api_app_id": "A0BENCH", "is_enterprise_install": "false",
-            "response_url": f"{sink_url}/hooks/{target}/{n}", "trigger_id": f"{n}.{time.time_ns()}.bench",
-        })
+        body = urlencode(
+            {
+                "token": "x",
+                "team_id": TEAM_ID,
+                "team_domain": "bench",
+                "channel_id": "C0BENCH",
+                "channel_name": "bench",
+                "user_id": f"U{n % 500:08d}",
+                "user_name": "bench",
+                "command": "/mentor",
+                "text": text,
+                "api_app_id": "A0BENCH",
+                "is_enterprise_install": "false",
+                "response_url": f"{sink_url}/hooks/{target}/{n}",
+                "trigger_id": f"{n}.{time.time_ns()}.bench",
+            }
+        )
         out.append((body.encode(), signed(body)))
     return out
 
@@ -205,7 +236,9 @@ async def load(
             latencies.append((time.perf_counter() - due) * 1000)
 
         start = time.perf_counter() + 0.2
-        await asyncio.gather(*(one(start + i / rate, body, headers) for i, (body, headers) in enumerate(requests)))
+        await asyncio.gather(
+            *(one(start + i / rate, body, headers) for i, (body, headers) in enumerate(requests))
+        )
     return count, ok, latencies
 
 
@@ -223,8 +256,13 @@ async def wait_until_up(url: str, timeout: float = 30.0) -> int:
 
 
 def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -244,8 +282,15 @@ async def measure(targets: list[tuple[str, str]], args: argparse.Namespace, sink
     totals = {name: (0, 0, []) for name, _ in targets}
     for round_number in range(args.rounds):
         for name, url in targets:
-            sent, ok, latencies = await load(url, args.rate, args.seconds / args.rounds, sink_url,
-                                             _slug(name), args.text, first=round_number * 1_000_000)
+            sent, ok, latencies = await load(
+                url,
+                args.rate,
+                args.seconds / args.rounds,
+                sink_url,
+                _slug(name),
+                args.text,
+                first=round_number * 1_000_000,
+            )
             before = totals[name]
             totals[name] = (before[0] + sent, before[1] + ok, before[2] + latencies)
             await asyncio.sleep(0.3)
@@ -270,8 +315,11 @@ async def bench(args: argparse.Namespace) -> list[Result]:
         await wait_until_up(f"{sink_url}/api/auth.test")
         with tempfile.TemporaryDirectory() as tmp:
             env = {
-                "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": f"{sink_url}/api/",
-                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db", "MENTORBOT_TICK_SECONDS": "3600",
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": f"{sink_url}/api/",
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db",
+                "MENTORBOT_TICK_SECONDS": "3600",
             }
             env.pop("SLACK_APP_TOKEN", None)
             targets: list[tuple[str, str]] = []
@@ -287,16 +335,40 @@ async def bench(args: argparse.Namespace) -> list[Result]:
             if status != 401:
                 stop(serve)
                 bot_port = free_port()
-                processes.append(spawn([script, "--role", "assembled", "--port", str(bot_port)],
-                                       {**env, "PORT": str(bot_port), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/assembled.db"}))
+                processes.append(
+                    spawn(
+                        [script, "--role", "assembled", "--port", str(bot_port)],
+                        {
+                            **env,
+                            "PORT": str(bot_port),
+                            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/assembled.db",
+                        },
+                    )
+                )
                 bot_url = f"http://127.0.0.1:{bot_port}/slack/events"
                 await wait_until_up(bot_url)
                 name = "mentorbot (assembled)"
             targets.append((name, bot_url))
 
-            for label, extra in (("bare Bolt (stock)", []), ("bare Bolt (process_before_response)", ["--before-response"])):
+            for label, extra in (
+                ("bare Bolt (stock)", []),
+                ("bare Bolt (process_before_response)", ["--before-response"]),
+            ):
                 port = free_port()
-                processes.append(spawn([script, "--role", "bare", "--port", str(port), "--api-url", f"{sink_url}/api/", *extra]))
+                processes.append(
+                    spawn(
+                        [
+                            script,
+                            "--role",
+                            "bare",
+                            "--port",
+                            str(port),
+                            "--api-url",
+                            f"{sink_url}/api/",
+                            *extra,
+                        ]
+                    )
+                )
                 url = f"http://127.0.0.1:{port}/slack/events"
                 await wait_until_up(url)
                 targets.append((label, url))
@@ -308,30 +380,44 @@ async def bench(args: argparse.Namespace) -> list[Result]:
 
 
 def print_table(results: list[Result], args: argparse.Namespace) -> None:
-    print(f"Slack ack latency: signed `/mentor {args.text}` at {args.rate:g}/s for {args.seconds:g} s per target "
-          f"(in {args.rounds} interleaved rounds), 127.0.0.1, {os.cpu_count()} CPUs")
-    header = f"{'target':<38} {'sent':>6} {'200 OK':>6} {'answers':>7} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9}"
+    print(
+        f"Slack ack latency: signed `/mentor {args.text}` at {args.rate:g}/s for {args.seconds:g} s per target "
+        f"(in {args.rounds} interleaved rounds), 127.0.0.1, {os.cpu_count()} CPUs"
+    )
+    header = (
+        f"{'target':<38} {'sent':>6} {'200 OK':>6} {'answers':>7} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
-        print(f"{r.name:<38} {r.sent:>6} {r.ok:>6} {r.answers:>7} {r.percentile(50):>8.2f} {r.percentile(99):>8.2f} "
-              f"{r.percentile(99.9):>9.2f}")
+        print(
+            f"{r.name:<38} {r.sent:>6} {r.ok:>6} {r.answers:>7} {r.percentile(50):>8.2f} {r.percentile(99):>8.2f} "
+            f"{r.percentile(99.9):>9.2f}"
+        )
     bot, bare = results[0], results[1]
-    print(f"overhead ratio (mentorbot / bare Bolt stock): p50 {bot.percentile(50) / bare.percentile(50):.2f}x, "
-          f"p99 {bot.percentile(99) / bare.percentile(99):.2f}x")
+    print(
+        f"overhead ratio (mentorbot / bare Bolt stock): p50 {bot.percentile(50) / bare.percentile(50):.2f}x, "
+        f"p99 {bot.percentile(99) / bare.percentile(99):.2f}x"
+    )
     if len(results) > 2:
         pbr = results[2]
-        print(f"overhead ratio (mentorbot / bare Bolt process_before_response): p50 "
-              f"{bot.percentile(50) / pbr.percentile(50):.2f}x, p99 {bot.percentile(99) / pbr.percentile(99):.2f}x")
+        print(
+            f"overhead ratio (mentorbot / bare Bolt process_before_response): p50 "
+            f"{bot.percentile(50) / pbr.percentile(50):.2f}x, p99 {bot.percentile(99) / pbr.percentile(99):.2f}x"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=300.0, help="slash commands per second (default 300)")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds of load per target (default 5)")
-    parser.add_argument("--rounds", type=int, default=5, help="turns the targets take, interleaved (default 5)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the targets take, interleaved (default 5)"
+    )
     parser.add_argument("--text", default="help", help="the command text sent after /mentor")
-    parser.add_argument("--role", choices=["bench", "sink", "bare", "assembled"], default="bench", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--role", choices=["bench", "sink", "bare", "assembled"], default="bench", help=argparse.SUPPRESS
+    )
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--before-response", action="store_true", help=argparse.SUPPRESS)

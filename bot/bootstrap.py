@@ -52,7 +52,8 @@ def program_config(settings: Settings) -> ProgramConfig:
 
 def sender_options(settings: Settings) -> SenderOptions:
     return SenderOptions(
-        in_flight_per_workspace=settings.delivery_in_flight, lease=timedelta(seconds=settings.delivery_lease_seconds)
+        in_flight_per_workspace=settings.delivery_in_flight,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
 
 
@@ -60,7 +61,9 @@ class OptimalMatcherOnFirstUse:
     """The optimal matcher, imported when a round is first matched: numpy and scipy weigh about 65 MB,
     which a serving replica that never runs a round should not carry."""
 
-    def match(self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None) -> MatchResult:
+    def match(
+        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
+    ) -> MatchResult:
         from conversations.matching.optimal import OptimalMatcher
 
         return OptimalMatcher().match(candidates, rules, progress)
@@ -98,7 +101,9 @@ class Container:
         await self.database.dispose()
 
 
-def build_container(settings: Settings, clock: Clock | None = None, database: Database | None = None) -> Container:
+def build_container(
+    settings: Settings, clock: Clock | None = None, database: Database | None = None
+) -> Container:
     database = database or Database(settings.database_url)
     clock = clock or SystemClock()
     bot = Mentorbot(
@@ -193,7 +198,9 @@ async def _connect_slack(container: Container, web_app: Any | None) -> None:
         from adapters.slack.chat import Pacing, SlackChat, build_web_client
 
         client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
-        container.bot.register_chat(SlackChat(client, Pacing(messages_per_second=settings.slack_messages_per_second)))
+        container.bot.register_chat(
+            SlackChat(client, Pacing(messages_per_second=settings.slack_messages_per_second))
+        )
         return
     from adapters.slack.app import SlackConfig, SlackFrontEnd
     from adapters.slack.chat import Pacing

@@ -40,7 +40,9 @@ def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--log-level", default="INFO", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
+@click.option(
+    "--log-level", default="INFO", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"])
+)
 def main(log_level: str) -> None:
     """Mentorbot runs a reverse-mentoring program in Slack and Microsoft Teams.
 
@@ -60,8 +62,16 @@ def serve() -> None:
 
 
 @main.command()
-@click.option("--people", default=49, show_default=True, type=click.IntRange(40, 400), help="size of the simulated organisation")
-@click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 26), help="weeks of the program to play")
+@click.option(
+    "--people",
+    default=49,
+    show_default=True,
+    type=click.IntRange(40, 400),
+    help="size of the simulated organisation",
+)
+@click.option(
+    "--weeks", default=6, show_default=True, type=click.IntRange(1, 26), help="weeks of the program to play"
+)
 @click.option("--seed", default=7, show_default=True, help="random seed for the simulated people")
 @click.option("--verbose", is_flag=True, help="print every message, not just the featured pair's")
 def demo(people: int, weeks: int, seed: int, verbose: bool) -> None:
@@ -133,7 +143,9 @@ def pair(dry_run: bool) -> None:
 
 
 @main.command()
-@click.option("--at", "at", default=None, help="ISO time to act as if the clock read it, e.g. 2027-01-04T10:00:00Z")
+@click.option(
+    "--at", "at", default=None, help="ISO time to act as if the clock read it, e.g. 2027-01-04T10:00:00Z"
+)
 def tick(at: str | None) -> None:
     """Run one scheduler tick now: enqueue what is due and deliver it, then exit (for cron and operators).
 
@@ -146,7 +158,9 @@ def tick(at: str | None) -> None:
         try:
             moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError:
-            raise click.BadParameter("use an ISO time such as 2027-01-04T10:00:00Z", param_hint="--at") from None
+            raise click.BadParameter(
+                "use an ISO time such as 2027-01-04T10:00:00Z", param_hint="--at"
+            ) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
     settings = load_settings()
@@ -164,7 +178,13 @@ def tick(at: str | None) -> None:
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-", help="file to write (default: stdout)")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="file to write (default: stdout)",
+)
 def export(output: str) -> None:
     """Write the program export (CSV, no private notes) like the admin `export` command."""
     settings = load_settings()
@@ -178,7 +198,9 @@ def export(output: str) -> None:
 
 
 @main.command("teams-package")
-@click.option("--output", "-o", default="mentorbot-teams.zip", show_default=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--output", "-o", default="mentorbot-teams.zip", show_default=True, type=click.Path(dir_okay=False)
+)
 def teams_package(output: str) -> None:
     """Build the Teams app package (manifest.json and icons, zipped) for MICROSOFT_APP_ID.
 

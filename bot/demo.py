@@ -26,17 +26,49 @@ WORKSPACE = "DEMO"
 ADMIN_ID = "admin"
 STORIES_CHANNEL = "#mentoring-stories"
 DEPARTMENTS = ("Finance", "Marketing", "Operations", "Sales", "Engineering", "People", "Legal", "Product")
-TIMEZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "Europe/Paris", "America/Chicago", "Asia/Kolkata")
+TIMEZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "Europe/Paris",
+    "America/Chicago",
+    "Asia/Kolkata",
+)
 FIRST = (
     "Ada Bea Cal Dev Eli Fay Gus Hana Ivo Jo Kai Lena Milo Nia Omar Pia Quinn Rosa Sami Tara Uma Vik Wren Xia "
     "Yara Zac Alba Bo Cleo Dara Emil Flo Gia Hugo Isla Jon Kemi Leo Maya Nils Odile Pavel Rhea Soren Tomi Ulla Vera Yusuf"
 ).split()
 LAST = "Okafor Lindqvist Moreau Tanaka Silva Novak Haddad Keller Rossi Nguyen Walsh Mehta".split()
-LEADER_GOALS = ("Generative AI", "Prompt writing", "AI assistants", "Data analysis", "Dashboards", "Automation", "Digital collaboration")
-MENTOR_GOALS = ("Company strategy", "Leadership", "Stakeholder management", "Decision making", "Career planning", "Finance basics")
+LEADER_GOALS = (
+    "Generative AI",
+    "Prompt writing",
+    "AI assistants",
+    "Data analysis",
+    "Dashboards",
+    "Automation",
+    "Digital collaboration",
+)
+MENTOR_GOALS = (
+    "Company strategy",
+    "Leadership",
+    "Stakeholder management",
+    "Decision making",
+    "Career planning",
+    "Finance basics",
+)
 GOAL_TEXTS = {
-    "leader": ("Use an AI assistant to draft my weekly update", "Build my own sales dashboard", "Run a meeting fully on our collaboration tools", "Automate one reporting chore"),
-    "mentor": ("Understand how the annual budget is set", "Sit in on a strategy review", "Learn how leaders prioritise", "Present to a senior audience"),
+    "leader": (
+        "Use an AI assistant to draft my weekly update",
+        "Build my own sales dashboard",
+        "Run a meeting fully on our collaboration tools",
+        "Automate one reporting chore",
+    ),
+    "mentor": (
+        "Understand how the annual budget is set",
+        "Sit in on a strategy review",
+        "Learn how leaders prioritise",
+        "Present to a senior audience",
+    ),
 }
 
 
@@ -65,7 +97,10 @@ def simulated_organisation(size: int, rng: random.Random) -> list[Person]:
             skills, goals = rng.sample(LEADER_GOALS, 3), rng.sample(MENTOR_GOALS, 2)
         else:
             role, level = "both", 3
-            skills, goals = rng.sample(LEADER_GOALS, 2), rng.sample(MENTOR_GOALS, 1) + rng.sample(LEADER_GOALS, 1)
+            skills, goals = (
+                rng.sample(LEADER_GOALS, 2),
+                rng.sample(MENTOR_GOALS, 1) + rng.sample(LEADER_GOALS, 1),
+            )
         people.append(
             Person(
                 user_id=f"u{i:03d}",
@@ -87,7 +122,9 @@ class DayLog:
 
 
 class Demo:
-    def __init__(self, people: int, weeks: int, seed: int, database_url: str, verbose: bool, out: Callable[[str], None]) -> None:
+    def __init__(
+        self, people: int, weeks: int, seed: int, database_url: str, verbose: bool, out: Callable[[str], None]
+    ) -> None:
         self.rng = random.Random(seed)
         self.people = simulated_organisation(people, self.rng)
         self.weeks = weeks
@@ -97,8 +134,13 @@ class Demo:
         start -= timedelta(days=start.weekday())
         self.clock = ManualClock(start)
         self.start = start
-        names = {p.user_id: p.name for p in self.people} | {ADMIN_ID: "Program admin", STORIES_CHANNEL: STORIES_CHANNEL}
-        self.chat = ConsoleChat(names=names, timezones={p.user_id: p.timezone for p in self.people}, listener=self._on_send)
+        names = {p.user_id: p.name for p in self.people} | {
+            ADMIN_ID: "Program admin",
+            STORIES_CHANNEL: STORIES_CHANNEL,
+        }
+        self.chat = ConsoleChat(
+            names=names, timezones={p.user_id: p.timezone for p in self.people}, listener=self._on_send
+        )
         settings = Settings(
             database_url=database_url,
             admins=frozenset({ADMIN_ID}),
@@ -133,7 +175,11 @@ class Demo:
         self.inbox.append(sent)
         kind = sent.message.title or "message"
         self.day.counts[kind] += 1
-        shown_to_all = sent.conversation == STORIES_CHANNEL or ADMIN_ID in sent.recipients or kind == "You're on the waitlist"
+        shown_to_all = (
+            sent.conversation == STORIES_CHANNEL
+            or ADMIN_ID in sent.recipients
+            or kind == "You're on the waitlist"
+        )
         if self.verbose or shown_to_all or self.featured & set(sent.recipients):
             self.out(self.chat.render(sent))
 
@@ -174,20 +220,27 @@ class Demo:
             )
             assert reply is not None and not reply.form_errors, reply
         roles = Counter(p.role for p in self.people)
-        self.out(f"  joined: {roles['leader']} leaders, {roles['mentor']} mentors, {roles['both']} either way; "
-                 f"{len(set(p.department for p in self.people))} departments, {len(set(p.timezone for p in self.people))} timezones")
+        self.out(
+            f"  joined: {roles['leader']} leaders, {roles['mentor']} mentors, {roles['both']} either way; "
+            f"{len(set(p.department for p in self.people))} departments, {len(set(p.timezone for p in self.people))} timezones"
+        )
 
         self.headline(f"{self.when()} · the admin previews and runs the pairing round")
         preview = await self.say(ADMIN_ID, "pair --dry-run")
         assert preview and preview.message
         first_lines = preview.message.text.splitlines()
-        self.out("\n".join("  " + line for line in first_lines[:4]) + (f"\n  … {len(first_lines) - 4} more lines" if len(first_lines) > 4 else ""))
+        self.out(
+            "\n".join("  " + line for line in first_lines[:4])
+            + (f"\n  … {len(first_lines) - 4} more lines" if len(first_lines) > 4 else "")
+        )
         await self.say(ADMIN_ID, "pair")
         pairs = await self._pairs()
         if pairs:
             leader, mentor = pairs[0]
             self.featured = {leader, mentor}
-            self.out(f"  Following {self.chat.name(leader)} (leader) and {self.chat.name(mentor)} (mentor) in full; everyone else is summarised per day.")
+            self.out(
+                f"  Following {self.chat.name(leader)} (leader) and {self.chat.name(mentor)} (mentor) in full; everyone else is summarised per day."
+            )
         await self._deliver()
         await self._behave(pairs)
         await self._deliver()
@@ -264,7 +317,10 @@ class Demo:
 
     async def _share_a_story(self, leader: str, mentor: str) -> None:
         self.headline(f"{self.when()} · {self.chat.name(mentor)} proposes a success story")
-        await self.say(mentor, f"story {self.chat.name(leader)} now drafts the monthly board summary with an AI assistant: two hours saved every month.")
+        await self.say(
+            mentor,
+            f"story {self.chat.name(leader)} now drafts the monthly board summary with an AI assistant: two hours saved every month.",
+        )
         await self._deliver()
         for sent in self.inbox:
             for button in sent.message.buttons:
@@ -273,8 +329,14 @@ class Demo:
         self.story_done = True
 
 
-async def run_demo(people: int = 49, weeks: int = 6, seed: int = 7, database_url: str | None = None,
-                   verbose: bool = False, out: Callable[[str], None] = print) -> None:
+async def run_demo(
+    people: int = 49,
+    weeks: int = 6,
+    seed: int = 7,
+    database_url: str | None = None,
+    verbose: bool = False,
+    out: Callable[[str], None] = print,
+) -> None:
     with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
         await Demo(people, weeks, seed, url, verbose, out).run()

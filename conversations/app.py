@@ -116,7 +116,9 @@ BUTTON_ROUTES: dict[str, ButtonRoute] = {
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
 
 
-async def _submit_profile(ctx: Ctx, actor: UserRef, context: str, fields: dict[str, str | list[str]]) -> Reply:
+async def _submit_profile(
+    ctx: Ctx, actor: UserRef, context: str, fields: dict[str, str | list[str]]
+) -> Reply:
     return await participants.submit_profile(ctx, actor, fields, context)
 
 
@@ -214,10 +216,14 @@ class Mentorbot:
         if isinstance(event, Installed):
             if event.conversation:
                 await ctx.uow.conversation_refs.save(ConversationRef(event.actor, dict(event.conversation)))
-            return Reply.text("Hi! I run the reverse-mentoring program here.\n" + help_text(ctx.is_admin(event.actor)))
+            return Reply.text(
+                "Hi! I run the reverse-mentoring program here.\n" + help_text(ctx.is_admin(event.actor))
+            )
         raise InvalidInput("I don't know what to do with that.")
 
-    async def _command(self, ctx: Ctx, actor: UserRef, command: ParsedCommand, profile: Profile | None) -> Reply:
+    async def _command(
+        self, ctx: Ctx, actor: UserRef, command: ParsedCommand, profile: Profile | None
+    ) -> Reply:
         spec = COMMANDS.get(command.name)
         if spec is None:  # the parser only names known commands; this is a second line of defence
             return Reply.text(help_text(ctx.is_admin(actor), command.name))
@@ -251,7 +257,12 @@ class Mentorbot:
         try:
             return await chat.get_profile(event.actor)
         except Exception:  # a profile is a nicety for prefilling; never fail the command over it
-            logger.warning("could not read the %s profile of %s", event.actor.platform, event.actor.user_id, exc_info=True)
+            logger.warning(
+                "could not read the %s profile of %s",
+                event.actor.platform,
+                event.actor.user_id,
+                exc_info=True,
+            )
             return fallback
 
     async def _prepare_requested_prompts(self, event: InboundEvent) -> None:
@@ -321,7 +332,10 @@ class Mentorbot:
         tens of thousands of already-queued nudges to the outbox at scale. Old inbound event ids
         are dropped on the same schedule."""
         now = self.clock.now()
-        if self._nudges_checked_at is not None and timedelta(0) <= now - self._nudges_checked_at < NUDGE_INTERVAL:
+        if (
+            self._nudges_checked_at is not None
+            and timedelta(0) <= now - self._nudges_checked_at < NUDGE_INTERVAL
+        ):
             return 0
         async with self.uow_factory() as uow:
             nudged = await nudges.enqueue_nudges(self._ctx(uow))
@@ -363,7 +377,11 @@ class Mentorbot:
             return ready
         made = await self._suggest_all(contexts)
         logger.info(
-            "prompts for %s pairs: %s cached, %s made, %s failed", len(pairs), len(ready), len(made), len(contexts) - len(made)
+            "prompts for %s pairs: %s cached, %s made, %s failed",
+            len(pairs),
+            len(ready),
+            len(made),
+            len(contexts) - len(made),
         )
         if made:
             async with self.uow_factory() as uow:
@@ -396,7 +414,9 @@ class Mentorbot:
             options = replace(options, claim_size=limit)
         return await OutboxSender(self.uow_factory, self.chats, self.clock, options).drain(platform)
 
-    async def deliver_until_done(self, deadline_seconds: float, poll_seconds: float = 0.5) -> tuple[SendReport, int]:
+    async def deliver_until_done(
+        self, deadline_seconds: float, poll_seconds: float = 0.5
+    ) -> tuple[SendReport, int]:
         """Deliver, and keep delivering what becomes due (a Retry-After running out, a lease of a dead
         sender ending), until the outbox has nothing pending or `deadline_seconds` have passed.
 

@@ -103,7 +103,9 @@ CHECKIN_ANSWER = ButtonKind(
     (one_of(*(a.value for a in CheckinAnswer)),),
     "I didn't understand that answer; nothing was recorded.",
 )
-CHECKIN_RATING = ButtonKind("checkin_rating", (ratings(1, 5),), "Ratings go from 1 to 5; nothing was recorded.")
+CHECKIN_RATING = ButtonKind(
+    "checkin_rating", (ratings(1, 5),), "Ratings go from 1 to 5; nothing was recorded."
+)
 CHECKIN_NOTE_FORM = ButtonKind("checkin_note_form", (), "That check-in isn't available any more.")
 ASSESS = ButtonKind(
     "assess",
@@ -111,7 +113,9 @@ ASSESS = ButtonKind(
     "That self-assessment answer isn't valid; nothing was recorded.",
 )
 GOAL_ADD_FORM = ButtonKind("goal_add_form", (), "You can only set goals for your own active pairing.")
-STORY_DECIDE = ButtonKind("story_decide", (one_of("approve", "decline"),), "That story isn't available any more.")
+STORY_DECIDE = ButtonKind(
+    "story_decide", (one_of("approve", "decline"),), "That story isn't available any more."
+)
 PROMPT_RATE = ButtonKind(
     "prompt_rate",
     (WEEK, PROMPT_INDEX, one_of("up", "down")),
@@ -120,7 +124,10 @@ PROMPT_RATE = ButtonKind(
 PROMPTS_SHOW = ButtonKind("prompts_show", (), "Those prompts belong to another pairing.")
 PROMPTS_REFRESH = ButtonKind("prompts_refresh", (), "Those prompts belong to another pairing.")
 LEAVE = ButtonKind(
-    "leave", (one_of("keep", "delete", "cancel"),), "I didn't understand that choice; nothing changed.", has_id=False
+    "leave",
+    (one_of("keep", "delete", "cancel"),),
+    "I didn't understand that choice; nothing changed.",
+    has_id=False,
 )
 
 

@@ -38,7 +38,9 @@ __all__ = [
 ]
 
 ADMIN_ONLY = "That command is for program admins only."
-INTRO = "Reverse mentoring: early-career mentors teach leaders AI and digital tools; leaders share strategy back."
+INTRO = (
+    "Reverse mentoring: early-career mentors teach leaders AI and digital tools; leaders share strategy back."
+)
 
 
 class Before(Enum):
@@ -137,7 +139,9 @@ async def _end(ctx: Ctx, request: CommandRequest) -> Reply:
         return Reply.text("You have no active pairing to end.")
     for p in active:
         await pairing.end_pairing(ctx, p, actor, request.command.rest[:200] or "ended by a participant")
-    return Reply.text("Your pairing has ended, no fault of anyone's. You'll be matched again in the next round.")
+    return Reply.text(
+        "Your pairing has ended, no fault of anyone's. You'll be matched again in the next round."
+    )
 
 
 def _scope(request: CommandRequest) -> AdminScope:
@@ -168,7 +172,12 @@ TEAM = "team"
 
 _TABLE: tuple[Command, ...] = (
     Command(
-        "help", "show this help", _help, "What I can do for you", aliases=("?", "h"), teams_lists=(PERSONAL, TEAM)
+        "help",
+        "show this help",
+        _help,
+        "What I can do for you",
+        aliases=("?", "h"),
+        teams_lists=(PERSONAL, TEAM),
     ),
     Command(
         "join",
@@ -202,7 +211,12 @@ _TABLE: tuple[Command, ...] = (
         teams_lists=(PERSONAL,),
     ),
     Command(
-        "resume", "come back from a pause", _resume, "Come back from a pause", aliases=("unpause",), teams_lists=(PERSONAL,)
+        "resume",
+        "come back from a pause",
+        _resume,
+        "Come back from a pause",
+        aliases=("unpause",),
+        teams_lists=(PERSONAL,),
     ),
     Command(
         "leave",
@@ -228,7 +242,12 @@ _TABLE: tuple[Command, ...] = (
         aliases=("check-in", "check_in"),
         teams_lists=(PERSONAL,),
     ),
-    Command("assess", "`assess before|after 1-5` your self-assessment", _assess, "Rate yourself before and after, 1 to 5"),
+    Command(
+        "assess",
+        "`assess before|after 1-5` your self-assessment",
+        _assess,
+        "Rate yourself before and after, 1 to 5",
+    ),
     Command(
         "prompts",
         "this week's discussion ideas for your pair",

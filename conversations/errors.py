@@ -30,7 +30,9 @@ class FormInvalid(MentorbotError):
 
 class RoundAlreadyStarted(MentorbotError):
     def __init__(self) -> None:
-        super().__init__("A pairing round was started at the same moment elsewhere; nothing was changed. Run `pair` again to match anyone left.")
+        super().__init__(
+            "A pairing round was started at the same moment elsewhere; nothing was changed. Run `pair` again to match anyone left."
+        )
 
 
 class DeliveryError(Exception):

@@ -129,7 +129,8 @@ class OutgoingMessage:
             "title": _stored(self.title) if self.title is not None else None,
             "fields": tuple((_stored(name), _stored(value)) for name, value in self.fields),
             "buttons": tuple(
-                {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style} for b in self.buttons
+                {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style}
+                for b in self.buttons
             ),
             "form": asdict(self.form) if self.form is not None else None,
             "attachment": asdict(self.attachment) if self.attachment is not None else None,
@@ -149,9 +150,7 @@ def _same(text: str) -> str:
     return text
 
 
-def render_mentions(
-    text: str, render: Callable[[str], str], literal: Callable[[str], str] = _same
-) -> str:
+def render_mentions(text: str, render: Callable[[str], str], literal: Callable[[str], str] = _same) -> str:
     """Engine mentions through `render`, and every other run of text through `literal`.
 
     `literal` is where a platform escapes its markup: whatever it gets is text the engine did not

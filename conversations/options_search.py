@@ -44,7 +44,15 @@ NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 """Files in some zoneinfo directories that load as zones but name no place: never offered or accepted."""
 NOT_ZONE_PREFIXES = ("posix/", "right/")
 _REGIONS = (
-    "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/",
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
 )
 _SEPARATORS = re.compile(r"[\s_\-]+")
 

@@ -71,7 +71,11 @@ class Outbox:
         )
 
     async def dm(
-        self, key: str, user: UserRef, message: OutgoingMessage, priority: DeliveryPriority = DeliveryPriority.NORMAL
+        self,
+        key: str,
+        user: UserRef,
+        message: OutgoingMessage,
+        priority: DeliveryPriority = DeliveryPriority.NORMAL,
     ) -> bool:
         return await self.send(key, Destination.dm(user), message, priority=priority)
 
@@ -225,6 +229,7 @@ class _OutcomeLog:
             await uow.commit()
         return SendReport(sent, retried, failed, rate_limited, released)
 
+
 @dataclass
 class _Lanes:
     """One semaphore per (platform, workspace): a slow or throttled workspace never starves another."""
@@ -322,7 +327,9 @@ class OutboxSender:
         the lease (far past the adapters' HTTP timeouts) is cut short and left in doubt."""
         chat = self._chats.get(delivery.destination.platform)
         if chat is None:
-            await log.add(_Outcome(delivery, error=DeliveryError(f"no {delivery.destination.platform} connection")))
+            await log.add(
+                _Outcome(delivery, error=DeliveryError(f"no {delivery.destination.platform} connection"))
+            )
             return
         started = asyncio.Event()
         sending = asyncio.create_task(self._send(chat, delivery, started))

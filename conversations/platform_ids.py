@@ -111,7 +111,7 @@ def parse_admin(raw: str) -> AdminEntry | None:
     text = raw.strip()
     org_wide = text.startswith(ORG_PREFIX)
     if org_wide:
-        text = text[len(ORG_PREFIX):]
+        text = text[len(ORG_PREFIX) :]
     platform: str | None = None
     prefix, sep, rest = text.partition(":")
     if sep and prefix in PLATFORMS:

@@ -76,7 +76,10 @@ class DeliveryLoop:
             if report.handled:
                 logger.info(
                     "delivered: %d sent, %d to retry (%d rate limited), %d failed",
-                    report.sent, report.retried, report.rate_limited, report.failed,
+                    report.sent,
+                    report.retried,
+                    report.rate_limited,
+                    report.failed,
                 )
                 continue  # more may have become due while sending
             await self._pause(self._poll_seconds)

@@ -290,7 +290,10 @@ def prompt_set_values(pairing_id: str, week: str, prompts: PromptSet) -> Values:
 
 def prompt_set_from(row: Row) -> PromptSet:
     return PromptSet(
-        prompts=tuple(row["prompts"] or ()), task=row["task"], source=row["source"], topics=tuple(row["topics"] or ())
+        prompts=tuple(row["prompts"] or ()),
+        task=row["task"],
+        source=row["source"],
+        topics=tuple(row["topics"] or ()),
     )
 
 

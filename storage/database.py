@@ -224,9 +224,7 @@ def _create_engine(url: URL, *, connect_timeout: float, echo: bool) -> AsyncEngi
         engine = create_async_engine(url, echo=echo, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_pre_ping=True, connect_args={"timeout": connect_timeout}
-    )
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, connect_args={"timeout": connect_timeout})
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -67,7 +67,9 @@ class _SqlRepository:
         result = await self.session.execute(_insert_if_absent_statement(table, self.dialect), values)
         return _rowcount(result) == 1
 
-    async def _insert_many_if_absent(self, table: Table, rows: list[dict[str, Any]], returned: str) -> list[Any]:
+    async def _insert_many_if_absent(
+        self, table: Table, rows: list[dict[str, Any]], returned: str
+    ) -> list[Any]:
         """`_insert_if_absent` for many rows at once; the `returned` column of the rows inserted.
 
         One parameter list, which SQLAlchemy sends as multi-row `INSERT ... VALUES (...), (...)
@@ -77,7 +79,9 @@ class _SqlRepository:
         """
         if not rows:
             return []
-        result = await self.session.execute(_insert_many_if_absent_statement(table, self.dialect, returned), rows)
+        result = await self.session.execute(
+            _insert_many_if_absent_statement(table, self.dialect, returned), rows
+        )
         return list(result.scalars())
 
     async def _rows(self, stmt: Any) -> Sequence[Any]:
@@ -134,7 +138,10 @@ class SqlParticipants(_SqlRepository):
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
 
     async def list(
-        self, platform: str | None = None, workspace_id: str | None = None, status: ParticipantStatus | None = None
+        self,
+        platform: str | None = None,
+        workspace_id: str | None = None,
+        status: ParticipantStatus | None = None,
     ) -> list[Participant]:
         stmt = select(self.t).order_by(self.t.c.user_key)
         if status is not None:
@@ -229,13 +236,19 @@ class SqlGoals(_SqlRepository):
         return convert.goal_from(row) if row else None
 
     async def for_pairing(self, pairing_id: str) -> list[Goal]:
-        stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
+        stmt = (
+            select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
+        )
         return [convert.goal_from(r) for r in await self._rows(stmt)]
 
     async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[Goal]]:
         found: dict[str, list[Goal]] = defaultdict(list)
         for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
-            stmt = select(self.t).where(self.t.c.pairing_id.in_(chunk)).order_by(self.t.c.created_at, self.t.c.id)
+            stmt = (
+                select(self.t)
+                .where(self.t.c.pairing_id.in_(chunk))
+                .order_by(self.t.c.created_at, self.t.c.id)
+            )
             for row in await self._rows(stmt):
                 found[row["pairing_id"]].append(convert.goal_from(row))
         return dict(found)
@@ -252,7 +265,9 @@ class SqlCheckins(_SqlRepository):
         return await self._insert_if_absent(self.t, convert.checkin_values(checkin))
 
     async def add_many(self, checkins: Sequence[Checkin]) -> list[Checkin]:
-        stored = set(await self._insert_many_if_absent(self.t, [convert.checkin_values(c) for c in checkins], "id"))
+        stored = set(
+            await self._insert_many_if_absent(self.t, [convert.checkin_values(c) for c in checkins], "id")
+        )
         return [c for c in checkins if c.id in stored]
 
     async def save(self, checkin: Checkin) -> None:
@@ -280,7 +295,9 @@ class SqlCheckins(_SqlRepository):
         c = self.t.c
         found: dict[str, list[Checkin]] = defaultdict(list)
         for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
-            newest_first = func.row_number().over(partition_by=c.pairing_id, order_by=(c.sent_at.desc(), c.id.desc()))
+            newest_first = func.row_number().over(
+                partition_by=c.pairing_id, order_by=(c.sent_at.desc(), c.id.desc())
+            )
             ranked = select(self.t, newest_first.label("recency")).where(c.pairing_id.in_(chunk)).subquery()
             stmt = select(ranked).where(ranked.c.recency <= limit).order_by(ranked.c.sent_at, ranked.c.id)
             for row in await self._rows(stmt):
@@ -327,7 +344,9 @@ class SqlAssessments(_SqlRepository):
         )
 
     async def for_pairing(self, pairing_id: str) -> list[Assessment]:
-        stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
+        stmt = (
+            select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
+        )
         return [convert.assessment_from(r) for r in await self._rows(stmt)]
 
     async def list(self) -> list[Assessment]:
@@ -458,7 +477,9 @@ class SqlDeliveries(_SqlRepository):
             c.workspace_id == user.workspace_id,
             cast(c.users, Text).contains(json.dumps(user.user_id), autoescape=True),
         )
-        doomed = [row.id for row in (await self.session.execute(stmt)).all() if user.user_id in (row.users or ())]
+        doomed = [
+            row.id for row in (await self.session.execute(stmt)).all() if user.user_id in (row.users or ())
+        ]
         for chunk in _chunks(doomed, _DELETE_CHUNK):
             await self.session.execute(delete(self.t).where(c.id.in_(chunk)))
         return len(doomed)
@@ -510,7 +531,9 @@ class SqlPromptCache(_SqlRepository):
         return found
 
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
-        await self._upsert(self.t, convert.prompt_set_values(pairing_id, week, prompts), ("pairing_id", "week"))
+        await self._upsert(
+            self.t, convert.prompt_set_values(pairing_id, week, prompts), ("pairing_id", "week")
+        )
 
     async def add_many(self, entries: Sequence[tuple[str, str, PromptSet]]) -> int:
         rows = [convert.prompt_set_values(pairing_id, week, prompts) for pairing_id, week, prompts in entries]
@@ -524,13 +547,19 @@ class SqlPromptRatings(_SqlRepository):
         return await self._insert_if_absent(self.t, convert.prompt_rating_values(rating))
 
     async def for_pairing(self, pairing_id: str) -> list[PromptRating]:
-        rows = await self._rows(select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at))
+        rows = await self._rows(
+            select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at)
+        )
         return [convert.prompt_rating_from(row) for row in rows]
 
     async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[PromptRating]]:
         found: dict[str, list[PromptRating]] = defaultdict(list)
         for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
-            stmt = select(self.t).where(self.t.c.pairing_id.in_(chunk)).order_by(self.t.c.created_at, self.t.c.id)
+            stmt = (
+                select(self.t)
+                .where(self.t.c.pairing_id.in_(chunk))
+                .order_by(self.t.c.created_at, self.t.c.id)
+            )
             for row in await self._rows(stmt):
                 found[row["pairing_id"]].append(convert.prompt_rating_from(row))
         return dict(found)

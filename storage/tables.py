@@ -82,7 +82,9 @@ class GoalRow(SQLModel, table=True):
 
     id: str = Field(sa_type=String, primary_key=True)
     pairing_id: str = Field(sa_type=String, index=True, foreign_key="pairings.id", ondelete="CASCADE")
-    owner_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
+    owner_key: str = Field(
+        sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE"
+    )
     side: str = Field(sa_type=String)
     text: str = Field(sa_type=Text)
     created_at: datetime = _instant()
@@ -127,7 +129,9 @@ class StoryRow(SQLModel, table=True):
 
     id: str = Field(sa_type=String, primary_key=True)
     pairing_id: str = Field(sa_type=String, index=True, foreign_key="pairings.id", ondelete="CASCADE")
-    proposer_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
+    proposer_key: str = Field(
+        sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE"
+    )
     text: str = Field(sa_type=Text)
     created_at: datetime = _instant()
     status: str = Field(sa_type=String)
@@ -192,7 +196,9 @@ class PromptRatingRow(SQLModel, table=True):
     """One vote per person, prompt and week: a second click on the same thumb changes nothing."""
 
     __tablename__: ClassVar[str] = "prompt_ratings"
-    __table_args__ = (UniqueConstraint("pairing_id", "user_key", "week", "prompt_index", name="uq_prompt_ratings_vote"),)
+    __table_args__ = (
+        UniqueConstraint("pairing_id", "user_key", "week", "prompt_index", name="uq_prompt_ratings_vote"),
+    )
 
     id: str = Field(sa_type=String, primary_key=True)
     pairing_id: str = Field(sa_type=String, index=True, foreign_key="pairings.id", ondelete="CASCADE")
@@ -202,7 +208,6 @@ class PromptRatingRow(SQLModel, table=True):
     topic: str = Field(sa_type=String)
     vote: int = Field(sa_type=Integer)
     created_at: datetime = _instant()
-
 
 
 # The Core tables the repositories query, typed as such (a model's `__table__` is not, to a type checker).

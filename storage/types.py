@@ -26,7 +26,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: pass an aware UTC datetime")
+            raise ValueError(
+                f"naive datetime {value.isoformat()} cannot be stored: pass an aware UTC datetime"
+            )
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 

@@ -66,7 +66,9 @@ class ConsoleChat:
         recipients = self._groups.get(channel_id, (channel_id,))
         return self._record(channel_id, recipients, message)
 
-    async def update(self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage) -> None:
+    async def update(
+        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
+    ) -> None:
         self._record(conversation_id, (), message)
 
     async def get_profile(self, user: UserRef) -> Profile:

@@ -44,5 +44,7 @@ def build_prompt_suggester(settings: LLMSettings, library: LibrarySuggester | No
     if not settings.openai_api_key:
         logger.info("no OPENAI_API_KEY: discussion prompts come from the curated library")
         return library
-    logger.info("discussion prompts from model %s, curated library as fallback", settings.llm_model or DEFAULT_MODEL)
+    logger.info(
+        "discussion prompts from model %s, curated library as fallback", settings.llm_model or DEFAULT_MODEL
+    )
     return FallbackSuggester(build_openai_suggester(settings, library), library)

@@ -65,7 +65,9 @@ class OpenAISuggester:
         breaker: CircuitBreaker | None = None,
     ) -> OpenAISuggester:
         """`base_url` None means the SDK's default endpoint (or its own OPENAI_BASE_URL lookup)."""
-        client = AsyncOpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries)
+        client = AsyncOpenAI(
+            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries
+        )
         return cls(client, model, library=library, breaker=breaker, deadline=timeout)
 
     @property

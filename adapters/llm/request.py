@@ -32,7 +32,9 @@ _LANGUAGE = re.compile(r"[A-Za-z][A-Za-z ()_-]{1,39}")
 
 def _field(text: str) -> str:
     """Users' text as plain single-line data: no control or invisible characters, bounded length."""
-    kept = (" " if unicodedata.category(ch) == "Cc" else ch for ch in text if unicodedata.category(ch) != "Cf")
+    kept = (
+        " " if unicodedata.category(ch) == "Cc" else ch for ch in text if unicodedata.category(ch) != "Cf"
+    )
     return " ".join("".join(kept).split())[:MAX_FIELD_CHARS]
 
 
@@ -63,7 +65,12 @@ def pair_data(context: PairContext) -> dict[str, object]:
             "learning_goals": _fields(context.mentor_goals),
         },
         "goal_progress": [
-            {"side": _field(side), "goal": _field(goal), "progress_percent": int(progress), "done": bool(done)}
+            {
+                "side": _field(side),
+                "goal": _field(goal),
+                "progress_percent": int(progress),
+                "done": bool(done),
+            }
             for side, goal, progress, done in context.goal_progress[:MAX_LIST_ITEMS]
         ],
         "recent_checkin_outcomes": _fields(context.recent_outcomes),
@@ -111,7 +118,10 @@ def system_message(language: str | None, examples: Sequence[str], prompts_per_we
         lines += ["", "Examples of the tone wanted, from the program's curated library:"]
         lines += [f"- {example}" for example in examples]
     if language:
-        lines += ["", f"Write the prompts and the task in this language: {language}. Keep the JSON keys in English."]
+        lines += [
+            "",
+            f"Write the prompts and the task in this language: {language}. Keep the JSON keys in English.",
+        ]
     return "\n".join(lines)
 
 

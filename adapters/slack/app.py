@@ -62,7 +62,12 @@ logger = logging.getLogger(__name__)
 
 COMMAND_ACTION = "slack_run_command"
 """Buttons the adapter itself adds (on the Home tab) that run a command as if it had been typed."""
-HOME_COMMANDS = (("Edit my profile", "profile"), ("My goals", "goals"), ("Check in", "checkin"), ("Help", "help"))
+HOME_COMMANDS = (
+    ("Edit my profile", "profile"),
+    ("My goals", "goals"),
+    ("Check in", "checkin"),
+    ("Help", "help"),
+)
 MALFORMED = "Sorry, I couldn't read that request from Slack."
 LATE_FORM_ANSWER = "Thanks, your answers arrived. Here is what happened:"
 SEEN_EVENT_MEMORY = 10_000
@@ -115,7 +120,9 @@ class ResponseUrls:
     async def send(self, url: str, **payload: Any) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        client = AsyncWebhookClient(url=url, session=self._session, retry_handlers=[AsyncConnectionErrorRetryHandler()])
+        client = AsyncWebhookClient(
+            url=url, session=self._session, retry_handlers=[AsyncConnectionErrorRetryHandler()]
+        )
         response = await client.send(**payload)
         if response.status_code != 200:
             logger.warning("response_url answered %s: %s", response.status_code, response.body[:200])
@@ -191,7 +198,9 @@ class SlackFrontEnd:
     def _bolt_authorize(self) -> Callable[..., Awaitable[AuthorizeResult]]:
         """Bolt passes arguments by parameter name, so it gets a plain function, not a bound method."""
 
-        async def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        async def authorize(
+            enterprise_id: str | None, team_id: str | None, user_id: str | None
+        ) -> AuthorizeResult:
             return await self._authorize()
 
         return authorize
@@ -216,7 +225,11 @@ class SlackFrontEnd:
     ) -> BoltResponse:
         event_id = req.body.get("event_id") if isinstance(req.body, Mapping) else None
         if isinstance(event_id, str) and self._recent.seen_before(event_id):
-            logger.info("answering Slack retry %s of %s without handling it again", retry_number(req.headers), event_id)
+            logger.info(
+                "answering Slack retry %s of %s without handling it again",
+                retry_number(req.headers),
+                event_id,
+            )
             return BoltResponse(status=200, body="")
         return await next()
 
@@ -242,7 +255,9 @@ class SlackFrontEnd:
             return
         await ack()
         self.background.spawn(
-            self._answer(event, body.get("trigger_id"), body.get("response_url"), client, replace_original=False),
+            self._answer(
+                event, body.get("trigger_id"), body.get("response_url"), client, replace_original=False
+            ),
             name=f"slack command {event.event_id}",
         )
 
@@ -281,7 +296,9 @@ class SlackFrontEnd:
                 message = OutgoingMessage(text=SORRY_TEXT)
             except Exception:
                 logger.exception("views.open failed")
-                message = OutgoingMessage(text="Sorry, Slack didn't let me open the form in time. Please try again.")
+                message = OutgoingMessage(
+                    text="Sorry, Slack didn't let me open the form in time. Please try again."
+                )
         await self._show(event.actor, message, reply, response_url, client, replace_original)
         if home_user is not None:
             await self.publish_home(home_user, client)
@@ -321,7 +338,9 @@ class SlackFrontEnd:
         from_home = container.get("type") == "view" and view.get("type") == "home"
         inbound: InboundEvent = event
         if event.action_id == COMMAND_ACTION:
-            inbound = CommandReceived(actor=event.actor, text=event.value, event_id=event.event_id, where=event.where)
+            inbound = CommandReceived(
+                actor=event.actor, text=event.value, event_id=event.event_id, where=event.where
+            )
         self.background.spawn(
             self._answer(
                 inbound,
@@ -390,12 +409,16 @@ class SlackFrontEnd:
             await ack()
         self.background.spawn(self.publish_home(event.actor, client), name="slack home refresh")
 
-    async def _late_form_answer(self, actor: UserRef, work: asyncio.Task[Reply | None], client: AsyncWebClient) -> None:
+    async def _late_form_answer(
+        self, actor: UserRef, work: asyncio.Task[Reply | None], client: AsyncWebClient
+    ) -> None:
         reply = await work
         if reply is None or reply.message is None:
             return
-        text = reply.message.text if not reply.form_errors else reply.message.text + "\n" + "\n".join(
-            reply.form_errors.values()
+        text = (
+            reply.message.text
+            if not reply.form_errors
+            else reply.message.text + "\n" + "\n".join(reply.form_errors.values())
         )
         message = OutgoingMessage(text=f"{LATE_FORM_ANSWER}\n{text}", mentions=reply.message.mentions)
         await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **message_payload(message))
@@ -430,7 +453,9 @@ class SlackFrontEnd:
             parts.append(status.message)
             if status.message.fields:
                 for command in ("goals", "prompts"):
-                    extra = await self._ask(CommandReceived(actor=user, text=command, event_id=f"{base}:{command}"))
+                    extra = await self._ask(
+                        CommandReceived(actor=user, text=command, event_id=f"{base}:{command}")
+                    )
                     if extra is not None and extra.message is not None and extra.message.form is None:
                         parts.append(extra.message)
         if welcome is not None:

@@ -185,7 +185,9 @@ class SlackChat:
     def supports_group_dm(self) -> bool:
         return True
 
-    async def _call(self, workspace_id: str, method: str, paced_channel: str | None = None, **kwargs: Any) -> Any:
+    async def _call(
+        self, workspace_id: str, method: str, paced_channel: str | None = None, **kwargs: Any
+    ) -> Any:
         """`paced_channel`: the channel whose one-message-a-second limit this call counts against."""
         await self._pacer.wait_turn(workspace_id, method, paced_channel)
         try:
@@ -200,7 +202,12 @@ class SlackChat:
     async def _post(self, workspace_id: str, channel: str, message: OutgoingMessage) -> tuple[str, str]:
         payload = message_payload(message)
         response = await self._call(
-            workspace_id, "chat.postMessage", paced_channel=channel, channel=channel, unfurl_links=False, **payload
+            workspace_id,
+            "chat.postMessage",
+            paced_channel=channel,
+            channel=channel,
+            unfurl_links=False,
+            **payload,
         )
         return str(response.get("channel") or channel), str(response.get("ts") or "")
 
@@ -252,8 +259,11 @@ class SlackChat:
         details = data.get("profile") or {}
         profile = Profile(
             display_name=str(
-                details.get("display_name") or details.get("real_name") or data.get("real_name")
-                or data.get("name") or user.user_id
+                details.get("display_name")
+                or details.get("real_name")
+                or data.get("real_name")
+                or data.get("name")
+                or user.user_id
             ),
             timezone=data.get("tz") or None,
             email=details.get("email") or None,

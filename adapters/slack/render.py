@@ -244,7 +244,9 @@ def _options(form_input: FormInput) -> list[dict[str, Any]]:
     for option in form_input.options:
         rendered = option_object(option)
         if rendered is None:
-            logger.warning("dropping option %r of %s: its value is too long for Slack", option.label, form_input.name)
+            logger.warning(
+                "dropping option %r of %s: its value is too long for Slack", option.label, form_input.name
+            )
             continue
         options.append(rendered)
     wanted = _initial_values(form_input)
@@ -309,7 +311,11 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
         by_value = {o["value"]: o for o in options}
         initial = [by_value[v] for v in _initial_values(form_input) if v in by_value]
         if kind is InputKind.SELECT:
-            element: dict[str, Any] = {"type": "static_select", "action_id": INPUT_ACTION_ID, "options": options}
+            element: dict[str, Any] = {
+                "type": "static_select",
+                "action_id": INPUT_ACTION_ID,
+                "options": options,
+            }
             if initial:
                 element["initial_option"] = initial[0]
         else:
@@ -411,7 +417,10 @@ def home_view(parts: Sequence[OutgoingMessage], footer: Sequence[Button] = ()) -
         blocks += _content_blocks(part) + _action_blocks(part.buttons, seen)
     footer_blocks = _action_blocks(footer, seen)
     blocks = _fit(blocks, footer_blocks, limits.VIEW_BLOCKS)
-    return {"type": "home", "blocks": blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": " "}}]}
+    return {
+        "type": "home",
+        "blocks": blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": " "}}],
+    }
 
 
 def read_form_submission(view: Mapping[str, Any]) -> tuple[str, str, dict[str, str | list[str]]]:

@@ -63,8 +63,9 @@ class _Refused(Exception):
         self.reason = reason
 
 
-def signature_problem(secret: str, body: bytes, timestamp: str | None, signature: str | None,
-                      now: float | None = None) -> str | None:
+def signature_problem(
+    secret: str, body: bytes, timestamp: str | None, signature: str | None, now: float | None = None
+) -> str | None:
     """Why a request is not Slack's, or None when it is: checked over the raw bytes, before parsing."""
     if not timestamp or not _TIMESTAMP.match(timestamp):
         return "missing or malformed timestamp"
@@ -72,7 +73,9 @@ def signature_problem(secret: str, body: bytes, timestamp: str | None, signature
         return "stale timestamp"
     if not signature or not _SIGNATURE.match(signature):
         return "missing or malformed signature"
-    expected = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256
+    ).hexdigest()
     if not hmac.compare_digest("v0=" + expected, signature):
         return "bad signature"
     return None
@@ -116,7 +119,10 @@ def slack_request_handler(front_end: SlackFrontEnd) -> Callable[[web.Request], A
         try:
             raw = await _read_capped(request)
             problem = signature_problem(
-                secret, raw, request.headers.get("X-Slack-Request-Timestamp"), request.headers.get("X-Slack-Signature")
+                secret,
+                raw,
+                request.headers.get("X-Slack-Request-Timestamp"),
+                request.headers.get("X-Slack-Signature"),
             )
             if problem:
                 raise _Refused(401, problem)
@@ -126,10 +132,14 @@ def slack_request_handler(front_end: SlackFrontEnd) -> Callable[[web.Request], A
                 raise _Refused(400, "request body must be UTF-8") from error
             _parsed(body, request.content_type or "")
         except _Refused as refused:
-            logger.info("refused a Slack request from %s: %s (%d)", request.remote, refused.reason, refused.status)
+            logger.info(
+                "refused a Slack request from %s: %s (%d)", request.remote, refused.reason, refused.status
+            )
             return web.Response(status=refused.status, text=refused.reason)
         try:
-            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
+            bolt_request = AsyncBoltRequest(
+                body=body, query=request.query_string, headers=dict(request.headers)
+            )
             bolt_response = await front_end.app.async_dispatch(bolt_request)
         except Exception:  # a payload shape Bolt cannot digest; Slack itself never sends one
             logger.exception("Bolt could not handle a Slack request")

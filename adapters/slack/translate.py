@@ -29,7 +29,11 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 def _team_id(body: Mapping[str, Any]) -> str | None:
     user = _mapping(body.get("user"))
-    return _text(body.get("team_id")) or _text(_mapping(body.get("team")).get("id")) or _text(user.get("team_id"))
+    return (
+        _text(body.get("team_id"))
+        or _text(_mapping(body.get("team")).get("id"))
+        or _text(user.get("team_id"))
+    )
 
 
 def _where(channel_id: str | None) -> Where:
@@ -147,7 +151,11 @@ def _current_choice(body: Mapping[str, Any], action_id: str) -> str | None:
 def home_opened_event(body: Mapping[str, Any]) -> Installed | None:
     """app_home_opened on the Home tab: the moment to greet someone and show their program."""
     event = _mapping(body.get("event"))
-    team_id, user_id, event_id = _text(body.get("team_id")), _text(event.get("user")), _text(body.get("event_id"))
+    team_id, user_id, event_id = (
+        _text(body.get("team_id")),
+        _text(event.get("user")),
+        _text(body.get("event_id")),
+    )
     if event.get("tab") != "home" or not (team_id and user_id and event_id):
         return None
     return Installed(

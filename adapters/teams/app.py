@@ -272,7 +272,9 @@ class TeamsIntegration:
         if self.emulator_mode and not _is_loopback(activity.service_url):
             # Without an app id nothing is authenticated: answering a remote serviceUrl would let anyone
             # act as any user (admins included) and receive the answers. The Emulator runs locally.
-            logger.warning("Emulator mode refuses an activity from %s; set MICROSOFT_APP_ID", activity.service_url)
+            logger.warning(
+                "Emulator mode refuses an activity from %s; set MICROSOFT_APP_ID", activity.service_url
+            )
             return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
         turn = asyncio.create_task(self._run_turn(auth, activity), name=f"teams turn {activity.id}")
         done, _ = await asyncio.wait({turn}, timeout=self._reply_budget)
@@ -364,7 +366,9 @@ async def _read_activity(raw: bytes) -> Activity:
 
 def _addressing_problem(activity: Activity) -> str | None:
     """What the turn needs to answer at all; checked after authentication, so it tells no secrets."""
-    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(("http://", "https://")):
+    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(
+        ("http://", "https://")
+    ):
         return "The activity has no valid serviceUrl."
     conversation = activity.conversation
     if conversation is None or not isinstance(conversation.id, str) or not conversation.id:

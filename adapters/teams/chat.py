@@ -75,7 +75,9 @@ class TeamsChatPort:
         return await self._send(reference, user.workspace_id, activity, f"DM to {user.user_id}")
 
     async def open_group_dm(self, users: Sequence[UserRef]) -> str:
-        raise DeliveryError("Teams bots cannot start group chats; send one message to each person", permanent=True)
+        raise DeliveryError(
+            "Teams bots cannot start group chats; send one message to each person", permanent=True
+        )
 
     async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
         activity = render_activity(message, await self._names(message, workspace_id))
@@ -106,10 +108,14 @@ class TeamsChatPort:
 
         async def fetch(context: TurnContext) -> Any:
             connector = context.turn_state.get(self._adapter.BOT_CONNECTOR_CLIENT_KEY)
-            return await connector.conversations.get_conversation_member(reference.conversation.id, user.user_id)
+            return await connector.conversations.get_conversation_member(
+                reference.conversation.id, user.user_id
+            )
 
         try:
-            member = await self._in_conversation(reference, user.workspace_id, fetch, f"profile of {user.user_id}")
+            member = await self._in_conversation(
+                reference, user.workspace_id, fetch, f"profile of {user.user_id}"
+            )
         except DeliveryError as error:
             logger.info("Using the stored name for %s: %s", user.user_id, error)
             return Profile(display_name=stored_name or "Teams user", timezone=timezone)
@@ -134,7 +140,9 @@ class TeamsChatPort:
         response = await self.calls.run(tenant_id, conversation_id, lambda: context.send_activity(activity))
         return response.id if response else None
 
-    async def replace(self, context: TurnContext, activity: Activity, message_id: str, tenant_id: str) -> None:
+    async def replace(
+        self, context: TurnContext, activity: Activity, message_id: str, tenant_id: str
+    ) -> None:
         activity.id = message_id
         conversation_id = _pacing_key(context.activity.conversation.id)
         await self.calls.run(tenant_id, conversation_id, lambda: context.update_activity(activity))
@@ -249,7 +257,8 @@ class TeamsChatPort:
             failure = delivery_error(error, f"starting a chat with {user.user_id}")
             if failure.permanent:
                 failure = DeliveryError(
-                    f"{failure}; Teams user {user.user_id} may need to install the Mentorbot app", permanent=True
+                    f"{failure}; Teams user {user.user_id} may need to install the Mentorbot app",
+                    permanent=True,
                 )
             raise failure from error
         if not created or not created[0].conversation or not created[0].conversation.id:
@@ -260,7 +269,9 @@ class TeamsChatPort:
         await self.remember([ConversationRef(user, _reference_data(reference, user.workspace_id))])
         return reference
 
-    async def _send(self, reference: ConversationReference, tenant_id: str, activity: Activity, what: str) -> str:
+    async def _send(
+        self, reference: ConversationReference, tenant_id: str, activity: Activity, what: str
+    ) -> str:
         async def send(context: TurnContext) -> str:
             # A new message, not a reply: TurnContext.send_activity would make it a reply to the
             # made-up id of the continuation event, which in a channel is not a new post.

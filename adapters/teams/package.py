@@ -37,7 +37,9 @@ def command_list(scope: str) -> tuple[tuple[str, str], ...]:
     """(title, description) of the commands the registry offers in a Teams scope ("personal", "team")."""
     listed = tuple((c.name, c.description) for c in listed_commands() if scope in c.teams_lists)
     if len(listed) > MAX_COMMANDS_PER_LIST:
-        raise ValueError(f"Teams allows {MAX_COMMANDS_PER_LIST} commands in the {scope} list, not {len(listed)}")
+        raise ValueError(
+            f"Teams allows {MAX_COMMANDS_PER_LIST} commands in the {scope} list, not {len(listed)}"
+        )
     return listed
 
 
@@ -205,4 +207,6 @@ def encode_png(width: int, height: int, paint: Callable[[float, float], Pixel]) 
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )

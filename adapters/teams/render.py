@@ -32,7 +32,9 @@ SUBMIT_FORM_ID = "form_id"
 SUBMIT_CONTEXT = "context"
 SUBMIT_MULTISELECT = "multiselect"
 """Names of the form's multi-select inputs, so their comma-joined answers are split back into lists."""
-RESERVED_SUBMIT_KEYS = frozenset({SUBMIT_ACTION_ID, SUBMIT_VALUE, SUBMIT_FORM_ID, SUBMIT_CONTEXT, SUBMIT_MULTISELECT})
+RESERVED_SUBMIT_KEYS = frozenset(
+    {SUBMIT_ACTION_ID, SUBMIT_VALUE, SUBMIT_FORM_ID, SUBMIT_CONTEXT, SUBMIT_MULTISELECT}
+)
 
 ATTACHMENT_PREVIEW_CHARS = 6000
 """Teams rejects cards over about 28 KB; a longer attachment is shown cut, with a note saying so."""

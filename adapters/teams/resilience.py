@@ -111,7 +111,9 @@ class ConnectorCalls:
         self.retry = retry or RetryPolicy()
         self.pacing = pacing or PacingPolicy()
         self._tenants = Gates(self.pacing.per_tenant_per_second)
-        self._conversations = Gates(self.pacing.per_conversation_per_second, self.pacing.remembered_conversations)
+        self._conversations = Gates(
+            self.pacing.per_conversation_per_second, self.pacing.remembered_conversations
+        )
         self._hourly: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self.retries = 0
         """Calls repeated after a transient failure since start; operators read it in logs and tests."""

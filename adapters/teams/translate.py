@@ -154,7 +154,9 @@ def to_event(activity: Activity) -> InboundEvent | None:
         # The engine files `conversation` under the actor, so only a 1:1 chat is theirs to keep; team and
         # channel references are saved separately (see references_to_save).
         personal = conversation_type(activity) == "personal"
-        return Installed(actor=actor, event_id=event_id, conversation=reference_data(activity) if personal else {})
+        return Installed(
+            actor=actor, event_id=event_id, conversation=reference_data(activity) if personal else {}
+        )
     return None
 
 
@@ -339,7 +341,11 @@ def references_to_save(activity: Activity) -> list[ConversationRef]:
     new 1:1 chats) that this activity proves the bot can reach."""
     actor = actor_of(activity)
     service_url = activity.service_url
-    if actor is None or not isinstance(service_url, str) or not service_url.startswith(("http://", "https://")):
+    if (
+        actor is None
+        or not isinstance(service_url, str)
+        or not service_url.startswith(("http://", "https://"))
+    ):
         return []
     conversation = activity.conversation
     if conversation is None or not isinstance(conversation.id, str) or not conversation.id:
@@ -349,7 +355,12 @@ def references_to_save(activity: Activity) -> list[ConversationRef]:
     refs = [
         ConversationRef(
             UserRef(PLATFORM, tenant, TENANT_REF_USER_ID),
-            {"serviceUrl": service_url, "channelId": activity.channel_id, "bot": data["bot"], "tenantId": tenant},
+            {
+                "serviceUrl": service_url,
+                "channelId": activity.channel_id,
+                "bot": data["bot"],
+                "tenantId": tenant,
+            },
         )
     ]
     kind = conversation_type(activity)
@@ -364,7 +375,8 @@ def references_to_save(activity: Activity) -> list[ConversationRef]:
             channel_data = {k: v for k, v in data.items() if k != "timezone"}
             refs.append(
                 ConversationRef(
-                    UserRef(PLATFORM, tenant, channel_id), {**channel_data, "conversation": channel_conversation}
+                    UserRef(PLATFORM, tenant, channel_id),
+                    {**channel_data, "conversation": channel_conversation},
                 )
             )
     return refs

@@ -61,8 +61,6 @@ class Sides:
 def split_sides(pool: Sequence[Candidate], capacity: int) -> Sides:
     leaders = [c for c in pool if c.role is Role.LEADER]
     mentors = [c for c in pool if c.role is Role.MENTOR]
-    flexible = sorted(
-        (c for c in pool if c.role is Role.BOTH), key=lambda c: (-c.seniority, c.user.key)
-    )
+    flexible = sorted((c for c in pool if c.role is Role.BOTH), key=lambda c: (-c.seniority, c.user.key))
     take = leaders_to_take(len(leaders), len(mentors), len(flexible), max(0, capacity))
     return Sides(tuple(leaders + flexible[:take]), tuple(mentors + flexible[take:]))

@@ -46,9 +46,7 @@ def leader_reason(
     if not has_option:
         return ruled_out("mentor", blocking or Counter(), rules)
     if shape.leaders > shape.places:
-        return (
-            f"There were more leaders ({shape.leaders}) than mentor places ({shape.places}) this round."
-        )
+        return f"There were more leaders ({shape.leaders}) than mentor places ({shape.places}) this round."
     return "Every mentor who fits the rules for you was needed for another leader this round."
 
 
@@ -62,7 +60,5 @@ def mentor_reason(
     if not has_option:
         return ruled_out("leader", blocking or Counter(), rules)
     if shape.mentors > shape.leaders:
-        return (
-            f"There were more mentors ({shape.mentors}) than leaders ({shape.leaders}) this round."
-        )
+        return f"There were more mentors ({shape.mentors}) than leaders ({shape.leaders}) this round."
     return "Every leader who fits the rules for you was paired with another mentor this round."

@@ -27,11 +27,15 @@ class FallbackSuggester:
         try:
             suggested = sanitise_prompt_set(await self._primary.suggest(context))
         except Exception as error:  # noqa: BLE001 - every failure has the same remedy
-            logger.info("prompt suggester failed for pairing %s, using the library: %r", context.pairing_id, error)
+            logger.info(
+                "prompt suggester failed for pairing %s, using the library: %r", context.pairing_id, error
+            )
         else:
             if len(suggested.prompts) >= MIN_PROMPTS and suggested.task:
                 return suggested
-            logger.info("prompt suggester gave too little for pairing %s, using the library", context.pairing_id)
+            logger.info(
+                "prompt suggester gave too little for pairing %s, using the library", context.pairing_id
+            )
         return sanitise_prompt_set(await self._library.suggest(context))
 
     async def aclose(self) -> None:

@@ -191,7 +191,9 @@ class LibrarySuggester:
         """All prompts of one direction, most relevant to this pair first (stable for the pair)."""
         return self._ranked(context, direction, _interests(context))
 
-    def _ranked(self, context: PairContext, direction: Direction, interests: _Interests) -> list[LibraryPrompt]:
+    def _ranked(
+        self, context: PairContext, direction: Direction, interests: _Interests
+    ) -> list[LibraryPrompt]:
         return sorted(self._by_direction[direction], key=lambda p: -self._score(p, context, interests))
 
     def _score(self, prompt: LibraryPrompt, context: PairContext, interests: _Interests) -> float:

@@ -50,7 +50,9 @@ async def prepare_weekly_prompts(
         raise ValueError("concurrency and batch_size must be at least 1")
     unique: dict[str, PairContext] = {}
     for context in contexts:
-        unique.setdefault(context.pairing_id, context if context.week == week else replace(context, week=week))
+        unique.setdefault(
+            context.pairing_id, context if context.week == week else replace(context, week=week)
+        )
 
     async with uow_factory() as uow:
         missing = [c for c in unique.values() if await uow.prompt_cache.get(c.pairing_id, week) is None]

@@ -62,7 +62,8 @@ def local_week_and_slot(ctx: Ctx, person: Participant) -> tuple[str, datetime]:
 
 
 _ANSWER_BUTTONS = tuple(
-    (a.label, a.value, ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT) for a in CheckinAnswer
+    (a.label, a.value, ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT)
+    for a in CheckinAnswer
 )
 """(label, value, style) of each answer button, worked out once: a fan-out builds thousands of check-ins."""
 
@@ -78,7 +79,10 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=tuple(fields),
         buttons=(
-            *(CHECKIN_ANSWER.button(label, checkin.id, value, style=style) for label, value, style in _ANSWER_BUTTONS),
+            *(
+                CHECKIN_ANSWER.button(label, checkin.id, value, style=style)
+                for label, value, style in _ANSWER_BUTTONS
+            ),
             *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
@@ -111,7 +115,9 @@ async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
 async def plan_checkins(ctx: Ctx) -> CheckinPlan:
     """`due_checkins`, with the participants it read. Three queries, whatever the program's size."""
     people = {p.user: p for p in await ctx.uow.participants.list()}
-    already = {(c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))}
+    already = {
+        (c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))
+    }
     moments: dict[str, tuple[str, datetime]] = {}  # week and slot by time zone: the same for everyone in one
     due: list[DueCheckin] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
@@ -135,7 +141,9 @@ def checkin_delivery_key(checkin: Checkin) -> str:
     return f"checkin:{checkin.pairing_id}:{checkin.week}:{checkin.user.key}"
 
 
-async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]) -> int:
+async def enqueue_checkins(
+    ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]
+) -> int:
     """Record the check-ins and queue their messages: one insert of each kind for the whole list.
 
     Only check-ins actually stored get a message, so a second run (another replica, a retried tick)
@@ -147,7 +155,9 @@ async def enqueue_checkins(ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tu
         ctx.outbox.row(
             checkin_delivery_key(checkin),
             Destination.dm(item.member),
-            checkin_message(checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))),
+            checkin_message(
+                checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))
+            ),
             priority=DeliveryPriority.URGENT,
         )
         for item, checkin in zip(due, made, strict=True)
@@ -173,7 +183,10 @@ async def answer(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     chosen = CheckinAnswer(value.choice[0])
     checkin, pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer is not None:
-        return Reply(rating_prompt(checkin, f"You already answered this week: *{checkin.answer.label}*. Thanks!"), replace_original=True)
+        return Reply(
+            rating_prompt(checkin, f"You already answered this week: *{checkin.answer.label}*. Thanks!"),
+            replace_original=True,
+        )
     await record_answer(ctx, checkin, pairing, chosen, None, None)
     return Reply(rating_prompt(checkin, f"Thanks, recorded: *{chosen.label}*."), replace_original=True)
 
@@ -227,7 +240,9 @@ async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     rating = int(value.choice[0])
     checkin, _ = await _authorised_checkin(ctx, actor, value.id)
     if checkin.rating is not None:
-        return Reply(rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True)
+        return Reply(
+            rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True
+        )
     checkin.rating = rating
     await ctx.uow.checkins.save(checkin)
     return Reply(rating_prompt(checkin, f"Thanks, rated {rating}/5."), replace_original=True)
@@ -285,7 +300,9 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
     me = await ctx.participant(actor)
     pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
     if not pairings:
-        return Reply.text("You're not paired yet, so there's no check-in. You'll be matched at the next round.")
+        return Reply.text(
+            "You're not paired yet, so there's no check-in. You'll be matched at the next round."
+        )
     pairing = pairings[-1]
     week, _ = local_week_and_slot(ctx, me)
     checkin = await ctx.uow.checkins.find(pairing.id, actor, week)
@@ -296,7 +313,9 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
         return Reply(checkin_message(checkin, pairing.other(actor), None))
     chosen = ANSWER_WORDS.get(command.args[0].lower())
     if chosen is None:
-        raise InvalidInput("Answer with `met`, `not-yet`, `rescheduled` or `need-help`, e.g. `checkin met 4 good chat`.")
+        raise InvalidInput(
+            "Answer with `met`, `not-yet`, `rescheduled` or `need-help`, e.g. `checkin met 4 good chat`."
+        )
     rating = None
     rest = list(command.rest.split()[1:])
     if rest and parse_int(rest[0], 1, 5) is not None:
@@ -308,4 +327,6 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
         return Reply.text(f"You already answered this week: *{checkin.answer.label}*. Thanks!")
     await record_answer(ctx, checkin, pairing, chosen, rating, note)
     extra = f", rated {rating}/5" if rating else ""
-    return Reply.text(f"Thanks, recorded: *{chosen.label}*{extra}." + (" Your note is private." if note else ""))
+    return Reply.text(
+        f"Thanks, recorded: *{chosen.label}*{extra}." + (" Your note is private." if note else "")
+    )

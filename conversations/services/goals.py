@@ -35,7 +35,11 @@ async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Rep
         mine = [g for g in await ctx.uow.goals.for_pairing(pairing.id) if g.owner == actor]
         index = parse_int(numbers[0], 1, len(mine)) if numbers and mine else None
         if index is None:
-            raise InvalidInput(f"Give the number of one of your goals (1-{len(mine)}), e.g. `goals {verb} 1`." if mine else "You have no goals yet. Add one with `goals add TEXT`.")
+            raise InvalidInput(
+                f"Give the number of one of your goals (1-{len(mine)}), e.g. `goals {verb} 1`."
+                if mine
+                else "You have no goals yet. Add one with `goals add TEXT`."
+            )
         goal = mine[index - 1]
         if verb == "done":
             goal.progress, goal.done_at = 100, goal.done_at or ctx.now
@@ -79,7 +83,9 @@ async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
 async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Reply:
     text = " ".join(text.split())
     if not text:
-        raise InvalidInput("Say what the goal is, e.g. `goals add use an AI assistant to draft my weekly update`.")
+        raise InvalidInput(
+            "Say what the goal is, e.g. `goals add use an AI assistant to draft my weekly update`."
+        )
     if len(text) > MAX_GOAL_LENGTH:
         raise InvalidInput(f"Keep a goal under {MAX_GOAL_LENGTH} characters.")
     mine = [g for g in await ctx.uow.goals.for_pairing(pairing.id) if g.owner == actor]
@@ -89,7 +95,9 @@ async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Rep
         return Reply.text("You already have that goal.")
     side = pairing.side_of(actor) or Side.LEADER
     await ctx.uow.goals.add(Goal(new_id(), pairing.id, actor, side, text, ctx.now))
-    return Reply.text(f"Goal {len(mine) + 1} added: _{text}_. Report progress with `goals progress {len(mine) + 1} 50`.")
+    return Reply.text(
+        f"Goal {len(mine) + 1} added: _{text}_. Report progress with `goals progress {len(mine) + 1} 50`."
+    )
 
 
 async def goal_form(ctx: Ctx, actor: UserRef, pairing_id: str) -> Reply:
@@ -101,12 +109,21 @@ async def goal_form(ctx: Ctx, actor: UserRef, pairing_id: str) -> Reply:
         title="Add a goal",
         submit_label="Add",
         context=pairing.id,
-        inputs=(FormInput("goal", "What do you want to achieve this round?", InputKind.MULTILINE, max_length=MAX_GOAL_LENGTH),),
+        inputs=(
+            FormInput(
+                "goal",
+                "What do you want to achieve this round?",
+                InputKind.MULTILINE,
+                max_length=MAX_GOAL_LENGTH,
+            ),
+        ),
     )
     return Reply(OutgoingMessage(text="Add a goal", form=form))
 
 
-async def submit_goal_form(ctx: Ctx, actor: UserRef, pairing_id: str, fields: dict[str, str | list[str]]) -> Reply:
+async def submit_goal_form(
+    ctx: Ctx, actor: UserRef, pairing_id: str, fields: dict[str, str | list[str]]
+) -> Reply:
     pairing = await ctx.uow.pairings.get(pairing_id)
     if pairing is None or pairing.side_of(actor) is None or pairing.status is not PairingStatus.ACTIVE:
         raise NotAllowed("You can only set goals for your own active pairing.")

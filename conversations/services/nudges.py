@@ -29,7 +29,9 @@ async def enqueue_nudges(ctx: Ctx) -> int:
     rules = ctx.config.nudges
     horizon = ctx.now - max(rules.no_meeting_after, rules.checkin_unanswered_after) - timedelta(days=7)
     # check-ins sent before the horizon count for no rule; only those a rule can use are read
-    met = await ctx.uow.checkins.pairings_answered(CheckinAnswer.MET, ctx.now - rules.no_meeting_after, horizon)
+    met = await ctx.uow.checkins.pairings_answered(
+        CheckinAnswer.MET, ctx.now - rules.no_meeting_after, horizon
+    )
     unanswered: dict[str, list[Checkin]] = defaultdict(list)
     open_checkins = await ctx.uow.checkins.unanswered(horizon, ctx.now - rules.checkin_unanswered_after)
     # A reminder only for a check-in its person has had for the whole wait: one still queued behind a
@@ -49,43 +51,49 @@ async def enqueue_nudges(ctx: Ctx) -> int:
         if age >= rules.no_meeting_after and pairing.id not in met:
             for member in pairing.members():
                 other = pairing.other(member)
-                wanted.append((
-                    member,
-                    f"nudge:no-meeting:{pairing.id}:{iso_week(ctx.now)}:{member.key}",
-                    OutgoingMessage(
-                        title="Time to catch up?",
-                        text=(
-                            f"It's been {rules.no_meeting_after.days} days since you and {mention(other.user_id)} last met. "
-                            "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
+                wanted.append(
+                    (
+                        member,
+                        f"nudge:no-meeting:{pairing.id}:{iso_week(ctx.now)}:{member.key}",
+                        OutgoingMessage(
+                            title="Time to catch up?",
+                            text=(
+                                f"It's been {rules.no_meeting_after.days} days since you and {mention(other.user_id)} last met. "
+                                "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
+                            ),
+                            mentions=(other.user_id,),
                         ),
-                        mentions=(other.user_id,),
-                    ),
-                ))
+                    )
+                )
 
         if age >= rules.goals_missing_after:
             for member in pairing.members():
                 if (pairing.id, member) not in goal_owners:
-                    wanted.append((
-                        member,
-                        f"nudge:goals:{pairing.id}:{member.key}",
-                        OutgoingMessage(
-                            title="Set your goals",
-                            text=(
-                                "You haven't set any goals for this pairing yet. Two or three are plenty, "
-                                "e.g. `goals add use an AI assistant to summarise long documents`."
+                    wanted.append(
+                        (
+                            member,
+                            f"nudge:goals:{pairing.id}:{member.key}",
+                            OutgoingMessage(
+                                title="Set your goals",
+                                text=(
+                                    "You haven't set any goals for this pairing yet. Two or three are plenty, "
+                                    "e.g. `goals add use an AI assistant to summarise long documents`."
+                                ),
                             ),
-                        ),
-                    ))
+                        )
+                    )
 
         for checkin in unanswered.get(pairing.id, ()):
-            wanted.append((
-                checkin.user,
-                f"nudge:checkin:{checkin.id}",
-                OutgoingMessage(
-                    title="Quick reminder",
-                    text=f"This week's check-in ({checkin.week}) is still open: one click is enough. Type `checkin` to see it.",
-                ),
-            ))
+            wanted.append(
+                (
+                    checkin.user,
+                    f"nudge:checkin:{checkin.id}",
+                    OutgoingMessage(
+                        title="Quick reminder",
+                        text=f"This week's check-in ({checkin.week}) is still open: one click is enough. Type `checkin` to see it.",
+                    ),
+                )
+            )
     if not wanted:
         return 0
 

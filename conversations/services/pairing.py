@@ -96,11 +96,7 @@ async def pool_for_round(ctx: Ctx) -> list[Participant]:
     busy: set[UserRef] = set()
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         busy.update(pairing.members())
-    return [
-        p
-        for p in await ctx.uow.participants.list()
-        if p.user not in busy and ctx.available(p)
-    ]
+    return [p for p in await ctx.uow.participants.list() if p.user not in busy and ctx.available(p)]
 
 
 def sentence(text: str) -> str:
@@ -177,7 +173,10 @@ def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | Non
         title="Meet your mentoring partner",
         text=text,
         fields=(
-            ("Why you two", " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match."),
+            (
+                "Why you two",
+                " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match.",
+            ),
             ("First steps", "Book 30 minutes this week, then each of you sets goals with `goals add ...`."),
         ),
         buttons=(GOAL_ADD_FORM.button("Set my goals", pairing.id),),
@@ -204,7 +203,9 @@ async def introduce(ctx: Ctx, pairing: Pairing, names: dict[UserRef, str]) -> No
             )
     for member in members:
         side = pairing.side_of(member) or Side.LEADER
-        await ctx.outbox.dm(f"assess:before:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "before"))
+        await ctx.outbox.dm(
+            f"assess:before:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "before")
+        )
 
 
 def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMessage:
@@ -245,7 +246,12 @@ async def next_round_due(ctx: Ctx) -> bool:
     """A round closed long enough ago: the program carries on without an admin having to ask."""
     gap = ctx.config.next_round_after
     latest = await ctx.uow.cycles.latest()
-    return gap is not None and latest is not None and latest.closed_at is not None and ctx.now - latest.closed_at >= gap
+    return (
+        gap is not None
+        and latest is not None
+        and latest.closed_at is not None
+        and ctx.now - latest.closed_at >= gap
+    )
 
 
 async def close_finished_cycles(ctx: Ctx) -> int:
@@ -259,7 +265,9 @@ async def close_finished_cycles(ctx: Ctx) -> int:
         await ctx.uow.pairings.save(pairing)
         for member in pairing.members():
             side = pairing.side_of(member) or Side.LEADER
-            await ctx.outbox.dm(f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after"))
+            await ctx.outbox.dm(
+                f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after")
+            )
         ended += 1
     cycle.closed_at = ctx.now
     await ctx.uow.cycles.save(cycle)

@@ -31,7 +31,9 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
     if existing and existing.status is ParticipantStatus.LEFT:
         existing = None
     if not editing and existing is not None:
-        return Reply.text("You're already in the program. Use `profile` to change your details, or `status` to see where you stand.")
+        return Reply.text(
+            "You're already in the program. Use `profile` to change your details, or `status` to see where you stand."
+        )
     if editing and existing is None:
         return Reply.text("You haven't joined yet. Type `join` to opt in.")
     form = build_profile_form(existing, profile.timezone if profile else None, is_edit=editing)
@@ -41,7 +43,9 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
     return Reply(OutgoingMessage(text=form.title, form=form))
 
 
-async def submit_profile(ctx: Ctx, actor: UserRef, fields: dict[str, str | list[str]], display_name: str) -> Reply:
+async def submit_profile(
+    ctx: Ctx, actor: UserRef, fields: dict[str, str | list[str]], display_name: str
+) -> Reply:
     answers, errors = validate_profile(fields)
     if answers is None:
         raise FormInvalid(errors)
@@ -62,7 +66,8 @@ async def submit_profile(ctx: Ctx, actor: UserRef, fields: dict[str, str | list[
         return Reply.text("Your profile is updated. It will be used from the next pairing round.")
     participant = Participant(
         user=actor,
-        display_name=" ".join(display_name.split())[:MAX_NAME] or (existing.display_name if existing else actor.user_id),
+        display_name=" ".join(display_name.split())[:MAX_NAME]
+        or (existing.display_name if existing else actor.user_id),
         role=answers.role,
         department=answers.department,
         seniority=answers.seniority,
@@ -104,7 +109,14 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
             fields.append(("Next check-in", next_checkin_text(ctx, me, pairings[-1].created_at)))
     else:
         fields.append(("Paired with", "nobody yet: you'll be matched at the next round"))
-    return Reply(OutgoingMessage(text="Here's where you stand.", title="My mentoring", fields=tuple(fields), mentions=tuple(mentions)))
+    return Reply(
+        OutgoingMessage(
+            text="Here's where you stand.",
+            title="My mentoring",
+            fields=tuple(fields),
+            mentions=tuple(mentions),
+        )
+    )
 
 
 def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime) -> str:
@@ -129,7 +141,9 @@ async def pause(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
     if args:
         until = parse_date(args[0])
         if until is None:
-            raise InvalidInput("I couldn't read that date. Use `pause until YYYY-MM-DD`, e.g. `pause until 2027-01-15`.")
+            raise InvalidInput(
+                "I couldn't read that date. Use `pause until YYYY-MM-DD`, e.g. `pause until 2027-01-15`."
+            )
         if until <= ctx.local_today(me):
             raise InvalidInput("That date is not in the future. Pick a later date, or `pause` with no date.")
         if (until - ctx.local_today(me)).days > 366:
@@ -177,9 +191,14 @@ async def leave(ctx: Ctx, actor: UserRef, delete_data: bool) -> Reply:
         me.status = ParticipantStatus.LEFT
         me.paused_until = None
         await ctx.uow.participants.save(me)
-        return Reply.text("You've left the program. Thank you for taking part! Type `join` whenever you want to come back.", replace_original=True)
+        return Reply.text(
+            "You've left the program. Thank you for taking part! Type `join` whenever you want to come back.",
+            replace_original=True,
+        )
     await delete_personal_data(ctx, actor)
-    return Reply.text("You've left the program and your data is deleted. Thank you for taking part!", replace_original=True)
+    return Reply.text(
+        "You've left the program and your data is deleted. Thank you for taking part!", replace_original=True
+    )
 
 
 async def delete_personal_data(ctx: Ctx, actor: UserRef) -> None:

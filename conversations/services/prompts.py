@@ -47,9 +47,12 @@ async def pair_contexts(
     latest = await uow.checkins.latest_for_pairings(ids, OUTCOMES_SHOWN)
     ratings = await uow.prompt_ratings.for_pairings(ids)
     earlier_weeks = {
-        week: [weeks_before(week, back) for back in range(1, RECENT_WEEKS + 1)] for week in {week for _, week in pairs}
+        week: [weeks_before(week, back) for back in range(1, RECENT_WEEKS + 1)]
+        for week in {week for _, week in pairs}
     }
-    shown = await uow.prompt_cache.get_many({(pairing.id, w) for pairing, week in pairs for w in earlier_weeks[week]})
+    shown = await uow.prompt_cache.get_many(
+        {(pairing.id, w) for pairing, week in pairs for w in earlier_weeks[week]}
+    )
     contexts = []
     for pairing, week in pairs:
         leader, mentor = found.get(pairing.leader), found.get(pairing.mentor)
@@ -69,8 +72,12 @@ async def pair_contexts(
                 mentor_skills=mentor.skills if mentor else (),
                 leader_goals=leader.learning_goals if leader else (),
                 mentor_goals=mentor.learning_goals if mentor else (),
-                goal_progress=tuple((g.side.value, g.text, g.progress, g.done) for g in goals.get(pairing.id, ())),
-                recent_outcomes=tuple(c.answer.value for c in latest.get(pairing.id, ()) if c.answer is not None),
+                goal_progress=tuple(
+                    (g.side.value, g.text, g.progress, g.done) for g in goals.get(pairing.id, ())
+                ),
+                recent_outcomes=tuple(
+                    c.answer.value for c in latest.get(pairing.id, ()) if c.answer is not None
+                ),
                 language=(leader.language if leader else None) or (mentor.language if mentor else None),
                 liked_topics=liked,
                 disliked_topics=disliked,
@@ -91,7 +98,9 @@ async def prompts_for(ctx: Ctx, pairing: Pairing, week: str) -> PromptSet:
 
 
 def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> OutgoingMessage:
-    fields: list[tuple[str, str]] = [("Talk about", "\n".join(f"{i}. {p}" for i, p in enumerate(prompts.prompts, 1)))]
+    fields: list[tuple[str, str]] = [
+        ("Talk about", "\n".join(f"{i}. {p}" for i, p in enumerate(prompts.prompts, 1)))
+    ]
     if prompts.task:
         fields.append(("Try this together", prompts.task))
     votes = [
@@ -134,7 +143,9 @@ async def prompt_request(ctx: Ctx, actor: UserRef, pairing_id: str | None, fresh
     return context
 
 
-async def prompts_command(ctx: Ctx, actor: UserRef, pairing_id: str | None = None, fresh: bool = False) -> Reply:
+async def prompts_command(
+    ctx: Ctx, actor: UserRef, pairing_id: str | None = None, fresh: bool = False
+) -> Reply:
     """This week's prompts, made beforehand by `Mentorbot` outside the transaction when they were missing."""
     pairing = await _my_pairing(ctx, actor, pairing_id)
     week = ctx.local_week(await ctx.participant(actor))
@@ -151,7 +162,13 @@ async def rate_prompt(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     if shown is None or index >= len(shown.prompts):
         raise InvalidInput("That rating doesn't match a prompt you were shown; nothing was recorded.")
     topic = shown.topics[index] if index < len(shown.topics) else ""
-    rating = PromptRating(new_id(), pairing.id, actor, week, index, topic, 1 if thumb == "up" else -1, ctx.now)
+    rating = PromptRating(
+        new_id(), pairing.id, actor, week, index, topic, 1 if thumb == "up" else -1, ctx.now
+    )
     if not await ctx.uow.prompt_ratings.add(rating):
         return Reply.text("You already rated that idea. Thanks!")
-    return Reply.text("Thanks! Later weeks will lean towards what you like." if thumb == "up" else "Noted: fewer ideas like that one.")
+    return Reply.text(
+        "Thanks! Later weeks will lean towards what you like."
+        if thumb == "up"
+        else "Noted: fewer ideas like that one."
+    )

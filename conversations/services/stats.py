@@ -94,7 +94,9 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
 
     # Pairs that ran during the window count, even if the round closed since: a rate over a
     # finished round is what an admin reviewing it wants to see.
-    window_pairs = [p for p in pairings if p.status is PairingStatus.ACTIVE or (p.ended_at and p.ended_at >= since)]
+    window_pairs = [
+        p for p in pairings if p.status is PairingStatus.ACTIVE or (p.ended_at and p.ended_at >= since)
+    ]
     met_pairs = {c.pairing_id for c in recent if c.answer is CheckinAnswer.MET}
     eligible = {
         p.id for p in window_pairs if (p.ended_at or ctx.now) - p.created_at >= timedelta(days=7)
@@ -117,7 +119,9 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
         if no_meeting or needs_help or (low and mean(low) <= 2):
             at_risk += 1
 
-    before = {(a.pairing_id, a.user): a.score for a in assessments if a.side is Side.LEADER and a.phase == "before"}
+    before = {
+        (a.pairing_id, a.user): a.score for a in assessments if a.side is Side.LEADER and a.phase == "before"
+    }
     changes = [
         a.score - before[(a.pairing_id, a.user)]
         for a in assessments
@@ -125,13 +129,13 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
     ]
     deliveries = await uow.deliveries.count_by_status() if scope.org_wide else None
     paired = {u for p in active for u in p.members()}
-    waiting = sum(
-        1 for p in people if p.status is ParticipantStatus.ACTIVE and p.user not in paired
-    )
+    waiting = sum(1 for p in people if p.status is ParticipantStatus.ACTIVE and p.user not in paired)
     return ProgramStats(
         by_role=dict(Counter(p.role.value for p in people if p.status is not ParticipantStatus.LEFT)),
         by_status=dict(Counter(p.status.value for p in people)),
-        by_department=small_groups_hidden(Counter(p.department for p in people if p.status is not ParticipantStatus.LEFT)),
+        by_department=small_groups_hidden(
+            Counter(p.department for p in people if p.status is not ParticipantStatus.LEFT)
+        ),
         active_pairs=len(active),
         meeting_rate=meeting_rate,
         average_rating=mean(ratings) if ratings else None,
@@ -176,20 +180,40 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             ("Pairs in the latest round", str(stats.latest_round_pairs)),
             ("Active but unpaired", str(stats.waitlisted)),
             ("Meeting rate, last 2 weeks", _pct(stats.meeting_rate)),
-            ("Average rating, last 2 weeks", "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5"),
+            (
+                "Average rating, last 2 weeks",
+                "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5",
+            ),
             ("Goals set / done (leaders)", f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
             ("Goals set / done (mentors)", f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
             ("At-risk pairs", str(stats.at_risk)),
             ("Leaders' AI confidence change", "—" if change is None else f"{change:+.1f} points (1-5 scale)"),
-            ("Undeliverable messages", "— (org-wide admins only)" if undeliverable is None else str(undeliverable)),
+            (
+                "Undeliverable messages",
+                "— (org-wide admins only)" if undeliverable is None else str(undeliverable),
+            ),
         ),
     )
 
 
 EXPORT_COLUMNS = (
-    "cycle", "pairing_id", "status", "started", "ended", "leader", "leader_department", "mentor",
-    "mentor_department", "match_score", "checkins_answered", "meetings", "average_rating",
-    "leader_goals", "leader_goals_done", "mentor_goals", "mentor_goals_done",
+    "cycle",
+    "pairing_id",
+    "status",
+    "started",
+    "ended",
+    "leader",
+    "leader_department",
+    "mentor",
+    "mentor_department",
+    "match_score",
+    "checkins_answered",
+    "meetings",
+    "average_rating",
+    "leader_goals",
+    "leader_goals_done",
+    "mentor_goals",
+    "mentor_goals_done",
 )
 
 
@@ -211,16 +235,27 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
         ratings = [c.rating for c in mine if c.rating is not None]
         pg = goals_by_pair.get(pairing.id, [])
         leader, mentor = people.get(pairing.leader), people.get(pairing.mentor)
-        writer.writerow([
-            cycles.get(pairing.cycle_id, ""), pairing.id, pairing.status.value, pairing.created_at.date().isoformat(),
-            pairing.ended_at.date().isoformat() if pairing.ended_at else "",
-            _safe(leader.display_name if leader else "(deleted)"), _safe(leader.department if leader else ""),
-            _safe(mentor.display_name if mentor else "(deleted)"), _safe(mentor.department if mentor else ""),
-            f"{pairing.score:.2f}", sum(1 for c in mine if c.answer is not None),
-            sum(1 for c in mine if c.answer is CheckinAnswer.MET), f"{mean(ratings):.2f}" if ratings else "",
-            sum(1 for g in pg if g.side is Side.LEADER), sum(1 for g in pg if g.side is Side.LEADER and g.done),
-            sum(1 for g in pg if g.side is Side.MENTOR), sum(1 for g in pg if g.side is Side.MENTOR and g.done),
-        ])
+        writer.writerow(
+            [
+                cycles.get(pairing.cycle_id, ""),
+                pairing.id,
+                pairing.status.value,
+                pairing.created_at.date().isoformat(),
+                pairing.ended_at.date().isoformat() if pairing.ended_at else "",
+                _safe(leader.display_name if leader else "(deleted)"),
+                _safe(leader.department if leader else ""),
+                _safe(mentor.display_name if mentor else "(deleted)"),
+                _safe(mentor.department if mentor else ""),
+                f"{pairing.score:.2f}",
+                sum(1 for c in mine if c.answer is not None),
+                sum(1 for c in mine if c.answer is CheckinAnswer.MET),
+                f"{mean(ratings):.2f}" if ratings else "",
+                sum(1 for g in pg if g.side is Side.LEADER),
+                sum(1 for g in pg if g.side is Side.LEADER and g.done),
+                sum(1 for g in pg if g.side is Side.MENTOR),
+                sum(1 for g in pg if g.side is Side.MENTOR and g.done),
+            ]
+        )
         rows += 1
     return OutgoingMessage(
         title="Program export",

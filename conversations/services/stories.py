@@ -15,7 +15,9 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
     await ctx.participant(actor)
     text = " ".join(text.split())
     if len(text) < 20:
-        raise InvalidInput("Tell the story in a sentence or two (at least 20 characters), e.g. `story Maria showed me how to ...`.")
+        raise InvalidInput(
+            "Tell the story in a sentence or two (at least 20 characters), e.g. `story Maria showed me how to ...`."
+        )
     if len(text) > MAX_STORY:
         raise InvalidInput(f"Keep the story under {MAX_STORY} characters.")
     pairings = await ctx.uow.pairings.for_user(actor)
@@ -57,7 +59,8 @@ async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         story.status = StoryStatus.DECLINED
         await ctx.uow.stories.save(story)
         await ctx.outbox.dm(
-            f"story:declined:{story.id}", story.proposer,
+            f"story:declined:{story.id}",
+            story.proposer,
             OutgoingMessage(text="Your partner preferred not to share that story. Nothing was posted."),
         )
         return Reply.text("Understood: the story will not be posted.", replace_original=True)
@@ -79,7 +82,8 @@ async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         for admin in ctx.admins_of(actor):
             await ctx.outbox.dm(f"story:post:{story.id}:{admin.key}", admin, post)
     await ctx.outbox.dm(
-        f"story:approved:{story.id}", story.proposer,
+        f"story:approved:{story.id}",
+        story.proposer,
         OutgoingMessage(text="Your partner approved your story. It's being shared. Thank you!"),
     )
     return Reply.text("Thank you! The story is approved and will be shared.", replace_original=True)

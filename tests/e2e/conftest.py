@@ -22,14 +22,23 @@ def free_port() -> int:
 def clean_env(**overrides: str) -> dict[str, str]:
     """The machine's environment minus every Mentorbot setting, so tests see only what they set."""
     prefixes = ("SLACK_", "MICROSOFT_", "OPENAI_", "MENTORBOT_", "TO_BOT_", "TO_CHANNEL_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes) and k not in ("DATABASE_URL", "PORT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(prefixes) and k not in ("DATABASE_URL", "PORT")
+    }
     env.update(overrides)
     return env
 
 
 def mentorbot(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

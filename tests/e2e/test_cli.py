@@ -16,7 +16,11 @@ def test_bad_settings_are_listed_one_per_line() -> None:
     env = clean_env(SLACK_BOT_TOKEN="xoxb-1", PORT="not-a-port", MENTORBOT_CHECKIN_TIME="25:99")
     result = mentorbot("tick", env=env)
     assert result.returncode == 2
-    assert "SLACK_SIGNING_SECRET" in result.stderr and "PORT" in result.stderr and "MENTORBOT_CHECKIN_TIME" in result.stderr
+    assert (
+        "SLACK_SIGNING_SECRET" in result.stderr
+        and "PORT" in result.stderr
+        and "MENTORBOT_CHECKIN_TIME" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

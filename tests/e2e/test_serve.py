@@ -27,7 +27,14 @@ def wait_for(url: str, deadline: float) -> tuple[int, dict]:
 def test_serve_reports_health_and_stops_on_sigterm(sqlite_url: str) -> None:
     port = free_port()
     env = clean_env(DATABASE_URL=sqlite_url, PORT=str(port))
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         status, body = wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 60)
         assert status == 200 and body == {"status": "ok", "database": "reachable"}

@@ -39,11 +39,22 @@ def fake() -> Iterator[FakeSlack]:
 def served(fake: FakeSlack, sqlite_url: str) -> Iterator[str]:
     port = free_port()
     env = clean_env(
-        DATABASE_URL=sqlite_url, PORT=str(port), SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.api_url, MENTORBOT_ADMINS=ADMIN, MENTORBOT_TICK_SECONDS="5",
+        DATABASE_URL=sqlite_url,
+        PORT=str(port),
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        MENTORBOT_ADMINS=ADMIN,
+        MENTORBOT_TICK_SECONDS="5",
     )
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 60)
         yield f"http://127.0.0.1:{port}/slack/events"
@@ -67,7 +78,9 @@ async def eventually(check, seconds: float = 30.0):  # type: ignore[no-untyped-d
 async def test_join_pair_and_group_intro_through_a_served_bot(fake: FakeSlack, served: str) -> None:
     async with aiohttp.ClientSession() as session:
         slack = SlackDriver(fake, served, session, None, None, None, None)  # type: ignore[arg-type]
-        forged = await slack.post(slack.command_body(LEA, "join"), "application/x-www-form-urlencoded", signature="v0=bad")
+        forged = await slack.post(
+            slack.command_body(LEA, "join"), "application/x-www-form-urlencoded", signature="v0=bad"
+        )
         assert forged.status == 401
         for user_id, answers in ((LEA, LEADER_ANSWERS), (MAX, MENTOR_ANSWERS)):
             opened = len(fake.successful("views.open"))
@@ -75,16 +88,23 @@ async def test_join_pair_and_group_intro_through_a_served_bot(fake: FakeSlack, s
             assert ack.status == 200
             await eventually(lambda opened=opened: len(fake.successful("views.open")) > opened)
             payload = slack.submit_payload(user_id, slack.last_opened_view(), answers)
-            submitted = await slack.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+            submitted = await slack.post(
+                urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+            )
             assert submitted.status == 200 and "errors" not in submitted.text
         ack = await slack.post(slack.command_body(ADMIN, "pair"), "application/x-www-form-urlencoded")
         assert ack.status == 200
 
         def group_intro():  # type: ignore[no-untyped-def]
-            opened = {c.response.get("channel", {}).get("id") for c in fake.successful("conversations.open")
-                      if set(c.args.get("users", "").split(",")) == {LEA, MAX}}
+            opened = {
+                c.response.get("channel", {}).get("id")
+                for c in fake.successful("conversations.open")
+                if set(c.args.get("users", "").split(",")) == {LEA, MAX}
+            }
             return [c for c in fake.successful("chat.postMessage") if c.args.get("channel") in opened]
 
         intro = await eventually(group_intro, seconds=40)
-        assert "Meet your mentoring partner" in intro[0].args["text"] or "meet" in intro[0].args["text"].lower()
+        assert (
+            "Meet your mentoring partner" in intro[0].args["text"] or "meet" in intro[0].args["text"].lower()
+        )
     assert not fake.problems, fake.problems

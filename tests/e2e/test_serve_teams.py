@@ -39,8 +39,14 @@ def connector() -> Iterator[FakeBotFramework]:
 def served(sqlite_url: str) -> Iterator[str]:
     port = free_port()
     env = clean_env(DATABASE_URL=sqlite_url, PORT=str(port))
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 60)
         yield f"http://127.0.0.1:{port}/api/messages"
@@ -62,8 +68,11 @@ async def answers_after(connector: FakeBotFramework, before: int, seconds: float
 
 async def test_help_and_join_card_through_a_served_bot(connector: FakeBotFramework, served: str) -> None:
     async with aiohttp.ClientSession() as session:
+
         async def post(activity: dict) -> int:  # type: ignore[type-arg]
-            async with session.post(served, data=json.dumps(activity), headers={"Content-Type": "application/json"}) as r:
+            async with session.post(
+                served, data=json.dumps(activity), headers={"Content-Type": "application/json"}
+            ) as r:
                 await r.read()
                 return r.status
 

@@ -42,7 +42,10 @@ def seeded(database_url: str, platforms: FakePlatforms, platform: str) -> set[st
         async with Database(database_url) as database:
             await database.migrate()
             program = await seed_program(
-                database.unit_of_work, PAIRS, platforms=(platform,), teams_service_url=platforms.teams_service_url
+                database.unit_of_work,
+                PAIRS,
+                platforms=(platform,),
+                teams_service_url=platforms.teams_service_url,
             )
         return program.recipient_keys()
 
@@ -69,7 +72,9 @@ def test_a_cron_tick_delivers_every_checkin_once(
     if storm:
         platforms.storm_from_next_request(2.0)
 
-    tick = mentorbot("tick", "--at", CHECKIN_TICK.isoformat(), env=tick_env(database_url, platforms, platform))
+    tick = mentorbot(
+        "tick", "--at", CHECKIN_TICK.isoformat(), env=tick_env(database_url, platforms, platform)
+    )
 
     assert tick.returncode == 0, tick.stderr
     assert f"{2 * PAIRS} check-ins" in tick.stdout
@@ -81,6 +86,8 @@ def test_a_cron_tick_delivers_every_checkin_once(
     if storm:
         assert stats["rejected"] >= 1
 
-    again = mentorbot("tick", "--at", CHECKIN_TICK.isoformat(), env=tick_env(database_url, platforms, platform))
+    again = mentorbot(
+        "tick", "--at", CHECKIN_TICK.isoformat(), env=tick_env(database_url, platforms, platform)
+    )
     assert again.returncode == 0 and "0 check-ins" in again.stdout
     assert platforms.stats()["received"] == stats["received"], "a second tick repeats nothing"

@@ -52,8 +52,14 @@ def completion(content: str, model: str = "gpt-4o-mini") -> web.Response:
 
 def error(status: int, message: str, code: str, retry_after: float | None = None) -> web.Response:
     headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
-    body = {"error": {"message": message, "type": "server_error" if status >= 500 else "requests",
-                      "param": None, "code": code}}
+    body = {
+        "error": {
+            "message": message,
+            "type": "server_error" if status >= 500 else "requests",
+            "param": None,
+            "code": code,
+        }
+    }
     return web.json_response(body, status=status, headers=headers)
 
 
@@ -79,12 +85,21 @@ def personalised_answer(request: dict[str, object]) -> str:
     mentor_skill = (mentor.get("skills") or ["a favourite digital tool"])[0]
     answer = {
         "prompts": [
-            {"text": f"Mentor: use {mentor_skill} to show one concrete step towards '{leader_goal}'.",
-             "topic": "ai_tools", "direction": "mentor_teaches"},
-            {"text": f"Leader: share a story from your career that speaks to '{mentor_goal}'.",
-             "topic": "career", "direction": "leader_shares"},
-            {"text": "Together: pick one task from the leader's week and try it with an AI assistant.",
-             "topic": "ai_tools", "direction": "both"},
+            {
+                "text": f"Mentor: use {mentor_skill} to show one concrete step towards '{leader_goal}'.",
+                "topic": "ai_tools",
+                "direction": "mentor_teaches",
+            },
+            {
+                "text": f"Leader: share a story from your career that speaks to '{mentor_goal}'.",
+                "topic": "career",
+                "direction": "leader_shares",
+            },
+            {
+                "text": "Together: pick one task from the leader's week and try it with an AI assistant.",
+                "topic": "ai_tools",
+                "direction": "both",
+            },
         ],
         "task": f"Spend 15 minutes on '{leader_goal}' together and note one thing to try next week.",
     }
@@ -149,7 +164,9 @@ class FakeOpenAI:
     def status(code: int, retry_after: float | None = None) -> Behaviour:
         async def behave(body: dict[str, object]) -> web.Response:
             if code == 429:
-                return error(429, "Rate limit reached for requests per min.", "rate_limit_exceeded", retry_after)
+                return error(
+                    429, "Rate limit reached for requests per min.", "rate_limit_exceeded", retry_after
+                )
             return error(code, "The server had an error while processing your request.", "server_error")
 
         return behave

@@ -174,7 +174,9 @@ class TestStore:
 
     async def inbound_events(self) -> dict[str, datetime]:
         t = tables.inbound_events
-        return {r["event_id"]: r["received_at"] for r in await self._rows(select(t).order_by(t.c.received_at))}
+        return {
+            r["event_id"]: r["received_at"] for r in await self._rows(select(t).order_by(t.c.received_at))
+        }
 
     async def prompt_cache(self) -> dict[tuple[str, str], PromptSet]:
         t = tables.prompt_cache
@@ -183,7 +185,10 @@ class TestStore:
 
     async def prompt_ratings(self) -> list[PromptRating]:
         t = tables.prompt_ratings
-        return [convert.prompt_rating_from(r) for r in await self._rows(select(t).order_by(t.c.created_at, t.c.id))]
+        return [
+            convert.prompt_rating_from(r)
+            for r in await self._rows(select(t).order_by(t.c.created_at, t.c.id))
+        ]
 
     async def execute(self, stmt: Any) -> None:
         """Change rows below the repositories (a state the engine could not reach by itself), committed."""

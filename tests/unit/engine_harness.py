@@ -43,11 +43,15 @@ class Harness:
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     chat: ConsoleChat = field(default_factory=ConsoleChat)
     prompts: FixedPrompts = field(default_factory=FixedPrompts)
-    config: ProgramConfig = field(default_factory=lambda: ProgramConfig(admins=frozenset({ADMIN}), stories_channel="CSTORIES"))
+    config: ProgramConfig = field(
+        default_factory=lambda: ProgramConfig(admins=frozenset({ADMIN}), stories_channel="CSTORIES")
+    )
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
-        self.bot = Mentorbot(self.store, self.clock, GreedyMatcher(), self.prompts, self.config, {"console": self.chat})
+        self.bot = Mentorbot(
+            self.store, self.clock, GreedyMatcher(), self.prompts, self.config, {"console": self.chat}
+        )
 
     def user(self, user_id: str) -> UserRef:
         return UserRef("console", "T1", user_id)
@@ -66,24 +70,45 @@ class Harness:
         return reply
 
     async def submit(self, user_id: str, form_id: str, fields: dict, context: str = "") -> Reply:
-        reply = await self.bot.handle(FormSubmitted(self.user(user_id), form_id, fields, self.event_id(), context))
+        reply = await self.bot.handle(
+            FormSubmitted(self.user(user_id), form_id, fields, self.event_id(), context)
+        )
         assert reply is not None
         return reply
 
     async def join(
-        self, user_id: str, role: str, *, skills=("Generative AI",), goals=("Company strategy",), level: str = "1",
-        department: str = "Engineering", timezone: str = "Europe/London", manager: str = "",
+        self,
+        user_id: str,
+        role: str,
+        *,
+        skills=("Generative AI",),
+        goals=("Company strategy",),
+        level: str = "1",
+        department: str = "Engineering",
+        timezone: str = "Europe/London",
+        manager: str = "",
     ) -> Reply:
         self.chat.names.setdefault(user_id, user_id.title())
         opened = (await self.say(user_id, "join")).message
         if opened is None or opened.form is None:
             opened = (await self.say(user_id, "profile")).message
         context = opened.form.context if opened and opened.form else ""
-        return await self.submit(user_id, "join", {
-            "role": role, "skills": list(skills), "skills_other": "", "learning_goals": list(goals),
-            "learning_goals_other": "", "department": department, "seniority": level, "timezone": timezone,
-            "manager": manager,
-        }, context=context)
+        return await self.submit(
+            user_id,
+            "join",
+            {
+                "role": role,
+                "skills": list(skills),
+                "skills_other": "",
+                "learning_goals": list(goals),
+                "learning_goals_other": "",
+                "department": department,
+                "seniority": level,
+                "timezone": timezone,
+                "manager": manager,
+            },
+            context=context,
+        )
 
     async def pair_up(self) -> Reply:
         reply = await self.say(ADMIN, "pair")

@@ -62,8 +62,15 @@ async def seed_pair(h: Harness, leader: UserRef, mentor: UserRef, names: tuple[s
             await uow.cycles.add(cycle)
         for user, name, role in ((leader, names[0], Role.LEADER), (mentor, names[1], Role.MENTOR)):
             await uow.participants.save(
-                Participant(user, name, role, "Engineering", 5 if role is Role.LEADER else 1, "Europe/London",
-                            joined_at=START)
+                Participant(
+                    user,
+                    name,
+                    role,
+                    "Engineering",
+                    5 if role is Role.LEADER else 1,
+                    "Europe/London",
+                    joined_at=START,
+                )
             )
         await uow.pairings.add(
             Pairing(f"pair-{names[0]}-{names[1]}", cycle.id, leader, mentor, 0.9, ("test",), START)
@@ -103,21 +110,28 @@ def test_entries_name_platform_workspace_and_user_and_teams_colons_survive() -> 
     assert parse_admin(f"slack:{BOSS}") == AdminEntry("slack", None, BOSS)
     assert parse_admin("slack:*/W0GRID01") == AdminEntry("slack", "*", "W0GRID01")
     assert parse_admin(f"org:slack:{HOME}/{BOSS}") == AdminEntry("slack", HOME, BOSS, org_wide=True)
-    assert parse_admin(f"org:teams:{TENANT}/{TEAMS_BOSS}") == AdminEntry("teams", TENANT, TEAMS_BOSS, org_wide=True)
+    assert parse_admin(f"org:teams:{TENANT}/{TEAMS_BOSS}") == AdminEntry(
+        "teams", TENANT, TEAMS_BOSS, org_wide=True
+    )
     assert parse_admin("admin") == AdminEntry(None, None, "admin")
 
 
-@pytest.mark.parametrize("entry", [
-    f"slack:{BOSS}/{HOME}",  # the wrong way round
-    f"teams:{TEAMS_BOSS}/{TENANT}",
-    f"teams:{HOME}/{TEAMS_BOSS}",  # a Slack workspace is no tenant
-    f"slack:{TENANT}/{BOSS}",
-    f"slack:/{BOSS}",
-    f"slack:{HOME}/",
-    f"slack:{HOME}/{BOSS}/extra",
-    "slack:",
-])
-def test_ambiguous_or_malformed_entries_are_ignored_with_a_warning(entry: str, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "entry",
+    [
+        f"slack:{BOSS}/{HOME}",  # the wrong way round
+        f"teams:{TEAMS_BOSS}/{TENANT}",
+        f"teams:{HOME}/{TEAMS_BOSS}",  # a Slack workspace is no tenant
+        f"slack:{TENANT}/{BOSS}",
+        f"slack:/{BOSS}",
+        f"slack:{HOME}/",
+        f"slack:{HOME}/{BOSS}/extra",
+        "slack:",
+    ],
+)
+def test_ambiguous_or_malformed_entries_are_ignored_with_a_warning(
+    entry: str, caplog: pytest.LogCaptureFixture
+) -> None:
     assert parse_admin(entry) is None
     with caplog.at_level(logging.WARNING):
         assert admin_entries(frozenset({entry, BOSS})) == (AdminEntry("slack", None, BOSS),)
@@ -189,12 +203,20 @@ async def test_a_bare_teams_id_counts_only_in_the_apps_own_tenant_when_it_is_kno
 
 
 async def test_help_requests_go_only_to_the_admins_of_the_askers_workspace() -> None:
-    h = harness(BOSS, f"slack:{OTHER}/U0OTHERB", f"org:slack:{OTHER}/U0ORGADM", TEAMS_BOSS, "slack:*/W0GRID01")
+    h = harness(
+        BOSS, f"slack:{OTHER}/U0OTHERB", f"org:slack:{OTHER}/U0ORGADM", TEAMS_BOSS, "slack:*/W0GRID01"
+    )
     async with h.store() as uow:
         ctx = h.bot._ctx(uow)
         assert sorted(a.user_id for a in ctx.admins_of(slack(HOME, "U0LEA001"))) == [BOSS, "W0GRID01"]
-        assert all(a.workspace_id == HOME and a.platform == "slack" for a in ctx.admins_of(slack(HOME, "U0LEA001")))
-        assert sorted(a.user_id for a in ctx.admins_of(slack(OTHER, "U0LEA002"))) == ["U0ORGADM", "U0OTHERB", "W0GRID01"]
+        assert all(
+            a.workspace_id == HOME and a.platform == "slack" for a in ctx.admins_of(slack(HOME, "U0LEA001"))
+        )
+        assert sorted(a.user_id for a in ctx.admins_of(slack(OTHER, "U0LEA002"))) == [
+            "U0ORGADM",
+            "U0OTHERB",
+            "W0GRID01",
+        ]
         assert [a.user_id for a in ctx.admins_of(teams(TENANT, "29:lee"))] == [TEAMS_BOSS]
 
 
@@ -226,7 +248,12 @@ async def test_an_org_wide_admin_sees_every_workspace_and_tenant() -> None:
     assert active_pairs(stats) == "3" and "every workspace and tenant" in stats.message.text
     assert dict(stats.message.fields)["Undeliverable messages"] == "0"
     assert exported_names(await say(h, slack(HOME, BOSS), "export")) == {
-        "HomeLeader", "HomeMentor", "OtherLeader", "OtherMentor", "TeamsLeader", "TeamsMentor",
+        "HomeLeader",
+        "HomeMentor",
+        "OtherLeader",
+        "OtherMentor",
+        "TeamsLeader",
+        "TeamsMentor",
     }
     # org-wide widens what the admin sees, not where their id is trusted
     assert (await say(h, slack(OTHER, BOSS), "stats")).message.text == ADMIN_ONLY
@@ -261,7 +288,6 @@ def test_the_bot_learns_its_home_workspace_without_touching_other_settings() -> 
     assert bot.config.cycle_weeks == 6 and config.home_workspaces == {"teams": TENANT}
 
 
-
 # --- wiring: where a bare id's home comes from ---------------------------------------------------
 
 
@@ -289,7 +315,9 @@ async def test_slack_events_reach_the_engine_only_after_it_knows_the_workspace_o
     assert front.front_end.calls == 1
 
 
-async def test_an_org_wide_slack_install_leaves_bare_ids_admin_nowhere(caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_org_wide_slack_install_leaves_bare_ids_admin_nowhere(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     h = harness(BOSS, f"slack:{HOME}/U0SCOPED", slack_home=None)
     front = SlackHomeWorkspace(h.bot)
     front.front_end = FakeSlackFrontEnd(None)
@@ -302,7 +330,7 @@ async def test_an_org_wide_slack_install_leaves_bare_ids_admin_nowhere(caplog: p
 
 
 def test_the_teams_apps_own_tenant_is_the_home_of_bare_teams_ids() -> None:
-    assert program_config(Settings(admins=frozenset({TEAMS_BOSS}), microsoft_app_tenant_id=TENANT)).home_workspaces == {
-        "teams": TENANT
-    }
+    assert program_config(
+        Settings(admins=frozenset({TEAMS_BOSS}), microsoft_app_tenant_id=TENANT)
+    ).home_workspaces == {"teams": TENANT}
     assert program_config(Settings(admins=frozenset({TEAMS_BOSS}))).home_workspaces == {}

@@ -24,7 +24,10 @@ LEGACY_VALUES = {
     "assess": (f"{PAIRING}:before:3", ButtonValue("assess", PAIRING, ("before", "3"))),
     "goal_add_form": (PAIRING, ButtonValue("goal_add_form", PAIRING)),
     "story_decide": (f"{PAIRING}:decline", ButtonValue("story_decide", PAIRING, ("decline",))),
-    "prompt_rate": (f"{PAIRING}:2026-W02:1:down", ButtonValue("prompt_rate", PAIRING, ("2026-W02", "1", "down"))),
+    "prompt_rate": (
+        f"{PAIRING}:2026-W02:1:down",
+        ButtonValue("prompt_rate", PAIRING, ("2026-W02", "1", "down")),
+    ),
     "prompts_show": (PAIRING, ButtonValue("prompts_show", PAIRING)),
     "prompts_refresh": (PAIRING, ButtonValue("prompts_refresh", PAIRING)),
     "leave": ("delete", ButtonValue("leave", "", ("delete",))),
@@ -60,7 +63,9 @@ def test_values_written_before_the_codec_still_decode_and_round_trip(action_id: 
         (buttons.GOAL_ADD_FORM, ("x" * (MAX_VALUE_LENGTH + 1),)),
     ],
 )
-def test_the_engine_cannot_make_a_value_no_click_could_decode(kind: buttons.ButtonKind, parts: tuple[str, ...]) -> None:
+def test_the_engine_cannot_make_a_value_no_click_could_decode(
+    kind: buttons.ButtonKind, parts: tuple[str, ...]
+) -> None:
     with pytest.raises(ValueError):
         kind.encode(*parts)
 
@@ -109,7 +114,14 @@ async def test_a_forged_click_gets_a_friendly_answer(action_id: str, value: str)
 
 async def paired_harness() -> Harness:
     h = Harness()
-    await h.join("lea", "leader", skills=("Company strategy",), goals=("Generative AI",), level="5", department="Finance")
+    await h.join(
+        "lea",
+        "leader",
+        skills=("Company strategy",),
+        goals=("Generative AI",),
+        level="5",
+        department="Finance",
+    )
     await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1")
     await h.pair_up()
     return h
@@ -133,6 +145,14 @@ async def test_every_button_the_engine_sends_decodes_with_its_kind() -> None:
     sent = [s.message for s in h.chat.transcript]
     values = _buttons([m for m in shown if m is not None] + sent)
     kinds = {action_id for action_id, _ in values}
-    assert {"checkin_answer", "prompt_rate", "prompts_refresh", "goal_add_form", "leave", "story_decide", "assess"} <= kinds
+    assert {
+        "checkin_answer",
+        "prompt_rate",
+        "prompts_refresh",
+        "goal_add_form",
+        "leave",
+        "story_decide",
+        "assess",
+    } <= kinds
     for action_id, value in values:
         buttons.decode(action_id, value)

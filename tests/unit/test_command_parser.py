@@ -28,7 +28,12 @@ def test_no_text_crashes_the_parser(text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(max_size=120), st.sampled_from(["help", "join", "pause", "goals", "checkin", "story", "end", "stats", "assess", "leave"]))
+@given(
+    st.text(max_size=120),
+    st.sampled_from(
+        ["help", "join", "pause", "goals", "checkin", "story", "end", "stats", "assess", "leave"]
+    ),
+)
 async def test_no_command_text_crashes_the_engine(tail: str, word: str) -> None:
     h = Harness()
     await h.join("ann", "mentor")

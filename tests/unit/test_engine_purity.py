@@ -6,9 +6,25 @@ from pathlib import Path
 import pytest
 
 FORBIDDEN = {
-    "slack_bolt", "slack_sdk", "botbuilder", "botframework", "sqlmodel", "sqlalchemy", "openai",
-    "aiohttp", "apscheduler", "asyncpg", "aiosqlite", "requests", "httpx", "msrest", "alembic",
-    "bot", "adapters", "storage", "scheduler",
+    "slack_bolt",
+    "slack_sdk",
+    "botbuilder",
+    "botframework",
+    "sqlmodel",
+    "sqlalchemy",
+    "openai",
+    "aiohttp",
+    "apscheduler",
+    "asyncpg",
+    "aiosqlite",
+    "requests",
+    "httpx",
+    "msrest",
+    "alembic",
+    "bot",
+    "adapters",
+    "storage",
+    "scheduler",
 }
 ENGINE = Path(__file__).resolve().parents[2] / "conversations"
 

@@ -17,7 +17,9 @@ async def test_join_opens_a_form_then_saves_the_profile() -> None:
 
 async def test_invalid_form_reports_each_field_and_saves_nothing() -> None:
     h = Harness()
-    reply = await h.submit("bob", "join", {"role": "wizard", "department": "", "seniority": "99", "timezone": "Mars/Base"})
+    reply = await h.submit(
+        "bob", "join", {"role": "wizard", "department": "", "seniority": "99", "timezone": "Mars/Base"}
+    )
     assert set(reply.form_errors) >= {"role", "department", "seniority", "timezone"}
     assert not await h.store.participants()
 

@@ -76,7 +76,9 @@ def test_nothing_is_found_for_nonsense_an_unknown_dataset_or_no_room() -> None:
 def test_labels_are_readable_and_values_are_iana_names() -> None:
     option = option_for(TIMEZONES, "America/Argentina/Buenos_Aires")
     assert option is not None
-    assert option.value == "America/Argentina/Buenos_Aires" and option.label == "America/Argentina/Buenos Aires"
+    assert (
+        option.value == "America/Argentina/Buenos_Aires" and option.label == "America/Argentina/Buenos Aires"
+    )
     assert option_for(TIMEZONES, "Mars/Base") is None
     assert is_option(TIMEZONES, "Etc/UTC") and not is_option(TIMEZONES, "localtime")
 
@@ -98,7 +100,9 @@ def test_the_join_form_searches_every_zone_and_preselects_the_detected_one() -> 
 
 def test_the_join_form_falls_back_to_utc_for_no_or_a_bad_detected_zone() -> None:
     for detected in (None, "", "Mars/Base", "localtime"):
-        [timezone] = [i for i in build_profile_form(None, detected, is_edit=False).inputs if i.name == "timezone"]
+        [timezone] = [
+            i for i in build_profile_form(None, detected, is_edit=False).inputs if i.name == "timezone"
+        ]
         assert timezone.initial == "UTC"
 
 

@@ -17,7 +17,9 @@ def test_ids_are_placed_by_prefix_or_shape() -> None:
 
 async def test_a_teams_help_request_reaches_only_teams_admins() -> None:
     # A bare Slack id counts in the workspace of the bot's token only, so the bot must know it.
-    h = Harness(config=ProgramConfig(admins=frozenset({"UADMIN01", "29:boss"}), home_workspaces={"slack": "T1"}))
+    h = Harness(
+        config=ProgramConfig(admins=frozenset({"UADMIN01", "29:boss"}), home_workspaces={"slack": "T1"})
+    )
     ctx_user = UserRef("teams", "tenant", "29:lee")
     async with h.store() as uow:
         ctx = h.bot._ctx(uow)

@@ -8,7 +8,14 @@ from tests.unit.engine_harness import ADMIN, Harness
 async def paired_harness(group_dm: bool = True) -> Harness:
     h = Harness()
     h.chat._group_dm = group_dm
-    await h.join("lea", "leader", skills=("Company strategy",), goals=("Generative AI",), level="5", department="Finance")
+    await h.join(
+        "lea",
+        "leader",
+        skills=("Company strategy",),
+        goals=("Generative AI",),
+        level="5",
+        department="Finance",
+    )
     await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1")
     await h.pair_up()
     return h
@@ -115,7 +122,10 @@ async def test_need_help_reaches_admins_privately_never_the_partner() -> None:
     await h.bot.deliver_due()
     to_admin = [s for s in h.sent_to(ADMIN) if "Private" in (s.message.title or "")]
     assert to_admin and any("missing each other" in s.message.text for s in to_admin)
-    assert not any("missing each other" in s.message.text or "help" in (s.message.title or "").lower() for s in h.sent_to("max"))
+    assert not any(
+        "missing each other" in s.message.text or "help" in (s.message.title or "").lower()
+        for s in h.sent_to("max")
+    )
     assert all("missing each other" not in repr(c) for c in h.prompts.contexts)
 
 
@@ -135,7 +145,10 @@ async def test_two_way_goals_progress_and_done() -> None:
     await h.say("lea", "goals progress 1 60")
     await h.say("max", "goals done 1")
     goals = sorted((await h.store.goals()).values(), key=lambda g: g.side.value)
-    assert [(g.side.value, g.progress, g.done) for g in goals] == [("leader", 60, False), ("mentor", 100, True)]
+    assert [(g.side.value, g.progress, g.done) for g in goals] == [
+        ("leader", 60, False),
+        ("mentor", 100, True),
+    ]
     shown = await h.say("lea", "goals")
     fields = dict(shown.message.fields)
     assert "60%" in fields["My goals"] and "done" in fields["Max's goals"]
@@ -251,7 +264,12 @@ async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs()
     h = Harness()
     h.config = replace(h.config, cycle_weeks=2)
     h.__post_init__()
-    for user_id, role, level in (("lea", "leader", "5"), ("lia", "leader", "5"), ("max", "mentor", "1"), ("mia", "mentor", "1")):
+    for user_id, role, level in (
+        ("lea", "leader", "5"),
+        ("lia", "leader", "5"),
+        ("max", "mentor", "1"),
+        ("mia", "mentor", "1"),
+    ):
         await h.join(user_id, role, level=level)
     await h.pair_up()
     first = {(p.leader.user_id, p.mentor.user_id) for p in (await h.store.pairings()).values()}
@@ -263,7 +281,11 @@ async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs()
     h.advance(days=7)
     report = await h.bot.tick()
     assert report.rounds_started == 1
-    second = {(p.leader.user_id, p.mentor.user_id) for p in (await h.store.pairings()).values() if p.status is PairingStatus.ACTIVE}
+    second = {
+        (p.leader.user_id, p.mentor.user_id)
+        for p in (await h.store.pairings()).values()
+        if p.status is PairingStatus.ACTIVE
+    }
     assert len(second) == 2 and not second & first
     assert (await h.bot.tick()).rounds_started == 0
 

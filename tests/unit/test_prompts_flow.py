@@ -28,7 +28,12 @@ async def test_forged_rating_values_change_nothing() -> None:
     h = await paired_harness()
     shown = await h.say("lea", "prompts")
     pairing_id, week = shown.message.buttons[0].value.split(":")[:2]
-    for value in (f"{pairing_id}:{week}:9:up", f"{pairing_id}:{week}:0:sideways", f"{pairing_id}:1999-W01:0:up", "garbage"):
+    for value in (
+        f"{pairing_id}:{week}:9:up",
+        f"{pairing_id}:{week}:0:sideways",
+        f"{pairing_id}:1999-W01:0:up",
+        "garbage",
+    ):
         reply = await h.click("lea", "prompt_rate", value)
         assert reply.message is not None and "something went wrong" not in reply.message.text
     assert not await h.store.prompt_ratings()

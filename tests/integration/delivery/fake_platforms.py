@@ -192,7 +192,9 @@ class FakePlatforms:
         wait = self._admit(f"slack:{workspace}")
         if wait > 0:
             return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(math.ceil(wait))}
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(math.ceil(wait))},
             )
         body = await _json_body(request)
         if self.limits.latency:
@@ -217,7 +219,9 @@ class FakePlatforms:
         wait = self._admit(f"teams:{tenant}")
         if wait > 0:
             return web.json_response(
-                {"error": {"code": "TooManyRequests"}}, status=429, headers={"Retry-After": str(math.ceil(wait))}
+                {"error": {"code": "TooManyRequests"}},
+                status=429,
+                headers={"Retry-After": str(math.ceil(wait))},
             )
         activity = await _json_body(request)
         if self.limits.latency:

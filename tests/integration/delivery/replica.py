@@ -20,7 +20,9 @@ from tests.support.greedy_matcher import GreedyMatcher
 
 class QuickPrompts:
     async def suggest(self, context: PairContext) -> PromptSet:
-        return PromptSet(("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library")
+        return PromptSet(
+            ("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library"
+        )
 
 
 @dataclass

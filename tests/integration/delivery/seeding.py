@@ -72,15 +72,28 @@ async def seed_program(
                 leader, mentor = person(platform, "L", number), person(platform, "M", number)
                 for user, role, level in ((leader, Role.LEADER, 5), (mentor, Role.MENTOR, 1)):
                     await uow.participants.save(
-                        Participant(user, f"Person {user.user_id}", role, "Finance", level, "Europe/London",
-                                    ("Generative AI",), ("Company strategy",), joined_at=paired_at)
+                        Participant(
+                            user,
+                            f"Person {user.user_id}",
+                            role,
+                            "Finance",
+                            level,
+                            "Europe/London",
+                            ("Generative AI",),
+                            ("Company strategy",),
+                            joined_at=paired_at,
+                        )
                     )
                     if platform == "teams":
                         if teams_service_url is None:
                             raise ValueError("Teams people need the fake connector's service URL")
-                        await uow.conversation_refs.save(ConversationRef(user, teams_reference(user, teams_service_url)))
+                        await uow.conversation_refs.save(
+                            ConversationRef(user, teams_reference(user, teams_service_url))
+                        )
                     people.append(user)
-                await uow.pairings.add(Pairing(new_id(), cycle.id, leader, mentor, 1.0, ("seeded",), paired_at))
+                await uow.pairings.add(
+                    Pairing(new_id(), cycle.id, leader, mentor, 1.0, ("seeded",), paired_at)
+                )
             await uow.commit()
     return SeededProgram(tuple(people))
 
@@ -89,7 +102,11 @@ def teams_reference(user: UserRef, service_url: Callable[[str], str]) -> dict[st
     return {
         "serviceUrl": service_url(user.workspace_id),
         "channelId": "msteams",
-        "conversation": {"id": teams_conversation(user), "conversationType": "personal", "tenantId": user.workspace_id},
+        "conversation": {
+            "id": teams_conversation(user),
+            "conversationType": "personal",
+            "tenantId": user.workspace_id,
+        },
         "bot": {"id": "28:mentorbot", "name": "Mentorbot"},
         "user": {"id": user.user_id},
         "tenantId": user.workspace_id,

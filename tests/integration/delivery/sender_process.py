@@ -37,7 +37,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         lease=timedelta(seconds=args.lease_seconds),
     )
     use_request_threads(args.in_flight + 8)  # as `serve` and `tick` do for Teams
-    replica = build_replica(database.unit_of_work, SystemClock(), args.slack_url, rate=args.rate, options=options)
+    replica = build_replica(
+        database.unit_of_work, SystemClock(), args.slack_url, rate=args.rate, options=options
+    )
     try:
         await database.check_reachable()
         if args.ready:
@@ -73,7 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--slack-url", required=True)
-    parser.add_argument("--rate", type=float, default=50.0, help="adapter pacing per workspace/tenant (req/s)")
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="adapter pacing per workspace/tenant (req/s)"
+    )
     parser.add_argument("--in-flight", type=int, default=SenderOptions.in_flight_per_workspace)
     parser.add_argument("--claim-size", type=int, default=SenderOptions.claim_size)
     parser.add_argument("--lease-seconds", type=float, default=SenderOptions.lease.total_seconds())

@@ -34,19 +34,34 @@ LEASE_SECONDS = 3.0
 def start_sender(database_url: str, slack_url: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
-            sys.executable, "-m", "tests.integration.delivery.sender_process",
-            "--database-url", database_url, "--slack-url", slack_url,
-            "--rate", str(RATE), "--lease-seconds", str(LEASE_SECONDS),
+            sys.executable,
+            "-m",
+            "tests.integration.delivery.sender_process",
+            "--database-url",
+            database_url,
+            "--slack-url",
+            slack_url,
+            "--rate",
+            str(RATE),
+            "--lease-seconds",
+            str(LEASE_SECONDS),
         ],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
-async def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], limit: float = 60.0) -> None:
+async def wait_for(
+    condition: Callable[[], bool], process: subprocess.Popen[str], limit: float = 60.0
+) -> None:
     async with asyncio.timeout(limit):
         while not condition():
             if process.poll() is not None:
-                raise AssertionError(f"the sender exited early: {process.stderr.read() if process.stderr else ''}")
+                raise AssertionError(
+                    f"the sender exited early: {process.stderr.read() if process.stderr else ''}"
+                )
             await asyncio.sleep(0.02)
 
 
@@ -54,16 +69,22 @@ async def in_doubt(database: Database) -> set[str]:
     """The recipients of deliveries still leased (claimed and not recorded) by the dead sender."""
     t = tables.deliveries
     async with database.engine.connect() as connection:
-        rows = (await connection.execute(select(t.c.users).where(t.c.status == DeliveryStatus.SENDING.value))).all()
+        rows = (
+            await connection.execute(select(t.c.users).where(t.c.status == DeliveryStatus.SENDING.value))
+        ).all()
     return {f"slack:T0FANOUT:{users[0]}" for (users,) in rows}
 
 
-async def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_the_in_flight(postgres_url: str) -> None:
+async def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_the_in_flight(
+    postgres_url: str,
+) -> None:
     platforms = FakePlatforms(PlatformLimits(rate=RATE, latency=0.05)).start()
     database = Database(postgres_url)
     try:
         program = await seed_program(database.unit_of_work, PAIRS, platforms=("slack",))
-        tick = await build_replica(database.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=RATE).bot.enqueue_due()
+        tick = await build_replica(
+            database.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=RATE
+        ).bot.enqueue_due()
         assert tick.checkins == 2 * PAIRS
 
         doomed = start_sender(postgres_url, platforms.slack_url)
@@ -87,7 +108,9 @@ async def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_the_i
         assert repeated <= leased, "only deliveries in flight at the kill may be repeated"
         assert all(count <= 2 for count in received.values())
         assert report["failed"] == 0
-        assert report["sent"] == 2 * PAIRS - recorded, "the restart sends exactly what was not recorded as sent"
+        assert report["sent"] == 2 * PAIRS - recorded, (
+            "the restart sends exactly what was not recorded as sent"
+        )
         assert sent_before_the_kill - recorded <= len(leased), "what arrived unrecorded was in flight"
         async with database.unit_of_work() as uow:
             assert await uow.deliveries.count_by_status() == {DeliveryStatus.SENT: 2 * PAIRS}

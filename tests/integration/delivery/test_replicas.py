@@ -23,9 +23,12 @@ async def test_two_replicas_ticking_and_sending_at_once_send_each_checkin_once(
 ) -> None:
     databases = [Database(postgres_url), Database(postgres_url)]
     try:
-        program = await seed_program(databases[0].unit_of_work, PAIRS, teams_service_url=platforms.teams_service_url)
+        program = await seed_program(
+            databases[0].unit_of_work, PAIRS, teams_service_url=platforms.teams_service_url
+        )
         replicas = [
-            build_replica(db.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200) for db in databases
+            build_replica(db.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200)
+            for db in databases
         ]
         reports = []
         for _ in range(3):  # both replicas tick together, and tick again: overlapping and repeated ticks
@@ -51,16 +54,21 @@ async def test_two_replicas_draining_one_backlog_share_it_without_overlap(
     """The claim (FOR UPDATE SKIP LOCKED) splits one backlog between concurrent senders."""
     databases = [Database(postgres_url), Database(postgres_url)]
     try:
-        program = await seed_program(databases[0].unit_of_work, PAIRS, teams_service_url=platforms.teams_service_url)
+        program = await seed_program(
+            databases[0].unit_of_work, PAIRS, teams_service_url=platforms.teams_service_url
+        )
         enqueued = await build_replica(
             databases[0].unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200
         ).bot.enqueue_due()
         assert enqueued.checkins == 2 * PAIRS
         replicas = [
-            build_replica(db.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200) for db in databases
+            build_replica(db.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200)
+            for db in databases
         ]
         for replica in replicas:
-            replica.bot.sender_options = type(replica.bot.sender_options)(claim_size=20, in_flight_per_workspace=4)
+            replica.bot.sender_options = type(replica.bot.sender_options)(
+                claim_size=20, in_flight_per_workspace=4
+            )
         reports = await asyncio.gather(*(r.bot.deliver_due() for r in replicas))
 
         assert [r.sent > 0 for r in reports] == [True, True], "both replicas took part"

@@ -48,10 +48,17 @@ class FakeClock:
         return self.now
 
 
-def llm(fake: FakeOpenAI, timeout: float = 5.0, breaker: CircuitBreaker | None = None, **kw: object) -> OpenAISuggester:
+def llm(
+    fake: FakeOpenAI, timeout: float = 5.0, breaker: CircuitBreaker | None = None, **kw: object
+) -> OpenAISuggester:
     return track(
         OpenAISuggester.connect(
-            API_KEY, fake.base_url, timeout=timeout, library=library, breaker=breaker, **kw  # type: ignore[arg-type]
+            API_KEY,
+            fake.base_url,
+            timeout=timeout,
+            library=library,
+            breaker=breaker,
+            **kw,  # type: ignore[arg-type]
         )
     )
 
@@ -104,7 +111,12 @@ async def test_the_request_carries_goals_progress_and_outcomes_but_no_ids(fake: 
     }
     assert data["mentor"]["learning_goals"] == ["Get better at giving feedback", "Manage a team one day"]  # type: ignore[index]
     assert data["goal_progress"] == [
-        {"side": "leader", "goal": "Read dashboards and spreadsheets without help", "progress_percent": 40, "done": False}
+        {
+            "side": "leader",
+            "goal": "Read dashboards and spreadsheets without help",
+            "progress_percent": 40,
+            "done": False,
+        }
     ]
     assert data["recent_checkin_outcomes"] == ["met", "need_help"]
     assert data["liked_topics"] == ["data"]
@@ -156,7 +168,9 @@ async def test_a_slow_answer_falls_back_to_the_library_within_the_timeout(fake: 
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-async def test_a_failing_server_is_retried_once_then_the_library_answers(fake: FakeOpenAI, status: int) -> None:
+async def test_a_failing_server_is_retried_once_then_the_library_answers(
+    fake: FakeOpenAI, status: int
+) -> None:
     fake.behaviour = FakeOpenAI.status(status, retry_after=0)
     result = await chain(llm(fake)).suggest(ai_curious_leader())
     assert result == library.choose(ai_curious_leader())
@@ -208,13 +222,19 @@ async def test_a_garbage_answer_falls_back_to_the_library(fake: FakeOpenAI, cont
 
 async def test_a_json_answer_in_a_code_fence_is_accepted(fake: FakeOpenAI) -> None:
     answer = {
-        "prompts": [{"text": "Mentor: show a spreadsheet trick for the weekly report"}, "Leader: how do you plan a quarter?"],
+        "prompts": [
+            {"text": "Mentor: show a spreadsheet trick for the weekly report"},
+            "Leader: how do you plan a quarter?",
+        ],
         "task": "Rebuild one chart together",
     }
     fake.behaviour = FakeOpenAI.says("```json\n" + json.dumps(answer) + "\n```")
     result = await chain(llm(fake)).suggest(ai_curious_leader())
     assert result == PromptSet(
-        prompts=("Mentor: show a spreadsheet trick for the weekly report", "Leader: how do you plan a quarter?"),
+        prompts=(
+            "Mentor: show a spreadsheet trick for the weekly report",
+            "Leader: how do you plan a quarter?",
+        ),
         task="Rebuild one chart together",
         source="llm",
         topics=("data", "strategy"),
@@ -262,7 +282,9 @@ async def test_an_outage_costs_one_timeout_not_one_per_pair(fake: FakeOpenAI) ->
 
 
 async def test_the_bot_settings_object_is_enough_to_connect(fake: FakeOpenAI) -> None:
-    settings = Settings.from_env({"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake.base_url, "MENTORBOT_LLM_MODEL": "qwen2.5"})
+    settings = Settings.from_env(
+        {"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake.base_url, "MENTORBOT_LLM_MODEL": "qwen2.5"}
+    )
     suggester = track(build_openai_suggester(settings))
     result = await suggester.suggest(ai_curious_leader())
     assert result.source == "llm"

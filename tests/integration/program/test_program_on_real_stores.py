@@ -46,8 +46,14 @@ def ref(user_id: str) -> UserRef:
 async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> None:
     clock = ManualClock(START)
     chat = ConsoleChat(names={"lea": "Lea", "max": "Max"})
-    bot = Mentorbot(database.unit_of_work, clock, GreedyMatcher(), LibrarySuggester(),
-                    ProgramConfig(admins=frozenset({"boss"})), {"console": chat})
+    bot = Mentorbot(
+        database.unit_of_work,
+        clock,
+        GreedyMatcher(),
+        LibrarySuggester(),
+        ProgramConfig(admins=frozenset({"boss"})),
+        {"console": chat},
+    )
     n = iter(range(10_000))
 
     async def say(user: str, text: str):
@@ -57,9 +63,21 @@ async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> No
         ("lea", "leader", "5", ["Company strategy"], ["Generative AI"]),
         ("max", "mentor", "1", ["Generative AI"], ["Company strategy"]),
     ):
-        reply = await bot.handle(FormSubmitted(ref(user), "join", {
-            "role": role, "skills": skills, "learning_goals": goals, "department": "Ops",
-            "seniority": level, "timezone": "Europe/Berlin"}, f"e{next(n)}"))
+        reply = await bot.handle(
+            FormSubmitted(
+                ref(user),
+                "join",
+                {
+                    "role": role,
+                    "skills": skills,
+                    "learning_goals": goals,
+                    "department": "Ops",
+                    "seniority": level,
+                    "timezone": "Europe/Berlin",
+                },
+                f"e{next(n)}",
+            )
+        )
         assert reply is not None and not reply.form_errors
     assert "1 pairs" in (await say("boss", "pair")).message.text
     await bot.deliver_due()
@@ -70,7 +88,9 @@ async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> No
     assert report.checkins == 2 and report.delivered.sent >= 2
     again = await bot.tick()
     assert again.checkins == 0
-    checkin_msg = next(s for s in chat.transcript if s.message.title == "Weekly check-in" and s.recipients == ("lea",))
+    checkin_msg = next(
+        s for s in chat.transcript if s.message.title == "Weekly check-in" and s.recipients == ("lea",)
+    )
     value = next(b.value for b in checkin_msg.message.buttons if b.value.endswith(":met"))
     forged = await bot.handle(ButtonClicked(ref("max"), "checkin_answer", value, "forged-1"))
     assert forged is not None and "someone else" in forged.message.text
@@ -126,22 +146,59 @@ async def test_two_admins_matching_one_open_round_at_once_pair_nobody_twice(post
                 return super().match(candidates, rules, progress)
 
         bots = [
-            Mentorbot(Database(postgres_url).unit_of_work, clock, MeetInTheMiddle(), LibrarySuggester(),
-                      ProgramConfig(admins=frozenset({"boss"})), {"console": ConsoleChat()})
+            Mentorbot(
+                Database(postgres_url).unit_of_work,
+                clock,
+                MeetInTheMiddle(),
+                LibrarySuggester(),
+                ProgramConfig(admins=frozenset({"boss"})),
+                {"console": ConsoleChat()},
+            )
             for _ in range(2)
         ]
         first = bots[0]
         for user, role, level in (("l1", "leader", "5"), ("m1", "mentor", "1")):
-            await first.handle(FormSubmitted(ref(user), "join", {
-                "role": role, "skills": ["Generative AI"], "learning_goals": ["Company strategy"],
-                "department": "Ops", "seniority": level, "timezone": "Europe/Berlin"}, f"j-{user}"))
+            await first.handle(
+                FormSubmitted(
+                    ref(user),
+                    "join",
+                    {
+                        "role": role,
+                        "skills": ["Generative AI"],
+                        "learning_goals": ["Company strategy"],
+                        "department": "Ops",
+                        "seniority": level,
+                        "timezone": "Europe/Berlin",
+                    },
+                    f"j-{user}",
+                )
+            )
         await first.run_round(dry_run=False)  # round 1 is open now
-        for user, role, level in (("l2", "leader", "5"), ("m2", "mentor", "1"), ("l3", "leader", "6"), ("m3", "mentor", "2")):
-            await first.handle(FormSubmitted(ref(user), "join", {
-                "role": role, "skills": ["Generative AI"], "learning_goals": ["Company strategy"],
-                "department": "Ops", "seniority": level, "timezone": "Europe/Berlin"}, f"j-{user}"))
+        for user, role, level in (
+            ("l2", "leader", "5"),
+            ("m2", "mentor", "1"),
+            ("l3", "leader", "6"),
+            ("m3", "mentor", "2"),
+        ):
+            await first.handle(
+                FormSubmitted(
+                    ref(user),
+                    "join",
+                    {
+                        "role": role,
+                        "skills": ["Generative AI"],
+                        "learning_goals": ["Company strategy"],
+                        "department": "Ops",
+                        "seniority": level,
+                        "timezone": "Europe/Berlin",
+                    },
+                    f"j-{user}",
+                )
+            )
         MeetInTheMiddle.armed = True
-        replies = await asyncio.gather(*(b.handle(CommandReceived(ref("boss"), "pair", f"pair-{i}")) for i, b in enumerate(bots)))
+        replies = await asyncio.gather(
+            *(b.handle(CommandReceived(ref("boss"), "pair", f"pair-{i}")) for i, b in enumerate(bots))
+        )
         texts = [r.message.text for r in replies if r is not None and r.message is not None]
         assert len(texts) == 2 and sum("same moment" in t for t in texts) == 1, texts
         async with db.unit_of_work() as uow:

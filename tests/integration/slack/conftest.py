@@ -65,7 +65,9 @@ class SlackDriver:
     def next_number(self) -> int:
         return next(self._numbers)
 
-    def signed_headers(self, body: str, timestamp: int | None = None, content_type: str = "") -> dict[str, str]:
+    def signed_headers(
+        self, body: str, timestamp: int | None = None, content_type: str = ""
+    ) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         return {
             "X-Slack-Request-Timestamp": ts,
@@ -73,8 +75,14 @@ class SlackDriver:
             "Content-Type": content_type,
         }
 
-    async def post(self, body: str, content_type: str, extra_headers: dict[str, str] | None = None,
-                   timestamp: int | None = None, signature: str | None = None) -> Sent:
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        extra_headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> Sent:
         headers = self.signed_headers(body, timestamp, content_type)
         if signature is not None:
             headers["X-Slack-Signature"] = signature
@@ -87,7 +95,9 @@ class SlackDriver:
 
     # --- what Slack sends -------------------------------------------------------------------------
 
-    def command_body(self, user_id: str, text: str, channel_id: str = "C0GENERAL", channel_name: str = "general") -> str:
+    def command_body(
+        self, user_id: str, text: str, channel_id: str = "C0GENERAL", channel_name: str = "general"
+    ) -> str:
         n = self.next_number()
         return urlencode(
             {
@@ -108,7 +118,9 @@ class SlackDriver:
         )
 
     async def command(self, user_id: str, text: str, **kwargs: Any) -> Sent:
-        sent = await self.post(self.command_body(user_id, text, **kwargs), "application/x-www-form-urlencoded")
+        sent = await self.post(
+            self.command_body(user_id, text, **kwargs), "application/x-www-form-urlencoded"
+        )
         await self.settle()
         return sent
 
@@ -118,8 +130,9 @@ class SlackDriver:
         await self.settle()
         return sent
 
-    def click_payload(self, user_id: str, button: dict[str, Any], message_call: Any | None,
-                      from_home: bool = False) -> dict[str, Any]:
+    def click_payload(
+        self, user_id: str, button: dict[str, Any], message_call: Any | None, from_home: bool = False
+    ) -> dict[str, Any]:
         n = self.next_number()
         action = {
             "type": "button",
@@ -146,15 +159,25 @@ class SlackDriver:
             payload["view"] = {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}}
         else:
             channel, ts = message_call.response["channel"], message_call.response["ts"]
-            payload["container"] = {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False}
+            payload["container"] = {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel,
+                "is_ephemeral": False,
+            }
             payload["channel"] = {"id": channel, "name": "directmessage"}
-            payload["message"] = {"type": "message", "ts": ts, "text": message_call.args.get("text", ""),
-                                  "blocks": message_call.args.get("blocks", [])}
+            payload["message"] = {
+                "type": "message",
+                "ts": ts,
+                "text": message_call.args.get("text", ""),
+                "blocks": message_call.args.get("blocks", []),
+            }
             payload["response_url"] = self.fake.response_url(f"action-{n}")
         return payload
 
-    async def click(self, user_id: str, button: dict[str, Any], message_call: Any | None = None,
-                    from_home: bool = False) -> Sent:
+    async def click(
+        self, user_id: str, button: dict[str, Any], message_call: Any | None = None, from_home: bool = False
+    ) -> Sent:
         return await self.interact(self.click_payload(user_id, button, message_call, from_home))
 
     def submit_payload(self, user_id: str, view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
@@ -169,14 +192,25 @@ class SlackDriver:
             kind = element["type"]
             options = {o["value"]: o for o in element.get("options", [])}
             if kind == "static_select":
-                state = {"type": kind, "selected_option": options.get(answer, {"text": {"type": "plain_text", "text": answer}, "value": answer})}
+                state = {
+                    "type": kind,
+                    "selected_option": options.get(
+                        answer, {"text": {"type": "plain_text", "text": answer}, "value": answer}
+                    ),
+                }
             elif kind == "external_select":
                 # Slack only lets a person pick what the bot's options listener offered for what they typed.
                 offered = {o["value"]: o for o in self.offered_options(element, answer)}
                 assert answer in offered, f"{answer!r} is not offered when typing it into {block['block_id']}"
                 state = {"type": kind, "selected_option": offered[answer]}
             elif kind == "multi_static_select":
-                state = {"type": kind, "selected_options": [options.get(a, {"text": {"type": "plain_text", "text": a}, "value": a}) for a in answer]}
+                state = {
+                    "type": kind,
+                    "selected_options": [
+                        options.get(a, {"text": {"type": "plain_text", "text": a}, "value": a})
+                        for a in answer
+                    ],
+                }
             elif kind == "datepicker":
                 state = {"type": kind, "selected_date": answer}
             else:
@@ -200,11 +234,15 @@ class SlackDriver:
         from adapters.slack.translate import search_request
         from conversations.options_search import search_options
 
-        request = search_request({"type": "block_suggestion", "action_id": element["action_id"], "value": typed})
+        request = search_request(
+            {"type": "block_suggestion", "action_id": element["action_id"], "value": typed}
+        )
         assert request is not None, f"{element['action_id']!r} is not a search menu"
         return options_response(search_options(request.dataset, request.query, 100))
 
-    def suggestion_payload(self, user_id: str, view: dict[str, Any], block_id: str, typed: str) -> dict[str, Any]:
+    def suggestion_payload(
+        self, user_id: str, view: dict[str, Any], block_id: str, typed: str
+    ) -> dict[str, Any]:
         """A block_suggestion as Slack sends it when someone types into an external_select of `view`."""
         block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
         return {
@@ -272,8 +310,12 @@ def button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
-    for user_id, name in (("ULEA00001", "Lea Leader"), ("UMAX00001", "Max Mentor"), ("UEVE00001", "Eve Outsider"),
-                          (ADMIN, "Ada Admin")):
+    for user_id, name in (
+        ("ULEA00001", "Lea Leader"),
+        ("UMAX00001", "Max Mentor"),
+        ("UEVE00001", "Eve Outsider"),
+        (ADMIN, "Ada Admin"),
+    ):
         fake.add_user(user_id, name)
     yield fake
     fake.stop()
@@ -292,8 +334,12 @@ async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[SlackDri
     engine = build_engine(store, clock)
     front_end = SlackFrontEnd(
         engine,
-        SlackConfig(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.api_url,
-                    pacing=Pacing(messages_per_second=1000, opens_per_minute=1000)),
+        SlackConfig(
+            bot_token=BOT_TOKEN,
+            signing_secret=SIGNING_SECRET,
+            api_url=fake_slack.api_url,
+            pacing=Pacing(messages_per_second=1000, opens_per_minute=1000),
+        ),
     )
     engine.register_chat(front_end.chat)
     web_app = web.Application()
@@ -303,12 +349,18 @@ async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[SlackDri
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    assert [c.method for c in fake_slack.calls] == ["auth.test"], "auth.test belongs at start, not in a request"
+    assert [c.method for c in fake_slack.calls] == ["auth.test"], (
+        "auth.test belongs at start, not in a request"
+    )
     fake_slack.clear()
     async with aiohttp.ClientSession() as session:
-        yield SlackDriver(fake_slack, f"http://127.0.0.1:{port}/slack/events", session, front_end, engine, store, clock)
+        yield SlackDriver(
+            fake_slack, f"http://127.0.0.1:{port}/slack/events", session, front_end, engine, store, clock
+        )
     await front_end.background.drain()
     await runner.cleanup()
     assert not fake_slack.problems, "the bot sent what Slack would refuse:\n" + "\n".join(fake_slack.problems)
     unlisted = fake_slack.methods() - set(METHOD_SCOPES)
-    assert not unlisted, f"the bot called {unlisted}, which adapters/slack/scopes.py (and so the manifest) lacks"
+    assert not unlisted, (
+        f"the bot called {unlisted}, which adapters/slack/scopes.py (and so the manifest) lacks"
+    )

@@ -112,7 +112,9 @@ class FakeSlack:
     def add_user(self, user_id: str, name: str, tz: str = "Europe/London", deleted: bool = False) -> None:
         self.users[user_id] = FakeUser(user_id, name, tz, deleted)
 
-    def fail_next(self, method: str, failure: Failure, when: Callable[[dict[str, Any]], bool] = lambda args: True) -> None:
+    def fail_next(
+        self, method: str, failure: Failure, when: Callable[[dict[str, Any]], bool] = lambda args: True
+    ) -> None:
         """Answer the next call of `method` whose arguments match `when` with `failure` (once)."""
         with self._lock:
             self.failures[method].append((when, failure))
@@ -175,7 +177,9 @@ class FakeSlack:
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
         body = self._answer(method, args, auth)
         self._record(method, args, 200, body)
-        headers = {"x-oauth-scopes": "chat:write,commands,mpim:write,users:read"} if method == "auth.test" else {}
+        headers = (
+            {"x-oauth-scopes": "chat:write,commands,mpim:write,users:read"} if method == "auth.test" else {}
+        )
         return web.json_response(body, headers=headers)
 
     def _answer(self, method: str, args: dict[str, Any], auth: str) -> dict[str, Any]:
@@ -213,8 +217,14 @@ class FakeSlack:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._sockets.append(socket)
-        await socket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
-                                "connection_info": {"app_id": "A0MENTOR"}})
+        await socket.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake"},
+                "connection_info": {"app_id": "A0MENTOR"},
+            }
+        )
         async for message in socket:
             if message.type == web.WSMsgType.TEXT:
                 with self._lock:
@@ -291,13 +301,21 @@ class FakeSlack:
         for user_id in users:
             error = self._user_error(user_id)
             if error:
-                return {"ok": False, "error": "user_not_found" if error == "user_not_found" else "user_disabled"}
+                return {
+                    "ok": False,
+                    "error": "user_not_found" if error == "user_not_found" else "user_disabled",
+                }
         channel_id = ("G" if len(users) > 1 else "D") + "".join(u[-3:] for u in users).upper()
         return {
             "ok": True,
             "no_op": False,
             "already_open": False,
-            "channel": {"id": channel_id, "is_mpim": len(users) > 1, "is_im": len(users) == 1, "created": int(time.time())},
+            "channel": {
+                "id": channel_id,
+                "is_mpim": len(users) > 1,
+                "is_im": len(users) == 1,
+                "created": int(time.time()),
+            },
         }
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -316,13 +334,23 @@ class FakeSlack:
                 "tz_label": user.tz,
                 "tz_offset": 0,
                 "is_bot": False,
-                "profile": {"real_name": user.name, "display_name": user.name, "email": f"{user.id.lower()}@acme.test"},
+                "profile": {
+                    "real_name": user.name,
+                    "display_name": user.name,
+                    "email": f"{user.id.lower()}@acme.test",
+                },
             },
         }
 
     def _view_body(self, view: dict[str, Any]) -> dict[str, Any]:
         number = next(self._views)
-        return {**view, "id": f"V{number:08d}", "team_id": TEAM_ID, "hash": f"{number}.abc", "state": {"values": {}}}
+        return {
+            **view,
+            "id": f"V{number:08d}",
+            "team_id": TEAM_ID,
+            "hash": f"{number}.abc",
+            "state": {"values": {}},
+        }
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not str(args["trigger_id"]).startswith("trig-"):

@@ -16,7 +16,9 @@ def user(user_id: str) -> UserRef:
     return UserRef("slack", TEAM_ID, user_id)
 
 
-def profile_answers(role: str, skills: list[str], goals: list[str], level: str, department: str) -> dict[str, Any]:
+def profile_answers(
+    role: str, skills: list[str], goals: list[str], level: str, department: str
+) -> dict[str, Any]:
     return {
         "role": role,
         "skills": skills,

@@ -30,10 +30,14 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     assert "department" in refused.json()["errors"]
     assert user(LEA) not in await slack.store.participants()
 
-    answer = await slack.submit(LEA, view, profile_answers("leader", ["Company strategy"], ["Generative AI"], "5", "Finance"))
+    answer = await slack.submit(
+        LEA, view, profile_answers("leader", ["Company strategy"], ["Generative AI"], "5", "Finance")
+    )
     assert answer.json()["response_action"] == "update"
     assert "Welcome" in str(answer.json()["view"]["blocks"])
-    welcome = await join(slack, MAX, profile_answers("mentor", ["Generative AI"], ["Company strategy"], "1", "Engineering"))
+    welcome = await join(
+        slack, MAX, profile_answers("mentor", ["Generative AI"], ["Company strategy"], "1", "Engineering")
+    )
     assert welcome["response_action"] == "update"
 
     # admin pairs: the summary comes back privately, the intro goes to one group DM with both
@@ -55,7 +59,9 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     await slack.engine.tick()
     to_lea = [c for c in fake.successful("chat.postMessage") if c.args["channel"] == LEA and c.response["ok"]]
     checkin_message = next(c for c in to_lea if "check-in" in c.args["text"].lower())
-    clicked = await slack.click(LEA, button(checkin_message.args["blocks"], CheckinAnswer.MET.label), checkin_message)
+    clicked = await slack.click(
+        LEA, button(checkin_message.args["blocks"], CheckinAnswer.MET.label), checkin_message
+    )
     assert clicked.status == 200
     (replaced,) = fake.responses
     assert replaced["replace_original"] is True

@@ -21,21 +21,36 @@ async def eventually(condition, what: str) -> None:  # type: ignore[no-untyped-d
     raise AssertionError(f"never happened: {what}")
 
 
-async def test_a_slash_command_over_socket_mode_is_acked_and_answered(fake_slack: FakeSlack, slack: SlackDriver) -> None:
+async def test_a_slash_command_over_socket_mode_is_acked_and_answered(
+    fake_slack: FakeSlack, slack: SlackDriver
+) -> None:
     front_end = SlackFrontEnd(
         build_engine(slack.store, slack.clock),
-        SlackConfig(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.api_url,
-                    app_token=APP_TOKEN, pacing=Pacing(1000, 1000)),
+        SlackConfig(
+            bot_token=BOT_TOKEN,
+            signing_secret=SIGNING_SECRET,
+            api_url=fake_slack.api_url,
+            app_token=APP_TOKEN,
+            pacing=Pacing(1000, 1000),
+        ),
     )
     await start_socket_mode(front_end, APP_TOKEN)
     try:
         await eventually(lambda: fake_slack.socket_connected, "the bot connects")
         body = dict(parse_qsl(slack.command_body(LEA, "help")))
-        fake_slack.push_envelope({
-            "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
-            "payload": body, "retry_attempt": 0, "retry_reason": "",
-        })
-        await eventually(lambda: any(a.get("envelope_id") == "env-1" for a in fake_slack.socket_acks), "the ack")
+        fake_slack.push_envelope(
+            {
+                "envelope_id": "env-1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": body,
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        await eventually(
+            lambda: any(a.get("envelope_id") == "env-1" for a in fake_slack.socket_acks), "the ack"
+        )
         await eventually(lambda: bool(fake_slack.responses), "the answer")
         await front_end.background.drain()
         (answer,) = fake_slack.responses

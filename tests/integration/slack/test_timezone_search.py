@@ -38,7 +38,11 @@ async def test_typing_in_the_time_zone_menu_is_answered_with_options_and_nothing
 
     monkeypatch.setattr(slack.engine, "handle", no_engine)
 
-    for typed, expected in (("accra", "Africa/Accra"), ("utc", "Etc/UTC"), ("buenos aires", "America/Argentina/Buenos_Aires")):
+    for typed, expected in (
+        ("accra", "Africa/Accra"),
+        ("utc", "Etc/UTC"),
+        ("buenos aires", "America/Argentina/Buenos_Aires"),
+    ):
         sent = await slack.suggest(AMA, view, "timezone", typed)
         assert sent.status == 200, sent.text
         body = sent.json()

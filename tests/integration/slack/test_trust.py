@@ -25,20 +25,26 @@ async def test_a_bad_signature_is_refused_and_nothing_happens(slack: SlackDriver
 async def test_a_body_changed_after_signing_is_refused(slack: SlackDriver) -> None:
     body = slack.command_body(LEA, "help")
     signature = slack.signed_headers(body)["X-Slack-Signature"]
-    sent = await slack.post(body.replace("help", "stats"), "application/x-www-form-urlencoded", signature=signature)
+    sent = await slack.post(
+        body.replace("help", "stats"), "application/x-www-form-urlencoded", signature=signature
+    )
     await slack.settle()
     assert sent.status == 401 and slack.fake.calls == []
 
 
 async def test_a_stale_timestamp_is_refused_even_when_correctly_signed(slack: SlackDriver) -> None:
     six_minutes_ago = int(time.time()) - 6 * 60
-    sent = await slack.post(slack.command_body(LEA, "join"), "application/x-www-form-urlencoded", timestamp=six_minutes_ago)
+    sent = await slack.post(
+        slack.command_body(LEA, "join"), "application/x-www-form-urlencoded", timestamp=six_minutes_ago
+    )
     await slack.settle()
     assert sent.status == 401
     assert slack.fake.calls == [] and not await slack.store.inbound_events()
 
 
-async def test_a_forged_click_from_outside_the_pairing_is_refused_and_nothing_recorded(slack: SlackDriver) -> None:
+async def test_a_forged_click_from_outside_the_pairing_is_refused_and_nothing_recorded(
+    slack: SlackDriver,
+) -> None:
     await pair_lea_and_max(slack)
     checkin_dm = await weekly_checkin_to(slack, LEA)
     slack.fake.clear()
@@ -69,7 +75,9 @@ async def test_a_retried_event_is_handled_once(slack: SlackDriver) -> None:
 async def test_the_home_tab_shows_my_pairing_and_runs_commands(slack: SlackDriver) -> None:
     await pair_lea_and_max(slack)
     slack.fake.clear()
-    await slack.send_event({"type": "app_home_opened", "user": LEA, "tab": "home", "event_ts": "1.3"}, "Ev0HOME0002")
+    await slack.send_event(
+        {"type": "app_home_opened", "user": LEA, "tab": "home", "event_ts": "1.3"}, "Ev0HOME0002"
+    )
     (published,) = slack.fake.successful("views.publish")
     assert published.args["user_id"] == LEA and published.args["view"]["type"] == "home"
     assert f"<@{MAX}>" in str(published.args["view"]["blocks"])
@@ -85,7 +93,9 @@ def to_the_pair(args: dict) -> bool:
     return str(args.get("channel", "")).startswith("G")
 
 
-async def test_a_429_keeps_the_message_queued_until_retry_after_then_sends_it_once(slack: SlackDriver) -> None:
+async def test_a_429_keeps_the_message_queued_until_retry_after_then_sends_it_once(
+    slack: SlackDriver,
+) -> None:
     rate_limited = Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
     slack.fake.fail_next("chat.postMessage", rate_limited, when=to_the_pair)
 
@@ -117,4 +127,3 @@ async def test_a_429_holds_every_other_message_to_the_workspace_until_retry_afte
     later = [c for c in slack.fake.of("chat.postMessage") if c.at > limited.at]
     assert later and all(c.status == 200 for c in later)
     assert min(c.at for c in later) - limited.at >= 1.0, "nothing was sent before Retry-After had elapsed"
-

@@ -111,7 +111,9 @@ def _check_element(element: dict[str, Any], where: str, action_ids: set[str]) ->
             if not 1 <= len(option.get("value", "")) <= 150:
                 problems.append(f"{where}.options[{i}]: value length")
             values.add(option.get("value"))
-        initial = element.get("initial_options") or ([element["initial_option"]] if "initial_option" in element else [])
+        initial = element.get("initial_options") or (
+            [element["initial_option"]] if "initial_option" in element else []
+        )
         for option in initial:
             if option not in options:
                 problems.append(f"{where}: initial option {option!r} is not one of the options")
@@ -119,9 +121,15 @@ def _check_element(element: dict[str, Any], where: str, action_ids: set[str]) ->
         if "options" in element or "option_groups" in element:
             problems.append(f"{where}: an external select loads its options; it carries none")
         min_query_length = element.get("min_query_length", 3)
-        if isinstance(min_query_length, bool) or not isinstance(min_query_length, int) or min_query_length < 0:
+        if (
+            isinstance(min_query_length, bool)
+            or not isinstance(min_query_length, int)
+            or min_query_length < 0
+        ):
             problems.append(f"{where}: min_query_length {min_query_length!r}")
-        initial = element.get("initial_options") or ([element["initial_option"]] if "initial_option" in element else [])
+        initial = element.get("initial_options") or (
+            [element["initial_option"]] if "initial_option" in element else []
+        )
         for i, option in enumerate(initial):
             problems += _check_option(option, f"{where}.initial[{i}]")
     if kind == "plain_text_input":

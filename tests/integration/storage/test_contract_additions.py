@@ -29,7 +29,10 @@ async def test_one_vote_per_person_prompt_and_week(store: StoreUnderTest) -> Non
     async with store.new_unit() as uow:
         found = await uow.prompt_ratings.for_pairing("p1")
         assert [(r.user, r.prompt_index, r.vote, r.week) for r in found] == [
-            (ANA, 0, 1, "2026-W10"), (BEN, 0, -1, "2026-W10"), (ANA, 1, 1, "2026-W10"), (ANA, 0, 1, "2026-W11"),
+            (ANA, 0, 1, "2026-W10"),
+            (BEN, 0, -1, "2026-W10"),
+            (ANA, 1, 1, "2026-W10"),
+            (ANA, 0, 1, "2026-W11"),
         ]
         assert found[0].created_at == T0 and found[0].topic == "ai_tools"
         assert await uow.prompt_ratings.for_pairing("p2") == []

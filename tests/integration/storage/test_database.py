@@ -150,9 +150,13 @@ async def test_an_in_memory_sqlite_database_works_end_to_end() -> None:
     try:
         await database.migrate()
         async with database.unit_of_work() as uow:
-            assert await uow.inbound_events.remember("Ev1", datetime.fromisoformat("2026-01-05T09:00:00+00:00"))
+            assert await uow.inbound_events.remember(
+                "Ev1", datetime.fromisoformat("2026-01-05T09:00:00+00:00")
+            )
             await uow.commit()
         async with database.unit_of_work() as uow:
-            assert not await uow.inbound_events.remember("Ev1", datetime.fromisoformat("2026-01-05T09:00:00+00:00"))
+            assert not await uow.inbound_events.remember(
+                "Ev1", datetime.fromisoformat("2026-01-05T09:00:00+00:00")
+            )
     finally:
         await database.dispose()

@@ -43,7 +43,9 @@ async def test_the_schema_check_notices_a_missing_index(sql_database: Database) 
         await connection.exec_driver_sql("DROP INDEX ix_deliveries_status_not_before")
         diff = await connection.run_sync(_schema_diff)
         await connection.rollback()
-    assert any(change[0] == "add_index" and change[1].name == "ix_deliveries_status_not_before" for change in diff)
+    assert any(
+        change[0] == "add_index" and change[1].name == "ix_deliveries_status_not_before" for change in diff
+    )
     if sql_database.dialect == "sqlite":  # SQLite's DDL is not transactional here: put it back
         async with sql_database.engine.begin() as connection:
             await connection.exec_driver_sql(

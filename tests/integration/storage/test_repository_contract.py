@@ -135,6 +135,7 @@ async def test_participants_list_filters_by_platform_and_workspace(store: StoreU
 
     await write(store, add_all)
     async with unit(store) as uow:
+
         def users(found: list[Participant]) -> set[UserRef]:
             return {p.user for p in found}
 
@@ -479,7 +480,9 @@ async def test_an_expired_lease_is_claimed_again(store: StoreUnderTest) -> None:
 async def test_claim_due_respects_limit_order_and_platform(store: StoreUnderTest) -> None:
     async def add_all(uow: UnitOfWork) -> None:
         for minute in (5, 1, 4, 2, 3):
-            await uow.deliveries.enqueue(delivery(f"slack-{minute}", not_before=T0 - timedelta(minutes=10 - minute)))
+            await uow.deliveries.enqueue(
+                delivery(f"slack-{minute}", not_before=T0 - timedelta(minutes=10 - minute))
+            )
         await uow.deliveries.enqueue(
             delivery("teams-1", destination=Destination.dm(DEE), not_before=T0 - timedelta(minutes=30))
         )
@@ -524,19 +527,29 @@ async def test_mark_sent_retry_and_failed(store: StoreUnderTest) -> None:
         sent = await uow.deliveries.get_by_key("sent")
         assert sent is not None
         assert (sent.status, sent.platform_message_id, sent.sent_at, sent.lease_until) == (
-            DeliveryStatus.SENT, "1700000000.000100", T0 + timedelta(seconds=2), None
+            DeliveryStatus.SENT,
+            "1700000000.000100",
+            T0 + timedelta(seconds=2),
+            None,
         )
         retry = await uow.deliveries.get_by_key("retry")
         assert retry is not None
         assert (retry.status, retry.last_error, retry.not_before, retry.lease_until, retry.attempts) == (
-            DeliveryStatus.PENDING, "429 rate limited", T0 + timedelta(seconds=30), None, 1
+            DeliveryStatus.PENDING,
+            "429 rate limited",
+            T0 + timedelta(seconds=30),
+            None,
+            1,
         )
         assert await uow.deliveries.count_by_status() == {
-            DeliveryStatus.SENT: 1, DeliveryStatus.PENDING: 1, DeliveryStatus.FAILED: 2
+            DeliveryStatus.SENT: 1,
+            DeliveryStatus.PENDING: 1,
+            DeliveryStatus.FAILED: 2,
         }
         failed = await uow.deliveries.list_failed()
         assert [(d.idempotency_key, d.last_error) for d in failed] == [
-            ("failed-1", "account_inactive"), ("failed-2", "user_not_found")
+            ("failed-1", "account_inactive"),
+            ("failed-2", "user_not_found"),
         ]
         assert [d.idempotency_key for d in await uow.deliveries.list_failed(limit=1)] == ["failed-1"]
         # A retry waits for its new time, then counts as a second attempt.
@@ -553,9 +566,15 @@ async def test_cancel_for_user_drops_only_their_pending_deliveries(store: StoreU
         await uow.deliveries.enqueue(delivery("ana-group", destination=Destination.group((BEN, ANA))))
         await uow.deliveries.enqueue(delivery("ana-sent"))
         await uow.deliveries.enqueue(delivery("ben-dm", destination=Destination.dm(BEN)))
-        await uow.deliveries.enqueue(delivery("other-ws", destination=Destination.dm(UserRef("slack", "T9", "UANA"))))
-        await uow.deliveries.enqueue(delivery("prefix", destination=Destination.dm(UserRef("slack", "T1", "UANAX"))))
-        await uow.deliveries.enqueue(delivery("channel", destination=Destination.channel("slack", "T1", "UANA")))
+        await uow.deliveries.enqueue(
+            delivery("other-ws", destination=Destination.dm(UserRef("slack", "T9", "UANA")))
+        )
+        await uow.deliveries.enqueue(
+            delivery("prefix", destination=Destination.dm(UserRef("slack", "T1", "UANAX")))
+        )
+        await uow.deliveries.enqueue(
+            delivery("channel", destination=Destination.channel("slack", "T1", "UANA"))
+        )
         await uow.deliveries.enqueue(delivery("odd-dm", destination=Destination.dm(odd)))
 
     await write(store, add_all)
@@ -607,7 +626,9 @@ async def test_conversation_refs_save_get_replace_delete(store: StoreUnderTest) 
 
 async def test_prompt_cache_by_pairing_and_week(store: StoreUnderTest) -> None:
     await add_parents(store, PEOPLE, PAIRS)
-    prompts = PromptSet(("What surprised you this week?", "Show one tool you use daily."), "Try it live", "llm")
+    prompts = PromptSet(
+        ("What surprised you this week?", "Show one tool you use daily."), "Try it live", "llm"
+    )
     async with unit(store) as uow:
         assert await uow.prompt_cache.get("p1", "2026-W10") is None
         await uow.prompt_cache.save("p1", "2026-W10", prompts)
@@ -637,7 +658,9 @@ async def test_participants_get_many_returns_the_stored_ones(store: StoreUnderTe
     async with unit(store) as uow:
         assert await uow.participants.get_many([ANA, CAL, DEE, ANA]) == {ANA: ana, CAL: cal}
         assert await uow.participants.get_many(set()) == {}
-        many = await uow.participants.get_many({UserRef("slack", "T1", f"U{n:05d}") for n in range(2500)} | {BEN})
+        many = await uow.participants.get_many(
+            {UserRef("slack", "T1", f"U{n:05d}") for n in range(2500)} | {BEN}
+        )
         assert list(many) == [BEN], "lists longer than one IN (...) batch"
 
 
@@ -673,7 +696,10 @@ async def test_goals_and_prompt_ratings_for_many_pairings(store: StoreUnderTest)
 
 async def test_latest_checkins_of_many_pairings(store: StoreUnderTest) -> None:
     await add_parents(store, PEOPLE, PAIRS)
-    week = [Checkin(new_id(), "p1", ANA if n % 2 else BEN, f"2026-W{10 + n:02d}", T0 + timedelta(weeks=n)) for n in range(6)]
+    week = [
+        Checkin(new_id(), "p1", ANA if n % 2 else BEN, f"2026-W{10 + n:02d}", T0 + timedelta(weeks=n))
+        for n in range(6)
+    ]
     week[4].answer, week[4].answered_at = CheckinAnswer.MET, T0 + timedelta(weeks=4, hours=3)
     single = Checkin(new_id(), "p2", CAL, "2026-W10", T0)
 
@@ -694,8 +720,13 @@ async def test_latest_checkins_of_many_pairings(store: StoreUnderTest) -> None:
 
 async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: StoreUnderTest) -> None:
     await add_parents(store, PEOPLE, PAIRS)
-    def sent(pairing_id: str, user: UserRef, hours: int, answer: CheckinAnswer | None = None, answered: int = 0) -> Checkin:
-        checkin = Checkin(new_id(), pairing_id, user, f"2026-W{10 + hours // 168:02d}", T0 + timedelta(hours=hours))
+
+    def sent(
+        pairing_id: str, user: UserRef, hours: int, answer: CheckinAnswer | None = None, answered: int = 0
+    ) -> Checkin:
+        checkin = Checkin(
+            new_id(), pairing_id, user, f"2026-W{10 + hours // 168:02d}", T0 + timedelta(hours=hours)
+        )
         if answer is not None:
             checkin.answer, checkin.answered_at = answer, T0 + timedelta(hours=answered)
         return checkin
@@ -708,16 +739,31 @@ async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: 
     met_too_early = sent("p4", ANA, 10, CheckinAnswer.MET, answered=99)
     met_but_sent_too_early = sent("p5", ANA, -1, CheckinAnswer.MET, answered=200)
     not_yet = sent("p6", ANA, 10, CheckinAnswer.NOT_YET, answered=150)
-    met_twice = [sent("p7", ANA, 10, CheckinAnswer.MET, answered=120), sent("p7", BEN, 10, CheckinAnswer.MET, answered=130)]
+    met_twice = [
+        sent("p7", ANA, 10, CheckinAnswer.MET, answered=120),
+        sent("p7", BEN, 10, CheckinAnswer.MET, answered=130),
+    ]
 
     async def add_all(uow: UnitOfWork) -> None:
-        for c in (too_new, met_in_time, open_late, too_old, met_too_early, open_early, met_but_sent_too_early, not_yet, *met_twice):
+        for c in (
+            too_new,
+            met_in_time,
+            open_late,
+            too_old,
+            met_too_early,
+            open_early,
+            met_but_sent_too_early,
+            not_yet,
+            *met_twice,
+        ):
             assert await uow.checkins.add(c)
 
     await write(store, add_all)
     async with unit(store) as uow:
         window = (T0, T0 + timedelta(hours=48))
-        assert await uow.checkins.unanswered(*window) == [open_early, open_late], "both ends included, oldest first"
+        assert await uow.checkins.unanswered(*window) == [open_early, open_late], (
+            "both ends included, oldest first"
+        )
         assert await uow.checkins.unanswered(T0 + timedelta(hours=1), T0 + timedelta(hours=47)) == []
         answered = await uow.checkins.pairings_answered(CheckinAnswer.MET, T0 + timedelta(hours=100), T0)
         assert answered == {"p3", "p7"}
@@ -756,9 +802,17 @@ async def test_enqueue_many_skips_keys_that_exist(store: StoreUnderTest) -> None
     batch = [
         delivery("checkin:p1:2026-W10:UBEN", destination=Destination.dm(BEN)),
         delivery("checkin:p1:2026-W10:UANA", message={"text": "a copy"}),  # already queued
-        delivery("intro:p1", destination=Destination.group((ANA, BEN)), message={"nested": {"n": 1}, "list": [1, "two"]}),
+        delivery(
+            "intro:p1",
+            destination=Destination.group((ANA, BEN)),
+            message={"nested": {"n": 1}, "list": [1, "two"]},
+        ),
         delivery("intro:p1", message={"text": "same key, later in the batch"}),
-        delivery("story:s1", destination=Destination.channel("teams", "tenant-1", "19:general"), not_before=T0 + timedelta(hours=1)),
+        delivery(
+            "story:s1",
+            destination=Destination.channel("teams", "tenant-1", "19:general"),
+            not_before=T0 + timedelta(hours=1),
+        ),
     ]
     async with unit(store) as uow:
         assert await uow.deliveries.enqueue_many(batch) == 3
@@ -797,12 +851,23 @@ async def test_prompt_cache_get_many_and_add_many_keep_the_first_set(store: Stor
     await write(store, lambda uow: uow.prompt_cache.save("p1", "2026-W10", llm))
     async with unit(store) as uow:
         stored = await uow.prompt_cache.add_many(
-            [("p1", "2026-W10", library), ("p2", "2026-W10", library), ("p2", "2026-W10", other), ("p1", "2026-W11", other)]
+            [
+                ("p1", "2026-W10", library),
+                ("p2", "2026-W10", library),
+                ("p2", "2026-W10", other),
+                ("p1", "2026-W11", other),
+            ]
         )
         assert stored == 2
         await uow.commit()
     async with unit(store) as uow:
-        keys = [("p1", "2026-W10"), ("p2", "2026-W10"), ("p1", "2026-W11"), ("p2", "2026-W11"), ("p9", "2026-W10")]
+        keys = [
+            ("p1", "2026-W10"),
+            ("p2", "2026-W10"),
+            ("p1", "2026-W11"),
+            ("p2", "2026-W11"),
+            ("p9", "2026-W10"),
+        ]
         assert await uow.prompt_cache.get_many(keys) == {
             ("p1", "2026-W10"): llm,
             ("p2", "2026-W10"): library,
@@ -876,7 +941,9 @@ async def test_a_round_and_a_pairing_take_what_belongs_to_them_and_a_person_leav
             await uow.assessments.save(Assessment(new_id(), pairing_id, leader, Side.LEADER, "before", 3, T0))
             await uow.stories.add(Story(new_id(), pairing_id, leader, "A story", T0))
             await uow.prompt_cache.save(pairing_id, "2026-W10", PromptSet(("a",), "task", "library"))
-            await uow.prompt_ratings.add(PromptRating(new_id(), pairing_id, leader, "2026-W10", 0, "ai_tools", 1, T0))
+            await uow.prompt_ratings.add(
+                PromptRating(new_id(), pairing_id, leader, "2026-W10", 0, "ai_tools", 1, T0)
+            )
 
     await write(store, add_all)
     async with store.database.engine.begin() as connection:
@@ -888,7 +955,9 @@ async def test_a_round_and_a_pairing_take_what_belongs_to_them_and_a_person_leav
         assert {c.pairing_id for c in await uow.checkins.list()} == {"p2"}
         assert {a.pairing_id for a in await uow.assessments.list()} == {"p2"}
         assert {s.pairing_id for s in await uow.stories.list()} == {"p2"}
-        assert set(await uow.prompt_cache.get_many([(p, "2026-W10") for p in ("p1", "p2", "p3")])) == {("p2", "2026-W10")}
+        assert set(await uow.prompt_cache.get_many([(p, "2026-W10") for p in ("p1", "p2", "p3")])) == {
+            ("p2", "2026-W10")
+        }
         assert set(await uow.prompt_ratings.for_pairings(["p1", "p2", "p3"])) == {"p2"}
         await uow.participants.delete(ANA)
         await uow.commit()
@@ -897,7 +966,9 @@ async def test_a_round_and_a_pairing_take_what_belongs_to_them_and_a_person_leav
         assert await uow.goals.list() == [] and await uow.checkins.list() == []
         assert await uow.assessments.list() == [] and await uow.stories.list() == []
         assert await uow.prompt_ratings.for_pairings(["p2"]) == {}
-        assert await uow.prompt_cache.get("p2", "2026-W10") is not None, "a pair's prompts are not the person's"
+        assert await uow.prompt_cache.get("p2", "2026-W10") is not None, (
+            "a pair's prompts are not the person's"
+        )
 
 
 # --- time -----------------------------------------------------------------------------------------
@@ -922,7 +993,10 @@ async def test_claim_due_compares_instants_across_offsets(store: StoreUnderTest)
     async with unit(store) as uow:
         just_before = (T0 - timedelta(microseconds=1)).astimezone(plus_five)
         assert await uow.deliveries.claim_due(just_before, T0 + timedelta(minutes=1), limit=5) == []
-        assert len(await uow.deliveries.claim_due(T0.astimezone(plus_five), T0 + timedelta(minutes=1), limit=5)) == 1
+        assert (
+            len(await uow.deliveries.claim_due(T0.astimezone(plus_five), T0 + timedelta(minutes=1), limit=5))
+            == 1
+        )
 
 
 # --- concurrency ----------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ STATEMENTS_PER_TICK = 40
 
 class QuickPrompts:
     async def suggest(self, context: PairContext) -> PromptSet:
-        return PromptSet(("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library")
+        return PromptSet(
+            ("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library"
+        )
 
 
 @contextmanager
@@ -44,7 +46,9 @@ def counting(database: Database) -> Iterator[list[str]]:
 async def test_a_tick_enqueues_every_checkin_in_a_few_statements(sql_database: Database) -> None:
     assert 2 * PAIRS <= CHECKIN_CHUNK, "one chunk, so the bound below holds"
     program = await seed_program(sql_database.unit_of_work, PAIRS, platforms=("slack",))
-    bot = Mentorbot(sql_database.unit_of_work, ManualClock(CHECKIN_TICK), GreedyMatcher(), QuickPrompts(), ProgramConfig())
+    bot = Mentorbot(
+        sql_database.unit_of_work, ManualClock(CHECKIN_TICK), GreedyMatcher(), QuickPrompts(), ProgramConfig()
+    )
 
     with counting(sql_database) as statements:
         report = await bot.enqueue_due()

@@ -76,7 +76,9 @@ class IssuerCredentialsFactory(PasswordServiceClientCredentialFactory):
 
 class FixedPrompts:
     async def suggest(self, context: PairContext) -> PromptSet:
-        return PromptSet(("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library")
+        return PromptSet(
+            ("What tool saved you time this week?",), "Draft an update with an AI assistant.", "library"
+        )
 
 
 @dataclass
@@ -141,7 +143,9 @@ def teams_settings(framework: FakeBotFramework, **changes: Any) -> Settings:
 async def teams_bot(framework: FakeBotFramework, uow_factory: UnitOfWorkFactory) -> AsyncIterator[TeamsBot]:
     settings = teams_settings(framework)
     clock = ManualClock(START)
-    engine = Mentorbot(uow_factory, clock, GreedyMatcher(), FixedPrompts(), ProgramConfig(admins=settings.admins))
+    engine = Mentorbot(
+        uow_factory, clock, GreedyMatcher(), FixedPrompts(), ProgramConfig(admins=settings.admins)
+    )
     integration = TeamsIntegration(
         settings,
         uow_factory,
@@ -154,5 +158,7 @@ async def teams_bot(framework: FakeBotFramework, uow_factory: UnitOfWorkFactory)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as session:
-        yield TeamsBot(framework, integration, engine, clock, uow_factory, str(server.make_url("/api/messages")), session)
+        yield TeamsBot(
+            framework, integration, engine, clock, uow_factory, str(server.make_url("/api/messages")), session
+        )
     await server.close()

@@ -233,7 +233,9 @@ class FakeBotFramework:
         )
 
     async def _keys(self, _request: web.Request) -> web.Response:
-        return web.json_response({"keys": [public_jwk(self.channel_key, CHANNEL_KID, ["msteams", "emulator"])]})
+        return web.json_response(
+            {"keys": [public_jwk(self.channel_key, CHANNEL_KID, ["msteams", "emulator"])]}
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -292,13 +294,20 @@ class FakeBotFramework:
                 self.failed_calls += 1
         if failure:
             return web.json_response(
-                {"error": {"code": "Throttled" if failure.status == 429 else "Failure", "message": "injected"}},
+                {
+                    "error": {
+                        "code": "Throttled" if failure.status == 429 else "Failure",
+                        "message": "injected",
+                    }
+                },
                 status=failure.status,
                 headers=failure.headers,
             )
         cid = request.match_info.get("cid")
         if cid in self.blocked_conversations:
-            return web.json_response({"error": {"code": "BotDisabledByAdmin", "message": "blocked"}}, status=403)
+            return web.json_response(
+                {"error": {"code": "BotDisabledByAdmin", "message": "blocked"}}, status=403
+            )
         return None
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
@@ -310,7 +319,9 @@ class FakeBotFramework:
         members = body.get("members") or []
         if not tenant or len(members) != 1 or body.get("isGroup"):
             # Teams reads the tenant from channelData only, and starts 1:1 chats only.
-            return web.json_response({"error": {"code": "BadArgument", "message": "tenant id required"}}, status=400)
+            return web.json_response(
+                {"error": {"code": "BadArgument", "message": "tenant id required"}}, status=400
+            )
         member = members[0]["id"]
         if member in self.blocked_conversations:
             return web.json_response({"error": {"code": "Forbidden", "message": "not installed"}}, status=403)
@@ -342,7 +353,12 @@ class FakeBotFramework:
             return refused
         activity = await request.json()
         sent = Sent(
-            "PUT", request.match_info["cid"], activity, request.match_info["aid"], None, request.headers.get("Authorization", "")
+            "PUT",
+            request.match_info["cid"],
+            activity,
+            request.match_info["aid"],
+            None,
+            request.headers.get("Authorization", ""),
         )
         with self._lock:
             self._sent.append(sent)
@@ -355,5 +371,10 @@ class FakeBotFramework:
         member = request.match_info["mid"]
         name = self.names.get(member, member)
         return web.json_response(
-            {"id": member, "name": name, "email": f"{name.split()[0].lower()}@example.test", "userRole": "user"}
+            {
+                "id": member,
+                "name": name,
+                "email": f"{name.split()[0].lower()}@example.test",
+                "userRole": "user",
+            }
         )

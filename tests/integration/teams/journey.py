@@ -40,7 +40,9 @@ def all_valid(bot: TeamsBot) -> None:
 async def say(bot: TeamsBot, user_id: str, text: str) -> Sent:
     """Types a command in the 1:1 chat; returns what the bot answered there."""
     before = len(bot.framework.sent)
-    status, body = await bot.post(personal_message(user_id, text, bot.framework.service_url, NAMES.get(user_id, "")))
+    status, body = await bot.post(
+        personal_message(user_id, text, bot.framework.service_url, NAMES.get(user_id, ""))
+    )
     assert status == 200, body
     answers = bot.framework.sent[before:]
     assert answers, f"no answer to {text!r}"
@@ -49,7 +51,9 @@ async def say(bot: TeamsBot, user_id: str, text: str) -> Sent:
 
 async def click(bot: TeamsBot, user_id: str, card: Sent, data: dict[str, Any]) -> tuple[int, list[Sent]]:
     before = len(bot.framework.sent)
-    status, _ = await bot.post(card_submit(user_id, data, bot.framework.service_url, reply_to=card.activity_id))
+    status, _ = await bot.post(
+        card_submit(user_id, data, bot.framework.service_url, reply_to=card.activity_id)
+    )
     return status, bot.framework.sent[before:]
 
 
@@ -131,6 +135,8 @@ async def send_checkins(bot: TeamsBot) -> dict[str, Sent]:
     cards = {}
     for user_id in (LEADER, MENTOR):
         cards[user_id] = next(
-            s for s in reversed(bot.framework.sent_to(dm_conversation(user_id))) if "Weekly check-in" in s.card_text
+            s
+            for s in reversed(bot.framework.sent_to(dm_conversation(user_id)))
+            if "Weekly check-in" in s.card_text
         )
     return cards

@@ -74,7 +74,9 @@ def forged_tokens(bot: TeamsBot) -> dict[str, str | None]:
         "another service URL",
     ],
 )
-async def test_a_bad_token_is_refused_with_401_and_nothing_is_processed(teams_bot: TeamsBot, case: str) -> None:
+async def test_a_bad_token_is_refused_with_401_and_nothing_is_processed(
+    teams_bot: TeamsBot, case: str
+) -> None:
     token = forged_tokens(teams_bot)[case]
     activity = personal_message("29:ada", "help", teams_bot.framework.service_url)
     status, body = await teams_bot.post(activity, token=token)
@@ -100,21 +102,27 @@ async def test_a_token_in_another_scheme_is_refused(teams_bot: TeamsBot) -> None
         ("application/json", "{}", 400),
     ],
 )
-async def test_malformed_requests_are_4xx(teams_bot: TeamsBot, content_type: str, body: str, expected: int) -> None:
+async def test_malformed_requests_are_4xx(
+    teams_bot: TeamsBot, content_type: str, body: str, expected: int
+) -> None:
     """With a valid token the body's faults are named; without one nothing is parsed at all (401)."""
     token = teams_bot.framework.channel_token(audience=APP_ID)
     signed = {"Content-Type": content_type, "Authorization": f"Bearer {token}"}
     async with teams_bot.session.post(teams_bot.url, data=body, headers=signed) as response:
         assert response.status == expected
         assert "Traceback" not in await response.text()
-    async with teams_bot.session.post(teams_bot.url, data=body, headers={"Content-Type": content_type}) as response:
+    async with teams_bot.session.post(
+        teams_bot.url, data=body, headers={"Content-Type": content_type}
+    ) as response:
         assert response.status == (415 if expected == 415 else 401)
 
 
 async def test_the_bot_app_id_is_the_audience_the_channel_signs_for(teams_bot: TeamsBot) -> None:
     """The positive case of the audience check, spelled out: the token names this bot's app id."""
     token = teams_bot.framework.channel_token(audience=APP_ID)
-    status, _ = await teams_bot.post(personal_message("29:ada", "help", teams_bot.framework.service_url), token=token)
+    status, _ = await teams_bot.post(
+        personal_message("29:ada", "help", teams_bot.framework.service_url), token=token
+    )
     assert status == 200
 
 

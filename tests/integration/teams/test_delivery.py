@@ -89,7 +89,9 @@ async def test_unreachable_people_are_marked_failed_for_the_admins(teams_bot: Te
     bot = teams_bot
     async with bot.uow_factory() as uow:
         await Outbox(uow, bot.clock.now()).send(
-            "test:unreachable", Destination.dm(person("29:stranger", "other-tenant")), OutgoingMessage(text="hi")
+            "test:unreachable",
+            Destination.dm(person("29:stranger", "other-tenant")),
+            OutgoingMessage(text="hi"),
         )
         await uow.commit()
     report = await bot.engine.deliver_due("teams")
@@ -114,7 +116,9 @@ async def test_channel_posts_updates_and_profiles(teams_bot: TeamsBot) -> None:
     assert status == 200
     bot.framework.names[LEADER] = NAMES[LEADER]
     chat = bot.integration.chat
-    message_id = await chat.post_to_channel(TENANT, CHANNEL, OutgoingMessage(text=f"Congrats {mention(LEADER)}"))
+    message_id = await chat.post_to_channel(
+        TENANT, CHANNEL, OutgoingMessage(text=f"Congrats {mention(LEADER)}")
+    )
     [post] = [s for s in bot.framework.sent_to(CHANNEL) if s.activity_id == message_id]
     assert post.reply_to is None, "a channel post starts a new thread"
     await chat.update(TENANT, CHANNEL, message_id, OutgoingMessage(text="Edited"))

@@ -32,9 +32,13 @@ async def test_an_unauthenticated_body_is_refused_before_it_is_parsed(
 ) -> None:
     parsed: list[str] = []
     real_loads, real_deserialize = json.loads, Activity.deserialize
-    monkeypatch.setattr(teams_app.json, "loads", lambda raw, *a, **k: parsed.append("json") or real_loads(raw, *a, **k))
     monkeypatch.setattr(
-        Activity, "deserialize", staticmethod(lambda data: parsed.append("activity") or real_deserialize(data))
+        teams_app.json, "loads", lambda raw, *a, **k: parsed.append("json") or real_loads(raw, *a, **k)
+    )
+    monkeypatch.setattr(
+        Activity,
+        "deserialize",
+        staticmethod(lambda data: parsed.append("activity") or real_deserialize(data)),
     )
     activity = padded_activity(teams_bot.framework.service_url, 200_000)
 

@@ -49,7 +49,9 @@ async def test_install_join_pair_checkin_and_stats(teams_bot: TeamsBot) -> None:
 
     cards = await send_checkins(bot)
     leader_card = cards[LEADER]
-    status, answers = await click(bot, LEADER, leader_card, button_data(leader_card, "checkin_answer", ":met"))
+    status, answers = await click(
+        bot, LEADER, leader_card, button_data(leader_card, "checkin_answer", ":met")
+    )
     assert status == 200
     [replaced] = answers
     assert replaced.method == "PUT" and replaced.activity_id == leader_card.activity_id

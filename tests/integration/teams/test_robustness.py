@@ -35,19 +35,39 @@ from tests.support.stores import TestStore
 from tests.unit.teams.activities import BOT_ID, TENANT, personal_message
 from tests.unit.teams.card_validation import assert_valid_activity
 
-COMMAND_WORDS = ["help", "join", "profile", "status", "pause", "resume", "leave", "goals", "checkin", "stats",
-                 "pair", "export", "pause until 2026-12-24", "pair --dry-run", "goals add learn SQL", "😀", ""]
+COMMAND_WORDS = [
+    "help",
+    "join",
+    "profile",
+    "status",
+    "pause",
+    "resume",
+    "leave",
+    "goals",
+    "checkin",
+    "stats",
+    "pair",
+    "export",
+    "pause until 2026-12-24",
+    "pair --dry-run",
+    "goals add learn SQL",
+    "😀",
+    "",
+]
 
 scalars = st.none() | st.booleans() | st.integers(-10, 10**6) | st.text(max_size=30)
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=10,
 )
 submit_values = st.fixed_dictionaries(
     {},
     optional={
-        "action_id": st.sampled_from(["checkin_answer", "checkin_rating", "leave", "assess", "nope"]) | st.text(max_size=10),
+        "action_id": st.sampled_from(["checkin_answer", "checkin_rating", "leave", "assess", "nope"])
+        | st.text(max_size=10),
         "value": st.text(max_size=40) | scalars,
         "form_id": st.sampled_from(["join", "checkin_note", "goal_add", "other"]) | scalars,
         "context": scalars,
@@ -72,12 +92,16 @@ def activities(service_url: str) -> st.SearchStrategy[dict[str, Any]]:
 
     return st.builds(
         build,
-        kind=st.sampled_from(["message", "conversationUpdate", "installationUpdate", "invoke", "event", "typing"])
+        kind=st.sampled_from(
+            ["message", "conversationUpdate", "installationUpdate", "invoke", "event", "typing"]
+        )
         | st.text(max_size=12),
         text=st.sampled_from(COMMAND_WORDS) | st.text(max_size=80) | scalars,
         value=st.none() | submit_values | json_values,
         sender=st.none()
-        | st.fixed_dictionaries({"id": st.sampled_from(["29:fuzz", "29:admin", ""]) | scalars, "name": scalars})
+        | st.fixed_dictionaries(
+            {"id": st.sampled_from(["29:fuzz", "29:admin", ""]) | scalars, "name": scalars}
+        )
         | json_values,
         extra=st.fixed_dictionaries(
             {},
@@ -85,17 +109,24 @@ def activities(service_url: str) -> st.SearchStrategy[dict[str, Any]]:
                 "entities": st.lists(
                     st.fixed_dictionaries(
                         {"type": st.sampled_from(["mention", "clientInfo"]) | st.text(max_size=8)},
-                        optional={"text": st.text(max_size=20), "mentioned": json_values | st.just({"id": BOT_ID})},
+                        optional={
+                            "text": st.text(max_size=20),
+                            "mentioned": json_values | st.just({"id": BOT_ID}),
+                        },
                     ),
                     max_size=2,
                 ),
-                "membersAdded": st.lists(st.fixed_dictionaries({"id": st.sampled_from([BOT_ID, "29:x"])}), max_size=2)
+                "membersAdded": st.lists(
+                    st.fixed_dictionaries({"id": st.sampled_from([BOT_ID, "29:x"])}), max_size=2
+                )
                 | json_values,
                 "action": st.sampled_from(["add", "remove"]) | scalars,
                 "channelData": st.just({"tenant": {"id": TENANT}}) | json_values,
                 "conversation": st.fixed_dictionaries(
                     {"id": st.text(max_size=20)},
-                    optional={"conversationType": st.sampled_from(["personal", "channel", "groupChat"]) | scalars},
+                    optional={
+                        "conversationType": st.sampled_from(["personal", "channel", "groupChat"]) | scalars
+                    },
                 )
                 | json_values,
                 "serviceUrl": st.sampled_from([service_url, "not a url", ""]) | st.none(),
@@ -161,7 +192,9 @@ STATUSES: list[int] = []
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_generated_activities_get_a_4xx_or_a_friendly_reply(threaded_bot: ThreadedBot, data: st.DataObject) -> None:
+def test_generated_activities_get_a_4xx_or_a_friendly_reply(
+    threaded_bot: ThreadedBot, data: st.DataObject
+) -> None:
     framework = threaded_bot.framework
     activity = data.draw(activities(framework.service_url))
     before = len(framework.sent)
@@ -174,7 +207,10 @@ def test_generated_activities_get_a_4xx_or_a_friendly_reply(threaded_bot: Thread
         timeout=30,
     )
     STATUSES.append(response.status_code)
-    assert response.status_code == 200 or 400 <= response.status_code < 500, (response.status_code, response.text)
+    assert response.status_code == 200 or 400 <= response.status_code < 500, (
+        response.status_code,
+        response.text,
+    )
     assert "Traceback" not in response.text and 'File "' not in response.text
     for sent in framework.sent[before:]:
         text = json.dumps(sent.activity)

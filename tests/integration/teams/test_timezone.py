@@ -70,8 +70,13 @@ async def test_local_timezone_prefills_the_join_card_and_is_stored(teams_bot: Te
 
 async def test_the_client_info_entity_prefills_the_join_card(teams_bot: TeamsBot) -> None:
     bot = teams_bot
-    client_info = {"type": "clientInfo", "locale": "es-AR", "country": "AR", "platform": "Android",
-                   "timezone": "America/Argentina/Buenos_Aires"}
+    client_info = {
+        "type": "clientInfo",
+        "locale": "es-AR",
+        "country": "AR",
+        "platform": "Android",
+        "timezone": "America/Argentina/Buenos_Aires",
+    }
     form = await say_with(bot, "join", entities=[client_info])
     assert timezone_input(form)["value"] == "America/Argentina/Buenos_Aires"
     await join(bot, form)
@@ -82,13 +87,21 @@ async def test_the_client_info_entity_prefills_the_join_card(teams_bot: TeamsBot
 async def test_an_invalid_local_timezone_is_ignored(teams_bot: TeamsBot) -> None:
     bot = teams_bot
     # A zone that does not exist is skipped: the client info's real one is used instead.
-    form = await say_with(bot, "join", localTimezone="Mars/Olympus_Mons",
-                          entities=[{"type": "clientInfo", "timezone": "Africa/Accra"}])
+    form = await say_with(
+        bot,
+        "join",
+        localTimezone="Mars/Olympus_Mons",
+        entities=[{"type": "clientInfo", "timezone": "Africa/Accra"}],
+    )
     assert timezone_input(form)["value"] == "Africa/Accra"
 
     # With nothing valid at all, the form starts at UTC and nothing invalid is kept for later.
-    form = await say_with(bot, "join", localTimezone="Mars/Olympus_Mons",
-                          entities=[{"type": "clientInfo", "timezone": "localtime"}])
+    form = await say_with(
+        bot,
+        "join",
+        localTimezone="Mars/Olympus_Mons",
+        entities=[{"type": "clientInfo", "timezone": "localtime"}],
+    )
     assert timezone_input(form)["value"] == "UTC"
     profile = await bot.integration.chat.get_profile(UserRef("teams", TENANT, AMA))
     assert profile.timezone is None
@@ -116,7 +129,11 @@ def search_invoke(bot: TeamsBot, text: str, top: int = 15, dataset: str = "timez
 
 async def test_an_application_search_invoke_is_answered_with_a_search_response(teams_bot: TeamsBot) -> None:
     bot = teams_bot
-    for typed, expected in (("accra", "Africa/Accra"), ("utc", "Etc/UTC"), ("buenos aires", "America/Argentina/Buenos_Aires")):
+    for typed, expected in (
+        ("accra", "Africa/Accra"),
+        ("utc", "Etc/UTC"),
+        ("buenos aires", "America/Argentina/Buenos_Aires"),
+    ):
         status, text = await bot.post(search_invoke(bot, typed))
         assert status == 200, text
         body = json.loads(text)

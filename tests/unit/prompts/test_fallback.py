@@ -53,7 +53,9 @@ async def test_a_good_answer_is_kept_and_cleaned() -> None:
 
 
 async def test_an_answer_that_is_empty_once_cleaned_falls_back() -> None:
-    answer = PromptSet(prompts=("<!channel>", "@everyone", "https://evil.example.com"), task="x", source="llm")
+    answer = PromptSet(
+        prompts=("<!channel>", "@everyone", "https://evil.example.com"), task="x", source="llm"
+    )
     result = await FallbackSuggester(Fixed(answer), library).suggest(ai_curious_leader())
     assert result.source == "library"
 

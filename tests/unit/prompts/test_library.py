@@ -42,6 +42,10 @@ def test_library_text_is_already_clean_and_within_limits() -> None:
 
 
 def test_prompt_wording_says_who_speaks() -> None:
-    prefix = {Direction.MENTOR_TEACHES: "Mentor:", Direction.LEADER_SHARES: "Leader:", Direction.BOTH: "Together:"}
+    prefix = {
+        Direction.MENTOR_TEACHES: "Mentor:",
+        Direction.LEADER_SHARES: "Leader:",
+        Direction.BOTH: "Together:",
+    }
     for prompt in load_library().prompts:
         assert prompt.text.startswith(prefix[prompt.direction]), prompt.id

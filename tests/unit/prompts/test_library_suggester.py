@@ -114,8 +114,12 @@ def _top_topics(context: PairContext, n: int = 5) -> Counter[str]:
 def test_done_goals_count_for_less_than_open_ones() -> None:
     ai_goal, data_goal = "Use AI assistants to draft my emails", "Build dashboards from spreadsheet data"
     context = replace(blank_pair(), leader_goals=(ai_goal, data_goal))
-    ai_done = replace(context, goal_progress=(("leader", ai_goal, 100, True), ("leader", data_goal, 20, False)))
-    data_done = replace(context, goal_progress=(("leader", ai_goal, 40, False), ("leader", data_goal, 100, True)))
+    ai_done = replace(
+        context, goal_progress=(("leader", ai_goal, 100, True), ("leader", data_goal, 20, False))
+    )
+    data_done = replace(
+        context, goal_progress=(("leader", ai_goal, 40, False), ("leader", data_goal, 100, True))
+    )
     assert _top_topics(ai_done)["data"] > _top_topics(ai_done)["ai_tools"]
     assert _top_topics(data_done)["ai_tools"] > _top_topics(data_done)["data"]
 

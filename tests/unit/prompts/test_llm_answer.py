@@ -14,9 +14,16 @@ def test_objects_with_topics_are_read_in_order() -> None:
     result = parse_answer(
         answer(
             [
-                {"text": "Mentor: show a formula that saves time", "topic": "data", "direction": "mentor_teaches"},
+                {
+                    "text": "Mentor: show a formula that saves time",
+                    "topic": "data",
+                    "direction": "mentor_teaches",
+                },
                 {"text": "Leader: how do you plan a quarter?", "topic": "STRATEGY"},
-                {"text": "Together: compare the course each of you takes to build a skill", "topic": "not-a-topic"},
+                {
+                    "text": "Together: compare the course each of you takes to build a skill",
+                    "topic": "not-a-topic",
+                },
             ]
         )
     )
@@ -38,14 +45,26 @@ def test_duplicates_and_too_short_prompts_do_not_count() -> None:
 
 
 def test_task_may_come_as_an_object() -> None:
-    result = parse_answer(answer(["Mentor: a long enough prompt", "Leader: another long prompt"], {"text": "Do a thing together"}))
+    result = parse_answer(
+        answer(
+            ["Mentor: a long enough prompt", "Leader: another long prompt"], {"text": "Do a thing together"}
+        )
+    )
     assert result.task == "Do a thing together"
 
 
 @pytest.mark.parametrize(
     "content",
-    [None, "", "   ", "not json", "[1, 2]", '{"prompts": 3, "task": "x"}', answer(["Mentor: fine prompt here", "Leader: fine prompt too"], ""),
-     answer([{"txt": "wrong key"}, {"text": 5}, None])],
+    [
+        None,
+        "",
+        "   ",
+        "not json",
+        "[1, 2]",
+        '{"prompts": 3, "task": "x"}',
+        answer(["Mentor: fine prompt here", "Leader: fine prompt too"], ""),
+        answer([{"txt": "wrong key"}, {"text": 5}, None]),
+    ],
 )
 def test_unusable_answers_raise(content: str | None) -> None:
     with pytest.raises(LLMAnswerInvalid):
@@ -53,6 +72,11 @@ def test_unusable_answers_raise(content: str | None) -> None:
 
 
 def test_answers_are_cleaned() -> None:
-    result = parse_answer(answer(["<!here> Mentor: see <https://a.example.com|this>", "- Leader: tell @channel a story"], "Go to https://x.example.com and try it together"))
+    result = parse_answer(
+        answer(
+            ["<!here> Mentor: see <https://a.example.com|this>", "- Leader: tell @channel a story"],
+            "Go to https://x.example.com and try it together",
+        )
+    )
     assert result.prompts == ("Mentor: see this", "Leader: tell a story")
     assert result.task == "Go to and try it together"

@@ -136,5 +136,7 @@ async def test_fresh_prompts_differ_from_the_ones_already_shown() -> None:
     fresh = await library.suggest(replace(context, recent_prompts=(*before.prompts, before.task)))
     assert not set(before.prompts) & set(fresh.prompts)
     assert fresh.task != before.task
-    again = await library.suggest(replace(context, recent_prompts=(*before.prompts, before.task, *fresh.prompts)))
+    again = await library.suggest(
+        replace(context, recent_prompts=(*before.prompts, before.task, *fresh.prompts))
+    )
     assert not set(again.prompts) & (set(before.prompts) | set(fresh.prompts))

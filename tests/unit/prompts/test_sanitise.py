@@ -56,9 +56,30 @@ def test_truncate_leaves_short_text_alone() -> None:
 
 DANGEROUS = st.sampled_from(
     [
-        "<!channel>", "<!here>", "<!everyone>", "@everyone", "@channel", "@here", "<@U123ABC>",
-        "<https://evil.example.com|click>", "[click](https://evil.example.com)", "https://evil.example.com",
-        "www.evil.com", "\u200b", "<", ">", "@", "!", "|", "[", "]", "(", ")", "evil.com", "\n", "＠",
+        "<!channel>",
+        "<!here>",
+        "<!everyone>",
+        "@everyone",
+        "@channel",
+        "@here",
+        "<@U123ABC>",
+        "<https://evil.example.com|click>",
+        "[click](https://evil.example.com)",
+        "https://evil.example.com",
+        "www.evil.com",
+        "\u200b",
+        "<",
+        ">",
+        "@",
+        "!",
+        "|",
+        "[",
+        "]",
+        "(",
+        ")",
+        "evil.com",
+        "\n",
+        "＠",
     ]
 )
 WORDS = st.sampled_from(["Mentor", "show", "the", "leader", "a", "chart", "here", "channel", "every", "one"])
@@ -84,7 +105,12 @@ def test_no_mention_survives_without_spaces(parts: list[str]) -> None:
 
 def test_prompt_set_drops_empty_prompts_and_keeps_topics_aligned() -> None:
     raw = PromptSet(
-        prompts=("<!channel>", "Mentor: show <https://x.example.com|a tool>", "@everyone", "Leader: tell a story"),
+        prompts=(
+            "<!channel>",
+            "Mentor: show <https://x.example.com|a tool>",
+            "@everyone",
+            "Leader: tell a story",
+        ),
         task="Try <!here> this " + "x" * 400,
         source="llm",
         topics=("data", "ai_tools", "career", "strategy"),

@@ -16,7 +16,9 @@ from tests.unit.scheduler.ticking import CHECKIN, tick_hourly
 
 START = datetime(2026, 3, 19, 6, tzinfo=UTC)  # a Thursday; the first check-in is on Monday 23 March
 RULES = NudgeRules(
-    no_meeting_after=timedelta(days=60), goals_missing_after=timedelta(days=1), checkin_unanswered_after=timedelta(hours=48)
+    no_meeting_after=timedelta(days=60),
+    goals_missing_after=timedelta(days=1),
+    checkin_unanswered_after=timedelta(hours=48),
 )
 
 
@@ -32,12 +34,29 @@ class ThrottledChat(ConsoleChat):
 
 
 async def paired_program() -> Harness:
-    h = Harness(clock=ManualClock(START), chat=ThrottledChat(group_dm=False),
-                config=ProgramConfig(admins=frozenset({ADMIN}), nudges=RULES))
-    await h.join("lea", "leader", skills=("Company strategy",), goals=("Generative AI",), level="5",
-                 department="Finance", timezone="Europe/London")
-    await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1",
-                 department="Engineering", timezone="Europe/London")
+    h = Harness(
+        clock=ManualClock(START),
+        chat=ThrottledChat(group_dm=False),
+        config=ProgramConfig(admins=frozenset({ADMIN}), nudges=RULES),
+    )
+    await h.join(
+        "lea",
+        "leader",
+        skills=("Company strategy",),
+        goals=("Generative AI",),
+        level="5",
+        department="Finance",
+        timezone="Europe/London",
+    )
+    await h.join(
+        "max",
+        "mentor",
+        skills=("Generative AI",),
+        goals=("Company strategy",),
+        level="1",
+        department="Engineering",
+        timezone="Europe/London",
+    )
     await h.pair_up()
     return h
 

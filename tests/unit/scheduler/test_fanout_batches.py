@@ -70,7 +70,9 @@ async def test_every_person_gets_one_checkin_with_their_pairs_prompts_across_chu
         leader = pairings[pairing_id].leader
         assert message["fields"][0][1] == f"• An idea for Person {leader.user_id}"
         answers = [b["value"] for b in message["buttons"] if b["action_id"] == "checkin_answer"]
-        assert answers and all(v.startswith(f"{checkin.id}:") for v in answers), "buttons name the stored check-in"
+        assert answers and all(v.startswith(f"{checkin.id}:") for v in answers), (
+            "buttons name the stored check-in"
+        )
 
     again = await bot.enqueue_due()
     assert again.checkins == 0
@@ -107,7 +109,11 @@ async def test_prompts_someone_else_stored_first_are_the_ones_shown() -> None:
     assert (first.id, WEEK) not in prompts.asked
     for d in (await store.deliveries()).values():
         idea = d.message["fields"][0][1]
-        assert idea == "• Prepared by another replica" if first.id in d.idempotency_key else idea.startswith("• An idea")
+        assert (
+            idea == "• Prepared by another replica"
+            if first.id in d.idempotency_key
+            else idea.startswith("• An idea")
+        )
     assert (await store.prompt_cache())[(first.id, WEEK)] == theirs
 
 

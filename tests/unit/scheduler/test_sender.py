@@ -55,7 +55,9 @@ class FakeChat:
     async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
         return "posted"
 
-    async def update(self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage) -> None:
+    async def update(
+        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
+    ) -> None:
         return None
 
     async def get_profile(self, user: UserRef) -> Profile:
@@ -137,7 +139,9 @@ async def test_each_platform_is_drained_only_by_a_sender_that_can_reach_it() -> 
     report = await OutboxSender(store, {"slack": slack}, ManualClock(NOW)).drain()
     assert report.sent == 3
     waiting = [d for d in (await store.deliveries()).values() if d.destination.platform == "teams"]
-    assert [(d.status, d.attempts) for d in waiting] == [(DeliveryStatus.PENDING, 0)] * 2, "left for another replica"
+    assert [(d.status, d.attempts) for d in waiting] == [(DeliveryStatus.PENDING, 0)] * 2, (
+        "left for another replica"
+    )
 
 
 async def test_send_due_claims_one_batch_of_any_platform() -> None:
@@ -149,7 +153,9 @@ async def test_send_due_claims_one_batch_of_any_platform() -> None:
     report = await send_due(store, {"slack": FakeChat()}, ManualClock(NOW))
     assert (report.sent, report.retried) == (1, 1)
     [unreachable] = [d for d in (await store.deliveries()).values() if d.destination.platform == "teams"]
-    assert unreachable.status is DeliveryStatus.PENDING and "no teams connection" in (unreachable.last_error or "")
+    assert unreachable.status is DeliveryStatus.PENDING and "no teams connection" in (
+        unreachable.last_error or ""
+    )
 
 
 @pytest.mark.parametrize(

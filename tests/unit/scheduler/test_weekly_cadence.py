@@ -35,11 +35,25 @@ async def program(start: datetime, config: ProgramConfig | None = None) -> Harne
     if config is not None:
         h = Harness(clock=ManualClock(start), config=config)
     for user_id, timezone in LEADERS.items():
-        await h.join(user_id, "leader", skills=("Company strategy",), goals=("Generative AI",), level="5",
-                     department="Finance", timezone=timezone)
+        await h.join(
+            user_id,
+            "leader",
+            skills=("Company strategy",),
+            goals=("Generative AI",),
+            level="5",
+            department="Finance",
+            timezone=timezone,
+        )
     for user_id, timezone in MENTORS.items():
-        await h.join(user_id, "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1",
-                     department="Engineering", timezone=timezone)
+        await h.join(
+            user_id,
+            "mentor",
+            skills=("Generative AI",),
+            goals=("Company strategy",),
+            level="1",
+            department="Engineering",
+            timezone=timezone,
+        )
     await h.pair_up()
     assert len(await h.store.pairings()) == 4, "everyone is paired"
     return h
@@ -59,9 +73,13 @@ def checkins_by_person(delivered) -> dict[str, list[datetime]]:
 # over two Mondays with a daylight-saving change between them.
 CASES = [
     pytest.param(datetime(2026, 3, 19, 6, tzinfo=UTC), {"lea": (10, 9)}, id="london-spring-forward-2026"),
-    pytest.param(datetime(2026, 2, 26, 6, tzinfo=UTC), {"leo": (15, 14), "mei": (18, 17)}, id="us-spring-forward-2026"),
     pytest.param(
-        datetime(2026, 10, 22, 6, tzinfo=UTC), {"leo": (14, 15), "lou": (23, 23), "lea": (10, 10)}, id="us-fall-back-2026"
+        datetime(2026, 2, 26, 6, tzinfo=UTC), {"leo": (15, 14), "mei": (18, 17)}, id="us-spring-forward-2026"
+    ),
+    pytest.param(
+        datetime(2026, 10, 22, 6, tzinfo=UTC),
+        {"leo": (14, 15), "lou": (23, 23), "lea": (10, 10)},
+        id="us-fall-back-2026",
     ),
 ]
 TICKING_DAYS = 12
@@ -77,7 +95,9 @@ async def test_each_person_gets_one_checkin_a_week_at_ten_on_their_own_monday(
 
     got = checkins_by_person(delivered)
     for person, timezone in EVERYONE.items():
-        slots = [s for s in weekly_slots(timezone, 0, time(10), start, end) if s >= start + FIRST_CHECKIN_AFTER]
+        slots = [
+            s for s in weekly_slots(timezone, 0, time(10), start, end) if s >= start + FIRST_CHECKIN_AFTER
+        ]
         assert len(slots) == 2
         expected = [first_hour_at_or_after(s.astimezone(UTC)) for s in slots]
         assert got.get(person, []) == expected, f"{person} ({timezone})"
@@ -85,7 +105,9 @@ async def test_each_person_gets_one_checkin_a_week_at_ten_on_their_own_monday(
             local = at.astimezone(ZoneInfo(timezone))
             assert local.weekday() == 0 and local.hour == 10, f"{person} asked at {local.isoformat()}"
     for person, hours in utc_hours.items():
-        assert tuple(at.hour for at in got[person]) == hours, f"{person}: the UTC hour follows the local clocks"
+        assert tuple(at.hour for at in got[person]) == hours, (
+            f"{person}: the UTC hour follows the local clocks"
+        )
     checkins = list((await h.store.checkins()).values())
     assert len(checkins) == sum(len(v) for v in got.values()) == 2 * len(EVERYONE)
     per_week = Counter((c.pairing_id, c.user, c.week) for c in checkins)
@@ -112,8 +134,12 @@ async def test_a_configured_weekday_and_time_are_honoured() -> None:
     end = start + timedelta(days=TICKING_DAYS)
     got = checkins_by_person(await tick_hourly(h, end))
     for person, timezone in EVERYONE.items():
-        slots = [s for s in weekly_slots(timezone, 3, time(16, 30), start, end) if s >= start + FIRST_CHECKIN_AFTER]
-        assert slots and got.get(person, []) == [first_hour_at_or_after(s.astimezone(UTC)) for s in slots], person
+        slots = [
+            s for s in weekly_slots(timezone, 3, time(16, 30), start, end) if s >= start + FIRST_CHECKIN_AFTER
+        ]
+        assert slots and got.get(person, []) == [first_hour_at_or_after(s.astimezone(UTC)) for s in slots], (
+            person
+        )
         for at in got[person]:
             local = at.astimezone(ZoneInfo(timezone))
             assert local.weekday() == 3 and (local.hour, local.minute) >= (16, 30)
@@ -131,9 +157,10 @@ async def test_a_paused_person_gets_nothing_until_their_date_then_their_checkin(
     assert to_lea, "she hears from the bot again after her pause"
     assert all(d.at >= wake for d in to_lea), [(d.at.isoformat(), d.title) for d in to_lea if d.at < wake]
     lea_checkins = [d.at for d in to_lea if d.title == CHECKIN]
-    assert lea_checkins == [first_hour_at_or_after(wake.astimezone(UTC)), datetime(2026, 3, 30, 9, tzinfo=UTC)], (
-        "the week's check-in on waking, then the next at her Monday 10:00"
-    )
+    assert lea_checkins == [
+        first_hour_at_or_after(wake.astimezone(UTC)),
+        datetime(2026, 3, 30, 9, tzinfo=UTC),
+    ], "the week's check-in on waking, then the next at her Monday 10:00"
     partner = next(p for p in (await h.store.pairings()).values() if p.leader == h.user("lea")).mentor.user_id
     partner_checkins = [d.at for d in delivered if partner in d.sent.recipients and d.title == CHECKIN]
     assert len(partner_checkins) == 2, "the partner's own check-ins carry on through the pause"
@@ -142,7 +169,9 @@ async def test_a_paused_person_gets_nothing_until_their_date_then_their_checkin(
 async def test_nudges_fire_once_and_only_when_their_rule_holds() -> None:
     start = CASES[0].values[0]
     rules = NudgeRules(
-        no_meeting_after=timedelta(days=9), goals_missing_after=timedelta(days=4), checkin_unanswered_after=timedelta(hours=48)
+        no_meeting_after=timedelta(days=9),
+        goals_missing_after=timedelta(days=4),
+        checkin_unanswered_after=timedelta(hours=48),
     )
     h = await program(start, ProgramConfig(admins=frozenset({ADMIN}), nudges=rules))
     engaged_leader = "lea"
@@ -166,7 +195,9 @@ async def test_nudges_fire_once_and_only_when_their_rule_holds() -> None:
 
     others = set(EVERYONE) - engaged
     goal_nudges = nudges("Set your goals")
-    assert Counter(d.sent.recipients[0] for d in goal_nudges) == Counter(others), "once each, only without goals"
+    assert Counter(d.sent.recipients[0] for d in goal_nudges) == Counter(others), (
+        "once each, only without goals"
+    )
     assert all(d.at == first_hour_at_or_after(start + rules.goals_missing_after) for d in goal_nudges)
 
     reminders = nudges("Quick reminder")
@@ -176,7 +207,9 @@ async def test_nudges_fire_once_and_only_when_their_rule_holds() -> None:
         person = reminder.sent.recipients[0]
         asked = max(at for who, at in checkin_times if who == person and at <= reminder.at)
         assert reminder.at == first_hour_at_or_after(asked + rules.checkin_unanswered_after)
-    assert len(reminders) == len({(d.sent.recipients[0], d.sent.message.text) for d in reminders}), "once per check-in"
+    assert len(reminders) == len({(d.sent.recipients[0], d.sent.message.text) for d in reminders}), (
+        "once per check-in"
+    )
 
     catch_ups = nudges("Time to catch up?")
     assert {d.sent.recipients[0] for d in catch_ups} == others, "only pairs that have not met"

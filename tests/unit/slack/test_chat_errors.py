@@ -13,14 +13,27 @@ from adapters.slack.translate import action_event, command_event, retry_number
 
 def api_error(code: str, status: int = 200, headers: dict | None = None) -> SlackApiError:
     response = AsyncSlackResponse(
-        client=None, http_verb="POST", api_url="http://127.0.0.1/api/chat.postMessage", req_args={},
-        data={"ok": False, "error": code}, headers=headers or {}, status_code=status,
+        client=None,
+        http_verb="POST",
+        api_url="http://127.0.0.1/api/chat.postMessage",
+        req_args={},
+        data={"ok": False, "error": code},
+        headers=headers or {},
+        status_code=status,
     )
     return SlackApiError("failed", response)
 
 
 @pytest.mark.parametrize(
-    "code", ["user_not_found", "account_inactive", "channel_not_found", "not_in_channel", "is_archived", "cannot_dm_bot"]
+    "code",
+    [
+        "user_not_found",
+        "account_inactive",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+    ],
 )
 def test_errors_that_no_retry_can_fix_are_permanent(code: str) -> None:
     error = delivery_error(api_error(code))
@@ -52,9 +65,19 @@ def test_translation_ignores_payloads_missing_what_an_event_needs() -> None:
     assert command_event({"team_id": "T1", "user_id": "U1"}) is None
     assert command_event({"team_id": "T1", "user_id": "U1", "trigger_id": "t", "text": 5}).text == ""
     assert action_event({"user": {"id": "U1"}, "team": {"id": "T1"}, "actions": []}) is None
-    clicked = action_event({"user": {"id": "U1"}, "team": {"id": "T1"}, "trigger_id": "t1",
-                            "actions": [{"action_id": "checkin_answer#3", "value": "c:met"}]})
-    assert clicked is not None and clicked.action_id == "checkin_answer" and clicked.event_id == "slack:action:t1"
+    clicked = action_event(
+        {
+            "user": {"id": "U1"},
+            "team": {"id": "T1"},
+            "trigger_id": "t1",
+            "actions": [{"action_id": "checkin_answer#3", "value": "c:met"}],
+        }
+    )
+    assert (
+        clicked is not None
+        and clicked.action_id == "checkin_answer"
+        and clicked.event_id == "slack:action:t1"
+    )
 
 
 def test_retry_number_reads_slacks_header_in_any_case() -> None:

@@ -75,7 +75,9 @@ def test_long_text_is_split_over_sections_and_the_buttons_survive() -> None:
 
 
 def test_a_button_whose_value_cannot_fit_is_dropped_not_truncated() -> None:
-    blocks = message_blocks(OutgoingMessage(text="hi", buttons=(Button("ok", "a", "v" * 2001), Button("fine", "b", "1"))))
+    blocks = message_blocks(
+        OutgoingMessage(text="hi", buttons=(Button("ok", "a", "v" * 2001), Button("fine", "b", "1")))
+    )
     elements = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [e["action_id"] for e in elements] == ["b"]
 
@@ -86,14 +88,24 @@ def test_a_button_whose_value_cannot_fit_is_dropped_not_truncated() -> None:
     title=st.one_of(st.none(), st.text(max_size=300)),
     fields=st.lists(st.tuples(st.text(max_size=50), st.text(max_size=3000)), max_size=30),
     buttons=st.lists(
-        st.builds(Button, st.text(max_size=120), st.sampled_from(["a", "b", "checkin_answer"]), st.text(max_size=50),
-                  st.sampled_from(list(ButtonStyle))),
+        st.builds(
+            Button,
+            st.text(max_size=120),
+            st.sampled_from(["a", "b", "checkin_answer"]),
+            st.text(max_size=50),
+            st.sampled_from(list(ButtonStyle)),
+        ),
         max_size=40,
     ),
 )
-def test_any_message_renders_to_valid_blocks(text: str, title: str | None, fields: list, buttons: list) -> None:
+def test_any_message_renders_to_valid_blocks(
+    text: str, title: str | None, fields: list, buttons: list
+) -> None:
     message = OutgoingMessage(text=text, title=title, fields=tuple(fields), buttons=tuple(buttons))
-    assert check_message({"channel": "C1", "text": fallback_text(message), "blocks": message_blocks(message)}) == []
+    assert (
+        check_message({"channel": "C1", "text": fallback_text(message), "blocks": message_blocks(message)})
+        == []
+    )
     assert check_view(home_view([message, message], buttons[:3])) == []
 
 
@@ -107,14 +119,24 @@ def test_the_join_form_becomes_a_valid_modal_that_reads_back() -> None:
     view["state"] = {
         "values": {
             "role": {"value": {"type": "static_select", "selected_option": {"value": "mentor"}}},
-            "skills": {"value": {"type": "multi_static_select", "selected_options": [{"value": "Python"}, {"value": "Automation"}]}},
+            "skills": {
+                "value": {
+                    "type": "multi_static_select",
+                    "selected_options": [{"value": "Python"}, {"value": "Automation"}],
+                }
+            },
             "department": {"value": {"type": "plain_text_input", "value": "Finance"}},
             "manager": {"value": {"type": "plain_text_input", "value": None}},
         }
     }
     form_id, context, answers = read_form_submission(view)
     assert form_id == "join" and context == ""
-    assert answers == {"role": "mentor", "skills": ["Python", "Automation"], "department": "Finance", "manager": ""}
+    assert answers == {
+        "role": "mentor",
+        "skills": ["Python", "Automation"],
+        "department": "Finance",
+        "manager": "",
+    }
 
 
 def test_every_input_kind_renders_within_limits() -> None:
@@ -124,11 +146,24 @@ def test_every_input_kind_renders_within_limits() -> None:
         submit_label="Submit this form right now please",
         context="pairing-123",
         inputs=(
-            FormInput("text", "L" * 2500, placeholder="p" * 200, hint="h" * 2500, max_length=9000, initial="i" * 9500),
+            FormInput(
+                "text",
+                "L" * 2500,
+                placeholder="p" * 200,
+                hint="h" * 2500,
+                max_length=9000,
+                initial="i" * 9500,
+            ),
             FormInput("multi", "Notes", InputKind.MULTILINE),
             FormInput("number", "Progress", InputKind.NUMBER, initial="40"),
             FormInput("date", "Until", InputKind.DATE, initial="2026-12-24"),
-            FormInput("pick", "Pick", InputKind.SELECT, options=tuple(Option(str(i), "o" * 90) for i in range(150)), initial="149"),
+            FormInput(
+                "pick",
+                "Pick",
+                InputKind.SELECT,
+                options=tuple(Option(str(i), "o" * 90) for i in range(150)),
+                initial="149",
+            ),
             FormInput("empty", "No options", InputKind.MULTISELECT),
         ),
     )
@@ -147,9 +182,13 @@ def test_errors_land_on_inputs_of_the_modal() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(view=st.recursive(st.one_of(st.none(), st.text(max_size=20), st.integers()),
-                         lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=10), c, max_size=3)),
-                         max_leaves=15))
+@given(
+    view=st.recursive(
+        st.one_of(st.none(), st.text(max_size=20), st.integers()),
+        lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.text(max_size=10), c, max_size=3)),
+        max_leaves=15,
+    )
+)
 def test_reading_any_view_never_raises(view: object) -> None:
     if isinstance(view, dict):
         read_form_submission(view)

@@ -25,8 +25,10 @@ def test_the_join_modal_searches_every_zone_with_the_detected_one_preselected() 
     assert element["type"] == "external_select"
     assert element["action_id"] == SEARCH_ACTION_PREFIX + TIMEZONES
     assert element["min_query_length"] in (0, 1)
-    assert element["initial_option"] == {"text": {"type": "plain_text", "text": "Africa/Accra", "emoji": True},
-                                         "value": "Africa/Accra"}
+    assert element["initial_option"] == {
+        "text": {"type": "plain_text", "text": "Africa/Accra", "emoji": True},
+        "value": "Africa/Accra",
+    }
     assert "options" not in element
 
 
@@ -36,9 +38,15 @@ def test_an_external_select_answer_reads_back_from_the_view_state() -> None:
     view["state"] = {
         "values": {
             "role": {"value": {"type": "static_select", "selected_option": {"value": "mentor"}}},
-            "timezone": {action_id: {"type": "external_select",
-                                     "selected_option": {"text": {"type": "plain_text", "text": "Africa/Accra"},
-                                                         "value": "Africa/Accra"}}},
+            "timezone": {
+                action_id: {
+                    "type": "external_select",
+                    "selected_option": {
+                        "text": {"type": "plain_text", "text": "Africa/Accra"},
+                        "value": "Africa/Accra",
+                    },
+                }
+            },
         }
     }
     _, _, answers = read_form_submission(view)
@@ -46,29 +54,46 @@ def test_an_external_select_answer_reads_back_from_the_view_state() -> None:
 
 
 def test_an_external_select_left_empty_reads_as_no_answer() -> None:
-    view = {"private_metadata": '{"form_id": "join"}',
-            "state": {"values": {"timezone": {"search:timezones": {"type": "external_select", "selected_option": None}}}}}
+    view = {
+        "private_metadata": '{"form_id": "join"}',
+        "state": {
+            "values": {"timezone": {"search:timezones": {"type": "external_select", "selected_option": None}}}
+        },
+    }
     assert read_form_submission(view)[2] == {"timezone": ""}
 
 
 def suggestion(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "block_suggestion", "action_id": "search:timezones", "block_id": "timezone",
-                            "value": "accra"}
+    body: dict[str, Any] = {
+        "type": "block_suggestion",
+        "action_id": "search:timezones",
+        "block_id": "timezone",
+        "value": "accra",
+    }
     body.update(changes)
     return body
 
 
 def test_a_block_suggestion_names_the_dataset_and_what_was_typed() -> None:
     request = search_request(suggestion())
-    assert request is not None and (request.dataset, request.query, request.current) == ("timezones", "accra", None)
+    assert request is not None and (request.dataset, request.query, request.current) == (
+        "timezones",
+        "accra",
+        None,
+    )
 
 
 def test_the_menus_current_value_is_read_from_its_state_or_its_initial_option() -> None:
     view = form_view(build_profile_form(None, "Africa/Accra", is_edit=False))
     request = search_request(suggestion(value="", view=view))
     assert request is not None and request.current == "Africa/Accra"
-    view["state"] = {"values": {"timezone": {"search:timezones": {"type": "external_select",
-                                                                  "selected_option": {"value": "Asia/Tokyo"}}}}}
+    view["state"] = {
+        "values": {
+            "timezone": {
+                "search:timezones": {"type": "external_select", "selected_option": {"value": "Asia/Tokyo"}}
+            }
+        }
+    }
     request = search_request(suggestion(value="", view=view))
     assert request is not None and request.current == "Asia/Tokyo"
 
@@ -87,8 +112,16 @@ def test_anything_else_is_not_a_search_request(body: dict[str, Any]) -> None:
     assert search_request(body) is None
 
 
-@pytest.mark.parametrize("odd", [{"view": "x"}, {"view": {"blocks": "x", "state": []}}, {"block_id": ["x"]},
-                                 {"value": 7}, {"view": {"blocks": [None, 3, {"block_id": "timezone"}]}}])
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"view": "x"},
+        {"view": {"blocks": "x", "state": []}},
+        {"block_id": ["x"]},
+        {"value": 7},
+        {"view": {"blocks": [None, 3, {"block_id": "timezone"}]}},
+    ],
+)
 def test_odd_shapes_in_a_block_suggestion_never_raise(odd: dict[str, Any]) -> None:
     request = search_request(suggestion(**odd))
     assert request is not None and request.dataset == "timezones"

@@ -39,7 +39,9 @@ def personal_message(user_id: str, text: str, service_url: str, user_name: str =
     return activity
 
 
-def channel_mention(user_id: str, text: str, service_url: str, channel_id: str = "19:general@thread.tacv2") -> dict:
+def channel_mention(
+    user_id: str, text: str, service_url: str, channel_id: str = "19:general@thread.tacv2"
+) -> dict:
     conversation = {
         "id": f"{channel_id};messageid=1700000000001",
         "conversationType": "channel",
@@ -76,7 +78,9 @@ def personal_install(user_id: str, service_url: str) -> dict[str, Any]:
     return activity
 
 
-def team_install(user_id: str, service_url: str, channel_id: str = "19:general@thread.tacv2") -> dict[str, Any]:
+def team_install(
+    user_id: str, service_url: str, channel_id: str = "19:general@thread.tacv2"
+) -> dict[str, Any]:
     activity = _base(
         user_id,
         user_id,

@@ -62,7 +62,9 @@ def teams_extension_problems(card: dict[str, Any]) -> list[str]:
         if isinstance(node, dict):
             if "choices.data" in node or node.get("style") == "filtered":
                 if node.get("type") != "Input.ChoiceSet":
-                    problems.append(f"{node.get('id')}: choices.data / filtered only belong on Input.ChoiceSet")
+                    problems.append(
+                        f"{node.get('id')}: choices.data / filtered only belong on Input.ChoiceSet"
+                    )
             query = node.get("choices.data")
             if query is not None:
                 if not isinstance(query, dict) or query.get("type") != "Data.Query":
@@ -70,7 +72,9 @@ def teams_extension_problems(card: dict[str, Any]) -> list[str]:
                 elif not isinstance(query.get("dataset"), str) or not query["dataset"]:
                     problems.append(f"{node.get('id')}: Data.Query needs a dataset")
                 elif set(query) - DATA_QUERY_KEYS:
-                    problems.append(f"{node.get('id')}: unknown Data.Query keys {set(query) - DATA_QUERY_KEYS}")
+                    problems.append(
+                        f"{node.get('id')}: unknown Data.Query keys {set(query) - DATA_QUERY_KEYS}"
+                    )
                 if not isinstance(node.get("choices", []), list):
                     problems.append(f"{node.get('id')}: choices must stay a list beside choices.data")
             for value in node.values():

@@ -38,7 +38,9 @@ def test_one_override_keeps_public_cloud_values_for_the_rest() -> None:
 
 def test_the_integration_adds_its_route_and_knows_its_mode() -> None:
     app = web.Application()
-    integration = TeamsIntegration(Settings(microsoft_app_id=APP_ID, microsoft_app_password="pw"), TestStore())
+    integration = TeamsIntegration(
+        Settings(microsoft_app_id=APP_ID, microsoft_app_password="pw"), TestStore()
+    )
     integration.attach(app, NoEngine())
     assert not integration.emulator_mode
     assert integration.chat.platform == "teams" and integration.chat.supports_group_dm is False

@@ -23,7 +23,18 @@ PUBLISHER = Publisher(
     terms_url="https://intranet.contoso.test/mentoring/terms",
 )
 COMMANDS = {
-    "help", "join", "profile", "status", "pause", "resume", "leave", "goals", "checkin", "stats", "pair", "export",
+    "help",
+    "join",
+    "profile",
+    "status",
+    "pause",
+    "resume",
+    "leave",
+    "goals",
+    "checkin",
+    "stats",
+    "pair",
+    "export",
 }
 
 

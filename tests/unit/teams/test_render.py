@@ -31,7 +31,9 @@ EVERY_INPUT = Form(
     inputs=(
         FormInput("name", "Name", InputKind.TEXT, initial="Ada", placeholder="Your name", max_length=80),
         FormInput("about", "About you", InputKind.MULTILINE, optional=True, hint="A line or two"),
-        FormInput("role", "Role", InputKind.SELECT, options=(Option("mentor", "Mentor"), Option("leader", "Leader"))),
+        FormInput(
+            "role", "Role", InputKind.SELECT, options=(Option("mentor", "Mentor"), Option("leader", "Leader"))
+        ),
         FormInput(
             "skills",
             "Skills",
@@ -104,8 +106,16 @@ def test_mentions_become_teams_mention_entities() -> None:
     assert card["body"][0]["text"] == "Meet <at>Lee Leader</at>, your leader."
     assert card["body"][1]["facts"][0]["value"] == "<at>Mo Mentor</at>"
     assert card["msteams"]["entities"] == [
-        {"type": "mention", "text": "<at>Lee Leader</at>", "mentioned": {"id": "29:leader", "name": "Lee Leader"}},
-        {"type": "mention", "text": "<at>Mo Mentor</at>", "mentioned": {"id": "29:mentor", "name": "Mo Mentor"}},
+        {
+            "type": "mention",
+            "text": "<at>Lee Leader</at>",
+            "mentioned": {"id": "29:leader", "name": "Lee Leader"},
+        },
+        {
+            "type": "mention",
+            "text": "<at>Mo Mentor</at>",
+            "mentioned": {"id": "29:mentor", "name": "Mo Mentor"},
+        },
     ]
 
 

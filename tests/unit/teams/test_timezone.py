@@ -46,7 +46,9 @@ def test_local_timezone_is_read_and_saved_with_the_personal_reference() -> None:
 
 
 def test_the_client_info_entity_is_read_when_local_timezone_is_missing() -> None:
-    body = personal_message("29:ama", "join", URL) | {"entities": [client_info("America/Argentina/Buenos_Aires")]}
+    body = personal_message("29:ama", "join", URL) | {
+        "entities": [client_info("America/Argentina/Buenos_Aires")]
+    }
     assert timezone_of(activity(body)) == "America/Argentina/Buenos_Aires"
     assert reference_data(activity(body))["timezone"] == "America/Argentina/Buenos_Aires"
 
@@ -59,7 +61,9 @@ def test_local_timezone_wins_over_client_info() -> None:
     assert timezone_of(activity(body)) == "Etc/UTC"
 
 
-@pytest.mark.parametrize("bad", ["Mars/Base", "", "localtime", "../../etc/passwd", "x" * 500, 42, ["UTC"], None])
+@pytest.mark.parametrize(
+    "bad", ["Mars/Base", "", "localtime", "../../etc/passwd", "x" * 500, 42, ["UTC"], None]
+)
 def test_an_invalid_time_zone_is_ignored(bad: object) -> None:
     body = personal_message("29:ama", "join", URL) | {"localTimezone": bad, "entities": [client_info(bad)]}
     parsed = activity(body)
@@ -112,13 +116,24 @@ def test_card_validation_catches_a_malformed_typeahead() -> None:
 
 
 def search_invoke(value: object) -> Activity:
-    body = personal_message("29:ama", "", URL) | {"type": "invoke", "name": "application/search", "value": value}
+    body = personal_message("29:ama", "", URL) | {
+        "type": "invoke",
+        "name": "application/search",
+        "value": value,
+    }
     return activity(body)
 
 
 def test_a_search_invoke_is_answered_with_matching_zones() -> None:
-    query = search_query(search_invoke({"queryText": "accra", "dataset": "timezones", "queryOptions": {"top": 15, "skip": 0}}))
-    assert query is not None and (query.dataset, query.text, query.top, query.skip) == ("timezones", "accra", 15, 0)
+    query = search_query(
+        search_invoke({"queryText": "accra", "dataset": "timezones", "queryOptions": {"top": 15, "skip": 0}})
+    )
+    assert query is not None and (query.dataset, query.text, query.top, query.skip) == (
+        "timezones",
+        "accra",
+        15,
+        0,
+    )
     body = search_response(query)
     assert body["type"] == SEARCH_RESPONSE_TYPE == "application/vnd.microsoft.search.searchResponse"
     assert body["value"]["results"][0] == {"title": "Africa/Accra", "value": "Africa/Accra"}
@@ -126,7 +141,9 @@ def test_a_search_invoke_is_answered_with_matching_zones() -> None:
 
 def test_a_search_invoke_is_capped_and_tolerates_odd_options() -> None:
     for options in ({"top": 10_000, "skip": -5}, {"top": "all"}, {"top": float("inf")}, None, []):
-        query = search_query(search_invoke({"queryText": "", "dataset": "timezones", "queryOptions": options}))
+        query = search_query(
+            search_invoke({"queryText": "", "dataset": "timezones", "queryOptions": options})
+        )
         assert query is not None and 1 <= query.top <= 25 and query.skip >= 0
         assert 1 <= len(search_response(query)["value"]["results"]) <= 25
 
@@ -138,5 +155,9 @@ def test_a_search_invoke_without_a_dataset_is_not_a_query(value: object) -> None
 
 def test_other_activities_are_not_search_queries() -> None:
     assert search_query(activity(personal_message("29:ama", "join", URL))) is None
-    other = personal_message("29:ama", "", URL) | {"type": "invoke", "name": "adaptiveCard/action", "value": {}}
+    other = personal_message("29:ama", "", URL) | {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "value": {},
+    }
     assert search_query(activity(other)) is None

@@ -111,7 +111,9 @@ def test_an_empty_message_is_no_event() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -122,12 +124,16 @@ json_values = st.recursive(
     text=st.one_of(st.none(), st.text(max_size=60)),
     value=json_values,
     extra=st.dictionaries(
-        st.sampled_from(["entities", "membersAdded", "channelData", "action", "replyToId", "id", "conversation"]),
+        st.sampled_from(
+            ["entities", "membersAdded", "channelData", "action", "replyToId", "id", "conversation"]
+        ),
         json_values,
         max_size=4,
     ),
 )
-def test_any_activity_translates_without_raising(kind: str, text: str | None, value: Any, extra: dict) -> None:
+def test_any_activity_translates_without_raising(
+    kind: str, text: str | None, value: Any, extra: dict
+) -> None:
     body = personal_message("29:ada", "", URL)
     body.update(type=kind, text=text, value=value)
     body.update(extra)

@@ -65,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.fanout import database_for, fake_platforms, fetch_stats, run_replicas  # noqa: E402
+from bench.fanout import database_for, fake_platforms, fetch_stats, markdown_table, run_replicas  # noqa: E402
 from conversations.clock import ManualClock  # noqa: E402
 from conversations.domain import DeliveryStatus, UserRef  # noqa: E402
 from storage import tables  # noqa: E402
@@ -114,14 +114,7 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]
     if not rows:
         print("(no runs)")
         return
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + " |")
-    print("| " + " | ".join("-" * w for w in widths) + " |")
-    for row in rows:
-        cells = (
-            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False))
-        )
-        print("| " + " | ".join(cells) + " |")
+    markdown_table(tuple(header), [tuple(row) for row in rows], text_columns=2)
 
 
 # --- STORM ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -83,6 +83,17 @@ class _SqlRepository:
             _insert_many_if_absent_statement(table, self.dialect, returned), rows
         )
         return list(result.scalars())
+
+    async def _by_pairing(
+        self, table: Table, pairing_ids: Collection[str], to_domain: Callable[[Any], _T]
+    ) -> dict[str, list[_T]]:
+        """The rows of many pairings at once, oldest first, grouped by pairing (none: left out)."""
+        found: dict[str, list[_T]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
+            stmt = select(table).where(table.c.pairing_id.in_(chunk)).order_by(table.c.created_at, table.c.id)
+            for row in await self._rows(stmt):
+                found[row["pairing_id"]].append(to_domain(row))
+        return dict(found)
 
     async def _rows(self, stmt: Any) -> Sequence[Any]:
         return (await self.session.execute(stmt)).mappings().all()
@@ -242,16 +253,7 @@ class SqlGoals(_SqlRepository):
         return [convert.goal_from(r) for r in await self._rows(stmt)]
 
     async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[Goal]]:
-        found: dict[str, list[Goal]] = defaultdict(list)
-        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
-            stmt = (
-                select(self.t)
-                .where(self.t.c.pairing_id.in_(chunk))
-                .order_by(self.t.c.created_at, self.t.c.id)
-            )
-            for row in await self._rows(stmt):
-                found[row["pairing_id"]].append(convert.goal_from(row))
-        return dict(found)
+        return await self._by_pairing(self.t, pairing_ids, convert.goal_from)
 
     async def list(self) -> list[Goal]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
@@ -553,16 +555,7 @@ class SqlPromptRatings(_SqlRepository):
         return [convert.prompt_rating_from(row) for row in rows]
 
     async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[PromptRating]]:
-        found: dict[str, list[PromptRating]] = defaultdict(list)
-        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
-            stmt = (
-                select(self.t)
-                .where(self.t.c.pairing_id.in_(chunk))
-                .order_by(self.t.c.created_at, self.t.c.id)
-            )
-            for row in await self._rows(stmt):
-                found[row["pairing_id"]].append(convert.prompt_rating_from(row))
-        return dict(found)
+        return await self._by_pairing(self.t, pairing_ids, convert.prompt_rating_from)
 
 
 def _rowcount(result: Result[Any]) -> int:

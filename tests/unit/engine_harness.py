@@ -120,3 +120,20 @@ class Harness:
 
     def advance(self, **kwargs: float) -> None:
         self.clock.advance(timedelta(**kwargs))
+
+
+async def paired_harness(group_dm: bool = True) -> Harness:
+    """Lea (a leader) and Max (a mentor), joined and paired: where most engine tests start."""
+    h = Harness()
+    h.chat._group_dm = group_dm
+    await h.join(
+        "lea",
+        "leader",
+        skills=("Company strategy",),
+        goals=("Generative AI",),
+        level="5",
+        department="Finance",
+    )
+    await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1")
+    await h.pair_up()
+    return h

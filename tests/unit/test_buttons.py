@@ -12,7 +12,7 @@ from conversations.app import BUTTON_ROUTES
 from conversations.buttons import KINDS, MAX_VALUE_LENGTH, BadButtonValue, ButtonValue
 from conversations.errors import MentorbotError
 from conversations.messages import SORRY_TEXT, ButtonStyle, OutgoingMessage
-from tests.unit.engine_harness import Harness
+from tests.unit.engine_harness import Harness, paired_harness
 
 PAIRING = "0f3c8a527d4e4b1f9a6c2e5d8b7f1a90"
 
@@ -110,21 +110,6 @@ async def test_a_forged_click_gets_a_friendly_answer(action_id: str, value: str)
     await h.join("ann", "mentor")
     reply = await h.click("ann", action_id, value)
     assert reply.message is not None and reply.message.text and reply.message.text != SORRY_TEXT
-
-
-async def paired_harness() -> Harness:
-    h = Harness()
-    await h.join(
-        "lea",
-        "leader",
-        skills=("Company strategy",),
-        goals=("Generative AI",),
-        level="5",
-        department="Finance",
-    )
-    await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1")
-    await h.pair_up()
-    return h
 
 
 def _buttons(messages: list[OutgoingMessage]) -> list[tuple[str, str]]:

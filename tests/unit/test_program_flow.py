@@ -2,23 +2,7 @@
 
 from conversations.domain import CheckinAnswer, PairingStatus, StoryStatus
 from conversations.messages import mention
-from tests.unit.engine_harness import ADMIN, Harness
-
-
-async def paired_harness(group_dm: bool = True) -> Harness:
-    h = Harness()
-    h.chat._group_dm = group_dm
-    await h.join(
-        "lea",
-        "leader",
-        skills=("Company strategy",),
-        goals=("Generative AI",),
-        level="5",
-        department="Finance",
-    )
-    await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1")
-    await h.pair_up()
-    return h
+from tests.unit.engine_harness import ADMIN, Harness, paired_harness
 
 
 async def the_pairing(h: Harness):

@@ -1,7 +1,6 @@
 """Prompts in the engine: shown with check-ins, refreshed on demand, rated, and steering later weeks."""
 
-from tests.unit.engine_harness import Harness
-from tests.unit.test_program_flow import paired_harness
+from tests.unit.engine_harness import Harness, paired_harness
 
 
 async def test_ratings_are_recorded_once_and_steer_the_next_suggestion() -> None:

@@ -97,7 +97,7 @@ async def seed(url: str, base_url: str, recipients: int, platform: str, rate: fl
         )
         tick = await build_replica(
             database.unit_of_work, ManualClock(CHECKIN_TICK), f"{base_url}/slack/api/", rate=rate
-        ).bot.enqueue_due()
+        ).bot.jobs.enqueue_due()
     if tick.checkins != len(program.people):
         raise RuntimeError(f"the tick enqueued {tick.checkins} check-ins for {len(program.people)} people")
     return program

@@ -133,7 +133,7 @@ async def prepare(url: str, base_url: str, pairs: int, rate: float) -> tuple[See
         started = time.perf_counter()
         tick = await build_replica(
             database.unit_of_work, ManualClock(CHECKIN_TICK), f"{base_url}/slack/api/", rate=rate
-        ).bot.enqueue_due()
+        ).bot.jobs.enqueue_due()
         enqueue = time.perf_counter() - started
     if tick.checkins != len(program.people):
         raise RuntimeError(f"the tick enqueued {tick.checkins} check-ins for {len(program.people)} people")
@@ -296,11 +296,11 @@ async def time_enqueue(url: str, pairs: int) -> EnqueueResult:
         ).bot
         freeze_startup_objects()  # as `mentorbot tick` and `serve` do once wired
         started = time.perf_counter()
-        first = await bot.enqueue_due()
+        first = await bot.jobs.enqueue_due()
         first_time = time.perf_counter() - started
-        bot._nudges_checked_at = None  # the second tick does everything the first did, nudges included
+        bot.jobs._hourly_ran_at = None  # the second tick does everything the first did, nudges included
         started = time.perf_counter()
-        second = await bot.enqueue_due()
+        second = await bot.jobs.enqueue_due()
         second_time = time.perf_counter() - started
         async with database.unit_of_work() as uow:
             deliveries = sum((await uow.deliveries.count_by_status()).values())
@@ -327,7 +327,7 @@ def run_enqueue_only(stores: list[str], recipients: int) -> None:
         with database_for(store) as url:
             results.append(asyncio.run(time_enqueue(url, recipients // 2)))
     print(
-        "\nEnqueue: one scheduler tick (`Mentorbot.enqueue_due`) making every person's weekly check-in due,"
+        "\nEnqueue: one scheduler tick (`Jobs.enqueue_due`) making every person's weekly check-in due,"
         " prompts prepared by a local suggester; then a second tick, which must add nothing\n"
     )
     header = ("store", "pairs", "check-ins", "deliveries", "enqueue s", "check-ins/s", "second tick s")

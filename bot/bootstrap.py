@@ -15,10 +15,10 @@ from conversations.clock import SystemClock
 from conversations.events import InboundEvent
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress
 from conversations.messages import Reply
-from conversations.outbox import SenderOptions
 from conversations.platform_ids import admin_entries, bare_entries
 from conversations.ports import Clock, PromptSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
+from conversations.sender import SenderOptions
 from conversations.services.context import NudgeRules, ProgramConfig
 from storage.database import Database
 

@@ -135,7 +135,7 @@ def pair(dry_run: bool) -> None:
             report = await bot.run_round(dry_run=dry_run, progress=progress)
             progress(1.0)
             if not dry_run:
-                await bot.deliver_due()
+                await bot.jobs.deliver_due()
             return str(report.summary())
 
         summary = run(lambda: _with_bot(settings, job))
@@ -166,8 +166,8 @@ def tick(at: str | None) -> None:
     settings = load_settings()
 
     async def job(bot: Any) -> Any:
-        report = await bot.enqueue_due()
-        delivered, remaining = await bot.deliver_until_done(settings.tick_deadline_seconds)
+        report = await bot.jobs.enqueue_due()
+        delivered, remaining = await bot.jobs.deliver_until_done(settings.tick_deadline_seconds)
         return report, delivered, remaining
 
     report, d, remaining = run(lambda: _with_bot(settings, job, moment))

@@ -254,7 +254,7 @@ class Demo:
             if self.clock.now().date() != day_started:
                 self._flush_day(day_started)
                 day_started = self.clock.now().date()
-            await self.bot.tick()
+            await self.bot.jobs.tick()
             await self._behave(pairs)
             await self._deliver()
         self._flush_day(day_started)
@@ -269,7 +269,7 @@ class Demo:
             return [(p.leader.user_id, p.mentor.user_id) for p in await uow.pairings.list()]
 
     async def _deliver(self) -> None:
-        await self.bot.deliver_due()
+        await self.bot.jobs.deliver_due()
 
     def _flush_day(self, day: object | None = None) -> None:
         if self.day.counts:

@@ -27,7 +27,7 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
     site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
     await site.start()
     clock = start_scheduler(
-        container.bot, settings.tick_seconds, delivery_poll_seconds=settings.delivery_poll_seconds
+        container.bot.jobs, settings.tick_seconds, delivery_poll_seconds=settings.delivery_poll_seconds
     )
     logger.info("mentorbot listening on port %s (database %s)", settings.port, container.database.safe_url)
     stop = asyncio.Event()

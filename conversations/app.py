@@ -1,4 +1,5 @@
-"""The engine's front door: every inbound event and every clock tick comes through `Mentorbot`.
+"""The engine's front door: every inbound event comes through `Mentorbot`, and its `jobs` are what
+the clock makes happen (`conversations.jobs`).
 
 Each event runs in one unit of work together with the record of its `event_id`, so a retried request
 is dropped and a crash rolls back both, never half of an action.
@@ -6,11 +7,9 @@ is dropped and a crash rolls back both, never half of an action.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 
 from conversations import buttons
 from conversations.buttons import BadButtonValue, ButtonKind, ButtonValue
@@ -23,45 +22,20 @@ from conversations.commands import (
     help_text,
     parse_command,
 )
-from conversations.domain import ConversationRef, DeliveryStatus, Pairing, Participant, Profile, UserRef
-from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed, RoundAlreadyStarted
+from conversations.domain import ConversationRef, Profile, UserRef
+from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
+from conversations.jobs import Jobs
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
-from conversations.outbox import OutboxSender, SenderOptions, SendReport
-from conversations.ports import (
-    ChatPort,
-    Clock,
-    PairContext,
-    PromptSet,
-    PromptSuggester,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from conversations.ports import ChatPort, Clock, PromptSuggester, UnitOfWork, UnitOfWorkFactory
 from conversations.profile_form import JOIN_FORM
-from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
-from conversations.services import checkins, goals, nudges, pairing, participants, prompts, stats, stories
+from conversations.sender import SenderOptions
+from conversations.services import checkins, goals, pairing, participants, prompts, stats, stories
 from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
-
-CHECKIN_CHUNK = 1000
-"""Check-ins enqueued per transaction in a tick. A chunk costs about ten statements whatever its size
-(its pairs' context reads, one write of new prompts, one insert of check-ins, one of deliveries)."""
-NUDGE_INTERVAL = timedelta(hours=1)
-INBOUND_MEMORY = timedelta(days=7)
-"""How long inbound event ids are kept to recognise redeliveries (platforms retry within minutes)."""
-
-
-@dataclass(frozen=True)
-class TickReport:
-    woken: int = 0
-    ended_pairs: int = 0
-    checkins: int = 0
-    nudges: int = 0
-    delivered: SendReport = SendReport()
-    rounds_started: int = 0
 
 
 ButtonHandler = Callable[[Ctx, UserRef, ButtonValue], Awaitable[Reply]]
@@ -146,8 +120,7 @@ class Mentorbot:
         self.prompts = prompts
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
-        self.sender_options = sender_options or SenderOptions()
-        self._nudges_checked_at: datetime | None = None
+        self.jobs = Jobs(uow_factory, clock, self._ctx, prompts, self.chats, sender_options)
 
     def register_chat(self, port: ChatPort) -> None:
         self.chats[port.platform] = port
@@ -287,7 +260,7 @@ class Mentorbot:
             await uow.prompt_cache.save(request.pairing_id, request.week, made)
             await uow.commit()
 
-    # --- the clock -------------------------------------------------------------------------------
+    # --- the operator's commands, and the clock's jobs for the callers that hold only the engine ---
 
     async def run_round(self, dry_run: bool, progress: Progress | None = None) -> pairing.RoundReport:
         async with self.uow_factory() as uow:
@@ -300,148 +273,3 @@ class Mentorbot:
         async with self.uow_factory() as uow:
             message = await stats.export_csv(self._ctx(uow))
         return message.attachment.content if message.attachment else ""
-
-    async def enqueue_due(self) -> TickReport:
-        """Everything the clock makes due: wake paused people, close rounds, check-ins, nudges.
-
-        Check-ins go in chunks, each with its prompts prepared first and its own commit, so a fan-out
-        of thousands holds little in memory and the senders can start on the first chunk at once.
-        """
-        async with self.uow_factory() as uow:
-            ctx = self._ctx(uow)
-            woken = await participants.wake_paused(ctx)
-            ended = await pairing.close_finished_cycles(ctx)
-            await uow.commit()
-        rounds = await self._start_next_round_if_due()
-        async with self.uow_factory() as uow:
-            plan = await checkins.plan_checkins(self._ctx(uow))
-        due = plan.due
-        enqueued = 0
-        for start in range(0, len(due), CHECKIN_CHUNK):
-            chunk = due[start : start + CHECKIN_CHUNK]
-            pairs = {(d.pairing.id, d.week): (d.pairing, d.week) for d in chunk}
-            prepared = await self._prepare_prompts(pairs, plan.people)
-            async with self.uow_factory() as uow:
-                enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
-                await uow.commit()
-        nudged = await self._enqueue_nudges_hourly()
-        return TickReport(woken, ended, enqueued, nudged, rounds_started=rounds)
-
-    async def _enqueue_nudges_hourly(self) -> int:
-        """Nudge rules are measured in days, so once an hour is enough; every tick would re-offer
-        tens of thousands of already-queued nudges to the outbox at scale. Old inbound event ids
-        are dropped on the same schedule."""
-        now = self.clock.now()
-        if (
-            self._nudges_checked_at is not None
-            and timedelta(0) <= now - self._nudges_checked_at < NUDGE_INTERVAL
-        ):
-            return 0
-        async with self.uow_factory() as uow:
-            nudged = await nudges.enqueue_nudges(self._ctx(uow))
-            await uow.inbound_events.forget_before(now - INBOUND_MEMORY)
-            await uow.commit()
-        self._nudges_checked_at = now
-        return nudged
-
-    async def _start_next_round_if_due(self) -> int:
-        async with self.uow_factory() as uow:
-            ctx = self._ctx(uow)
-            if not await pairing.next_round_due(ctx) or len(await pairing.pool_for_round(ctx)) < 2:
-                return 0
-            try:
-                report = await pairing.run_round(ctx, dry_run=False)
-            except RoundAlreadyStarted:
-                return 0  # another replica won the race; its round is the one
-            await uow.commit()
-        logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
-        return 1
-
-    async def _prepare_prompts(
-        self, pairs: Mapping[tuple[str, str], tuple[Pairing, str]], people: Mapping[UserRef, Participant]
-    ) -> dict[tuple[str, str], PromptSet]:
-        """Prompts for the pairs about to be asked, keyed (pairing id, week), made before the fan-out
-        so sending never waits on an LLM.
-
-        Like `prepare_weekly_prompts`, but with a few set-based queries per chunk rather than several
-        per pair: the cached sets are read at once, contexts are built only for the pairs without one,
-        the suggester runs outside any transaction, and the new sets are stored together, the first
-        stored set winning (another replica may have prepared the same pair meanwhile). A pair whose
-        suggestion fails is asked without prompts.
-        """
-        async with self.uow_factory() as uow:
-            ready = await uow.prompt_cache.get_many(pairs.keys())
-            missing = [pair for key, pair in pairs.items() if key not in ready]
-            contexts = await prompts.pair_contexts(self._ctx(uow), missing, people)
-        if not contexts:
-            return ready
-        made = await self._suggest_all(contexts)
-        logger.info(
-            "prompts for %s pairs: %s cached, %s made, %s failed",
-            len(pairs),
-            len(ready),
-            len(made),
-            len(contexts) - len(made),
-        )
-        if made:
-            async with self.uow_factory() as uow:
-                stored = await uow.prompt_cache.add_many([(c.pairing_id, c.week, p) for c, p in made])
-                if stored == len(made):
-                    ready.update(((c.pairing_id, c.week), p) for c, p in made)
-                else:  # someone else stored some of them first: theirs are the ones to show
-                    ready.update(await uow.prompt_cache.get_many([(c.pairing_id, c.week) for c, _ in made]))
-                await uow.commit()
-        return ready
-
-    async def _suggest_all(self, contexts: list[PairContext]) -> list[tuple[PairContext, PromptSet]]:
-        semaphore = asyncio.Semaphore(PROMPT_CONCURRENCY)
-
-        async def suggest(context: PairContext) -> PromptSet | None:
-            async with semaphore:
-                try:
-                    return await self.prompts.suggest(context)
-                except Exception:  # noqa: BLE001 - one pair's failure must not stop the others
-                    logger.exception("no prompts for pairing %s in %s", context.pairing_id, context.week)
-                    return None
-
-        made = await asyncio.gather(*(suggest(c) for c in contexts))
-        return [(c, p) for c, p in zip(contexts, made, strict=True) if p is not None]
-
-    async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport:
-        """Send everything due on the platforms connected here; `limit` overrides the claim size."""
-        options = self.sender_options
-        if limit is not None:
-            options = replace(options, claim_size=limit)
-        return await OutboxSender(self.uow_factory, self.chats, self.clock, options).drain(platform)
-
-    async def deliver_until_done(
-        self, deadline_seconds: float, poll_seconds: float = 0.5
-    ) -> tuple[SendReport, int]:
-        """Deliver, and keep delivering what becomes due (a Retry-After running out, a lease of a dead
-        sender ending), until the outbox has nothing pending or `deadline_seconds` have passed.
-
-        Returns what was delivered and how many messages are still waiting. A one-shot `mentorbot tick`
-        uses this, so a 429 in the middle of a fan-out delays it instead of leaving it to the next cron run.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + deadline_seconds
-        total = SendReport()
-        while True:
-            report = await self.deliver_due()
-            total += report
-            remaining = await self._waiting_deliveries()
-            if not remaining or loop.time() >= deadline:
-                return total, remaining
-            if not report.handled:
-                await asyncio.sleep(min(poll_seconds, max(0.0, deadline - loop.time())))
-
-    async def _waiting_deliveries(self) -> int:
-        """Messages pending or leased, on any platform."""
-        async with self.uow_factory() as uow:
-            counts = await uow.deliveries.count_by_status()
-        return counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
-
-    async def tick(self) -> TickReport:
-        report = await self.enqueue_due()
-        delivered = await self.deliver_due()
-        return replace(report, delivered=delivered)

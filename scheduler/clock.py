@@ -15,8 +15,8 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from conversations.app import TickReport
-from conversations.outbox import SendReport
+from conversations.jobs import TickReport
+from conversations.sender import SendReport
 from scheduler.delivery import DeliveryLoop
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ DEFAULT_DELIVERY_POLL_SECONDS = 2.0
 
 class Ticking(Protocol):
     async def enqueue_due(self) -> TickReport: ...
-    async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport: ...
+    async def deliver_due(self, platform: str | None = None) -> SendReport: ...
     async def tick(self) -> TickReport: ...
 
 
@@ -63,6 +63,18 @@ class ReplicaClock:
     def __init__(self, scheduler: AsyncIOScheduler, delivery: DeliveryLoop) -> None:
         self.scheduler = scheduler
         self.delivery = delivery
+        self.ticks: set[asyncio.Task[object]] = set()
+        """Ticks under way, so a shutdown can let them finish rather than cut a transaction short."""
+
+    async def tick(self, bot: Ticking) -> TickReport | None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.ticks.add(task)
+        try:
+            return await run_tick(bot, self.delivery)
+        finally:
+            if task is not None:
+                self.ticks.discard(task)
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop at once; deliveries cut short are retried by any replica after their lease."""
@@ -70,9 +82,21 @@ class ReplicaClock:
         self.delivery.cancel()
 
     async def aclose(self, grace_seconds: float = 10.0) -> None:
-        """Stop ticking, and give the sends under way up to `grace_seconds` to finish."""
+        """Stop ticking, and give the tick and the sends under way up to `grace_seconds` to finish.
+
+        The scheduler is paused first and shut down only after the tick: its shutdown cancels a job
+        still running, which would cut the tick's transaction short.
+        """
+        self.scheduler.pause()
+        stopping = asyncio.ensure_future(self.delivery.stop(grace_seconds))
+        if ticks := set(self.ticks):
+            _, late = await asyncio.wait(ticks, timeout=grace_seconds)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
         self.scheduler.shutdown(wait=False)
-        await self.delivery.stop(grace_seconds)
+        await stopping
 
 
 def start_scheduler(
@@ -87,11 +111,12 @@ def start_scheduler(
     """
     delivery = DeliveryLoop(bot, delivery_poll_seconds)
     scheduler = AsyncIOScheduler(timezone="UTC")
+    clock = ReplicaClock(scheduler, delivery)
     scheduler.add_job(
-        run_tick,
+        clock.tick,
         "interval",
         seconds=every_seconds,
-        args=(bot, delivery),
+        args=(bot,),
         id=TICK_JOB_ID,
         max_instances=1,
         coalesce=True,
@@ -100,4 +125,4 @@ def start_scheduler(
     )
     scheduler.start()
     delivery.start()
-    return ReplicaClock(scheduler, delivery)
+    return clock

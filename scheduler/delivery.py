@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Protocol
 
-from conversations.outbox import SendReport
+from conversations.sender import SendReport
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ ERROR_PAUSE_SECONDS = 5.0
 
 
 class Deliverer(Protocol):
-    async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport: ...
+    async def deliver_due(self, platform: str | None = None) -> SendReport: ...
 
 
 class DeliveryLoop:

@@ -508,6 +508,14 @@ class SqlConversationRefs(_SqlRepository):
         row = await self._row(select(self.t).where(self.t.c.user_key == user.key))
         return convert.conversation_ref_from(row) if row else None
 
+    async def get_many(self, users: Collection[UserRef]) -> dict[UserRef, ConversationRef]:
+        found: dict[UserRef, ConversationRef] = {}
+        for chunk in _chunks(sorted({u.key for u in users}), _IN_CHUNK):
+            for row in await self._rows(select(self.t).where(self.t.c.user_key.in_(chunk))):
+                ref = convert.conversation_ref_from(row)
+                found[ref.user] = ref
+        return found
+
     async def delete(self, user: UserRef) -> None:
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
 

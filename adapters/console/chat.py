@@ -66,11 +66,6 @@ class ConsoleChat:
         recipients = self._groups.get(channel_id, (channel_id,))
         return self._record(channel_id, recipients, message)
 
-    async def update(
-        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
-    ) -> None:
-        self._record(conversation_id, (), message)
-
     async def get_profile(self, user: UserRef) -> Profile:
         return Profile(self.name(user.user_id), self.timezones.get(user.user_id))
 

@@ -159,11 +159,6 @@ def message_id(channel: str, ts: str) -> str:
     return f"{channel}:{ts}"
 
 
-def split_message_id(value: str, default_channel: str) -> tuple[str, str]:
-    channel, sep, ts = value.rpartition(":")
-    return (channel, ts) if sep and channel else (default_channel, value)
-
-
 class SlackChat:
     """`ChatPort` for Slack; one bot token serves the workspace it was installed in."""
 
@@ -237,12 +232,6 @@ class SlackChat:
     async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
         channel, ts = await self._post(workspace_id, channel_id, message)
         return message_id(channel, ts)
-
-    async def update(
-        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
-    ) -> None:
-        channel, ts = split_message_id(message_id, conversation_id)
-        await self._call(workspace_id, "chat.update", channel=channel, ts=ts, **message_payload(message))
 
     async def get_profile(self, user: UserRef) -> Profile:
         """Name and timezone from users.info; a lookup failure gives a bare profile, never an error,

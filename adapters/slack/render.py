@@ -1,9 +1,10 @@
 """Platform-neutral messages and forms turned into Block Kit messages, modals and the App Home tab.
 
-Every string that reaches Slack is cut to the documented limit (see `limits.py`) on a boundary that
-keeps mrkdwn entities (`&amp;`, `<@U123>`) whole, because one overlong element makes Slack refuse the
-whole message. Values that cannot be shortened without changing their meaning (button values, option
-values) are dropped with a warning instead of being truncated.
+Blocks are built from slack_sdk's models, whose `to_dict()` refuses what Slack would refuse. A
+person's text must shorten rather than fail the send, so every string is still cut to the model's
+limit first, on a boundary that keeps mrkdwn entities (`&amp;`, `<@U123>`) whole. Values that cannot
+be shortened without changing their meaning (button values, option values) are dropped with a
+warning instead.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models import blocks as kit
+from slack_sdk.models.basic_objects import JsonObject
+from slack_sdk.models.views import View
 
 from adapters.slack import limits
 from conversations.messages import (
+    Attachment,
     Button,
     ButtonStyle,
     Form,
@@ -37,8 +44,10 @@ SEARCH_MIN_QUERY_LENGTH = 0
 """Slack asks for options as soon as the menu opens: the common choices show before anything is typed."""
 ELLIPSIS = "…"
 BUTTONS_PER_ROW = 5
+FILENAME_LENGTH = 150
 _SLACK_ID = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,40}$")
 _DUPLICATE_SUFFIX = re.compile(r"#\d+$")
+_Model = TypeVar("_Model", bound=JsonObject)
 
 
 class RenderError(ValueError):
@@ -109,12 +118,23 @@ def split_text(text: str, limit: int) -> list[str]:
     return [c for c in chunks if c.strip()]
 
 
-def _text_object(text: str, limit: int, kind: str = "plain_text") -> dict[str, Any]:
-    body = truncate(text, limit) or " "
-    obj: dict[str, Any] = {"type": kind, "text": body}
-    if kind == "plain_text":
-        obj["emoji"] = True
-    return obj
+def _plain(text: str, limit: int) -> str:
+    """Text for a plain_text object, which Slack refuses when empty or over its limit."""
+    return truncate(plain(text), limit) or " "
+
+
+def _valid(model: _Model) -> _Model | None:
+    """The model, or None when slack_sdk says Slack would refuse it (a value too long to cut)."""
+    try:
+        model.validate_json()
+    except SlackObjectFormationError:
+        return None
+    return model
+
+
+def _or_blank(blocks: list[kit.Block], text: str = " ") -> list[kit.Block]:
+    """Slack refuses a message or view without blocks."""
+    return blocks or [kit.SectionBlock(text=text)]
 
 
 # --- messages -------------------------------------------------------------------------------------
@@ -143,79 +163,72 @@ def decode_action_id(action_id: str) -> str:
     return _DUPLICATE_SUFFIX.sub("", action_id)
 
 
-def _button(button: Button, seen: set[str]) -> dict[str, Any] | None:
-    if len(button.value) > limits.BUTTON_VALUE or len(button.action_id) > limits.ACTION_ID - 4:
+def _button(button: Button, seen: set[str]) -> kit.ButtonElement | None:
+    action_id = encode_action_id(button.action_id, seen)
+    element = _valid(
+        kit.ButtonElement(
+            text=_plain(button.label or button.action_id, kit.ButtonElement.text_max_length),
+            action_id=action_id,
+            value=button.value or None,
+            style=button.style.value if button.style in (ButtonStyle.PRIMARY, ButtonStyle.DANGER) else None,
+        )
+    )
+    if element is None:
+        seen.discard(action_id)
         logger.warning("dropping button %r: its action id or value is longer than Slack allows", button.label)
-        return None
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": _text_object(plain(button.label) or button.action_id, limits.BUTTON_TEXT),
-        "action_id": encode_action_id(button.action_id, seen),
-    }
-    if button.value:
-        element["value"] = button.value
-    if button.style in (ButtonStyle.PRIMARY, ButtonStyle.DANGER):
-        element["style"] = button.style.value
     return element
 
 
-def _action_blocks(buttons: Iterable[Button], seen: set[str]) -> list[dict[str, Any]]:
+def _action_blocks(buttons: Iterable[Button], seen: set[str]) -> list[kit.Block]:
     elements = [e for e in (_button(b, seen) for b in buttons) if e is not None]
     return [
-        {"type": "actions", "elements": elements[i : i + BUTTONS_PER_ROW]}
+        kit.ActionsBlock(elements=elements[i : i + BUTTONS_PER_ROW])
         for i in range(0, len(elements), BUTTONS_PER_ROW)
     ]
 
 
-def _field_blocks(fields: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+def _field_blocks(fields: Iterable[tuple[str, str]]) -> list[kit.Block]:
+    """Slack documents 2,000 characters for a field; slack_sdk does not check it, so it is ours."""
     rendered = [
-        _text_object(f"*{mrkdwn(name)}*\n{mrkdwn(value)}", limits.SECTION_FIELD_TEXT, "mrkdwn")
-        for name, value in fields
+        truncate(f"*{mrkdwn(name)}*\n{mrkdwn(value)}", limits.SECTION_FIELD_TEXT) for name, value in fields
     ]
-    return [
-        {"type": "section", "fields": rendered[i : i + limits.SECTION_FIELDS]}
-        for i in range(0, len(rendered), limits.SECTION_FIELDS)
-    ]
+    size = kit.SectionBlock.fields_max_length
+    return [kit.SectionBlock(fields=rendered[i : i + size]) for i in range(0, len(rendered), size)]
 
 
-def _content_blocks(message: OutgoingMessage) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
+def _attachment_text(attachment: Attachment) -> str:
+    """The file inline as a code block, its name cut so that the heading stays inside the section."""
+    body = truncate(escape(attachment.content), kit.SectionBlock.text_max_length - 200)
+    return f":page_facing_up: *{truncate(escape(attachment.filename), FILENAME_LENGTH)}*\n```{body}```"
+
+
+def _content_blocks(message: OutgoingMessage) -> list[kit.Block]:
+    blocks: list[kit.Block] = []
     if message.title:
-        blocks.append({"type": "header", "text": _text_object(plain(message.title), limits.HEADER_TEXT)})
-    for chunk in split_text(mrkdwn(message.text), limits.SECTION_TEXT):
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+        blocks.append(kit.HeaderBlock(text=_plain(message.title, kit.HeaderBlock.text_max_length)))
+    blocks += [
+        kit.SectionBlock(text=c) for c in split_text(mrkdwn(message.text), kit.SectionBlock.text_max_length)
+    ]
     blocks += _field_blocks(message.fields)
     if message.attachment is not None:
-        fence = "```"
-        body = truncate(escape(message.attachment.content), limits.SECTION_TEXT - 200)
-        blocks.append(
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f":page_facing_up: *{escape(message.attachment.filename)}*\n{fence}{body}{fence}",
-                },
-            }
-        )
+        blocks.append(kit.SectionBlock(text=_attachment_text(message.attachment)))
     return blocks
 
 
-def _fit(content: list[dict[str, Any]], actions: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+def _fit(content: list[kit.Block], actions: list[kit.Block], limit: int) -> list[kit.Block]:
     """Keep the buttons (they are what the person acts on) and cut content to make room."""
     actions = actions[: max(0, limit - 1)]
     room = limit - len(actions)
     if len(content) > room:
-        content = content[: max(0, room - 1)] + [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "_(shortened to fit in Slack)_"}]}
-        ]
+        shortened = kit.ContextBlock(elements=[kit.MarkdownTextObject(text="_(shortened to fit in Slack)_")])
+        content = content[: max(0, room - 1)] + [shortened]
     return content + actions
 
 
 def message_blocks(message: OutgoingMessage, limit: int = limits.MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """slack_sdk has no message model, so the 50 blocks a message may hold are counted here."""
     blocks = _fit(_content_blocks(message), _action_blocks(message.buttons, set()), limit)
-    if not blocks:
-        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": " "}}]
-    return blocks
+    return [block.to_dict() for block in _or_blank(blocks)]
 
 
 def message_payload(message: OutgoingMessage) -> dict[str, Any]:
@@ -226,23 +239,22 @@ def message_payload(message: OutgoingMessage) -> dict[str, Any]:
 # --- modals ---------------------------------------------------------------------------------------
 
 
-def option_object(option: Option) -> dict[str, Any] | None:
-    """A Block Kit option object, or None when its value is empty or too long to be one."""
-    if not option.value or len(option.value) > limits.OPTION_VALUE:
-        return None
-    return {"text": _text_object(plain(option.label), limits.OPTION_TEXT), "value": option.value}
+def _option(option: Option) -> kit.Option | None:
+    """A Block Kit option, or None when its value is empty or too long to be one."""
+    label = _plain(option.label, kit.Option.label_max_length)
+    return _valid(kit.Option(value=option.value, label=label)) if option.value else None
 
 
 def options_response(options: Iterable[Option]) -> list[dict[str, Any]]:
     """The `options` of an answer to a block_suggestion request: at most the number Slack shows."""
-    objects = [o for o in map(option_object, options) if o is not None]
-    return objects[: limits.SELECT_OPTIONS]
+    objects = [o for o in map(_option, options) if o is not None]
+    return [o.to_dict() for o in objects[: limits.SELECT_OPTIONS]]
 
 
-def _options(form_input: FormInput) -> list[dict[str, Any]]:
+def _options(form_input: FormInput) -> list[kit.Option]:
     options = []
     for option in form_input.options:
-        rendered = option_object(option)
+        rendered = _option(option)
         if rendered is None:
             logger.warning(
                 "dropping option %r of %s: its value is too long for Slack", option.label, form_input.name
@@ -251,8 +263,8 @@ def _options(form_input: FormInput) -> list[dict[str, Any]]:
         options.append(rendered)
     wanted = _initial_values(form_input)
     if len(options) > limits.SELECT_OPTIONS:
-        keep = [o for o in options if o["value"] in wanted]
-        rest = [o for o in options if o["value"] not in wanted]
+        keep = [o for o in options if o.value in wanted]
+        rest = [o for o in options if o.value not in wanted]
         options = keep + rest[: limits.SELECT_OPTIONS - len(keep)]
         logger.warning("%s has more options than Slack shows; keeping %d", form_input.name, len(options))
     return options
@@ -266,79 +278,62 @@ def _initial_values(form_input: FormInput) -> tuple[str, ...]:
     return tuple(form_input.initial)
 
 
-def _text_element(form_input: FormInput, multiline: bool) -> dict[str, Any]:
+def _text_element(form_input: FormInput, multiline: bool) -> kit.PlainTextInputElement:
+    """Slack caps max_length at 3,000; slack_sdk does not check it, so it is ours."""
     max_length = min(form_input.max_length or limits.PLAIN_TEXT_INPUT_MAX, limits.PLAIN_TEXT_INPUT_MAX)
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": INPUT_ACTION_ID,
-        "max_length": max_length,
-    }
-    if multiline:
-        element["multiline"] = True
-    initial = ", ".join(_initial_values(form_input))
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    return element
+    initial = ", ".join(_initial_values(form_input))[:max_length]
+    return kit.PlainTextInputElement(
+        action_id=INPUT_ACTION_ID,
+        max_length=max_length,
+        multiline=multiline or None,
+        initial_value=initial or None,
+    )
 
 
-def _search_element(form_input: FormInput) -> dict[str, Any]:
+def _search_element(form_input: FormInput) -> kit.ExternalDataSelectElement:
     """An `external_select`: Slack asks the bot (block_suggestion) for options as the person types."""
-    action_id = SEARCH_ACTION_PREFIX + (form_input.dataset or "")
-    if not form_input.dataset or len(action_id) > limits.ACTION_ID:
+    if not form_input.dataset:
         raise RenderError(f"search input {form_input.name!r} names no dataset Slack can ask for")
-    element: dict[str, Any] = {
-        "type": "external_select",
-        "action_id": action_id,
-        "min_query_length": SEARCH_MIN_QUERY_LENGTH,
-    }
     initial = _initial_values(form_input)
-    if initial:
-        labels = {o.value: o.label for o in form_input.options}
-        option = option_object(Option(initial[0], labels.get(initial[0], initial[0])))
-        if option is not None:
-            element["initial_option"] = option
-    return element
+    labels = {o.value: o.label for o in form_input.options}
+    return kit.ExternalDataSelectElement(
+        action_id=SEARCH_ACTION_PREFIX + form_input.dataset,
+        min_query_length=SEARCH_MIN_QUERY_LENGTH,
+        initial_option=_option(Option(initial[0], labels.get(initial[0], initial[0]))) if initial else None,
+    )
 
 
-def _input_element(form_input: FormInput) -> dict[str, Any]:
+def _input_element(form_input: FormInput) -> kit.InputInteractiveElement:
     kind = form_input.kind
+    initial = _initial_values(form_input)
     if kind is InputKind.SEARCH:
         return _search_element(form_input)
     if kind in (InputKind.SELECT, InputKind.MULTISELECT):
         options = _options(form_input)
         if not options:
             return _text_element(form_input, multiline=False)
-        by_value = {o["value"]: o for o in options}
-        initial = [by_value[v] for v in _initial_values(form_input) if v in by_value]
+        by_value = {o.value: o for o in options}
+        chosen = [by_value[v] for v in initial if v in by_value]
         if kind is InputKind.SELECT:
-            element: dict[str, Any] = {
-                "type": "static_select",
-                "action_id": INPUT_ACTION_ID,
-                "options": options,
-            }
-            if initial:
-                element["initial_option"] = initial[0]
-        else:
-            element = {"type": "multi_static_select", "action_id": INPUT_ACTION_ID, "options": options}
-            if initial:
-                element["initial_options"] = initial
-        return element
+            return kit.StaticSelectElement(
+                action_id=INPUT_ACTION_ID, options=options, initial_option=chosen[0] if chosen else None
+            )
+        return kit.StaticMultiSelectElement(
+            action_id=INPUT_ACTION_ID, options=options, initial_options=chosen
+        )
     if kind is InputKind.NUMBER:
-        element = {"type": "number_input", "action_id": INPUT_ACTION_ID, "is_decimal_allowed": False}
-        initial_number = _initial_values(form_input)
-        if initial_number and re.fullmatch(r"-?\d{1,15}", initial_number[0]):
-            element["initial_value"] = initial_number[0]
-        return element
+        number = initial[0] if initial and re.fullmatch(r"-?\d{1,15}", initial[0]) else None
+        return kit.NumberInputElement(
+            action_id=INPUT_ACTION_ID, is_decimal_allowed=False, initial_value=number
+        )
     if kind is InputKind.DATE:
-        element = {"type": "datepicker", "action_id": INPUT_ACTION_ID}
-        initial_date = _initial_values(form_input)
-        if initial_date and _is_iso_date(initial_date[0]):
-            element["initial_date"] = initial_date[0]
-        return element
+        day = initial[0] if initial and _is_iso_date(initial[0]) else None
+        return kit.DatePickerElement(action_id=INPUT_ACTION_ID, initial_date=day)
     return _text_element(form_input, multiline=kind is InputKind.MULTILINE)
 
 
 def _is_iso_date(value: str) -> bool:
+    """slack_sdk checks only the shape of `initial_date`, and raises: 2026-02-31 must not sink a form."""
     try:
         date.fromisoformat(value)
     except ValueError:
@@ -346,81 +341,73 @@ def _is_iso_date(value: str) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
 
 
-def _input_block(form_input: FormInput) -> dict[str, Any]:
+def _input_block(form_input: FormInput) -> kit.InputBlock:
     element = _input_element(form_input)
-    if form_input.placeholder and element["type"] not in ("datepicker",):
-        element["placeholder"] = _text_object(plain(form_input.placeholder), limits.PLACEHOLDER)
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": form_input.name,
-        "label": _text_object(plain(form_input.label), limits.INPUT_LABEL),
-        "element": element,
-        "optional": form_input.optional,
-    }
-    if form_input.hint:
-        block["hint"] = _text_object(plain(form_input.hint), limits.INPUT_HINT)
-    return block
-
-
-def form_metadata(form: Form) -> str:
-    metadata = json.dumps({"form_id": form.form_id, "context": form.context}, separators=(",", ":"))
-    if len(metadata) > limits.VIEW_PRIVATE_METADATA:
-        raise RenderError(f"form {form.form_id!r} carries more context than a Slack modal can hold")
-    return metadata
+    if form_input.placeholder and not isinstance(element, kit.DatePickerElement):
+        element.placeholder = kit.PlainTextObject.from_str(
+            _plain(form_input.placeholder, element.placeholder_max_length)
+        )
+    return kit.InputBlock(
+        block_id=form_input.name,
+        label=_plain(form_input.label, kit.InputBlock.label_max_length),
+        element=element,
+        optional=form_input.optional,
+        hint=_plain(form_input.hint, kit.InputBlock.hint_max_length) if form_input.hint else None,
+    )
 
 
 def form_view(form: Form, intro: OutgoingMessage | None = None) -> dict[str, Any]:
-    """A modal whose inputs are keyed by input name, so errors and answers map back by block_id."""
-    for form_input in form.inputs:
-        if not form_input.name or len(form_input.name) > limits.BLOCK_ID:
-            raise RenderError(f"input name {form_input.name!r} cannot be a Slack block_id")
-    inputs = [_input_block(i) for i in form.inputs]
-    preface = _content_blocks(intro) if intro and (intro.text or intro.fields) else []
-    if preface and preface[0]["type"] == "header":
-        preface = preface[1:]
-    if len(inputs) > limits.VIEW_BLOCKS:
-        raise RenderError(f"form {form.form_id!r} has more inputs than a Slack modal can hold")
-    blocks = preface[: limits.VIEW_BLOCKS - len(inputs)] + inputs
-    return {
-        "type": "modal",
-        "callback_id": FORM_CALLBACK_ID,
-        "private_metadata": form_metadata(form),
-        "title": _text_object(plain(form.title) or "Mentorbot", limits.VIEW_TITLE),
-        "submit": _text_object(plain(form.submit_label) or "Save", limits.VIEW_SUBMIT),
-        "close": _text_object("Cancel", limits.VIEW_CLOSE),
-        "blocks": blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": " "}}],
-    }
+    """A modal whose inputs are keyed by input name, so errors and answers map back by block_id.
+
+    What slack_sdk refuses here (an input name too long for a block_id, too many inputs, too much
+    context for private_metadata) cannot be cut without breaking the form, so it is a RenderError.
+    """
+    if not all(i.name for i in form.inputs):
+        raise RenderError(f"form {form.form_id!r} has an input without a name")
+    inputs: list[kit.Block] = [_input_block(i) for i in form.inputs]
+    preface = _without_header(_content_blocks(intro)) if intro and (intro.text or intro.fields) else []
+    view = View(
+        type="modal",
+        callback_id=FORM_CALLBACK_ID,
+        private_metadata=json.dumps(
+            {"form_id": form.form_id, "context": form.context}, separators=(",", ":")
+        ),
+        title=_plain(form.title or "Mentorbot", View.title_max_length),
+        submit=_plain(form.submit_label or "Save", View.submit_max_length),
+        close="Cancel",
+        blocks=_or_blank(preface[: max(0, View.blocks_max_length - len(inputs))] + inputs),
+    )
+    try:
+        return view.to_dict()
+    except SlackObjectFormationError as error:
+        raise RenderError(f"form {form.form_id!r} cannot be a Slack modal: {error}") from error
 
 
 def result_view(message: OutgoingMessage, title: str = "Mentorbot") -> dict[str, Any]:
     """What a modal turns into after a successful submit: the answer, and only a close button."""
-    return {
-        "type": "modal",
-        "title": _text_object(plain(message.title or title), limits.VIEW_TITLE),
-        "close": _text_object("Done", limits.VIEW_CLOSE),
-        "blocks": _fit(_without_header(_content_blocks(message)), [], limits.VIEW_BLOCKS)
-        or [{"type": "section", "text": {"type": "mrkdwn", "text": "Done."}}],
-    }
+    blocks = _fit(_without_header(_content_blocks(message)), [], View.blocks_max_length)
+    return View(
+        type="modal",
+        title=_plain(message.title or title, View.title_max_length),
+        close="Done",
+        blocks=_or_blank(blocks, "Done."),
+    ).to_dict()
 
 
-def _without_header(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [b for b in blocks if b["type"] != "header"]
+def _without_header(blocks: list[kit.Block]) -> list[kit.Block]:
+    return [b for b in blocks if not isinstance(b, kit.HeaderBlock)]
 
 
 def home_view(parts: Sequence[OutgoingMessage], footer: Sequence[Button] = ()) -> dict[str, Any]:
     """The App Home tab: several engine answers one under the other, then the footer buttons."""
     seen: set[str] = set()
-    blocks: list[dict[str, Any]] = []
+    blocks: list[kit.Block] = []
     for part in parts:
         if blocks:
-            blocks.append({"type": "divider"})
+            blocks.append(kit.DividerBlock())
         blocks += _content_blocks(part) + _action_blocks(part.buttons, seen)
-    footer_blocks = _action_blocks(footer, seen)
-    blocks = _fit(blocks, footer_blocks, limits.VIEW_BLOCKS)
-    return {
-        "type": "home",
-        "blocks": blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": " "}}],
-    }
+    blocks = _fit(blocks, _action_blocks(footer, seen), View.blocks_max_length)
+    return View(type="home", blocks=_or_blank(blocks)).to_dict()
 
 
 def read_form_submission(view: Mapping[str, Any]) -> tuple[str, str, dict[str, str | list[str]]]:
@@ -472,10 +459,12 @@ def view_errors(errors: Mapping[str, str], view: Mapping[str, Any]) -> dict[str,
     orphans: list[str] = []
     for name, text in errors.items():
         if name in input_ids:
-            shown[name] = truncate(text, limits.INPUT_HINT)
+            shown[name] = truncate(text, kit.InputBlock.hint_max_length)
         else:
             orphans.append(text)
     if orphans and input_ids:
         first = str(input_ids[0])
-        shown[first] = truncate(" ".join([shown.get(first, ""), *orphans]).strip(), limits.INPUT_HINT)
+        shown[first] = truncate(
+            " ".join([shown.get(first, ""), *orphans]).strip(), kit.InputBlock.hint_max_length
+        )
     return shown

@@ -17,7 +17,6 @@ METHOD_SCOPES: dict[str, str | None] = {
     "apps.connections.open": None,
     "auth.test": None,
     "chat.postMessage": "chat:write",
-    "chat.update": "chat:write",
     "conversations.open": "mpim:write",
     "users.info": "users:read",
     "views.open": None,

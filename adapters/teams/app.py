@@ -39,6 +39,7 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.chat import TeamsChatPort
+from adapters.teams.connector_setup import make_connector_clients_cheap
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
 from adapters.teams.translate import (
     actor_of,
@@ -49,6 +50,7 @@ from adapters.teams.translate import (
     tenant_of,
     to_event,
 )
+from conversations.conversation_directory import StoredConversationDirectory
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
@@ -219,8 +221,12 @@ class TeamsIntegration:
             bot_framework_configuration(settings), credentials_factory=credentials_factory
         )
         self.adapter = CloudAdapter(self.authentication)
+        make_connector_clients_cheap()
         self.chat = TeamsChatPort(
-            self.adapter, settings.microsoft_app_id, uow_factory, ConnectorCalls(retry, pacing)
+            self.adapter,
+            settings.microsoft_app_id,
+            StoredConversationDirectory(uow_factory),
+            ConnectorCalls(retry, pacing),
         )
         self._auth_timeout = auth_timeout
         self._reply_budget = reply_budget

@@ -1,8 +1,8 @@
 """The engine's ChatPort for Teams: proactive messages through saved conversation references.
 
-Teams only lets a bot write to someone it has a conversation with. References are saved (in the
-database, through the unit of work) whenever someone installs the bot or writes to it; for anyone else
-in a tenant the bot already knows, a 1:1 chat is created. Who can be reached neither way gets a
+Teams only lets a bot write to someone it has a conversation with. References are saved (through the
+engine's `ConversationDirectory`, the only program data this port can reach) whenever someone installs
+the bot or writes to it; for anyone else in a tenant the bot already knows, a 1:1 chat is created. Who can be reached neither way gets a
 permanent DeliveryError, which the engine reports to the admins.
 """
 
@@ -27,10 +27,10 @@ from botbuilder.schema import (
 from adapters.teams.render import mentioned_ids, render_activity
 from adapters.teams.resilience import ConnectorCalls, delivery_error
 from adapters.teams.translate import PLATFORM, TENANT_REF_USER_ID, stored_timezone
+from conversations.conversation_directory import ConversationDirectory
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
-from conversations.ports import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,12 @@ class TeamsChatPort:
         self,
         adapter: CloudAdapter,
         app_id: str | None,
-        uow_factory: UnitOfWorkFactory,
+        directory: ConversationDirectory,
         calls: ConnectorCalls | None = None,
     ) -> None:
         self._adapter = adapter
         self._app_id = app_id or ""
-        self._uow_factory = uow_factory
+        self._directory = directory
         self.calls = calls or ConnectorCalls()
 
     @property
@@ -83,18 +83,6 @@ class TeamsChatPort:
         activity = render_activity(message, await self._names(message, workspace_id))
         reference = await self._conversation_reference(workspace_id, channel_id, saved_under=channel_id)
         return await self._send(reference, workspace_id, activity, f"post to channel {channel_id}")
-
-    async def update(
-        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
-    ) -> None:
-        activity = render_activity(message, await self._names(message, workspace_id))
-        activity.id = message_id
-        reference = await self._conversation_reference(workspace_id, conversation_id)
-
-        async def update(context: TurnContext) -> None:
-            await context.update_activity(activity)
-
-        await self._in_conversation(reference, workspace_id, update, f"update of {message_id}")
 
     async def get_profile(self, user: UserRef) -> Profile:
         """The name from the roster, and the time zone Teams sent with the person's last activity."""
@@ -149,48 +137,24 @@ class TeamsChatPort:
 
     async def remember(self, refs: Sequence[ConversationRef]) -> None:
         """Saves the references an inbound activity proved, writing only those that changed."""
-        if not refs:
-            return
-        async with self._uow_factory() as uow:
-            changed = False
-            for ref in refs:
-                existing = await uow.conversation_refs.get(ref.user)
-                if existing is None or existing.data != ref.data:
-                    await uow.conversation_refs.save(ref)
-                    changed = True
-            if changed:
-                await uow.commit()
+        await self._directory.remember(refs)
 
     async def forget(self, user: UserRef) -> None:
         """Drops a person's saved chat after they uninstall; a later message tries a new 1:1 chat."""
-        async with self._uow_factory() as uow:
-            await uow.conversation_refs.delete(user)
-            await uow.commit()
+        await self._directory.forget(user)
 
     # --- plumbing -------------------------------------------------------------------------------------
 
     async def _load(self, user: UserRef) -> ConversationRef | None:
-        async with self._uow_factory() as uow:
-            return await uow.conversation_refs.get(user)
+        return await self._directory.reference(user)
 
     async def _names(self, message: OutgoingMessage, workspace_id: str) -> dict[str, str]:
         """Display names for the people a message mentions: their profile, else what Teams told us."""
-        names: dict[str, str] = {}
-        ids = list(dict.fromkeys(mentioned_ids(message)))
-        if not ids:
-            return names
-        async with self._uow_factory() as uow:
-            for user_id in ids:
-                person = UserRef(PLATFORM, workspace_id, user_id)
-                participant = await uow.participants.get(person)
-                if participant and participant.display_name:
-                    names[user_id] = participant.display_name
-                    continue
-                saved = await uow.conversation_refs.get(person)
-                account = saved.data.get("user") if saved else None
-                if isinstance(account, dict) and isinstance(account.get("name"), str) and account["name"]:
-                    names[user_id] = account["name"]
-        return names
+        people = [
+            UserRef(PLATFORM, workspace_id, user_id) for user_id in dict.fromkeys(mentioned_ids(message))
+        ]
+        names = await self._directory.display_names(people)
+        return {person.user_id: name for person, name in names.items()}
 
     async def _tenant(self, workspace_id: str) -> dict[str, Any] | None:
         saved = await self._load(UserRef(PLATFORM, workspace_id, TENANT_REF_USER_ID))

@@ -21,6 +21,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from adapters.retry_after import seconds_to_wait
 from adapters.send_gate import Gate, Gates, pass_gates
+from adapters.teams.threads import RequestHeldBack, hold_while
 from conversations.errors import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -130,15 +131,23 @@ class ConnectorCalls:
             with attempt:
                 tenant, conversation, hourly = self._gates(tenant_id, conversation_id)
                 async with hourly:
-                    # msrest makes the request on a worker thread; `adapters.teams.threads` marks it
-                    # started when that thread picks it up, not while it waits for a free one.
-                    await pass_gates(tenant, conversation, mark_started=False)
-                    try:
-                        return await call()
-                    except Exception as error:
-                        self._pause_if_throttled(error, tenant, conversation)
-                        raise
+                    return await self._through_gates(tenant, conversation, call)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    async def _through_gates(self, tenant: Gate, conversation: Gate, call: Callable[[], Awaitable[T]]) -> T:
+        """One attempt: wait for both gates, then call. msrest makes the request on a worker thread;
+        `adapters.teams.threads` marks it started when that thread picks it up, not while it waits for
+        a free one, and holds it back if a 429 closed a gate in the meantime."""
+        while True:
+            await pass_gates(tenant, conversation, mark_started=False)
+            try:
+                with hold_while(lambda: tenant.paused_for > 0 or conversation.paused_for > 0):
+                    return await call()
+            except RequestHeldBack:
+                continue
+            except Exception as error:
+                self._pause_if_throttled(error, tenant, conversation)
+                raise
 
     def _should_retry(self, error: BaseException) -> bool:
         if not is_transient(error):

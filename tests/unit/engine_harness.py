@@ -112,7 +112,7 @@ class Harness:
 
     async def pair_up(self) -> Reply:
         reply = await self.say(ADMIN, "pair")
-        await self.bot.deliver_due()
+        await self.bot.jobs.deliver_due()
         return reply
 
     def sent_to(self, user_id: str) -> list[Sent]:

@@ -119,14 +119,14 @@ def _buttons(messages: list[OutgoingMessage]) -> list[tuple[str, str]]:
 async def test_every_button_the_engine_sends_decodes_with_its_kind() -> None:
     h = await paired_harness()
     h.advance(days=7, hours=3)  # the next Monday, past check-in time in London
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     shown = [
         (await h.say("lea", "prompts")).message,
         (await h.say("lea", "goals")).message,
         (await h.say("lea", "leave")).message,
         (await h.say("lea", "story we shipped an AI-drafted board update")).message,
     ]
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     sent = [s.message for s in h.chat.transcript]
     values = _buttons([m for m in shown if m is not None] + sent)
     kinds = {action_id for action_id, _ in values}

@@ -202,13 +202,13 @@ async def paired(max_skills: tuple[str, ...] = ("Generative AI",)) -> Harness:
 async def test_a_success_story_cannot_ping_anyone_the_engine_did_not() -> None:
     h = await paired()
     await h.say(MAX, f"story Lea drafts board notes with AI now {PAYLOAD} {{@ULEA}}")
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     ask = next(s for s in h.sent_to(LEA) if s.message.title == "May we share your story?")
     assert "{@U0EXEC}" in ask.message.text
     assert_no_injection(ask.message, {LEA: "Lea", MAX: "Max"}, MAX)
     approve = next(b for b in ask.message.buttons if b.value.endswith(":approve"))
     await h.click(LEA, "story_decide", approve.value)
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     (posted,) = [s for s in h.chat.transcript if s.conversation == "CSTORIES"]
     assert_no_injection(posted.message, {LEA: "Lea", MAX: "Max"}, LEA, MAX)
     blocks = json.dumps(message_payload(posted.message)["blocks"])
@@ -246,7 +246,7 @@ async def test_profile_skills_cannot_ping_anyone() -> None:
 async def test_a_help_note_to_admins_names_only_the_pair() -> None:
     h = await paired()
     await h.say(LEA, f"checkin need-help 2 {PAYLOAD} {{@ULEA}}")
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     (to_admin,) = [s for s in h.sent_to(ADMIN) if "Private" in (s.message.title or "")]
     assert "{@U0EXEC}" in to_admin.message.text
     assert_no_injection(to_admin.message, {LEA: "Lea", MAX: "Max"}, LEA, MAX)

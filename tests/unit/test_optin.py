@@ -73,7 +73,7 @@ async def test_paused_people_wake_on_their_date() -> None:
     await h.join("ann", "mentor")
     await h.say("ann", "pause until 2026-01-08")
     h.advance(days=3)
-    await h.bot.enqueue_due()
+    await h.bot.jobs.enqueue_due()
     assert (await h.store.participants())[h.user("ann")].status is ParticipantStatus.ACTIVE
 
 
@@ -122,8 +122,8 @@ async def test_event_ids_are_kept_a_week_then_forgotten() -> None:
     event = CommandReceived(h.user("ann"), "help", "kept-id")
     assert await h.bot.handle(event) is not None
     h.advance(days=6)
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     assert await h.bot.handle(event) is None
     h.advance(days=2)
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     assert "kept-id" not in str(await h.store.inbound_events())

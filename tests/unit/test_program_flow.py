@@ -56,7 +56,7 @@ async def test_nobody_is_paired_twice_by_a_second_round() -> None:
 async def weekly_checkin(h: Harness, user_id: str):
     h.advance(days=7)  # next Monday, past 10:00 local in London
     h.advance(hours=3)
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     return [s for s in h.sent_to(user_id) if s.message.title == "Weekly check-in"]
 
 
@@ -65,8 +65,8 @@ async def test_weekly_checkin_once_per_person_and_week_with_prompts() -> None:
     sent = await weekly_checkin(h, "lea")
     assert len(sent) == 1
     assert "Ideas for this week" in dict(sent[0].message.fields)
-    await h.bot.tick()
-    await h.bot.tick()
+    await h.bot.jobs.tick()
+    await h.bot.jobs.tick()
     assert len([s for s in h.sent_to("lea") if s.message.title == "Weekly check-in"]) == 1
     assert len([c for c in (await h.store.checkins()).values()]) == 2
 
@@ -103,7 +103,7 @@ async def test_need_help_reaches_admins_privately_never_the_partner() -> None:
     form = (await h.click("lea", "checkin_note_form", checkin_id)).message.form
     assert form is not None and form.context == checkin_id
     await h.submit("lea", "checkin_note", {"note": "we keep missing each other"}, context=checkin_id)
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     to_admin = [s for s in h.sent_to(ADMIN) if "Private" in (s.message.title or "")]
     assert to_admin and any("missing each other" in s.message.text for s in to_admin)
     assert not any(
@@ -151,20 +151,20 @@ async def test_goal_form_rejects_other_pairings() -> None:
 
 async def test_nudges_fire_only_when_their_rule_holds_and_only_once() -> None:
     h = await paired_harness()
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     assert not [s for s in h.chat.transcript if s.message.title in ("Set your goals", "Time to catch up?")]
     await h.say("lea", "goals add learn prompt writing")
     h.advance(days=8)
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     goal_nudges = [s for s in h.chat.transcript if s.message.title == "Set your goals"]
     assert [s.recipients for s in goal_nudges] == [("max",)]
     h.advance(days=2, hours=1)  # check-in unanswered for more than 48 hours
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     reminders = [s for s in h.chat.transcript if s.message.title == "Quick reminder"]
     assert sorted(s.recipients for s in reminders) == [("lea",), ("max",)]
     h.advance(days=5)  # two weeks, never met
-    await h.bot.tick()
-    await h.bot.tick()
+    await h.bot.jobs.tick()
+    await h.bot.jobs.tick()
     assert len([s for s in h.chat.transcript if s.message.title == "Time to catch up?"]) == 2
     assert len([s for s in h.chat.transcript if s.message.title == "Set your goals"]) == 1
 
@@ -179,13 +179,13 @@ async def test_paused_person_gets_no_checkins() -> None:
 async def test_story_needs_the_partners_approval_before_posting() -> None:
     h = await paired_harness()
     await h.say("max", "story Lea now drafts her board notes with an AI assistant in half the time")
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     ask = next(s for s in h.sent_to("lea") if s.message.title == "May we share your story?")
     approve = next(b for b in ask.message.buttons if b.value.endswith(":approve"))
     assert "Only the other person" in (await h.click("max", "story_decide", approve.value)).message.text
     assert not [s for s in h.chat.transcript if s.conversation == "CSTORIES"]
     await h.click("lea", "story_decide", approve.value)
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     posted = [s for s in h.chat.transcript if s.conversation == "CSTORIES"]
     assert len(posted) == 1 and "board notes" in posted[0].message.text
     assert list((await h.store.stories()).values())[0].status is StoryStatus.APPROVED
@@ -197,7 +197,7 @@ async def test_no_fault_end_and_rematch_next_round_with_someone_new() -> None:
     reply = await h.say("lea", "end schedules never fit")
     assert "no fault" in reply.message.text
     assert (await the_pairing(h)).status is PairingStatus.ENDED
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     assert any(s.message.title == "Your pairing has ended" for s in h.sent_to("max"))
     await h.pair_up()
     active = [p for p in (await h.store.pairings()).values() if p.status is PairingStatus.ACTIVE]
@@ -231,7 +231,7 @@ async def test_leaving_with_deletion_erases_personal_data_and_tells_the_partner(
     assert not [g for g in (await h.store.goals()).values() if g.owner == h.user("max")]
     assert not [c for c in (await h.store.checkins()).values() if c.user == h.user("max")]
     assert all(h.user("max") not in p.members() for p in (await h.store.pairings()).values())
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     assert any(s.message.title == "Your pairing has ended" for s in h.sent_to("lea"))
 
 
@@ -259,11 +259,11 @@ async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs()
     first = {(p.leader.user_id, p.mentor.user_id) for p in (await h.store.pairings()).values()}
     assert len(first) == 2
     h.advance(weeks=2, hours=1)
-    report = await h.bot.tick()
+    report = await h.bot.jobs.tick()
     assert report.ended_pairs == 2 and report.rounds_started == 0
     assert len([s for s in h.chat.transcript if "Now that the round is over" in s.message.text]) == 4
     h.advance(days=7)
-    report = await h.bot.tick()
+    report = await h.bot.jobs.tick()
     assert report.rounds_started == 1
     second = {
         (p.leader.user_id, p.mentor.user_id)
@@ -271,7 +271,7 @@ async def test_rounds_close_and_the_next_starts_by_itself_without_repeat_pairs()
         if p.status is PairingStatus.ACTIVE
     }
     assert len(second) == 2 and not second & first
-    assert (await h.bot.tick()).rounds_started == 0
+    assert (await h.bot.jobs.tick()).rounds_started == 0
 
 
 async def test_a_round_started_elsewhere_at_the_same_moment_changes_nothing(monkeypatch) -> None:

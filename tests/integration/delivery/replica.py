@@ -11,8 +11,8 @@ from adapters.teams.app import TeamsIntegration
 from adapters.teams.resilience import PacingPolicy, RetryPolicy
 from bot.settings import Settings
 from conversations.app import Mentorbot
-from conversations.outbox import SenderOptions
 from conversations.ports import Clock, PairContext, PromptSet, UnitOfWorkFactory
+from conversations.sender import SenderOptions
 from conversations.services.context import ProgramConfig
 from tests.integration.delivery.seeding import SLACK_TOKEN
 from tests.support.greedy_matcher import GreedyMatcher

@@ -22,7 +22,7 @@ from datetime import timedelta
 from adapters.teams.threads import use_request_threads
 from conversations.clock import SystemClock
 from conversations.domain import DeliveryStatus
-from conversations.outbox import SenderOptions, SendReport
+from conversations.sender import SenderOptions, SendReport
 from storage.database import Database
 from tests.integration.delivery.replica import build_replica
 
@@ -48,7 +48,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         started = time.time()
         total = SendReport()
         while True:
-            report = await replica.bot.deliver_due()
+            report = await replica.bot.jobs.deliver_due()
             total += report
             if report.handled:
                 continue

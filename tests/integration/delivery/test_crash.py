@@ -1,5 +1,6 @@
 """A sender killed with SIGKILL in the middle of a batch: after a restart nothing is lost, and only
-deliveries that were in flight when it died (claimed, not yet recorded) can arrive twice."""
+deliveries that were in flight when it died (claimed, not yet recorded) can arrive twice. On both
+platforms and both stores: Teams sends run on worker threads, which a kill stops as abruptly."""
 
 from __future__ import annotations
 
@@ -16,14 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from conversations.clock import ManualClock
-from conversations.domain import DeliveryStatus
+from conversations.domain import DeliveryStatus, UserRef
 from storage import tables
 from storage.database import Database
 from tests.integration.delivery.fake_platforms import FakePlatforms, PlatformLimits
 from tests.integration.delivery.replica import build_replica
 from tests.integration.delivery.seeding import CHECKIN_TICK, recipient_key, seed_program
-
-pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[3]
 PAIRS = 150
@@ -68,26 +67,30 @@ async def wait_for(
 async def in_doubt(database: Database) -> set[str]:
     """The recipients of deliveries still leased (claimed and not recorded) by the dead sender."""
     t = tables.deliveries
+    query = select(t.c.platform, t.c.workspace_id, t.c.users).where(
+        t.c.status == DeliveryStatus.SENDING.value
+    )
     async with database.engine.connect() as connection:
-        rows = (
-            await connection.execute(select(t.c.users).where(t.c.status == DeliveryStatus.SENDING.value))
-        ).all()
-    return {f"slack:T0FANOUT:{users[0]}" for (users,) in rows}
+        rows = (await connection.execute(query)).all()
+    return {recipient_key(UserRef(platform, workspace, users[0])) for platform, workspace, users in rows}
 
 
+@pytest.mark.parametrize("platform", ["slack", "teams"])
 async def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_the_in_flight(
-    postgres_url: str,
+    database_url: str, platform: str
 ) -> None:
     platforms = FakePlatforms(PlatformLimits(rate=RATE, latency=0.05)).start()
-    database = Database(postgres_url)
+    database = Database(database_url)
     try:
-        program = await seed_program(database.unit_of_work, PAIRS, platforms=("slack",))
+        program = await seed_program(
+            database.unit_of_work, PAIRS, platforms=(platform,), teams_service_url=platforms.teams_service_url
+        )
         tick = await build_replica(
             database.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=RATE
-        ).bot.enqueue_due()
+        ).bot.jobs.enqueue_due()
         assert tick.checkins == 2 * PAIRS
 
-        doomed = start_sender(postgres_url, platforms.slack_url)
+        doomed = start_sender(database_url, platforms.slack_url)
         await wait_for(lambda: platforms.total_received() >= 60, doomed)
         os.kill(doomed.pid, signal.SIGKILL)
         doomed.wait(10)
@@ -97,7 +100,7 @@ async def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_the_i
             recorded = (await uow.deliveries.count_by_status()).get(DeliveryStatus.SENT, 0)
         assert 0 < sent_before_the_kill < 2 * PAIRS, "killed in the middle of the fan-out"
 
-        restarted = start_sender(postgres_url, platforms.slack_url)
+        restarted = start_sender(database_url, platforms.slack_url)
         out, err = restarted.communicate(timeout=90)
         assert restarted.returncode == 0, err
         report = json.loads(out.strip().splitlines()[-1])

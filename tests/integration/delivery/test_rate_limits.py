@@ -9,7 +9,7 @@ import pytest
 
 from conversations.clock import ManualClock, SystemClock
 from conversations.domain import DeliveryStatus
-from conversations.outbox import SendReport
+from conversations.sender import SendReport
 from storage.database import Database
 from tests.integration.delivery.fake_platforms import FakePlatforms
 from tests.integration.delivery.replica import build_replica
@@ -30,7 +30,7 @@ async def test_a_429_storm_slows_the_sender_without_dropping_anything(
         )
         tick = await build_replica(
             database.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200
-        ).bot.enqueue_due()
+        ).bot.jobs.enqueue_due()
         assert tick.checkins == 2 * PAIRS
         sender = build_replica(database.unit_of_work, SystemClock(), platforms.slack_url, rate=200).bot
 
@@ -38,7 +38,7 @@ async def test_a_429_storm_slows_the_sender_without_dropping_anything(
         total = SendReport()
         async with asyncio.timeout(90):
             while True:
-                report = await sender.deliver_due()
+                report = await sender.jobs.deliver_due()
                 total += report
                 async with database.unit_of_work() as uow:
                     counts = await uow.deliveries.count_by_status()

@@ -32,7 +32,7 @@ async def test_two_replicas_ticking_and_sending_at_once_send_each_checkin_once(
         ]
         reports = []
         for _ in range(3):  # both replicas tick together, and tick again: overlapping and repeated ticks
-            reports += await asyncio.gather(*(r.bot.tick() for r in replicas))
+            reports += await asyncio.gather(*(r.bot.jobs.tick() for r in replicas))
 
         received = platforms.stats()["received"]
         assert set(received) == program.recipient_keys(), "nobody missed"
@@ -59,17 +59,17 @@ async def test_two_replicas_draining_one_backlog_share_it_without_overlap(
         )
         enqueued = await build_replica(
             databases[0].unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200
-        ).bot.enqueue_due()
+        ).bot.jobs.enqueue_due()
         assert enqueued.checkins == 2 * PAIRS
         replicas = [
             build_replica(db.unit_of_work, ManualClock(CHECKIN_TICK), platforms.slack_url, rate=200)
             for db in databases
         ]
         for replica in replicas:
-            replica.bot.sender_options = type(replica.bot.sender_options)(
+            replica.bot.jobs.sender_options = type(replica.bot.jobs.sender_options)(
                 claim_size=20, in_flight_per_workspace=4
             )
-        reports = await asyncio.gather(*(r.bot.deliver_due() for r in replicas))
+        reports = await asyncio.gather(*(r.bot.jobs.deliver_due() for r in replicas))
 
         assert [r.sent > 0 for r in reports] == [True, True], "both replicas took part"
         assert sum(r.sent for r in reports) == 2 * PAIRS

@@ -80,13 +80,13 @@ async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> No
         )
         assert reply is not None and not reply.form_errors
     assert "1 pairs" in (await say("boss", "pair")).message.text
-    await bot.deliver_due()
+    await bot.jobs.deliver_due()
     assert any(s.message.title == "Meet your mentoring partner" for s in chat.transcript)
 
     clock.advance(timedelta(days=7, hours=3))
-    report = await bot.tick()
+    report = await bot.jobs.tick()
     assert report.checkins == 2 and report.delivered.sent >= 2
-    again = await bot.tick()
+    again = await bot.jobs.tick()
     assert again.checkins == 0
     checkin_msg = next(
         s for s in chat.transcript if s.message.title == "Weekly check-in" and s.recipients == ("lea",)

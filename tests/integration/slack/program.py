@@ -48,13 +48,13 @@ async def pair_lea_and_max(slack: SlackDriver) -> None:
     await join(slack, LEA, LEADER_ANSWERS)
     await join(slack, MAX, MENTOR_ANSWERS)
     await slack.command(ADMIN, "pair")
-    await slack.engine.deliver_due()
+    await slack.engine.jobs.deliver_due()
 
 
 async def weekly_checkin_to(slack: SlackDriver, user_id: str) -> Call:
     """Move the clock past the check-in slot, tick, and return the check-in DM sent to `user_id`."""
     slack.clock.advance(timedelta(days=7, hours=3))
-    await slack.engine.tick()
+    await slack.engine.jobs.tick()
     return next(
         c
         for c in slack.fake.successful("chat.postMessage")

@@ -45,7 +45,7 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     await slack.command(ADMIN, "pair")
     (summary,) = fake.responses
     assert summary["response_type"] == "ephemeral"
-    await slack.engine.deliver_due()
+    await slack.engine.jobs.deliver_due()
     (opened,) = fake.successful("conversations.open")
     assert sorted(opened.args["users"].split(",")) == sorted([LEA, MAX])
     group = opened.response["channel"]["id"]
@@ -56,7 +56,7 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     # the weekly check-in arrives as a DM with buttons; a click is recorded and the message replaced
     fake.clear()
     slack.clock.advance(timedelta(days=7, hours=3))
-    await slack.engine.tick()
+    await slack.engine.jobs.tick()
     to_lea = [c for c in fake.successful("chat.postMessage") if c.args["channel"] == LEA and c.response["ok"]]
     checkin_message = next(c for c in to_lea if "check-in" in c.args["text"].lower())
     clicked = await slack.click(

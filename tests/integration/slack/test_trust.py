@@ -108,7 +108,7 @@ async def test_a_429_keeps_the_message_queued_until_retry_after_then_sends_it_on
     assert user(LEA) in await slack.store.participants()
 
     slack.clock.advance(timedelta(seconds=1))
-    await slack.engine.deliver_due()
+    await slack.engine.jobs.deliver_due()
     attempts = [c for c in slack.fake.of("chat.postMessage") if to_the_pair(c.args)]
     assert [a.status for a in attempts] == [429, 200]
     assert attempts[0].args == attempts[1].args

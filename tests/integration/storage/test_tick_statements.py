@@ -8,9 +8,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from conversations.app import CHECKIN_CHUNK, Mentorbot
+from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import DeliveryStatus
+from conversations.jobs import CHECKIN_CHUNK
 from conversations.ports import PairContext, PromptSet
 from conversations.services.context import ProgramConfig
 from storage.database import Database
@@ -51,16 +52,16 @@ async def test_a_tick_enqueues_every_checkin_in_a_few_statements(sql_database: D
     )
 
     with counting(sql_database) as statements:
-        report = await bot.enqueue_due()
+        report = await bot.jobs.enqueue_due()
     assert report.checkins == len(program.people) == 2 * PAIRS
     assert len(statements) <= STATEMENTS_PER_TICK, statements
     async with sql_database.unit_of_work() as uow:
         assert await uow.deliveries.count_by_status() == {DeliveryStatus.PENDING: 2 * PAIRS}
         assert len(await uow.checkins.list()) == 2 * PAIRS
 
-    bot._nudges_checked_at = None  # the second tick redoes everything, nudges included
+    bot.jobs._hourly_ran_at = None  # the second tick redoes everything, nudges included
     with counting(sql_database) as statements:
-        again = await bot.enqueue_due()
+        again = await bot.jobs.enqueue_due()
     assert again.checkins == 0
     assert len(statements) <= STATEMENTS_PER_TICK, statements
     async with sql_database.unit_of_work() as uow:

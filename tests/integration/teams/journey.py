@@ -124,14 +124,14 @@ async def join_via_card(bot: TeamsBot, user_id: str, role: str) -> Sent:
 
 async def pair_and_introduce(bot: TeamsBot) -> Sent:
     summary = await say(bot, ADMIN, "pair")
-    delivered = await bot.engine.deliver_due("teams")
+    delivered = await bot.engine.jobs.deliver_due("teams")
     assert delivered.failed == 0 and delivered.sent >= 2
     return summary
 
 
 async def send_checkins(bot: TeamsBot) -> dict[str, Sent]:
     bot.clock.set(NEXT_CHECKIN)
-    await bot.engine.tick()
+    await bot.engine.jobs.tick()
     cards = {}
     for user_id in (LEADER, MENTOR):
         cards[user_id] = next(

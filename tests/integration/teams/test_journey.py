@@ -83,7 +83,7 @@ async def test_a_forged_click_on_someone_elses_checkin_is_refused(teams_bot: Tea
     assert refusal.conversation_id == dm_conversation(MENTOR)
     assert "belongs to someone else" in refusal.card_text
     assert await leader_checkin_answer(bot) is None
-    delivered = await bot.engine.deliver_due("teams")
+    delivered = await bot.engine.jobs.deliver_due("teams")
     assert delivered.sent == 0, "no help request reached the admins"
     assert not [s for s in bot.framework.sent_to(dm_conversation(ADMIN)) if "asked for help" in s.card_text]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from conversations.app import TickReport
-from conversations.outbox import SendReport
+from conversations.jobs import TickReport
+from conversations.sender import SendReport
 from scheduler.clock import TICK_JOB_ID, run_tick, start_scheduler
 from scheduler.delivery import DeliveryLoop
 
@@ -27,7 +27,7 @@ class FakeBot:
         self.due += 3
         return TickReport(checkins=3)
 
-    async def deliver_due(self, platform: str | None = None, limit: int | None = None) -> SendReport:
+    async def deliver_due(self, platform: str | None = None) -> SendReport:
         self.delivered += 1
         if self.fail_deliveries:
             self.fail_deliveries -= 1
@@ -112,3 +112,39 @@ async def test_a_tick_cut_short_by_shutdown_ends_quietly(caplog) -> None:  # typ
     tick.cancel()
     assert await tick is None
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+class SlowBot(FakeBot):
+    """Its tick is in the middle of a transaction when the server is told to stop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_transaction = asyncio.Event()
+        self.may_commit = asyncio.Event()
+        self.committed = False
+
+    async def enqueue_due(self) -> TickReport:
+        self.in_transaction.set()
+        await self.may_commit.wait()
+        self.committed = True
+        return await super().enqueue_due()
+
+
+async def test_a_shutdown_lets_the_tick_under_way_finish_its_transaction() -> None:
+    bot = SlowBot()
+    clock = start_scheduler(bot, every_seconds=3600, delivery_poll_seconds=3600)
+    await eventually(bot.in_transaction.is_set)
+    closing = asyncio.ensure_future(clock.aclose(grace_seconds=30))
+    await asyncio.sleep(0.05)
+    assert not closing.done(), "the shutdown waits for the tick"
+    bot.may_commit.set()
+    await closing
+    assert bot.committed and not clock.ticks
+
+
+async def test_a_tick_that_outlasts_the_grace_period_is_cancelled() -> None:
+    bot = SlowBot()
+    clock = start_scheduler(bot, every_seconds=3600, delivery_poll_seconds=3600)
+    await eventually(bot.in_transaction.is_set)
+    await clock.aclose(grace_seconds=0.05)
+    assert not bot.committed and not clock.ticks

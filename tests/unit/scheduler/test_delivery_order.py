@@ -89,7 +89,7 @@ async def test_checkins_go_before_the_reminders_queued_with_them() -> None:
     chat.throttled = False
     h.clock.set(h.clock.now() + timedelta(minutes=2))
     seen = len(chat.transcript)
-    await h.bot.deliver_due()
+    await h.bot.jobs.deliver_due()
     titles = [s.message.title for s in chat.transcript[seen:]]
     assert titles.count(CHECKIN) == 2 and titles.count("Set your goals") == 2
     assert max(i for i, t in enumerate(titles) if t == CHECKIN) < min(

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from conversations import app as app_module
+from conversations import jobs as jobs_module
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
 from conversations.domain import Checkin, ParticipantStatus, new_id
@@ -44,7 +44,7 @@ async def program(pairs: int, prompts: CountingPrompts) -> tuple[TestStore, Ment
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Three check-ins per chunk: one pair's two people often fall in different chunks."""
-    monkeypatch.setattr(app_module, "CHECKIN_CHUNK", 3)
+    monkeypatch.setattr(jobs_module, "CHECKIN_CHUNK", 3)
 
 
 @pytest.mark.usefixtures("small_chunks")
@@ -52,7 +52,7 @@ async def test_every_person_gets_one_checkin_with_their_pairs_prompts_across_chu
     prompts = CountingPrompts()
     store, bot = await program(7, prompts)
 
-    report = await bot.enqueue_due()
+    report = await bot.jobs.enqueue_due()
 
     assert report.checkins == 14
     pairings = {p.id: p for p in (await store.pairings()).values()}
@@ -74,7 +74,7 @@ async def test_every_person_gets_one_checkin_with_their_pairs_prompts_across_chu
             "buttons name the stored check-in"
         )
 
-    again = await bot.enqueue_due()
+    again = await bot.jobs.enqueue_due()
     assert again.checkins == 0
     assert len(await store.checkins()) == 14 and len(await store.deliveries()) == 14
     assert set(prompts.asked.values()) == {1}, "cached prompts are not asked for again"
@@ -85,7 +85,7 @@ async def test_a_failed_suggestion_leaves_only_that_pair_without_prompts() -> No
     prompts = CountingPrompts(failing=frozenset({f"Person {person('slack', 'L', 1).user_id}"}))
     store, bot = await program(3, prompts)
 
-    assert (await bot.enqueue_due()).checkins == 6
+    assert (await bot.jobs.enqueue_due()).checkins == 6
 
     with_fields = Counter(bool(d.message["fields"]) for d in (await store.deliveries()).values())
     assert with_fields == {True: 4, False: 2}
@@ -104,7 +104,7 @@ async def test_prompts_someone_else_stored_first_are_the_ones_shown() -> None:
         await uow.prompt_cache.save(first.id, WEEK, theirs)
         await uow.commit()
 
-    assert (await bot.enqueue_due()).checkins == 4
+    assert (await bot.jobs.enqueue_due()).checkins == 4
 
     assert (first.id, WEEK) not in prompts.asked
     for d in (await store.deliveries()).values():
@@ -133,7 +133,7 @@ async def test_paused_people_and_existing_checkins_are_skipped() -> None:
         assert await uow.checkins.add(Checkin(new_id(), pairing.id, answered, WEEK, CHECKIN_TICK))
         await uow.commit()
 
-    assert (await bot.enqueue_due()).checkins == 4
+    assert (await bot.jobs.enqueue_due()).checkins == 4
 
     recipients = {d.destination.users[0] for d in (await store.deliveries()).values()}
     assert paused.user_id not in recipients and answered.user_id not in recipients

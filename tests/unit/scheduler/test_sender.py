@@ -15,7 +15,8 @@ from conversations.domain import Delivery, DeliveryStatus, Profile, UserRef
 from conversations.errors import DeliveryError
 from conversations.in_flight import request_started
 from conversations.messages import OutgoingMessage
-from conversations.outbox import MAX_ATTEMPTS, RELEASE_PAUSE, Outbox, OutboxSender, SenderOptions, send_due
+from conversations.outbox import Outbox
+from conversations.sender import MAX_ATTEMPTS, RELEASE_PAUSE, OutboxSender, SenderOptions
 from storage import tables
 from tests.support.stores import TestStore
 
@@ -54,11 +55,6 @@ class FakeChat:
 
     async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
         return "posted"
-
-    async def update(
-        self, workspace_id: str, conversation_id: str, message_id: str, message: OutgoingMessage
-    ) -> None:
-        return None
 
     async def get_profile(self, user: UserRef) -> Profile:
         return Profile(user.user_id)
@@ -144,18 +140,29 @@ async def test_each_platform_is_drained_only_by_a_sender_that_can_reach_it() -> 
     )
 
 
-async def test_send_due_claims_one_batch_of_any_platform() -> None:
+async def test_a_sender_claims_the_oldest_rows_first_and_holds_no_more_than_its_claim_size() -> None:
     store = TestStore()
-    await enqueue(store, people("slack", "TA", 5), at=NOW - timedelta(seconds=1))
-    await enqueue(store, people("teams", "tenant", 1))  # queued last, so claimed last
-    report = await send_due(store, {"slack": FakeChat()}, ManualClock(NOW), limit=4)
-    assert report.handled == 4
-    report = await send_due(store, {"slack": FakeChat()}, ManualClock(NOW))
-    assert (report.sent, report.retried) == (1, 1)
+    slack = people("slack", "TA", 5)
+    for age, user in zip(range(5, 0, -1), slack, strict=True):
+        await enqueue(store, [user], at=NOW - timedelta(seconds=age))
+    await enqueue(store, people("teams", "tenant", 1), at=NOW - timedelta(seconds=10))  # oldest of all
+    leased_at_each_send: list[set[str]] = []
+
+    async def look(_user: UserRef) -> None:
+        deliveries = (await store.deliveries()).values()
+        leased_at_each_send.append(
+            {d.destination.users[0] for d in deliveries if d.status is DeliveryStatus.SENDING}
+        )
+
+    options = SenderOptions(in_flight_per_workspace=1, claim_size=4)
+    report = await OutboxSender(store, {"slack": FakeChat(answer=look)}, ManualClock(NOW), options).drain()
+
+    assert (report.sent, report.handled) == (5, 5)
+    assert len(leased_at_each_send) == 5
+    assert leased_at_each_send[0] == {u.user_id for u in slack[:4]}, "one claim: the four oldest it can send"
+    assert max(len(leased) for leased in leased_at_each_send) == 4
     [unreachable] = [d for d in (await store.deliveries()).values() if d.destination.platform == "teams"]
-    assert unreachable.status is DeliveryStatus.PENDING and "no teams connection" in (
-        unreachable.last_error or ""
-    )
+    assert (unreachable.status, unreachable.attempts) == (DeliveryStatus.PENDING, 0)
 
 
 @pytest.mark.parametrize(
@@ -205,7 +212,9 @@ async def test_transient_errors_give_up_after_the_last_attempt_but_rate_limits_n
     assert (report.failed, report.rate_limited) == (1, 1)
 
 
-async def test_sends_that_would_outlive_the_lease_are_handed_back_unsent() -> None:
+async def test_a_send_not_started_in_time_is_handed_back_and_one_stuck_on_the_wire_stays_in_doubt() -> None:
+    """The queued send never reached the platform: handing it back repeats nothing. The stuck one did:
+    it stays leased, like a send a crash interrupted, and is tried again only after the lease."""
     store = TestStore()
     stuck, queued = people("slack", "TA", 2)
     await enqueue(store, [stuck, queued])
@@ -218,12 +227,13 @@ async def test_sends_that_would_outlive_the_lease_are_handed_back_unsent() -> No
     assert options.start_deadline() < options.finish_deadline() < options.lease.total_seconds()
     report = await OutboxSender(store, {"slack": FakeChat(answer=hang)}, ManualClock(NOW), options).drain()
 
-    assert (report.retried, report.released, report.sent) == (2, 2, 0)
-    for delivery in (await store.deliveries()).values():
-        assert delivery.status is DeliveryStatus.PENDING and delivery.lease_until is None
-        assert delivery.not_before == NOW + RELEASE_PAUSE
-    errors = sorted(d.last_error or "" for d in (await store.deliveries()).values())
-    assert errors == ["the send did not finish within the lease", "the send was not started within the lease"]
+    assert (report.retried, report.released, report.in_doubt, report.sent) == (1, 1, 1, 0)
+    rows = {delivery.destination.users[0]: delivery for delivery in (await store.deliveries()).values()}
+    assert rows[queued.user_id].status is DeliveryStatus.PENDING and rows[queued.user_id].lease_until is None
+    assert rows[queued.user_id].not_before == NOW + RELEASE_PAUSE
+    assert rows[queued.user_id].last_error == "the send was not started within the lease"
+    assert rows[stuck.user_id].status is DeliveryStatus.SENDING
+    assert rows[stuck.user_id].lease_until == NOW + options.lease
 
 
 async def test_a_claim_left_by_a_crashed_sender_is_sent_after_its_lease() -> None:

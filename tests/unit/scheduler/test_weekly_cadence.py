@@ -118,11 +118,11 @@ async def test_repeated_and_overlapping_ticks_change_nothing() -> None:
     start = CASES[0].values[0]
     h = await program(start)
     h.clock.set(datetime(2026, 3, 23, 23, tzinfo=UTC))
-    await h.bot.tick()
+    await h.bot.jobs.tick()
     sent_before = len(h.chat.transcript)
     assert sent_before > 8, "this week's check-ins went out"
     for _ in range(3):
-        report = await h.bot.tick()
+        report = await h.bot.jobs.tick()
         assert (report.checkins, report.nudges, report.delivered.sent) == (0, 0, 0)
     assert len(h.chat.transcript) == sent_before
 

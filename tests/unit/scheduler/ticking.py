@@ -32,7 +32,7 @@ async def tick_hourly(h: Harness, until: datetime) -> list[Delivered]:
     while moment <= until:
         h.clock.set(moment)
         seen = len(h.chat.transcript)
-        await h.bot.tick()
+        await h.bot.jobs.tick()
         delivered += [Delivered(moment, s) for s in h.chat.transcript[seen:]]
         moment += timedelta(hours=1)
     return delivered

@@ -7,7 +7,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack.chat import delivery_error, split_message_id
+from adapters.slack.chat import delivery_error, message_id
 from adapters.slack.translate import action_event, command_event, retry_number
 
 
@@ -57,8 +57,7 @@ def test_a_revoked_token_waits_for_the_admin_instead_of_dropping_messages() -> N
 
 
 def test_message_ids_carry_their_channel() -> None:
-    assert split_message_id("D123:1700000000.000100", "U1") == ("D123", "1700000000.000100")
-    assert split_message_id("1700000000.000100", "C9") == ("C9", "1700000000.000100")
+    assert message_id("D123", "1700000000.000100") == "D123:1700000000.000100"
 
 
 def test_translation_ignores_payloads_missing_what_an_event_needs() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.slack.render import (
+    RenderError,
     decode_action_id,
     fallback_text,
     form_view,
@@ -80,6 +82,33 @@ def test_a_button_whose_value_cannot_fit_is_dropped_not_truncated() -> None:
     )
     elements = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [e["action_id"] for e in elements] == ["b"]
+
+
+def test_an_action_id_fits_up_to_slacks_limit_and_a_dropped_button_leaves_its_number_free() -> None:
+    longest = "x" * 255
+    blocks = message_blocks(
+        OutgoingMessage(
+            text="hi",
+            buttons=(
+                Button("ok", longest, "1"),
+                Button("again", longest, "2"),
+                Button("too long", "a", "v" * 2001),
+                Button("fine", "a", "3"),
+            ),
+        )
+    )
+    elements = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["value"]) for e in elements] == [(longest, "1"), ("a", "3")]
+    assert check_blocks(blocks, 50) == []
+
+
+def test_a_long_attachment_name_is_cut_so_the_section_stays_valid() -> None:
+    message = OutgoingMessage(
+        text="Your export", attachment=Attachment("<@U1> " * 200 + ".csv", "a,b\n" * 2000)
+    )
+    blocks = message_blocks(message)
+    assert check_blocks(blocks, 50) == []
+    assert "<@U1>" not in json.dumps(blocks)
 
 
 @settings(max_examples=60, deadline=None)
@@ -172,6 +201,29 @@ def test_every_input_kind_renders_within_limits() -> None:
     assert json.loads(view["private_metadata"]) == {"form_id": "goal", "context": "pairing-123"}
     pick = next(b for b in view["blocks"] if b["block_id"] == "pick")
     assert pick["element"]["initial_option"]["value"] == "149" and len(pick["element"]["options"]) == 100
+
+
+def test_a_date_slack_sdk_would_refuse_is_left_out_instead_of_sinking_the_form() -> None:
+    form = Form("goal", "Goal", (FormInput("until", "Until", InputKind.DATE, initial="2026-02-31"),))
+    view = form_view(form)
+    assert check_view(view) == [] and "initial_date" not in view["blocks"][0]["element"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        Form("goal", "Goal", (FormInput("n" * 256, "Name"),)),
+        Form("goal", "Goal", (FormInput("", "Name"),)),
+        Form("goal", "Goal", tuple(FormInput(f"i{n}", "Name") for n in range(101))),
+        Form("goal", "Goal", (FormInput("name", "Name"),), context="c" * 3000),
+        Form("goal", "Goal", (FormInput("tz", "Zone", InputKind.SEARCH),)),
+        Form("goal", "Goal", (FormInput("tz", "Zone", InputKind.SEARCH, dataset="d" * 250),)),
+    ],
+    ids=["long-name", "no-name", "too-many-inputs", "too-much-context", "no-dataset", "long-dataset"],
+)
+def test_a_form_that_cannot_be_a_modal_is_a_render_error(form: Form) -> None:
+    with pytest.raises(RenderError):
+        form_view(form)
 
 
 def test_errors_land_on_inputs_of_the_modal() -> None:

@@ -1,0 +1,223 @@
+"""What the clock makes happen, with no inbound event behind it: wake paused people, close rounds and
+start the next, enqueue check-ins and nudges, forget old inbound event ids, and drain the outbox.
+
+`scheduler` decides when these run; each one derives what is due from the database, so running one
+twice, or on two replicas at once, enqueues nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
+from conversations.errors import RoundAlreadyStarted
+from conversations.ports import (
+    ChatPort,
+    Clock,
+    PairContext,
+    PromptSet,
+    PromptSuggester,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
+from conversations.sender import OutboxSender, SenderOptions, SendReport
+from conversations.services import checkins, nudges, pairing, participants, prompts
+from conversations.services.context import Ctx
+
+logger = logging.getLogger(__name__)
+
+CHECKIN_CHUNK = 1000
+"""Check-ins enqueued per transaction in a tick. A chunk costs about ten statements whatever its size
+(its pairs' context reads, one write of new prompts, one insert of check-ins, one of deliveries)."""
+HOURLY = timedelta(hours=1)
+INBOUND_MEMORY = timedelta(days=7)
+"""How long inbound event ids are kept to recognise redeliveries (platforms retry within minutes)."""
+
+
+@dataclass(frozen=True)
+class TickReport:
+    woken: int = 0
+    ended_pairs: int = 0
+    checkins: int = 0
+    nudges: int = 0
+    delivered: SendReport = SendReport()
+    rounds_started: int = 0
+
+
+class Jobs:
+    """The clock's side of the engine; `Mentorbot` answers the inbound events."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        contexts: Callable[[UnitOfWork], Ctx],
+        prompts: PromptSuggester,
+        chats: Mapping[str, ChatPort],
+        sender_options: SenderOptions | None = None,
+    ) -> None:
+        """`contexts` opens the engine's context on a unit of work, with the program's rules as known
+        at that moment (a Slack home workspace is learned after start); `chats` may gain platforms
+        later, as they connect."""
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self._ctx = contexts
+        self.prompts = prompts
+        self.chats = chats
+        self.sender_options = sender_options or SenderOptions()
+        self._hourly_ran_at: datetime | None = None
+
+    async def tick(self) -> TickReport:
+        report = await self.enqueue_due()
+        delivered = await self.deliver_due()
+        return replace(report, delivered=delivered)
+
+    async def enqueue_due(self) -> TickReport:
+        """Everything the clock makes due: wake paused people, close rounds, check-ins, nudges.
+
+        Check-ins go in chunks, each with its prompts prepared first and its own commit, so a fan-out
+        of thousands holds little in memory and the senders can start on the first chunk at once.
+        """
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            woken = await participants.wake_paused(ctx)
+            ended = await pairing.close_finished_cycles(ctx)
+            await uow.commit()
+        rounds = await self._start_next_round_if_due()
+        async with self.uow_factory() as uow:
+            plan = await checkins.plan_checkins(self._ctx(uow))
+        due = plan.due
+        enqueued = 0
+        for start in range(0, len(due), CHECKIN_CHUNK):
+            chunk = due[start : start + CHECKIN_CHUNK]
+            pairs = {(d.pairing.id, d.week): (d.pairing, d.week) for d in chunk}
+            prepared = await self._prepare_prompts(pairs, plan.people)
+            async with self.uow_factory() as uow:
+                enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
+                await uow.commit()
+        nudged = await self._hourly()
+        return TickReport(woken, ended, enqueued, nudged, rounds_started=rounds)
+
+    async def _hourly(self) -> int:
+        """The jobs measured in days run once an hour: every tick would re-offer tens of thousands of
+        already-queued nudges to the outbox at scale. Returns how many nudges were enqueued."""
+        now = self.clock.now()
+        if self._hourly_ran_at is not None and timedelta(0) <= now - self._hourly_ran_at < HOURLY:
+            return 0
+        nudged = await self._enqueue_nudges()
+        await self._forget_old_inbound_events(now)
+        self._hourly_ran_at = now
+        return nudged
+
+    async def _enqueue_nudges(self) -> int:
+        async with self.uow_factory() as uow:
+            nudged = await nudges.enqueue_nudges(self._ctx(uow))
+            await uow.commit()
+        return nudged
+
+    async def _forget_old_inbound_events(self, now: datetime) -> None:
+        """Inbound event ids are only kept to drop a platform's redelivery, which comes within minutes."""
+        async with self.uow_factory() as uow:
+            await uow.inbound_events.forget_before(now - INBOUND_MEMORY)
+            await uow.commit()
+
+    async def _start_next_round_if_due(self) -> int:
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            if not await pairing.next_round_due(ctx) or len(await pairing.pool_for_round(ctx)) < 2:
+                return 0
+            try:
+                report = await pairing.run_round(ctx, dry_run=False)
+            except RoundAlreadyStarted:
+                return 0  # another replica won the race; its round is the one
+            await uow.commit()
+        logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
+        return 1
+
+    async def _prepare_prompts(
+        self, pairs: Mapping[tuple[str, str], tuple[Pairing, str]], people: Mapping[UserRef, Participant]
+    ) -> dict[tuple[str, str], PromptSet]:
+        """Prompts for the pairs about to be asked, keyed (pairing id, week), made before the fan-out
+        so sending never waits on an LLM.
+
+        Like `prepare_weekly_prompts`, but with a few set-based queries per chunk rather than several
+        per pair: the cached sets are read at once, contexts are built only for the pairs without one,
+        the suggester runs outside any transaction, and the new sets are stored together, the first
+        stored set winning (another replica may have prepared the same pair meanwhile). A pair whose
+        suggestion fails is asked without prompts.
+        """
+        async with self.uow_factory() as uow:
+            ready = await uow.prompt_cache.get_many(pairs.keys())
+            missing = [pair for key, pair in pairs.items() if key not in ready]
+            contexts = await prompts.pair_contexts(self._ctx(uow), missing, people)
+        if not contexts:
+            return ready
+        made = await self._suggest_all(contexts)
+        logger.info(
+            "prompts for %s pairs: %s cached, %s made, %s failed",
+            len(pairs),
+            len(ready),
+            len(made),
+            len(contexts) - len(made),
+        )
+        if made:
+            async with self.uow_factory() as uow:
+                stored = await uow.prompt_cache.add_many([(c.pairing_id, c.week, p) for c, p in made])
+                if stored == len(made):
+                    ready.update(((c.pairing_id, c.week), p) for c, p in made)
+                else:  # someone else stored some of them first: theirs are the ones to show
+                    ready.update(await uow.prompt_cache.get_many([(c.pairing_id, c.week) for c, _ in made]))
+                await uow.commit()
+        return ready
+
+    async def _suggest_all(self, contexts: list[PairContext]) -> list[tuple[PairContext, PromptSet]]:
+        semaphore = asyncio.Semaphore(PROMPT_CONCURRENCY)
+
+        async def suggest(context: PairContext) -> PromptSet | None:
+            async with semaphore:
+                try:
+                    return await self.prompts.suggest(context)
+                except Exception:  # noqa: BLE001 - one pair's failure must not stop the others
+                    logger.exception("no prompts for pairing %s in %s", context.pairing_id, context.week)
+                    return None
+
+        made = await asyncio.gather(*(suggest(c) for c in contexts))
+        return [(c, p) for c, p in zip(contexts, made, strict=True) if p is not None]
+
+    async def deliver_due(self, platform: str | None = None) -> SendReport:
+        """Send everything due on the platforms connected here (or just `platform`)."""
+        return await OutboxSender(self.uow_factory, self.chats, self.clock, self.sender_options).drain(
+            platform
+        )
+
+    async def deliver_until_done(
+        self, deadline_seconds: float, poll_seconds: float = 0.5
+    ) -> tuple[SendReport, int]:
+        """Deliver, and keep delivering what becomes due (a Retry-After running out, a lease of a dead
+        sender ending), until the outbox has nothing pending or `deadline_seconds` have passed.
+
+        Returns what was delivered and how many messages are still waiting. A one-shot `mentorbot tick`
+        uses this, so a 429 in the middle of a fan-out delays it instead of leaving it to the next cron run.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_seconds
+        total = SendReport()
+        while True:
+            report = await self.deliver_due()
+            total += report
+            remaining = await self._waiting_deliveries()
+            if not remaining or loop.time() >= deadline:
+                return total, remaining
+            if not report.handled:
+                await asyncio.sleep(min(poll_seconds, max(0.0, deadline - loop.time())))
+
+    async def _waiting_deliveries(self) -> int:
+        """Messages pending or leased, on any platform."""
+        async with self.uow_factory() as uow:
+            counts = await uow.deliveries.count_by_status()
+        return counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)

@@ -12,9 +12,10 @@ from typing import Any
 from bot.settings import Settings
 from conversations.app import Mentorbot
 from conversations.clock import SystemClock
+from conversations.domain import UserRef
 from conversations.events import InboundEvent
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress
-from conversations.messages import Reply
+from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries
 from conversations.ports import Clock, PromptSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
@@ -176,6 +177,9 @@ class SlackHomeWorkspace:
         if not self._settled and self.front_end is not None:
             await self.learn()
         return await self.bot.handle(event)
+
+    async def home(self, user: UserRef) -> list[OutgoingMessage]:
+        return await self.bot.home(user)
 
     async def learn(self) -> None:
         authorization = await self.front_end._authorize()

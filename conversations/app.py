@@ -32,7 +32,7 @@ from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
 from conversations.ports import ChatPort, Clock, PromptSuggester, UnitOfWork, UnitOfWorkFactory
 from conversations.profile_form import JOIN_FORM
 from conversations.sender import SenderOptions
-from conversations.services import checkins, goals, pairing, participants, prompts, stats, stories
+from conversations.services import checkins, goals, home, pairing, participants, prompts, stats, stories
 from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
@@ -238,6 +238,20 @@ class Mentorbot:
             )
             return fallback
 
+    async def home(self, user: UserRef) -> list[OutgoingMessage]:
+        """What a person's home (the Slack Home tab) shows, from one read: where they stand and, when
+        paired, the pair's goals and this week's prompts. Opening a tab is not an action: no inbound
+        event is recorded and nothing else is written."""
+        try:
+            await self._prepare_prompts(user)
+            async with self.uow_factory() as uow:
+                return await home.parts(self._ctx(uow), user)
+        except MentorbotError as error:
+            return [OutgoingMessage(text=error.message)]
+        except Exception:
+            logger.exception("building the home of %s failed", user.key)
+            return [OutgoingMessage(text=SORRY_TEXT)]
+
     async def _prepare_requested_prompts(self, event: InboundEvent) -> None:
         """Make the prompts a person asked for before the transaction, so the LLM never holds one."""
         pairing_id, fresh = None, False
@@ -247,10 +261,15 @@ class Mentorbot:
             except BadButtonValue:
                 return  # the transaction that follows gives the person the friendly answer
             fresh = event.action_id == buttons.PROMPTS_REFRESH.action_id
+        await self._prepare_prompts(event.actor, pairing_id, fresh)
+
+    async def _prepare_prompts(
+        self, actor: UserRef, pairing_id: str | None = None, fresh: bool = False
+    ) -> None:
         async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
             try:
-                request = await prompts.prompt_request(ctx, event.actor, pairing_id, fresh)
+                request = await prompts.prompt_request(ctx, actor, pairing_id, fresh)
             except MentorbotError:
                 return  # the transaction that follows gives the person the friendly answer
         if request is None:

@@ -293,7 +293,6 @@ _TABLE: tuple[Command, ...] = (
         admin_only=True,
         teams_lists=(PERSONAL,),
     ),
-    Command("home", "what the Slack Home tab shows: your status", _status, hidden=True),
 )
 
 

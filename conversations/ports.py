@@ -39,6 +39,10 @@ class InboundHandler(Protocol):
 
     async def handle(self, event: InboundEvent) -> Reply | None: ...
 
+    async def home(self, user: UserRef) -> list[OutgoingMessage]:
+        """What the person's home view shows (read only; opening it is not an event)."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

@@ -436,28 +436,20 @@ class SlackFrontEnd:
         welcome = await self._ask(event)
         if welcome is None:
             return
-        await self.publish_home(event.actor, client, welcome.message, home_event_id=event.event_id)
+        await self.publish_home(event.actor, client, welcome.message)
 
     async def publish_home(
         self,
         user: UserRef,
         client: AsyncWebClient,
         welcome: OutgoingMessage | None = None,
-        home_event_id: str | None = None,
     ) -> None:
         """The Home tab: where I stand and my pairing, our goals, this week's prompts, then help."""
-        base = home_event_id or f"slack:home:{user.key}:{asyncio.get_running_loop().time()}"
-        parts: list[OutgoingMessage] = []
-        status = await self._ask(CommandReceived(actor=user, text="home", event_id=f"{base}:status"))
-        if status is not None and status.message is not None:
-            parts.append(status.message)
-            if status.message.fields:
-                for command in ("goals", "prompts"):
-                    extra = await self._ask(
-                        CommandReceived(actor=user, text=command, event_id=f"{base}:{command}")
-                    )
-                    if extra is not None and extra.message is not None and extra.message.form is None:
-                        parts.append(extra.message)
+        try:
+            parts = await self.engine.home(user)
+        except Exception:  # the engine should never raise, but the tab must still show something
+            logger.exception("the engine failed building the home of %s", user.key)
+            parts = [OutgoingMessage(text=SORRY_TEXT)]
         if welcome is not None:
             parts.append(welcome)
         footer = [Button(label, COMMAND_ACTION, command) for label, command in HOME_COMMANDS]

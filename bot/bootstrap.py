@@ -41,7 +41,9 @@ def program_config(settings: Settings) -> ProgramConfig:
         cycle_weeks=settings.cycle_weeks,
         checkin_weekday=settings.checkin_weekday,
         checkin_time=settings.checkin_time,
-        match_rules=MatchRules(mentor_capacity=settings.mentor_capacity),
+        match_rules=MatchRules(
+            mentor_capacity=settings.mentor_capacity, reporting_depth=settings.reporting_depth
+        ),
         next_round_after=timedelta(days=settings.next_round_days) if settings.next_round_days else None,
         nudges=NudgeRules(
             no_meeting_after=timedelta(days=settings.nudge_no_meeting_days),

@@ -1,4 +1,4 @@
-"""The `mentorbot` command line: serve, demo, migrate, pair, tick, export, teams-package."""
+"""The `mentorbot` command line: serve, demo, migrate, pair, tick, export, org, teams-package."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -194,6 +194,92 @@ def export(output: str) -> None:
 
     content = run(lambda: _with_bot(settings, job))
     with click.open_file(output, "w") as handle:
+        handle.write(content)
+
+
+@main.group()
+def org() -> None:
+    """The org chart: import it from a CSV file (the whole chart, all or nothing), or export it.
+
+    Columns: email,name,department,level,manager_email,timezone (a header line first; other columns are
+    ignored). People are linked to their chat accounts by email when they join; their chart entry
+    prefills the join form and keeps them apart from their management chain when pairing.
+    """
+
+
+@org.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+def org_import(file: str) -> None:
+    """Import FILE as the org chart: people are added or updated, and those not in it are removed.
+
+    A file with any problem imports nothing: each problem is listed with its line, and the exit
+    status is 2.
+    """
+    from conversations.services.org import MAX_IMPORT_BYTES, OrgImportError, parse_org_csv, too_large
+
+    size = os.path.getsize(file)
+    if size > MAX_IMPORT_BYTES:
+        _refuse_org_file(file, [too_large(size)])
+    with open(file, "rb") as handle:
+        data = handle.read(MAX_IMPORT_BYTES + 1)
+    try:
+        people = parse_org_csv(data)
+    except OrgImportError as error:
+        _refuse_org_file(file, str(error).splitlines())
+    settings = load_settings()
+
+    async def go() -> str:
+        from conversations.services.org import changes
+        from storage.database import Database
+
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+            async with database.unit_of_work() as uow:
+                found = changes(await uow.org_chart.list(), people)
+                await uow.org_chart.apply(found, datetime.now(UTC))
+                await uow.commit()
+        finally:
+            await database.dispose()
+        return found.summary()
+
+    summary = run(go)
+    click.echo(f"Imported {len(people)} people from {file}: {summary}.")
+
+
+def _refuse_org_file(file: str, problems: list[str]) -> NoReturn:
+    click.echo(f"mentorbot: {file} was not imported (nothing was changed):", err=True)
+    for line in problems:
+        click.echo(f"  - {line}", err=True)
+    sys.exit(2)
+
+
+@org.command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="file to write (default: stdout)",
+)
+def org_export(output: str) -> None:
+    """Write the org chart as CSV, in the format `org import` reads."""
+    settings = load_settings()
+
+    async def go() -> str:
+        from conversations.services.org import export_csv
+        from storage.database import Database
+
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+            async with database.unit_of_work() as uow:
+                return export_csv(await uow.org_chart.list())
+        finally:
+            await database.dispose()
+
+    content = run(go)
+    with click.open_file(output, "w", encoding="utf-8") as handle:
         handle.write(content)
 
 

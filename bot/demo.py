@@ -17,6 +17,7 @@ from pathlib import Path
 from adapters.console import ConsoleChat, Sent
 from bot.bootstrap import build_container
 from bot.settings import Settings
+from conversations import buttons
 from conversations.clock import ManualClock
 from conversations.domain import UserRef
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted
@@ -171,6 +172,10 @@ class Demo:
     async def click(self, user_id: str, action_id: str, value: str) -> Reply | None:
         return await self.bot.handle(ButtonClicked(self.ref(user_id), action_id, value, self._event_id()))
 
+    async def press(self, user_id: str, kind: buttons.ButtonKind, *parts: str) -> Reply | None:
+        """A click on a button of `kind` carrying `parts`, encoded as the engine's own buttons are."""
+        return await self.click(user_id, kind.action_id, kind.encode(*parts))
+
     def _on_send(self, sent: Sent) -> None:
         self.inbox.append(sent)
         kind = sent.message.title or "message"
@@ -283,15 +288,20 @@ class Demo:
         inbox, self.inbox = self.inbox, []
         leaders = {leader for leader, _ in pairs}
         for sent in inbox:
-            buttons = {b.action_id: b for b in sent.message.buttons}
-            if "checkin_answer" in buttons and self.rng.random() < 0.85:
+            offered = {b.action_id: b for b in sent.message.buttons}
+            if buttons.CHECKIN_ANSWER.action_id in offered and self.rng.random() < 0.85:
                 user = sent.recipients[0]
-                checkin_id = buttons["checkin_answer"].value.split(":")[0]
+                checkin_id = buttons.decode(
+                    buttons.CHECKIN_ANSWER.action_id, offered[buttons.CHECKIN_ANSWER.action_id].value
+                ).id
                 answer = self.rng.choices(("met", "not_yet", "rescheduled", "need_help"), (70, 15, 12, 3))[0]
-                await self.click(user, "checkin_answer", f"{checkin_id}:{answer}")
-                await self.click(user, "checkin_rating", f"{checkin_id}:{self.rng.choice((3, 4, 4, 5, 5))}")
-            elif "assess" in buttons:
-                await self._self_assess(sent.recipients[0], buttons["assess"].value)
+                await self.press(user, buttons.CHECKIN_ANSWER, checkin_id, answer)
+                await self.press(
+                    user, buttons.CHECKIN_RATING, checkin_id, str(self.rng.choice((3, 4, 4, 5, 5)))
+                )
+            elif buttons.ASSESS.action_id in offered:
+                assess = offered[buttons.ASSESS.action_id]
+                await self._self_assess(sent.recipients[0], buttons.decode(assess.action_id, assess.value))
             elif sent.message.title == "Meet your mentoring partner":
                 for member in sent.recipients:
                     if self.rng.random() < 0.8:
@@ -307,13 +317,13 @@ class Demo:
         if not self.story_done and pairs and now - self.start >= timedelta(weeks=4):
             await self._share_a_story(*pairs[0])
 
-    async def _self_assess(self, user: str, value: str) -> None:
+    async def _self_assess(self, user: str, offered: buttons.ButtonValue) -> None:
         """Leaders start unsure of AI tools and grow; mentors gain some strategy exposure."""
-        pairing_id, phase, _ = value.split(":")
+        phase = offered.choice[0]
         person = next(p for p in self.people if p.user_id == user)
         base = 2 if person.role == "leader" else 3
         score = base + (self.rng.choice((1, 2, 2)) if phase == "after" else self.rng.choice((-1, 0, 0)))
-        await self.click(user, "assess", f"{pairing_id}:{phase}:{max(1, min(5, score))}")
+        await self.press(user, buttons.ASSESS, offered.id, phase, str(max(1, min(5, score))))
 
     async def _share_a_story(self, leader: str, mentor: str) -> None:
         self.headline(f"{self.when()} · {self.chat.name(mentor)} proposes a success story")
@@ -324,8 +334,10 @@ class Demo:
         await self._deliver()
         for sent in self.inbox:
             for button in sent.message.buttons:
-                if button.action_id == "story_decide" and button.value.endswith(":approve"):
-                    await self.click(leader, "story_decide", button.value)
+                if button.action_id != buttons.STORY_DECIDE.action_id:
+                    continue
+                if buttons.decode(button.action_id, button.value).choice == ("approve",):
+                    await self.click(leader, button.action_id, button.value)
         self.story_done = True
 
 

@@ -194,6 +194,7 @@ class Settings(BaseModel):
     checkin_time: ClockTime = _var("MENTORBOT_CHECKIN_TIME", time(10, 0))
     cycle_weeks: Whole = _var("MENTORBOT_CYCLE_WEEKS", 12, ge=1, le=104)
     mentor_capacity: Whole = _var("MENTORBOT_MENTOR_CAPACITY", 1, ge=1, le=20)
+    reporting_depth: Whole = _var("MENTORBOT_REPORTING_DEPTH", 2, ge=0, le=10)
     tick_seconds: Whole = _var("MENTORBOT_TICK_SECONDS", 60, ge=5, le=3600)
     tick_deadline_seconds: Whole = _var("MENTORBOT_TICK_DEADLINE_SECONDS", 120, ge=0, le=3600)
     next_round_days: Whole = _var("MENTORBOT_NEXT_ROUND_DAYS", 7, ge=0, le=365)

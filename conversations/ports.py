@@ -32,6 +32,7 @@ from conversations.domain import (
 )
 from conversations.events import InboundEvent
 from conversations.messages import OutgoingMessage, Reply
+from conversations.services.org import OrgChanges, OrgPerson
 
 
 class InboundHandler(Protocol):
@@ -300,6 +301,29 @@ class PromptRatingRepository(Protocol):
         ...
 
 
+class OrgChartRepository(Protocol):
+    """The imported org chart, and which chat accounts are which people in it (linked by email)."""
+
+    async def list(self) -> list[OrgPerson]:
+        """Everyone in the chart, by email."""
+        ...
+
+    async def get(self, email: str) -> OrgPerson | None: ...
+    async def managers(self) -> dict[str, str | None]:
+        """Each person's manager's email (None at the top), for walking management chains."""
+        ...
+
+    async def apply(self, changes: OrgChanges, at: datetime) -> None: ...
+    async def link(self, user: UserRef, email: str, at: datetime) -> None:
+        """Record that this chat account belongs to `email` (replacing an earlier link)."""
+        ...
+
+    async def unlink(self, user: UserRef) -> None: ...
+    async def links(self) -> dict[UserRef, str]:
+        """Every linked chat account and its email."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -331,6 +355,8 @@ class UnitOfWork(Protocol):
     def prompt_cache(self) -> PromptCacheRepository: ...
     @property
     def prompt_ratings(self) -> PromptRatingRepository: ...
+    @property
+    def org_chart(self) -> OrgChartRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

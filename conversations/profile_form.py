@@ -53,11 +53,27 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
-def build_profile_form(existing: Participant | None, default_timezone: str | None, is_edit: bool) -> Form:
+@dataclass(frozen=True)
+class Prefill:
+    """What the org chart says of someone about to join; blank where it says nothing."""
+
+    department: str = ""
+    level: int | None = None
+    timezone: str = ""
+
+
+def build_profile_form(
+    existing: Participant | None, default_timezone: str | None, is_edit: bool, chart: Prefill | None = None
+) -> Form:
+    """A new member's department, level and time zone come from the org chart when it has them, so
+    they only choose their role, skills and goals; an existing member's own answers always win."""
     skill_options = tuple(Option(s, s) for s in SKILL_CHOICES)
-    tz = existing.timezone if existing else (default_timezone or "UTC")
+    chart = chart or Prefill()
+    tz = existing.timezone if existing else (chart.timezone or default_timezone or "UTC")
     if not valid_timezone(tz):
-        tz = "UTC"
+        tz = default_timezone if default_timezone and valid_timezone(default_timezone) else "UTC"
+    department = existing.department if existing else (chart.department or None)
+    level = existing.seniority if existing else chart.level
     # The person's own zone first, then the common ones; every other zone is found by typing.
     tz_options = tuple(Option(z, timezone_label(z)) for z in dict.fromkeys((tz, *COMMON_TIMEZONES)))
 
@@ -117,7 +133,7 @@ def build_profile_form(existing: Participant | None, default_timezone: str | Non
             FormInput(
                 "department",
                 "Department",
-                initial=existing.department if existing else None,
+                initial=department,
                 max_length=60,
                 placeholder="e.g. Finance",
             ),
@@ -126,7 +142,7 @@ def build_profile_form(existing: Participant | None, default_timezone: str | Non
                 "Level",
                 InputKind.SELECT,
                 options=tuple(Option(str(k), v) for k, v in SENIORITY_LEVELS.items()),
-                initial=str(existing.seniority) if existing else None,
+                initial=str(level) if level in SENIORITY_LEVELS else None,
             ),
             FormInput(
                 "timezone",

@@ -210,6 +210,32 @@ class PromptRatingRow(SQLModel, table=True):
     created_at: datetime = _instant()
 
 
+class OrgPersonRow(SQLModel, table=True):
+    """The imported org chart. Managers are named by email without a key: an import replaces the
+    whole chart in one transaction and checks every manager is in it first."""
+
+    __tablename__: ClassVar[str] = "org_people"
+
+    email: str = Field(sa_type=String, primary_key=True)
+    name: str = Field(sa_type=String)
+    department: str = Field(sa_type=String)
+    level: int = Field(sa_type=Integer)
+    manager_email: str | None = Field(default=None, sa_type=String, nullable=True, index=True)
+    timezone: str = Field(sa_type=String)
+    updated_at: datetime = _instant()
+
+
+class OrgLinkRow(SQLModel, table=True):
+    """Which chat account is which person of the chart: the email the platform gave when they joined.
+    No key to the chart, so a re-import that drops and re-adds someone keeps their link."""
+
+    __tablename__: ClassVar[str] = "org_links"
+
+    user_key: str = Field(sa_type=String, primary_key=True)
+    email: str = Field(sa_type=String, index=True)
+    linked_at: datetime = _instant()
+
+
 # The Core tables the repositories query, typed as such (a model's `__table__` is not, to a type checker).
 participants: Table = metadata.tables["participants"]
 cycles: Table = metadata.tables["cycles"]
@@ -223,3 +249,5 @@ inbound_events: Table = metadata.tables["inbound_events"]
 conversation_refs: Table = metadata.tables["conversation_refs"]
 prompt_cache: Table = metadata.tables["prompt_cache"]
 prompt_ratings: Table = metadata.tables["prompt_ratings"]
+org_people: Table = metadata.tables["org_people"]
+org_links: Table = metadata.tables["org_links"]

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.org_chart import SqlOrgChart
 from storage.repositories import (
     SqlAssessments,
     SqlCheckins,
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     conversation_refs: SqlConversationRefs
     prompt_cache: SqlPromptCache
     prompt_ratings: SqlPromptRatings
+    org_chart: SqlOrgChart
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.conversation_refs = SqlConversationRefs(session, d)
         self.prompt_cache = SqlPromptCache(session, d)
         self.prompt_ratings = SqlPromptRatings(session, d)
+        self.org_chart = SqlOrgChart(session, d)
         return self
 
     async def __aexit__(

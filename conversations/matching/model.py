@@ -30,6 +30,8 @@ class MatchRules:
     """How many leaders one mentor may take in a round."""
     separate_reporting_lines: bool = True
     """Never pair someone with their manager or skip-level manager, where managers are known."""
+    reporting_depth: int = 2
+    """How far up and down a management chain the reporting-line rule reaches (2: manager and skip-level)."""
 
 
 @dataclass(frozen=True)

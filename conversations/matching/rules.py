@@ -41,8 +41,13 @@ def working_hours_ok(overlap_hours: float, rules: MatchRules) -> bool:
 
 
 def same_reporting_line(leader: Candidate, mentor: Candidate, rules: MatchRules) -> bool:
-    """Manager or skip-level on either side; people whose managers are unknown are never blocked."""
-    if not rules.separate_reporting_lines:
+    """One above the other in a management chain, up to `reporting_depth` levels apart, either way.
+
+    Each chain holds the managers up to that depth already (from the org chart, or from the managers
+    people named: see `services.pairing.reporting_chains`); people whose managers are unknown are
+    never blocked.
+    """
+    if not rules.separate_reporting_lines or rules.reporting_depth <= 0:
         return False
     return mentor.user.user_id in leader.manager_chain or leader.user.user_id in mentor.manager_chain
 

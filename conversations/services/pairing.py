@@ -26,6 +26,7 @@ from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlis
 from conversations.matching.model import Progress
 from conversations.messages import OutgoingMessage, mention
 from conversations.services.context import Ctx
+from conversations.services.org import chain_of
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,7 @@ async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidat
         if pairing.cycle_id in recent_ids:
             recent[pairing.leader].add(pairing.mentor.user_id)
             recent[pairing.mentor].add(pairing.leader.user_id)
-    everyone = await ctx.uow.participants.list()
-    managers = {(p.user.platform, p.user.workspace_id, p.user.user_id): p.manager_id for p in everyone}
-
-    def chain(p: Participant) -> tuple[str, ...]:
-        out: list[str] = []
-        boss = p.manager_id
-        while boss and len(out) < 2:
-            out.append(boss)
-            boss = managers.get((p.user.platform, p.user.workspace_id, boss))
-        return tuple(out)
-
+    chains = await reporting_chains(ctx, people)
     return [
         Candidate(
             user=p.user,
@@ -84,11 +75,48 @@ async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidat
             timezone=p.timezone,
             skills=p.skills,
             learning_goals=p.learning_goals,
-            manager_chain=chain(p),
+            manager_chain=chains.get(p.user, ()),
             recent_partners=frozenset(recent.get(p.user, ())),
         )
         for p in people
     ]
+
+
+async def reporting_chains(ctx: Ctx, people: list[Participant]) -> dict[UserRef, tuple[str, ...]]:
+    """Each person's managers up to the configured depth, as user ids of their workspace.
+
+    People linked to the org chart (by the email their platform gave when they joined) get their
+    chain from the chart, through managers who never joined; everyone else from the managers people
+    named in their profiles. Only managers who joined can be paired, so only they need a user id.
+    """
+    depth = max(0, ctx.config.match_rules.reporting_depth)
+    everyone = await ctx.uow.participants.list()
+    named = {(p.user.platform, p.user.workspace_id, p.user.user_id): p.manager_id for p in everyone}
+    links = await ctx.uow.org_chart.links()
+    managers = await ctx.uow.org_chart.managers() if links else {}
+    accounts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for user, email in links.items():
+        accounts[(user.platform, user.workspace_id, email)].append(user.user_id)
+
+    def from_profiles(p: Participant) -> tuple[str, ...]:
+        out: list[str] = []
+        boss = p.manager_id
+        while boss and len(out) < depth and boss not in out:
+            out.append(boss)
+            boss = named.get((p.user.platform, p.user.workspace_id, boss))
+        return tuple(out)
+
+    chains: dict[UserRef, tuple[str, ...]] = {}
+    for p in people:
+        linked = links.get(p.user)
+        if linked is None or linked not in managers:
+            chains[p.user] = from_profiles(p)
+            continue
+        ids: list[str] = []
+        for boss in chain_of(linked, managers, depth):
+            ids.extend(accounts.get((p.user.platform, p.user.workspace_id, boss), ()))
+        chains[p.user] = tuple(ids)
+    return chains
 
 
 async def pool_for_round(ctx: Ctx) -> list[Participant]:

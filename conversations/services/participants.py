@@ -17,7 +17,7 @@ from conversations.domain import (
 from conversations.errors import FormInvalid, InvalidInput
 from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
 from conversations.parsing import ParsedCommand, parse_date
-from conversations.profile_form import build_profile_form, validate_profile
+from conversations.profile_form import Prefill, build_profile_form, validate_profile
 from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
 from conversations.services.context import Ctx
 from conversations.services.pairing import end_pairing
@@ -31,16 +31,35 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
     if existing and existing.status is ParticipantStatus.LEFT:
         existing = None
     if not editing and existing is not None:
+        await link_to_org_chart(ctx, actor, profile)
         return Reply.text(
             "You're already in the program. Use `profile` to change your details, or `status` to see where you stand."
         )
     if editing and existing is None:
         return Reply.text("You haven't joined yet. Type `join` to opt in.")
-    form = build_profile_form(existing, profile.timezone if profile else None, is_edit=editing)
+    chart = await link_to_org_chart(ctx, actor, profile)
+    form = build_profile_form(existing, profile.timezone if profile else None, is_edit=editing, chart=chart)
     # The name travels with the form, so saving it needs no call to the platform (Slack wants an
     # answer to a modal submission within three seconds).
     form = replace(form, context=(profile.display_name if profile else "")[:MAX_NAME])
     return Reply(OutgoingMessage(text=form.title, form=form))
+
+
+async def link_to_org_chart(ctx: Ctx, actor: UserRef, profile: Profile | None) -> Prefill | None:
+    """Link the chat account to its person in the org chart by the email the platform gives.
+
+    Done when the form opens, the one moment the platform's profile is read (a form submission must
+    be answered within Slack's three seconds). The email is the platform's, never typed, so nobody can
+    claim someone else's place in the chart. Returns what the chart says, to prefill the form.
+    """
+    email = (profile.email or "").strip().lower() if profile else ""
+    if not email:
+        return None
+    person = await ctx.uow.org_chart.get(email)
+    if person is None:
+        return None
+    await ctx.uow.org_chart.link(actor, email, ctx.now)
+    return Prefill(person.department, person.level, person.timezone)
 
 
 async def submit_profile(
@@ -210,6 +229,7 @@ async def delete_personal_data(ctx: Ctx, actor: UserRef) -> None:
     uow = ctx.uow
     await uow.deliveries.cancel_for_user(actor)
     await uow.conversation_refs.delete(actor)
+    await uow.org_chart.unlink(actor)
     tombstone = UserRef(actor.platform, actor.workspace_id, DELETED_USER_ID)
     for pairing in await uow.pairings.for_user(actor):
         if pairing.leader == actor:

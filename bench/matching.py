@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from conversations.domain import Role, UserRef  # noqa: E402
 from conversations.matching import OptimalMatcher  # noqa: E402
+from conversations.matching.fit import TermProfile, fit_of  # noqa: E402
 from conversations.matching.model import Candidate, MatchResult, MatchRules  # noqa: E402
 from conversations.matching.pool import split_sides  # noqa: E402
 from conversations.matching.rules import broken_rule  # noqa: E402
-from conversations.matching.scoring import Profile, fit_of  # noqa: E402
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY  # noqa: E402
 from conversations.matching.working_hours import ZoneTable  # noqa: E402
 from tests.support.greedy_matcher import GreedyMatcher  # noqa: E402
@@ -139,7 +139,7 @@ def total_fit(candidates: list[Candidate], result: MatchResult) -> float:
     for pair in result.pairs:
         leader, mentor = by_user[pair.leader], by_user[pair.mentor]
         overlap = zones.overlap_hours(leader.timezone, mentor.timezone)
-        profiles = Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY)
+        profiles = TermProfile.of(leader, DEFAULT_VOCABULARY), TermProfile.of(mentor, DEFAULT_VOCABULARY)
         total += fit_of(*profiles, overlap).score
     return total
 
@@ -159,8 +159,8 @@ def random_shuffle(candidates: list[Candidate], rules: MatchRules, seed: int) ->
         if broken_rule(leader, mentor, rules, overlap) is not None:
             broken += 1
             continue
-        leader_profile = Profile.of(leader, DEFAULT_VOCABULARY)
-        total += fit_of(leader_profile, Profile.of(mentor, DEFAULT_VOCABULARY), overlap).score
+        leader_profile = TermProfile.of(leader, DEFAULT_VOCABULARY)
+        total += fit_of(leader_profile, TermProfile.of(mentor, DEFAULT_VOCABULARY), overlap).score
     return total, min(len(leaders), len(places)), broken
 
 

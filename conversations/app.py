@@ -32,13 +32,24 @@ from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
 from conversations.ports import ChatPort, Clock, PromptSuggester, UnitOfWork, UnitOfWorkFactory
 from conversations.profile_form import JOIN_FORM
 from conversations.sender import SenderOptions
-from conversations.services import checkins, goals, home, pairing, participants, prompts, stats, stories
+from conversations.services import (
+    checkins,
+    goals,
+    home,
+    invitations,
+    pairing,
+    participants,
+    prompts,
+    stats,
+    stories,
+)
 from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
 
 
 ButtonHandler = Callable[[Ctx, UserRef, ButtonValue], Awaitable[Reply]]
+ProfileButtonHandler = Callable[[Ctx, UserRef, ButtonValue, Profile | None], Awaitable[Reply]]
 FormHandler = Callable[[Ctx, UserRef, str, dict[str, str | list[str]]], Awaitable[Reply]]
 
 
@@ -47,6 +58,15 @@ class ButtonRoute:
     kind: ButtonKind
     handler: ButtonHandler
     before: frozenset[Before] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProfileButtonRoute:
+    """A button that may open the profile form, so it gets the platform's profile first, as `join` does."""
+
+    kind: ButtonKind
+    handler: ProfileButtonHandler
+    before: frozenset[Before] = frozenset({Before.PLATFORM_PROFILE})
 
 
 async def _leave_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
@@ -72,7 +92,7 @@ async def _refresh_prompts(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Repl
     return await prompts.prompts_command(ctx, actor, value.id, fresh=True)
 
 
-BUTTON_ROUTES: dict[str, ButtonRoute] = {
+BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute] = {
     route.kind.action_id: route
     for route in (
         ButtonRoute(buttons.CHECKIN_ANSWER, checkins.answer),
@@ -85,6 +105,7 @@ BUTTON_ROUTES: dict[str, ButtonRoute] = {
         ButtonRoute(buttons.PROMPTS_SHOW, _show_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.PROMPTS_REFRESH, _refresh_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.LEAVE, _leave_clicked),
+        ProfileButtonRoute(buttons.INVITATION, invitations.answered),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
@@ -183,7 +204,7 @@ class Mentorbot:
         if isinstance(event, CommandReceived):
             return await self._command(ctx, event.actor, command or parse_command(event.text), profile)
         if isinstance(event, ButtonClicked):
-            return await self._button(ctx, event)
+            return await self._button(ctx, event, profile)
         if isinstance(event, FormSubmitted):
             return await self._form(ctx, event)
         if isinstance(event, Installed):
@@ -207,11 +228,14 @@ class Mentorbot:
                 raise NotAllowed(ADMIN_ONLY)
         return await spec.handler(ctx, CommandRequest(actor, command, profile, scope))
 
-    async def _button(self, ctx: Ctx, event: ButtonClicked) -> Reply:
+    async def _button(self, ctx: Ctx, event: ButtonClicked, profile: Profile | None) -> Reply:
         route = BUTTON_ROUTES.get(event.action_id)
         if route is None:
             raise InvalidInput("That button isn't one I know; nothing changed.")
-        return await route.handler(ctx, event.actor, route.kind.decode(event.value))
+        value = route.kind.decode(event.value)
+        if isinstance(route, ProfileButtonRoute):
+            return await route.handler(ctx, event.actor, value, profile)
+        return await route.handler(ctx, event.actor, value)
 
     async def _form(self, ctx: Ctx, event: FormSubmitted) -> Reply:
         handler = FORM_ROUTES.get(event.form_id)
@@ -221,9 +245,10 @@ class Mentorbot:
 
     async def _profile_for(self, event: InboundEvent) -> Profile | None:
         """The platform's profile, for opening the profile form (name and timezone to prefill)."""
-        if not isinstance(event, CommandReceived):
+        if not isinstance(event, CommandReceived | ButtonClicked):
             return None
-        fallback = Profile(event.display_name) if event.display_name else None
+        name = event.display_name if isinstance(event, CommandReceived) else None
+        fallback = Profile(name) if name else None
         chat = self.chats.get(event.actor.platform)
         if chat is None:
             return fallback

@@ -129,6 +129,12 @@ LEAVE = ButtonKind(
     "I didn't understand that choice; nothing changed.",
     has_id=False,
 )
+INVITATION = ButtonKind(
+    "invitation",
+    (one_of("join", "not_now", "never"),),
+    "That invitation isn't available any more; type `join` to join the program.",
+)
+"""The id is the invitation's own random id, so nobody can answer another person's invitation."""
 
 
 def by_action_id(kinds: Iterable[ButtonKind]) -> dict[str, ButtonKind]:
@@ -152,6 +158,7 @@ KINDS: dict[str, ButtonKind] = by_action_id(
         PROMPTS_SHOW,
         PROMPTS_REFRESH,
         LEAVE,
+        INVITATION,
     )
 )
 """Every button the engine makes, by action id."""

@@ -18,7 +18,16 @@ from conversations.domain import PairingStatus, Profile, UserRef
 from conversations.errors import NotAllowed
 from conversations.messages import Reply, Visibility
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
-from conversations.services import checkins, goals, pairing, participants, prompts, stats, stories
+from conversations.services import (
+    checkins,
+    goals,
+    invitations,
+    pairing,
+    participants,
+    prompts,
+    stats,
+    stories,
+)
 from conversations.services.context import AdminScope, Ctx
 
 __all__ = [
@@ -161,6 +170,12 @@ async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
     return Reply.text(report.summary())
 
 
+async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
+    _scope(request)
+    report = await invitations.invite(ctx, request.actor)
+    return Reply.text(report.summary())
+
+
 async def _export(ctx: Ctx, request: CommandRequest) -> Reply:
     return Reply(await stats.export_csv(ctx, _scope(request)))
 
@@ -284,6 +299,13 @@ _TABLE: tuple[Command, ...] = (
         admin_only=True,
         aliases=("match",),
         teams_lists=(TEAM,),
+    ),
+    Command(
+        "invite",
+        "invite everyone in the org chart who has not joined, one DM each (admins)",
+        _invite,
+        "Admins: invite the org chart's people who have not joined",
+        admin_only=True,
     ),
     Command(
         "export",

@@ -311,3 +311,46 @@ class ConversationRef:
 
     user: UserRef
     data: dict[str, object] = field(default_factory=dict)
+
+
+EMAIL_RECIPIENT = "email:"
+"""The prefix of a `UserRef.user_id` that names a person by their work email instead of a platform id:
+someone imported from the org chart who never used the bot. The chat adapter finds their account when
+it sends (Slack: users.lookupByEmail; Teams: the tenant's roster), never inside a transaction."""
+
+
+def email_recipient(platform: str, workspace_id: str, email: str) -> UserRef:
+    """A recipient known only by email, for `Destination.dm` and `ChatPort.send_dm`."""
+    return UserRef(platform, workspace_id, EMAIL_RECIPIENT + email.strip().lower())
+
+
+def recipient_email(user: UserRef) -> str | None:
+    """The email of a recipient made by `email_recipient`; None for a platform user id."""
+    if user.user_id.startswith(EMAIL_RECIPIENT):
+        return user.user_id[len(EMAIL_RECIPIENT) :]
+    return None
+
+
+class InvitationStatus(StrEnum):
+    INVITED = "invited"
+    JOINED = "joined"
+    NOT_NOW = "not_now"
+    NEVER = "never"
+
+
+@dataclass
+class Invitation:
+    """One invitation of one person of the org chart to the program, in one workspace or tenant."""
+
+    id: str
+    email: str
+    """Lower-cased, as in the org chart."""
+    platform: str
+    workspace_id: str
+    status: InvitationStatus
+    invited_at: datetime
+    answered_at: datetime | None = None
+    user_key: str | None = None
+    """The chat account that answered or joined, once known (`UserRef.key`)."""
+    sent: int = 1
+    """How many invitations this person has been sent here; each has its own outbox key."""

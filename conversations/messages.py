@@ -156,6 +156,8 @@ def render_mentions(text: str, render: Callable[[str], str], literal: Callable[[
     `literal` is where a platform escapes its markup: whatever it gets is text the engine did not
     mark as a mention, so it must never come out as one.
     """
+    if MENTION_OPEN not in text and MENTION_CLOSE not in text:
+        return literal(text)  # most text names nobody: a fan-out passes thousands of strings through here
     parts = _LIVE.split(text)
     return "".join(render(part) if i % 2 else literal(unmarked(part)) for i, part in enumerate(parts))
 
@@ -167,7 +169,9 @@ def mentioned_in(text: str) -> list[str]:
 
 def unmarked(text: str) -> str:
     """Without the mention delimiters, which have no meaning outside a sealed placeholder."""
-    return text.translate(_MARKERS)
+    if MENTION_OPEN in text or MENTION_CLOSE in text:
+        return text.translate(_MARKERS)
+    return text
 
 
 def mention(user_id: str) -> str:

@@ -21,6 +21,8 @@ from conversations.domain import (
     Delivery,
     DeliveryStatus,
     Goal,
+    Invitation,
+    InvitationStatus,
     Pairing,
     PairingStatus,
     Participant,
@@ -60,7 +62,9 @@ class ChatPort(Protocol):
     def supports_group_dm(self) -> bool: ...
 
     async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
-        """Returns the platform's id of the sent message."""
+        """Returns the platform's id of the sent message. `user` may name someone by email
+        (`conversations.domain.email_recipient`): the port finds their account as it sends, and an
+        email nobody has is a permanent `DeliveryError`."""
         ...
 
     async def open_group_dm(self, users: Sequence[UserRef]) -> str:
@@ -357,6 +361,8 @@ class UnitOfWork(Protocol):
     def prompt_ratings(self) -> PromptRatingRepository: ...
     @property
     def org_chart(self) -> OrgChartRepository: ...
+    @property
+    def invitations(self) -> InvitationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -372,3 +378,27 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class InvitationRepository(Protocol):
+    """Invitations to join, one per person (by email) and workspace or tenant."""
+
+    async def get(self, invitation_id: str) -> Invitation | None: ...
+    async def in_workspace(self, platform: str, workspace_id: str) -> dict[str, Invitation]:
+        """Every invitation of one workspace or tenant, by email."""
+        ...
+
+    async def save_many(self, invitations: Sequence[Invitation]) -> None:
+        """Insert or replace each, by (email, platform, workspace), in one statement per large batch."""
+        ...
+
+    async def mark_joined(self, user: UserRef, at: datetime) -> int:
+        """Mark as joined the invitation `user` answered, or the one to the email their account is
+        linked to in the org chart, in their workspace; how many changed."""
+        ...
+
+    async def counts(
+        self, platform: str | None = None, workspace_id: str | None = None
+    ) -> dict[InvitationStatus, int]:
+        """How many invitations are in each status, program-wide or in one workspace or tenant."""
+        ...

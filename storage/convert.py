@@ -6,8 +6,10 @@ engine's dataclass from a result row's mapping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from enum import Enum
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from conversations.domain import (
     Assessment,
@@ -36,6 +38,33 @@ from conversations.ports import PromptSet
 Values = dict[str, Any]
 Row = Mapping[str, Any]
 
+_E = TypeVar("_E", bound=Enum)
+
+# A tick reads every participant and pairing of the program, so the per-row conversions below are
+# paid tens of thousands of times: enum members come from a dict, and people from a cache of `UserRef`
+# (frozen, so one instance can stand for a person in every row that names them).
+
+
+def _members(enum: type[_E]) -> Callable[[Any], _E]:
+    """`enum(value)` by a dict lookup; a value that is not a member still raises as `enum(value)` does."""
+    by_value = {member.value: member for member in enum}
+
+    def member(value: Any) -> _E:
+        found = by_value.get(value)
+        return found if found is not None else enum(value)
+
+    return member
+
+
+_role = _members(Role)
+_participant_status = _members(ParticipantStatus)
+_pairing_status = _members(PairingStatus)
+_answer = _members(CheckinAnswer)
+_side = _members(Side)
+_delivery_status = _members(DeliveryStatus)
+_priority = _members(DeliveryPriority)
+_user = lru_cache(maxsize=1 << 16)(UserRef.from_key)
+
 
 def participant_values(p: Participant) -> Values:
     return {
@@ -59,9 +88,9 @@ def participant_values(p: Participant) -> Values:
 
 def participant_from(row: Row) -> Participant:
     return Participant(
-        user=UserRef.from_key(row["user_key"]),
+        user=_user(row["user_key"]),
         display_name=row["display_name"],
-        role=Role(row["role"]),
+        role=_role(row["role"]),
         department=row["department"],
         seniority=row["seniority"],
         timezone=row["timezone"],
@@ -69,7 +98,7 @@ def participant_from(row: Row) -> Participant:
         learning_goals=tuple(row["learning_goals"] or ()),
         manager_id=row["manager_id"],
         language=row["language"],
-        status=ParticipantStatus(row["status"]),
+        status=_participant_status(row["status"]),
         paused_until=row["paused_until"],
         joined_at=row["joined_at"],
     )
@@ -116,12 +145,12 @@ def pairing_from(row: Row) -> Pairing:
     return Pairing(
         id=row["id"],
         cycle_id=row["cycle_id"],
-        leader=UserRef.from_key(row["leader_key"]),
-        mentor=UserRef.from_key(row["mentor_key"]),
+        leader=_user(row["leader_key"]),
+        mentor=_user(row["mentor_key"]),
         score=row["score"],
         reasons=tuple(row["reasons"] or ()),
         created_at=row["created_at"],
-        status=PairingStatus(row["status"]),
+        status=_pairing_status(row["status"]),
         ended_at=row["ended_at"],
         end_reason=row["end_reason"],
     )
@@ -144,8 +173,8 @@ def goal_from(row: Row) -> Goal:
     return Goal(
         id=row["id"],
         pairing_id=row["pairing_id"],
-        owner=UserRef.from_key(row["owner_key"]),
-        side=Side(row["side"]),
+        owner=_user(row["owner_key"]),
+        side=_side(row["side"]),
         text=row["text"],
         created_at=row["created_at"],
         progress=row["progress"],
@@ -171,10 +200,10 @@ def checkin_from(row: Row) -> Checkin:
     return Checkin(
         id=row["id"],
         pairing_id=row["pairing_id"],
-        user=UserRef.from_key(row["user_key"]),
+        user=_user(row["user_key"]),
         week=row["week"],
         sent_at=row["sent_at"],
-        answer=CheckinAnswer(row["answer"]) if row["answer"] is not None else None,
+        answer=_answer(row["answer"]) if row["answer"] is not None else None,
         rating=row["rating"],
         note=row["note"],
         answered_at=row["answered_at"],
@@ -197,8 +226,8 @@ def assessment_from(row: Row) -> Assessment:
     return Assessment(
         id=row["id"],
         pairing_id=row["pairing_id"],
-        user=UserRef.from_key(row["user_key"]),
-        side=Side(row["side"]),
+        user=_user(row["user_key"]),
+        side=_side(row["side"]),
         phase=row["phase"],
         score=row["score"],
         created_at=row["created_at"],
@@ -221,7 +250,7 @@ def story_from(row: Row) -> Story:
     return Story(
         id=row["id"],
         pairing_id=row["pairing_id"],
-        proposer=UserRef.from_key(row["proposer_key"]),
+        proposer=_user(row["proposer_key"]),
         text=row["text"],
         created_at=row["created_at"],
         status=StoryStatus(row["status"]),
@@ -263,18 +292,18 @@ def delivery_from(row: Row) -> Delivery:
         message=row["message"],
         created_at=row["created_at"],
         not_before=row["not_before"],
-        status=DeliveryStatus(row["status"]),
+        status=_delivery_status(row["status"]),
         attempts=row["attempts"],
         lease_until=row["lease_until"],
         last_error=row["last_error"],
         platform_message_id=row["platform_message_id"],
         sent_at=row["sent_at"],
-        priority=DeliveryPriority(row["priority"]),
+        priority=_priority(row["priority"]),
     )
 
 
 def conversation_ref_from(row: Row) -> ConversationRef:
-    return ConversationRef(user=UserRef.from_key(row["user_key"]), data=dict(row["data"] or {}))
+    return ConversationRef(user=_user(row["user_key"]), data=dict(row["data"] or {}))
 
 
 def prompt_set_values(pairing_id: str, week: str, prompts: PromptSet) -> Values:
@@ -314,7 +343,7 @@ def prompt_rating_from(row: Row) -> PromptRating:
     return PromptRating(
         id=row["id"],
         pairing_id=row["pairing_id"],
-        user=UserRef.from_key(row["user_key"]),
+        user=_user(row["user_key"]),
         week=row["week"],
         prompt_index=row["prompt_index"],
         topic=row["topic"],

@@ -8,6 +8,7 @@ whose message names DATABASE_URL with the password hidden, so the CLI can print 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -217,14 +218,25 @@ class Database:
             await connection.close()
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+"""JSON columns are written compact and without the check for circular references (the values are
+plain data built by `storage.convert`): a check-in fan-out serialises one message per person."""
+
+
 def _create_engine(url: URL, *, connect_timeout: float, echo: bool) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         in_memory = url.database in (None, "", ":memory:")
         options: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
-        engine = create_async_engine(url, echo=echo, **options)
+        engine = create_async_engine(url, echo=echo, json_serializer=_JSON.encode, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, connect_args={"timeout": connect_timeout})
+    return create_async_engine(
+        url,
+        echo=echo,
+        json_serializer=_JSON.encode,
+        pool_pre_ping=True,
+        connect_args={"timeout": connect_timeout},
+    )
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

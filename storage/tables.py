@@ -251,3 +251,27 @@ prompt_cache: Table = metadata.tables["prompt_cache"]
 prompt_ratings: Table = metadata.tables["prompt_ratings"]
 org_people: Table = metadata.tables["org_people"]
 org_links: Table = metadata.tables["org_links"]
+
+
+class InvitationRow(SQLModel, table=True):
+    """One invitation to join, per person of the org chart and workspace or tenant. No key to the chart
+    or to participants: a re-import or a deleted member must not forget who said never."""
+
+    __tablename__: ClassVar[str] = "invitations"
+    __table_args__ = (
+        Index("ix_invitations_platform_workspace_status", "platform", "workspace_id", "status"),
+    )
+
+    email: str = Field(sa_type=String, primary_key=True)
+    platform: str = Field(sa_type=String, primary_key=True)
+    workspace_id: str = Field(sa_type=String, primary_key=True)
+    id: str = Field(sa_type=String, unique=True, index=True)
+    """What the invitation's buttons carry: random, so nobody can answer someone else's."""
+    status: str = Field(sa_type=String)
+    invited_at: datetime = _instant()
+    answered_at: datetime | None = _instant(nullable=True)
+    user_key: str | None = Field(default=None, sa_type=String, nullable=True, index=True)
+    sent: int = Field(sa_type=Integer)
+
+
+invitations: Table = metadata.tables["invitations"]

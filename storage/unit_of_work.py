@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.invitations import SqlInvitations
 from storage.org_chart import SqlOrgChart
 from storage.repositories import (
     SqlAssessments,
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     prompt_cache: SqlPromptCache
     prompt_ratings: SqlPromptRatings
     org_chart: SqlOrgChart
+    invitations: SqlInvitations
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.prompt_cache = SqlPromptCache(session, d)
         self.prompt_ratings = SqlPromptRatings(session, d)
         self.org_chart = SqlOrgChart(session, d)
+        self.invitations = SqlInvitations(session, d)
         return self
 
     async def __aexit__(

@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from conversations.domain import Profile, UserRef
+from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage, render_mentions
 
@@ -34,12 +34,15 @@ class ConsoleChat:
         listener: Callable[[Sent], None] | None = None,
         unreachable: set[str] | None = None,
         group_dm: bool = True,
+        emails: dict[str, str] | None = None,
     ) -> None:
         self.names = names if names is not None else {}
         self.timezones = timezones if timezones is not None else {}
         self.listener = listener
         self.unreachable = unreachable if unreachable is not None else set()
         self._group_dm = group_dm
+        self.emails = emails if emails is not None else {}
+        """Work email to user id: whom a DM addressed by email reaches (`email_recipient`)."""
         self.transcript: list[Sent] = []
         self._ids = itertools.count(1)
         self._groups: dict[str, tuple[str, ...]] = {}
@@ -52,6 +55,12 @@ class ConsoleChat:
         return self.names.get(user_id, user_id)
 
     async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        email = recipient_email(user)
+        if email is not None:
+            found = self.emails.get(email)
+            if found is None:
+                raise DeliveryError(f"console: nobody has the email {email}", permanent=True)
+            user = UserRef(user.platform, user.workspace_id, found)
         if user.user_id in self.unreachable:
             raise DeliveryError(f"{user.user_id} cannot be reached", permanent=True)
         return self._record(f"dm:{user.user_id}", (user.user_id,), message)
@@ -67,7 +76,8 @@ class ConsoleChat:
         return self._record(channel_id, recipients, message)
 
     async def get_profile(self, user: UserRef) -> Profile:
-        return Profile(self.name(user.user_id), self.timezones.get(user.user_id))
+        email = next((e for e, uid in self.emails.items() if uid == user.user_id), None)
+        return Profile(self.name(user.user_id), self.timezones.get(user.user_id), email)
 
     def _record(self, conversation: str, recipients: tuple[str, ...], message: OutgoingMessage) -> str:
         message_id = str(next(self._ids))

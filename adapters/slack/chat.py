@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.retry_after import seconds_to_wait
 from adapters.send_gate import Gate, Gates, pass_gates
 from adapters.slack.render import message_payload
-from conversations.domain import Profile, UserRef
+from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
 
@@ -127,6 +127,8 @@ class Pacing:
     messages_per_second: float = 10.0
     per_channel_per_second: float = 1.0
     opens_per_minute: float = 50.0
+    lookups_per_minute: float = 50.0
+    """users.lookupByEmail is Tier 3 too: finding the account of someone invited by email."""
     longest_wait_seconds: float = 5.0
     """A workspace paused for longer than this hands its messages back to the outbox to wait there."""
 
@@ -138,10 +140,13 @@ class WorkspacePacer:
         self._pacing = pacing
         self._methods = Gates(pacing.messages_per_second)
         self._opens = Gates(pacing.opens_per_minute / 60.0)
+        self._lookups = Gates(pacing.lookups_per_minute / 60.0)
         self._channels = Gates(pacing.per_channel_per_second)
 
     def _method_gate(self, workspace_id: str, method: str) -> Gate:
-        gates = self._opens if method == "conversations.open" else self._methods
+        gates = {"conversations.open": self._opens, "users.lookupByEmail": self._lookups}.get(
+            method, self._methods
+        )
         return gates.of((workspace_id, method))
 
     async def wait_turn(self, workspace_id: str, method: str, channel: str | None = None) -> None:
@@ -175,17 +180,26 @@ class SlackChat:
         self._group_channels: dict[tuple[str, tuple[str, ...]], str] = {}
         self._profiles: dict[UserRef, tuple[float, Profile]] = {}
         self._profile_ttl = profile_ttl_seconds
+        self._by_email: dict[tuple[str, str], tuple[float, str]] = {}
 
     @property
     def supports_group_dm(self) -> bool:
         return True
 
     async def _call(
-        self, workspace_id: str, method: str, paced_channel: str | None = None, **kwargs: Any
+        self,
+        workspace_id: str,
+        method: str,
+        paced_channel: str | None = None,
+        read: bool = False,
+        **kwargs: Any,
     ) -> Any:
-        """`paced_channel`: the channel whose one-message-a-second limit this call counts against."""
+        """`paced_channel`: the channel whose one-message-a-second limit this call counts against.
+        `read`: a method that takes its arguments as a GET query, not a JSON body (users.lookupByEmail)."""
         await self._pacer.wait_turn(workspace_id, method, paced_channel)
         try:
+            if read:
+                return await self.client.api_call(method, http_verb="GET", params=kwargs)
             return await self.client.api_call(method, json=kwargs)
         except Exception as error:  # every failure becomes a DeliveryError the outbox understands
             failure = delivery_error(error)
@@ -207,9 +221,33 @@ class SlackChat:
         return str(response.get("channel") or channel), str(response.get("ts") or "")
 
     async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        email = recipient_email(user)
+        user_id = user.user_id if email is None else await self._user_by_email(user.workspace_id, email)
         # A user id as `channel` posts to the app's DM with them without conversations.open.
-        channel, ts = await self._post(user.workspace_id, user.user_id, message)
+        channel, ts = await self._post(user.workspace_id, user_id, message)
         return message_id(channel, ts)
+
+    async def _user_by_email(self, workspace_id: str, email: str) -> str:
+        """The user id of the account with this email (users.lookupByEmail, remembered for the profile
+        TTL); nobody with it is a permanent failure of this one message."""
+        key = (workspace_id, email)
+        cached = self._by_email.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            response = await self._call(workspace_id, "users.lookupByEmail", read=True, email=email)
+        except DeliveryError as error:
+            if error.permanent:
+                raise DeliveryError(
+                    f"slack: nobody in workspace {workspace_id} can be reached at {email} ({error})",
+                    permanent=True,
+                ) from error
+            raise
+        user_id = str((response.get("user") or {}).get("id") or "")
+        if not user_id:
+            raise DeliveryError("slack: users.lookupByEmail answered without a user id")
+        self._by_email[key] = (time.monotonic() + self._profile_ttl, user_id)
+        return user_id
 
     async def open_group_dm(self, users: Sequence[UserRef]) -> str:
         if not users:

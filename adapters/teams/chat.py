@@ -8,8 +8,10 @@ permanent DeliveryError, which the engine reports to the admins.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,7 +30,7 @@ from adapters.teams.render import mentioned_ids, render_activity
 from adapters.teams.resilience import ConnectorCalls, delivery_error
 from adapters.teams.translate import PLATFORM, TENANT_REF_USER_ID, stored_timezone
 from conversations.conversation_directory import ConversationDirectory
-from conversations.domain import ConversationRef, Profile, UserRef
+from conversations.domain import ConversationRef, Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
 
@@ -36,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TEAMS_CHANNEL_ID = "msteams"
+ROSTER = "roster"
+"""In a tenant's saved reference: a team channel the bot is in, whose members are the people it can
+find by email (Teams has no lookup by email for bots; a team's roster carries each member's email)."""
+ROSTER_PAGE = 500
+NO_TEAM_RETRY_SECONDS = 1800.0
+"""Nobody can be found by email until the app is in a team of the tenant: an admin can fix that."""
 
 
 @dataclass
@@ -53,11 +61,15 @@ class TeamsChatPort:
         app_id: str | None,
         directory: ConversationDirectory,
         calls: ConnectorCalls | None = None,
+        roster_ttl_seconds: float = 300.0,
     ) -> None:
         self._adapter = adapter
         self._app_id = app_id or ""
         self._directory = directory
         self.calls = calls or ConnectorCalls()
+        self._roster_ttl = roster_ttl_seconds
+        self._rosters: dict[str, tuple[float, dict[str, str]]] = {}
+        self._roster_locks: dict[str, asyncio.Lock] = {}
 
     @property
     def supports_group_dm(self) -> bool:
@@ -67,6 +79,11 @@ class TeamsChatPort:
     # --- ChatPort ---------------------------------------------------------------------------------
 
     async def send_dm(self, user: UserRef, message: OutgoingMessage) -> str:
+        email = recipient_email(user)
+        if email is not None:
+            user = UserRef(
+                user.platform, user.workspace_id, await self._user_by_email(user.workspace_id, email)
+            )
         activity = render_activity(message, await self._names(message, user.workspace_id))
         saved = await self._load(user)
         reference = _reference(saved.data) if saved else None
@@ -136,8 +153,75 @@ class TeamsChatPort:
         await self.calls.run(tenant_id, conversation_id, lambda: context.update_activity(activity))
 
     async def remember(self, refs: Sequence[ConversationRef]) -> None:
-        """Saves the references an inbound activity proved, writing only those that changed."""
-        await self._directory.remember(refs)
+        """Saves the references an inbound activity proved, writing only those that changed. A tenant's
+        reference keeps the last team channel seen there, whose roster finds people by email."""
+        await self._directory.remember(await self._with_roster(refs))
+
+    async def _with_roster(self, refs: Sequence[ConversationRef]) -> list[ConversationRef]:
+        channels = {ref.user.workspace_id: ref.user.user_id for ref in refs if _is_channel(ref)}
+        kept: list[ConversationRef] = []
+        for ref in refs:
+            if ref.user.user_id == TENANT_REF_USER_ID and ROSTER not in ref.data:
+                roster: object = channels.get(ref.user.workspace_id)
+                if roster is None:
+                    saved = await self._load(ref.user)
+                    roster = saved.data.get(ROSTER) if saved else None
+                if isinstance(roster, str) and roster:
+                    ref = ConversationRef(ref.user, {**ref.data, ROSTER: roster})
+            kept.append(ref)
+        return kept
+
+    async def _user_by_email(self, tenant_id: str, email: str) -> str:
+        """The Teams id of the tenant member with this email or sign-in name, from the roster of a team
+        the bot is in (read at most every few minutes per tenant); nobody with it fails this message."""
+        roster = await self._roster(tenant_id)
+        found = roster.get(email)
+        if found is None:
+            raise DeliveryError(
+                f"teams: nobody in the Teams team Mentorbot is in (tenant {tenant_id}) has the email {email}",
+                permanent=True,
+            )
+        return found
+
+    async def _roster(self, tenant_id: str) -> dict[str, str]:
+        cached = self._rosters.get(tenant_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        async with self._roster_locks.setdefault(tenant_id, asyncio.Lock()):
+            cached = self._rosters.get(tenant_id)
+            if cached and cached[0] > time.monotonic():
+                return cached[1]
+            tenant = await self._tenant(tenant_id)
+            channel = tenant.get(ROSTER) if tenant else None
+            if not isinstance(channel, str) or not channel:
+                raise DeliveryError(
+                    f"teams: Mentorbot is in no team of tenant {tenant_id}, so it cannot find people by "
+                    "email; add the app to a team whose members are the people to invite",
+                    retry_after=NO_TEAM_RETRY_SECONDS,
+                )
+            reference = await self._conversation_reference(tenant_id, channel)
+
+            async def fetch(context: TurnContext) -> dict[str, str]:
+                connector = context.turn_state[self._adapter.BOT_CONNECTOR_CLIENT_KEY]
+                members: dict[str, str] = {}
+                token: str | None = None
+                while True:
+                    page = await connector.conversations.get_conversation_paged_members(
+                        channel, page_size=ROSTER_PAGE, continuation_token=token
+                    )
+                    for member in page.members or []:
+                        extra = getattr(member, "additional_properties", None) or {}
+                        for name in ("email", "userPrincipalName"):
+                            address = extra.get(name)
+                            if isinstance(address, str) and address.strip() and member.id:
+                                members.setdefault(address.strip().lower(), member.id)
+                    token = page.continuation_token
+                    if not token:
+                        return members
+
+            roster = await self._in_conversation(reference, tenant_id, fetch, f"roster of tenant {tenant_id}")
+            self._rosters[tenant_id] = (time.monotonic() + self._roster_ttl, roster)
+            return roster
 
     async def forget(self, user: UserRef) -> None:
         """Drops a person's saved chat after they uninstall; a later message tries a new 1:1 chat."""
@@ -271,6 +355,12 @@ class TeamsChatPort:
         if outcome.error is not None:
             raise delivery_error(outcome.error, what) from outcome.error
         return outcome.value  # type: ignore[no-any-return]
+
+
+def _is_channel(ref: ConversationRef) -> bool:
+    """A team channel's saved reference (kept under the channel's id)."""
+    conversation = ref.data.get("conversation")
+    return isinstance(conversation, dict) and conversation.get("conversationType") == "channel"
 
 
 def _pacing_key(conversation_id: str) -> str:

@@ -29,8 +29,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from conversations.matching.fit_blocks import PairScorer
 from conversations.matching.model import Progress
-from conversations.matching.scorer import PairScorer
 
 logger = logging.getLogger(__name__)
 

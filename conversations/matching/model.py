@@ -29,7 +29,7 @@ class MatchRules:
     mentor_capacity: int = 1
     """How many leaders one mentor may take in a round."""
     separate_reporting_lines: bool = True
-    """Never pair someone with their manager or skip-level manager, where managers are known."""
+    """Never pair two people within `reporting_depth` levels of one management chain, where known."""
     reporting_depth: int = 2
     """How far up and down a management chain the reporting-line rule reaches (2: manager and skip-level)."""
 
@@ -45,7 +45,7 @@ class Candidate:
     skills: tuple[str, ...] = ()
     learning_goals: tuple[str, ...] = ()
     manager_chain: tuple[str, ...] = ()
-    """User ids of the manager, then the skip-level manager, where known."""
+    """User ids of the managers up the chain (the manager first), as far as `reporting_depth`, where known."""
     recent_partners: frozenset[str] = field(default_factory=frozenset)
     """User ids paired with this person within `repeat_lookback_cycles`."""
 

@@ -17,10 +17,10 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment, assign_dense, assign_sparse
+from conversations.matching.fit_blocks import PairScorer
 from conversations.matching.graph import build_candidate_graph, default_workers, scored_blocks
 from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress
 from conversations.matching.round import match_round
-from conversations.matching.scorer import PairScorer
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 logger = logging.getLogger(__name__)

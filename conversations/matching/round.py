@@ -15,6 +15,8 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment
+from conversations.matching.fit import TermProfile, explain, fit_of
+from conversations.matching.fit_blocks import PairScorer
 from conversations.matching.model import (
     Candidate,
     MatchResult,
@@ -24,8 +26,6 @@ from conversations.matching.model import (
     Waitlisted,
 )
 from conversations.matching.pool import by_workspace, first_of_each_person, split_sides
-from conversations.matching.scorer import PairScorer
-from conversations.matching.scoring import Profile, explain, fit_of
 from conversations.matching.vocabulary import Vocabulary
 from conversations.matching.waitlist import PoolShape, leader_reason, mentor_reason
 
@@ -78,8 +78,8 @@ def match_round(
     pairs: list[ProposedPair] = []
     waitlist: list[Waitlisted] = []
     for k, side in enumerate(sides):
-        leaders = [Profile.of(c, vocabulary) for c in side.leaders]
-        mentors = [Profile.of(c, vocabulary) for c in side.mentors]
+        leaders = [TermProfile.of(c, vocabulary) for c in side.leaders]
+        mentors = [TermProfile.of(c, vocabulary) for c in side.mentors]
         _match_pool(leaders, mentors, rules, strategy, vocabulary, at, reporter.for_pool(k),
                     class_table_limit, pairs, waitlist)  # fmt: skip
     reporter.report(1.0)
@@ -91,8 +91,8 @@ def match_round(
 
 
 def _match_pool(
-    leaders: list[Profile],
-    mentors: list[Profile],
+    leaders: list[TermProfile],
+    mentors: list[TermProfile],
     rules: MatchRules,
     strategy: Strategy,
     vocabulary: Vocabulary,

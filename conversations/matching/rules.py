@@ -1,6 +1,6 @@
 """The hard rules a pair must satisfy, one pair at a time.
 
-The matchers apply the same rules to whole blocks of pairs at once (see `scorer.py`); this module is
+The matchers apply the same rules to whole blocks of pairs at once (see `fit_blocks.py`); this module is
 the plain statement of them, used to explain a waitlist and, in the tests, as the reference the fast
 path is checked against.
 """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from conversations.buttons import CHECKIN_ANSWER, CHECKIN_NOTE_FORM, CHECKIN_RATING, PROMPTS_SHOW, ButtonValue
 from conversations.clock import iso_week, local_time
@@ -68,6 +69,20 @@ _ANSWER_BUTTONS = tuple(
 """(label, value, style) of each answer button, worked out once: a fan-out builds thousands of check-ins."""
 
 
+def _answer_buttons(checkin_id: str) -> tuple[Button, ...]:
+    """The answer buttons of one check-in, with the codec run once rather than once per button.
+
+    Only the id changes from one check-in to the next: the codec checks it with the first answer, and
+    the other values differ only by their answer, which `CHECKIN_ANSWER` accepts for every `CheckinAnswer`.
+    """
+    first = CHECKIN_ANSWER.encode(checkin_id, _ANSWER_BUTTONS[0][1])
+    prefix = first[: -len(_ANSWER_BUTTONS[0][1])]
+    return tuple(
+        Button(label, CHECKIN_ANSWER.action_id, prefix + value, style)
+        for label, value, style in _ANSWER_BUTTONS
+    )
+
+
 def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None) -> OutgoingMessage:
     fields: list[tuple[str, str]] = []
     if prompts:
@@ -79,10 +94,7 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=tuple(fields),
         buttons=(
-            *(
-                CHECKIN_ANSWER.button(label, checkin.id, value, style=style)
-                for label, value, style in _ANSWER_BUTTONS
-            ),
+            *_answer_buttons(checkin.id),
             *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
@@ -118,17 +130,23 @@ async def plan_checkins(ctx: Ctx) -> CheckinPlan:
     already = {
         (c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))
     }
-    moments: dict[str, tuple[str, datetime]] = {}  # week and slot by time zone: the same for everyone in one
+    moments: dict[str, tuple[date, str, datetime]] = {}
+    """Local date, week and slot by time zone: the same for everyone in one, so worked out once."""
     due: list[DueCheckin] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         for member in pairing.members():
             person = people.get(member)
-            if person is None or not ctx.available(person):
+            if person is None:
                 continue
             moment = moments.get(person.timezone)
             if moment is None:
-                moment = moments[person.timezone] = local_week_and_slot(ctx, person)
-            week, slot = moment
+                moment = moments[person.timezone] = (
+                    ctx.local_today(person),
+                    *local_week_and_slot(ctx, person),
+                )
+            today, week, slot = moment
+            if not person.is_available(today):
+                continue
             if ctx.now < slot or slot < pairing.created_at + FIRST_CHECKIN_AFTER:
                 continue
             if (pairing.id, member, week) not in already:
@@ -148,22 +166,32 @@ async def enqueue_checkins(
 
     Only check-ins actually stored get a message, so a second run (another replica, a retried tick)
     adds nothing; the delivery keys would refuse the messages anyway.
+
+    The messages are built while the database stores the check-ins (its work and Python's overlap):
+    usually every check-in is stored, and the few messages of any that were not are dropped unsent.
     """
     made = [Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now) for item in due]
-    stored = {checkin.id for checkin in await ctx.uow.checkins.add_many(made)}
-    deliveries = [
-        ctx.outbox.row(
-            checkin_delivery_key(checkin),
-            Destination.dm(item.member),
-            checkin_message(
-                checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))
-            ),
-            priority=DeliveryPriority.URGENT,
-        )
-        for item, checkin in zip(due, made, strict=True)
-        if checkin.id in stored
-    ]
-    await ctx.uow.deliveries.enqueue_many(deliveries)
+    adding = asyncio.ensure_future(ctx.uow.checkins.add_many(made))
+    try:
+        await asyncio.sleep(0)  # the insert reaches the driver before the work below holds the loop
+        deliveries = [
+            ctx.outbox.row(
+                checkin_delivery_key(checkin),
+                Destination.dm(item.member),
+                checkin_message(
+                    checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))
+                ),
+                priority=DeliveryPriority.URGENT,
+            )
+            for item, checkin in zip(due, made, strict=True)
+        ]
+    except BaseException:
+        await asyncio.wait({adding})  # never leave the unit of work in the middle of a statement
+        raise
+    stored = {checkin.id for checkin in await adding}
+    await ctx.uow.deliveries.enqueue_many(
+        [delivery for delivery, checkin in zip(deliveries, made, strict=True) if checkin.id in stored]
+    )
     return len(stored)
 
 

@@ -97,6 +97,7 @@ async def submit_profile(
         joined_at=ctx.now,
     )
     await ctx.uow.participants.save(participant)
+    await ctx.uow.invitations.mark_joined(actor, ctx.now)  # an invitation they had here is answered
     return Reply.text(
         f"Welcome to reverse mentoring, {participant.display_name}! You joined as *{answers.role.value}*. "
         "You'll be introduced to your partner at the next pairing round. Type `status` any time."

@@ -15,6 +15,7 @@ from conversations.domain import (
     CheckinAnswer,
     DeliveryStatus,
     Goal,
+    InvitationStatus,
     Pairing,
     PairingStatus,
     ParticipantStatus,
@@ -45,6 +46,8 @@ class ProgramStats:
     pending_deliveries: int | None = 0
     waitlisted: int = 0
     latest_round_pairs: int = 0
+    invitations: dict[str, int] = field(default_factory=dict)
+    """Invitations by what became of them: invited (no answer yet), joined, declined (not now or never)."""
     notes: list[str] = field(default_factory=list)
     scope: AdminScope = EVERYTHING
 
@@ -128,6 +131,7 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
         if a.side is Side.LEADER and a.phase == "after" and (a.pairing_id, a.user) in before
     ]
     deliveries = await uow.deliveries.count_by_status() if scope.org_wide else None
+    invited = await uow.invitations.counts(scope.platform, scope.workspace_id)
     paired = {u for p in active for u in p.members()}
     waiting = sum(1 for p in people if p.status is ParticipantStatus.ACTIVE and p.user not in paired)
     return ProgramStats(
@@ -151,12 +155,21 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
         ),
         waitlisted=waiting,
         latest_round_pairs=latest_round,
+        invitations={
+            "invited": invited.get(InvitationStatus.INVITED, 0),
+            "joined": invited.get(InvitationStatus.JOINED, 0),
+            "declined": invited.get(InvitationStatus.NOT_NOW, 0) + invited.get(InvitationStatus.NEVER, 0),
+        },
         scope=scope,
     )
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
+
+
+def _invitations(counts: dict[str, int]) -> str:
+    return " / ".join(str(counts.get(k, 0)) for k in ("invited", "joined", "declined"))
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -179,6 +192,7 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             ("Active pairs", str(stats.active_pairs)),
             ("Pairs in the latest round", str(stats.latest_round_pairs)),
             ("Active but unpaired", str(stats.waitlisted)),
+            ("Invitations: invited / joined / declined", _invitations(stats.invitations)),
             ("Meeting rate, last 2 weeks", _pct(stats.meeting_rate)),
             (
                 "Average rating, last 2 weeks",

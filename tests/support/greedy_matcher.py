@@ -14,12 +14,12 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment
+from conversations.matching.fit import TermProfile, explain, fit_of
+from conversations.matching.fit_blocks import PairScorer
 from conversations.matching.graph import build_candidate_graph, default_workers
 from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress
 from conversations.matching.round import match_round
 from conversations.matching.rules import Rule, broken_rule, same_workspace
-from conversations.matching.scorer import PairScorer
-from conversations.matching.scoring import Profile, explain, fit_of
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from conversations.matching.working_hours import (
     WORKDAY_END_HOUR as WORK_END_HOUR,
@@ -62,8 +62,8 @@ def violates_rules(leader: Candidate, mentor: Candidate, rules: MatchRules) -> s
 
 def fit(leader: Candidate, mentor: Candidate) -> tuple[float, tuple[str, ...]]:
     """Score a pair and explain it: both directions of skill-to-goal overlap count."""
-    leader_profile = Profile.of(leader, DEFAULT_VOCABULARY)
-    mentor_profile = Profile.of(mentor, DEFAULT_VOCABULARY)
+    leader_profile = TermProfile.of(leader, DEFAULT_VOCABULARY)
+    mentor_profile = TermProfile.of(mentor, DEFAULT_VOCABULARY)
     pair_fit = fit_of(leader_profile, mentor_profile, working_overlap_hours(leader.timezone, mentor.timezone))
     return pair_fit.score, explain(leader_profile, mentor_profile, pair_fit, DEFAULT_VOCABULARY)
 

@@ -31,6 +31,8 @@ LEGACY_VALUES = {
     "prompts_show": (PAIRING, ButtonValue("prompts_show", PAIRING)),
     "prompts_refresh": (PAIRING, ButtonValue("prompts_refresh", PAIRING)),
     "leave": ("delete", ButtonValue("leave", "", ("delete",))),
+    # newer than the codec: the value it writes
+    "invitation": (f"{PAIRING}:join", ButtonValue("invitation", PAIRING, ("join",))),
 }
 
 

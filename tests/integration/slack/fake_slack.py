@@ -44,6 +44,11 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def fake_email(user_id: str) -> str:
+    """The work email of a fake user, as users.info and users.lookupByEmail give it."""
+    return f"{user_id.lower()}@acme.test"
+
+
 @dataclass
 class FakeUser:
     id: str
@@ -178,7 +183,9 @@ class FakeSlack:
         body = self._answer(method, args, auth)
         self._record(method, args, 200, body)
         headers = (
-            {"x-oauth-scopes": "chat:write,commands,mpim:write,users:read"} if method == "auth.test" else {}
+            {"x-oauth-scopes": "chat:write,commands,mpim:write,users:read,users:read.email"}
+            if method == "auth.test"
+            else {}
         )
         return web.json_response(body, headers=headers)
 
@@ -337,10 +344,19 @@ class FakeSlack:
                 "profile": {
                     "real_name": user.name,
                     "display_name": user.name,
-                    "email": f"{user.id.lower()}@acme.test",
+                    "email": fake_email(user.id),
                 },
             },
         }
+
+    def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        email = str(args["email"]).strip().lower()
+        user = next((u for u in self.users.values() if fake_email(u.id) == email), None)
+        if user is None:
+            return {"ok": False, "error": "users_not_found"}
+        if user.deleted:
+            return {"ok": False, "error": "account_inactive"}
+        return self._users_info({"user": user.id})
 
     def _view_body(self, view: dict[str, Any]) -> dict[str, Any]:
         number = next(self._views)

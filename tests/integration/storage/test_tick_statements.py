@@ -10,9 +10,11 @@ from sqlalchemy import event
 
 from conversations.app import Mentorbot
 from conversations.clock import ManualClock
-from conversations.domain import DeliveryStatus
+from conversations.domain import Checkin, DeliveryPriority, DeliveryStatus, new_id
 from conversations.jobs import CHECKIN_CHUNK
 from conversations.ports import PairContext, PromptSet
+from conversations.services import checkins
+from conversations.services.checkins import checkin_delivery_key
 from conversations.services.context import ProgramConfig
 from storage.database import Database
 from tests.integration.delivery.seeding import CHECKIN_TICK, seed_program
@@ -66,3 +68,38 @@ async def test_a_tick_enqueues_every_checkin_in_a_few_statements(sql_database: D
     assert len(statements) <= STATEMENTS_PER_TICK, statements
     async with sql_database.unit_of_work() as uow:
         assert sum((await uow.deliveries.count_by_status()).values()) == 2 * PAIRS
+
+
+async def test_checkins_another_replica_stored_first_get_no_second_message(sql_database: Database) -> None:
+    """Between a replica's plan and its insert, another may store some of the same check-ins: only the
+    rest are stored and queued here, each at the check-in's priority; the others get nothing from this one."""
+    await seed_program(sql_database.unit_of_work, 20, platforms=("slack",))
+    bot = Mentorbot(
+        sql_database.unit_of_work, ManualClock(CHECKIN_TICK), GreedyMatcher(), QuickPrompts(), ProgramConfig()
+    )
+    async with sql_database.unit_of_work() as uow:
+        plan = await checkins.plan_checkins(bot._ctx(uow))
+    raced = plan.due[::3]
+    async with sql_database.unit_of_work() as uow:
+        stored_first = [
+            Checkin(new_id(), d.pairing.id, d.member, d.week, sent_at=CHECKIN_TICK) for d in raced
+        ]
+        assert await uow.checkins.add_many(stored_first) == stored_first
+        await uow.commit()
+
+    async with sql_database.unit_of_work() as uow:
+        enqueued = await checkins.enqueue_checkins(bot._ctx(uow), plan.due, {})
+        await uow.commit()
+
+    assert enqueued == len(plan.due) - len(raced)
+    async with sql_database.unit_of_work() as uow:
+        stored = await uow.checkins.list()
+        assert len(stored) == len(plan.due)
+        ours = [c for c in stored if c.id not in {r.id for r in stored_first}]
+        for checkin in ours:
+            delivery = await uow.deliveries.get_by_key(checkin_delivery_key(checkin))
+            assert delivery is not None and delivery.priority is DeliveryPriority.URGENT
+            assert delivery.destination.users == (checkin.user.user_id,)
+        for checkin in stored_first:
+            assert await uow.deliveries.get_by_key(checkin_delivery_key(checkin)) is None
+        assert await uow.deliveries.count_by_status() == {DeliveryStatus.PENDING: len(ours)}

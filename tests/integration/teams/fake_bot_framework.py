@@ -95,6 +95,9 @@ class FakeBotFramework:
         self._failures: deque[Failure] = deque()
         self._ids = itertools.count(1)
         self.names: dict[str, str] = {}
+        self.rosters: dict[str, list[dict[str, Any]]] = {}
+        """Members of each team channel, as `pagedmembers` lists them (TeamsChannelAccount shape)."""
+        self.roster_pages: list[tuple[str, int, str | None]] = []
         self.blocked_conversations: set[str] = set()
         self.created: list[dict[str, Any]] = []
         self.rejected_calls = 0
@@ -214,6 +217,7 @@ class FakeBotFramework:
         app.router.add_post("/connector/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/connector/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/connector/v3/conversations/{cid}/members/{mid}", self._member)
+        app.router.add_get("/connector/v3/conversations/{cid}/pagedmembers", self._paged_members)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -378,3 +382,44 @@ class FakeBotFramework:
                 "userRole": "user",
             }
         )
+
+    def add_member(self, conversation_id: str, user_id: str, name: str, email: str) -> None:
+        """Someone in a team channel's roster; Teams gives a member's email and sign-in name (UPN)."""
+        self.rosters.setdefault(conversation_id, []).append(
+            {
+                "id": user_id,
+                "name": name,
+                "aadObjectId": f"00000000-0000-0000-0000-{len(self.rosters[conversation_id]):012d}",
+                "email": email,
+                "userPrincipalName": email,
+                "givenName": name.split()[0],
+                "tenantId": "fake-tenant",
+                "userRole": "user",
+            }
+        )
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """GET pagedmembers: pageSize at most 500, paging by an opaque continuation token."""
+        refused = self._refuse(request)
+        if refused:
+            return refused
+        cid = request.match_info["cid"]
+        raw_size = request.query.get("pageSize", "200")
+        token = request.query.get("continuationToken")
+        if not raw_size.isdigit() or not 1 <= int(raw_size) <= 500:
+            return web.json_response(
+                {"error": {"code": "BadArgument", "message": "pageSize must be 1 to 500"}}, status=400
+            )
+        if cid not in self.rosters:
+            return web.json_response(
+                {"error": {"code": "ConversationNotFound", "message": "no such team"}}, status=404
+            )
+        size = int(raw_size)
+        with self._lock:
+            self.roster_pages.append((cid, size, token))
+        start = int(token.removeprefix("page-")) if token else 0
+        members = self.rosters[cid][start : start + size]
+        body: dict[str, Any] = {"members": members}
+        if start + size < len(self.rosters[cid]):
+            body["continuationToken"] = f"page-{start + size}"
+        return web.json_response(body)

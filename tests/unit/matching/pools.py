@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from hypothesis import strategies as st
 
 from conversations.domain import Role, UserRef
+from conversations.matching.fit import TermProfile, fit_of
 from conversations.matching.model import Candidate, MatchResult, MatchRules
 from conversations.matching.rules import broken_rule, same_workspace
-from conversations.matching.scoring import Profile, fit_of
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 from conversations.matching.working_hours import working_overlap_hours
 
@@ -116,7 +116,7 @@ def pair_fit(leader: Candidate, mentor: Candidate) -> float:
     """The documented formula, computed one pair at a time."""
     overlap = working_overlap_hours(leader.timezone, mentor.timezone, AT)
     return fit_of(
-        Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY), overlap
+        TermProfile.of(leader, DEFAULT_VOCABULARY), TermProfile.of(mentor, DEFAULT_VOCABULARY), overlap
     ).score
 
 

@@ -228,12 +228,14 @@ async def test_a_send_not_started_in_time_is_handed_back_and_one_stuck_on_the_wi
     report = await OutboxSender(store, {"slack": FakeChat(answer=hang)}, ManualClock(NOW), options).drain()
 
     assert (report.retried, report.released, report.in_doubt, report.sent) == (1, 1, 1, 0)
-    rows = {delivery.destination.users[0]: delivery for delivery in (await store.deliveries()).values()}
-    assert rows[queued.user_id].status is DeliveryStatus.PENDING and rows[queued.user_id].lease_until is None
-    assert rows[queued.user_id].not_before == NOW + RELEASE_PAUSE
-    assert rows[queued.user_id].last_error == "the send was not started within the lease"
-    assert rows[stuck.user_id].status is DeliveryStatus.SENDING
-    assert rows[stuck.user_id].lease_until == NOW + options.lease
+    rows = sorted((await store.deliveries()).values(), key=lambda d: d.status.value)
+    waiting, on_the_wire = rows  # whichever was claimed first took the one lane and hung there
+    assert {waiting.destination.users[0], on_the_wire.destination.users[0]} == {stuck.user_id, queued.user_id}
+    assert waiting.status is DeliveryStatus.PENDING and waiting.lease_until is None
+    assert waiting.not_before == NOW + RELEASE_PAUSE
+    assert waiting.last_error == "the send was not started within the lease"
+    assert on_the_wire.status is DeliveryStatus.SENDING
+    assert on_the_wire.lease_until == NOW + options.lease
 
 
 async def test_a_claim_left_by_a_crashed_sender_is_sent_after_its_lease() -> None:

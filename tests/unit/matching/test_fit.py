@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conversations.domain import Role
+from conversations.matching.fit import TermProfile, explain, fit_of
+from conversations.matching.fit_blocks import PairScorer
 from conversations.matching.model import Candidate, MatchRules
 from conversations.matching.pool import split_sides
-from conversations.matching.scorer import PairScorer
-from conversations.matching.scoring import Profile, explain, fit_of
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 
 from .pools import AT, allowed, candidates, match_rules, pair_fit, person
@@ -21,7 +21,7 @@ def test_both_directions_count_and_a_two_way_pair_earns_a_bonus() -> None:
     mentor = person(
         "mia", Role.MENTOR, skills=("generative ai", "spreadsheets"), goals=("business strategy",)
     )
-    fit = fit_of(Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY), 8.0)
+    fit = fit_of(TermProfile.of(leader, DEFAULT_VOCABULARY), TermProfile.of(mentor, DEFAULT_VOCABULARY), 8.0)
     assert fit.taught == ("excel", "generative ai")
     assert fit.shared == ("strategy",)
     assert fit.different_departments
@@ -39,9 +39,9 @@ def test_one_shared_term_outweighs_every_soft_preference() -> None:
 
 
 def test_departments_differ_only_when_both_are_known_and_not_by_case() -> None:
-    leader = Profile.of(person("lee", Role.LEADER, department=" finance"), DEFAULT_VOCABULARY)
-    same = Profile.of(person("a", Role.MENTOR, department="Finance "), DEFAULT_VOCABULARY)
-    unknown = Profile.of(person("b", Role.MENTOR, department=""), DEFAULT_VOCABULARY)
+    leader = TermProfile.of(person("lee", Role.LEADER, department=" finance"), DEFAULT_VOCABULARY)
+    same = TermProfile.of(person("a", Role.MENTOR, department="Finance "), DEFAULT_VOCABULARY)
+    unknown = TermProfile.of(person("b", Role.MENTOR, department=""), DEFAULT_VOCABULARY)
     assert not fit_of(leader, same, 8).different_departments
     assert not fit_of(leader, unknown, 8).different_departments
 
@@ -52,7 +52,7 @@ def test_reasons_name_the_shared_terms_both_ways_and_the_hours() -> None:
     mentor = person(
         "mia", Role.MENTOR, skills=("Generative AI", "machine learning", "sql"), goals=("profit and loss",)
     )
-    lp, mp = Profile.of(leader, DEFAULT_VOCABULARY), Profile.of(mentor, DEFAULT_VOCABULARY)
+    lp, mp = TermProfile.of(leader, DEFAULT_VOCABULARY), TermProfile.of(mentor, DEFAULT_VOCABULARY)
     reasons = explain(lp, mp, fit_of(lp, mp, 3.0), DEFAULT_VOCABULARY)
     assert reasons == (
         "Mia can teach Lee generative AI, machine learning and SQL.",
@@ -63,8 +63,8 @@ def test_reasons_name_the_shared_terms_both_ways_and_the_hours() -> None:
 
 
 def test_a_pair_without_shared_terms_is_told_what_to_do_about_it() -> None:
-    leader = Profile.of(person("lee", Role.LEADER, goals=("figma",)), DEFAULT_VOCABULARY)
-    mentor = Profile.of(person("mia", Role.MENTOR, skills=("python",)), DEFAULT_VOCABULARY)
+    leader = TermProfile.of(person("lee", Role.LEADER, goals=("figma",)), DEFAULT_VOCABULARY)
+    mentor = TermProfile.of(person("mia", Role.MENTOR, skills=("python",)), DEFAULT_VOCABULARY)
     reasons = explain(leader, mentor, fit_of(leader, mentor, 8.0), DEFAULT_VOCABULARY)
     assert reasons[0].startswith("None of your goals names the other's skills yet")
     assert reasons[1] == "You share all 8 working hours of the day (Europe/London)."
@@ -86,8 +86,8 @@ def test_block_scores_agree_with_the_formula_and_the_rules_pair_by_pair(
     if not sides.leaders or not sides.mentors:
         return
     scorer = PairScorer(
-        [Profile.of(c, DEFAULT_VOCABULARY) for c in sides.leaders],
-        [Profile.of(c, DEFAULT_VOCABULARY) for c in sides.mentors],
+        [TermProfile.of(c, DEFAULT_VOCABULARY) for c in sides.leaders],
+        [TermProfile.of(c, DEFAULT_VOCABULARY) for c in sides.mentors],
         rules,
         AT,
         **PATHS[path],

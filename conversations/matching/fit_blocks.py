@@ -10,7 +10,7 @@ array operations, a few hundred leader rows at a time to keep memory flat:
 - the per-person rules (reporting line, recent partners) are a short list of forbidden pairs.
 
 A pair a hard rule forbids scores about `FORBIDDEN` (always negative); every allowed pair scores >= 0.
-The formula is the one documented in `scoring.py`; the tests check the two agree pair by pair.
+The formula is the one documented in `fit.py`; the tests check the two agree pair by pair.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from datetime import datetime
 import numpy as np
 from scipy import sparse
 
-from conversations.matching.model import MatchRules
-from conversations.matching.rules import RULE_ORDER, Rule, paired_recently, same_reporting_line
-from conversations.matching.scoring import (
+from conversations.matching.fit import (
     DEPARTMENT_BONUS,
     OVERLAP_WEIGHT_PER_HOUR,
     TERM_WEIGHT,
     TWO_WAY_BONUS,
-    Profile,
+    TermProfile,
 )
+from conversations.matching.model import MatchRules
+from conversations.matching.rules import RULE_ORDER, Rule, paired_recently, same_reporting_line
 from conversations.matching.working_hours import ZoneTable
 
 FORBIDDEN = np.float32(-1.0e9)
@@ -70,8 +70,8 @@ class PairScorer:
 
     def __init__(
         self,
-        leaders: Sequence[Profile],
-        mentors: Sequence[Profile],
+        leaders: Sequence[TermProfile],
+        mentors: Sequence[TermProfile],
         rules: MatchRules,
         at: datetime | None = None,
         class_table_limit: int = CLASS_TABLE_LIMIT,
@@ -100,7 +100,7 @@ class PairScorer:
 
         departments: dict[str, int] = {}
 
-        def department_number(p: Profile) -> int:
+        def department_number(p: TermProfile) -> int:
             return departments.setdefault(p.department, len(departments)) if p.department else -1
 
         self._leader_zone = np.array([self.zones.number(p.candidate.timezone) for p in leaders], np.intp)
@@ -234,7 +234,7 @@ class PairScorer:
         self,
         seniority_ok: np.ndarray,
         hours_ok: np.ndarray,
-        pair_at: Callable[[int], tuple[Profile, Profile]],
+        pair_at: Callable[[int], tuple[TermProfile, TermProfile]],
     ) -> Counter[Rule]:
         counts: Counter[Rule] = Counter()
         counts[Rule.SENIORITY_GAP] = int((~seniority_ok).sum())

@@ -33,7 +33,7 @@ def department_key(department: str) -> str:
 
 
 @dataclass(frozen=True)
-class Profile:
+class TermProfile:
     """A candidate as the matchers compare them: normalised terms and department."""
 
     candidate: Candidate
@@ -42,7 +42,7 @@ class Profile:
     department: str
 
     @classmethod
-    def of(cls, candidate: Candidate, vocabulary: Vocabulary) -> Profile:
+    def of(cls, candidate: Candidate, vocabulary: Vocabulary) -> TermProfile:
         return cls(
             candidate=candidate,
             goals=vocabulary.terms(candidate.learning_goals),
@@ -70,7 +70,7 @@ class Fit:
         return score + OVERLAP_WEIGHT_PER_HOUR * self.overlap_hours
 
 
-def fit_of(leader: Profile, mentor: Profile, overlap_hours: float) -> Fit:
+def fit_of(leader: TermProfile, mentor: TermProfile, overlap_hours: float) -> Fit:
     return Fit(
         taught=tuple(sorted(mentor.skills & leader.goals)),
         shared=tuple(sorted(leader.skills & mentor.goals)),
@@ -95,7 +95,7 @@ def _hours(hours: float) -> str:
     return f"{hours:g} working hour{'' if hours == 1 else 's'}"
 
 
-def explain(leader: Profile, mentor: Profile, fit: Fit, vocabulary: Vocabulary) -> tuple[str, ...]:
+def explain(leader: TermProfile, mentor: TermProfile, fit: Fit, vocabulary: Vocabulary) -> tuple[str, ...]:
     """Short sentences, stored with the pairing and shown in the introduction to both people."""
     leader_name = _name(leader.candidate, "The leader")
     mentor_name = _name(mentor.candidate, "The mentor")

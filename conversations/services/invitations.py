@@ -1,0 +1,189 @@
+"""Inviting the people of the org chart who have not joined: one DM each, with Join / Not now / Never.
+
+An invitation never enrols anyone: Join opens the very form `join` opens, and only submitting it makes
+a member. `never` is final; `not now` rests for `ASK_AGAIN_AFTER` before another `invite` may ask again;
+an invitation nobody answered is never repeated. Each DM goes through the outbox with its own key, so
+running `invite` twice, or on two replicas, sends nothing new, and the platform's limits are the
+sender's to keep.
+
+The org chart knows people by email only, so the DM is addressed to the email
+(`conversations.domain.email_recipient`): the chat adapter finds the account when it sends, outside any
+transaction, and an email nobody has there fails that one delivery, counted in `stats`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from conversations.buttons import INVITATION, ButtonValue
+from conversations.domain import (
+    DeliveryPriority,
+    Destination,
+    Invitation,
+    InvitationStatus,
+    ParticipantStatus,
+    Profile,
+    UserRef,
+    email_recipient,
+    new_id,
+)
+from conversations.errors import InvalidInput, NotAllowed
+from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.services.context import Ctx
+from conversations.services.participants import open_profile_form
+
+ASK_AGAIN_AFTER = timedelta(days=30)
+"""How long a `not now` rests before another `invite` may ask the person again."""
+GONE = "That invitation isn't available any more; type `join` whenever you want to join the program."
+NOT_YOURS = "That invitation was sent to someone else; nothing changed."
+DECLINED = frozenset({InvitationStatus.NOT_NOW, InvitationStatus.NEVER})
+
+
+@dataclass(frozen=True)
+class InviteReport:
+    invited: int = 0
+    joined: int = 0
+    """Already members (or once were): their account is linked to their email, or they joined after an
+    invitation."""
+    never: int = 0
+    recent: int = 0
+    """Invited and not answered yet, or answered `not now` within `ASK_AGAIN_AFTER`."""
+
+    def summary(self) -> str:
+        people = "person" if self.invited == 1 else "people"
+        return (
+            f"Invited {self.invited} {people}; {self.joined} already joined, {self.never} said never, "
+            f"{self.recent} were invited recently."
+        )
+
+
+def idempotency_key(invitation: Invitation) -> str:
+    return f"invite:{invitation.platform}:{invitation.workspace_id}:{invitation.email}:{invitation.sent}"
+
+
+def invitation_message(invitation_id: str, name: str, admin: UserRef, weeks: int) -> OutgoingMessage:
+    """Who asks and why, what it takes, and the three answers; nothing happens without one."""
+    first = name.split()[0] if name.split() else "there"
+    return OutgoingMessage(
+        title="An invitation to reverse mentoring",
+        text=(
+            f"Hi {first}! {mention(admin.user_id)} runs our reverse-mentoring program and would like you "
+            "to take part. Early-career colleagues show leaders the AI and digital tools they use every "
+            "day; leaders share how strategy and decisions are made. Each side learns what it rarely "
+            "sees from where it sits.\n"
+            f"It asks for about an hour every week or two with one partner, for a round of {weeks} weeks. "
+            "Join opens a short form; you are only in once you send it. Not now asks again in a month "
+            "at the earliest; Never means no more invitations."
+        ),
+        buttons=(
+            INVITATION.button("Join", invitation_id, "join", style=ButtonStyle.PRIMARY),
+            INVITATION.button("Not now", invitation_id, "not_now"),
+            INVITATION.button("Never", invitation_id, "never"),
+        ),
+        mentions=(admin.user_id,),
+    )
+
+
+async def invite(ctx: Ctx, admin: UserRef) -> InviteReport:
+    """Invite, in the admin's own workspace or tenant, everyone in the org chart who has not joined,
+    has not said never, and was not asked recently."""
+    uow = ctx.uow
+    platform, workspace_id = admin.platform, admin.workspace_id
+    people = await uow.org_chart.list()
+    here = {
+        user: email
+        for user, email in (await uow.org_chart.links()).items()
+        if user.platform == platform and user.workspace_id == workspace_id
+    }
+    members = await uow.participants.get_many(list(here))
+    joined_emails = {here[user] for user in members}
+    invitations = await uow.invitations.in_workspace(platform, workspace_id)
+    sending: list[tuple[Invitation, str]] = []
+    joined = never = recent = 0
+    for person in people:
+        earlier = invitations.get(person.email)
+        status = earlier.status if earlier else None
+        if person.email in joined_emails or status is InvitationStatus.JOINED:
+            joined += 1
+        elif status is InvitationStatus.NEVER:
+            never += 1
+        elif earlier is not None and (
+            status is InvitationStatus.INVITED
+            or earlier.answered_at is None
+            or ctx.now - earlier.answered_at < ASK_AGAIN_AFTER
+        ):
+            recent += 1
+        else:
+            sending.append((_invitation(ctx, person.email, platform, workspace_id, earlier), person.name))
+    if sending:
+        await uow.invitations.save_many([invitation for invitation, _ in sending])
+        await uow.deliveries.enqueue_many(
+            [
+                ctx.outbox.row(
+                    idempotency_key(invitation),
+                    Destination.dm(email_recipient(platform, workspace_id, invitation.email)),
+                    invitation_message(invitation.id, name, admin, ctx.config.cycle_weeks),
+                    priority=DeliveryPriority.NORMAL,
+                )
+                for invitation, name in sending
+            ]
+        )
+    return InviteReport(len(sending), joined, never, recent)
+
+
+def _invitation(
+    ctx: Ctx, email: str, platform: str, workspace_id: str, earlier: Invitation | None
+) -> Invitation:
+    if earlier is None:
+        return Invitation(new_id(), email, platform, workspace_id, InvitationStatus.INVITED, ctx.now)
+    return Invitation(
+        earlier.id,
+        email,
+        platform,
+        workspace_id,
+        InvitationStatus.INVITED,
+        ctx.now,
+        answered_at=None,
+        user_key=earlier.user_key,
+        sent=earlier.sent + 1,
+    )
+
+
+async def answered(ctx: Ctx, actor: UserRef, value: ButtonValue, profile: Profile | None) -> Reply:
+    """A click on an invitation's button.
+
+    Only the person invited can answer: the invitation's id is random and travels only in their DM, it
+    must be of the clicker's own workspace, the platform's email (when it gives one) must be the one
+    invited, and once someone has answered nobody else can.
+    """
+    invitation = await ctx.uow.invitations.get(value.id)
+    if invitation is None or (invitation.platform, invitation.workspace_id) != (
+        actor.platform,
+        actor.workspace_id,
+    ):
+        raise InvalidInput(GONE)
+    email = (profile.email or "").strip().lower() if profile else ""
+    if (email and email != invitation.email) or invitation.user_key not in (None, actor.key):
+        raise NotAllowed(NOT_YOURS)
+    (choice,) = value.choice
+    if choice == "join":
+        if invitation.user_key is None:
+            invitation.user_key = actor.key
+            await ctx.uow.invitations.save_many([invitation])
+        member = await ctx.uow.participants.get(actor)
+        if member is not None and member.status is not ParticipantStatus.LEFT:
+            # joined before the chart could tell it was them: the invitation is answered all the same
+            await ctx.uow.invitations.mark_joined(actor, ctx.now)
+        return await open_profile_form(ctx, actor, profile, editing=False)
+    if invitation.status is InvitationStatus.JOINED:
+        return Reply.text("You're already in the program; type `status` to see where you stand.")
+    invitation.status = InvitationStatus.NEVER if choice == "never" else InvitationStatus.NOT_NOW
+    invitation.answered_at = ctx.now
+    invitation.user_key = actor.key
+    await ctx.uow.invitations.save_many([invitation])
+    if invitation.status is InvitationStatus.NEVER:
+        text = "Thanks for letting us know. You won't be invited again; type `join` if you ever change your mind."
+    else:
+        text = "Thanks for letting us know. We may ask again in a while; type `join` whenever you're ready."
+    return Reply.text(text, replace_original=True)

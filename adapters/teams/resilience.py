@@ -21,7 +21,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from adapters.retry_after import seconds_to_wait
 from adapters.send_gate import Gate, Gates, pass_gates
-from adapters.teams.threads import RequestHeldBack, hold_while
+from adapters.teams.threads import RequestHeldBack, WireSpacer, hold_while
 from conversations.errors import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ class ConnectorCalls:
             self.pacing.per_conversation_per_second, self.pacing.remembered_conversations
         )
         self._hourly: OrderedDict[str, AsyncLimiter] = OrderedDict()
+        self._spacers: OrderedDict[str, WireSpacer] = OrderedDict()
         self.retries = 0
         """Calls repeated after a transient failure since start; operators read it in logs and tests."""
 
@@ -131,17 +132,19 @@ class ConnectorCalls:
             with attempt:
                 tenant, conversation, hourly = self._gates(tenant_id, conversation_id)
                 async with hourly:
-                    return await self._through_gates(tenant, conversation, call)
+                    return await self._through_gates(tenant, conversation, call, self._spacer(tenant_id))
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
-    async def _through_gates(self, tenant: Gate, conversation: Gate, call: Callable[[], Awaitable[T]]) -> T:
+    async def _through_gates(
+        self, tenant: Gate, conversation: Gate, call: Callable[[], Awaitable[T]], spacer: WireSpacer
+    ) -> T:
         """One attempt: wait for both gates, then call. msrest makes the request on a worker thread;
         `adapters.teams.threads` marks it started when that thread picks it up, not while it waits for
         a free one, and holds it back if a 429 closed a gate in the meantime."""
         while True:
             await pass_gates(tenant, conversation, mark_started=False)
             try:
-                with hold_while(lambda: tenant.paused_for > 0 or conversation.paused_for > 0):
+                with hold_while(lambda: tenant.paused_for > 0 or conversation.paused_for > 0, spacer):
                     return await call()
             except RequestHeldBack:
                 continue
@@ -178,6 +181,14 @@ class ConnectorCalls:
         wait = self.retry.initial_wait if wait is None else wait
         scope = conversation if _conversation_scoped(error) else tenant
         scope.pause(wait)
+
+    def _spacer(self, tenant_id: str) -> WireSpacer:
+        spacer = self._spacers.get(tenant_id)
+        if spacer is None:
+            spacer = self._spacers[tenant_id] = WireSpacer(self.pacing.per_tenant_per_second)
+            while len(self._spacers) > self.pacing.remembered_conversations:
+                self._spacers.popitem(last=False)
+        return spacer
 
     def _gates(self, tenant_id: str, conversation_id: str) -> tuple[Gate, Gate, AsyncLimiter]:
         hourly = self._hourly.get(conversation_id)

@@ -11,12 +11,19 @@ For the same reason a 429 can arrive between a request passing its gate and a th
 A send may name a hold (`hold_while`): when its first job reaches a thread while the hold is on, the
 job raises `RequestHeldBack` instead of running, nothing has been sent, and the caller queues at the
 gate again. Only the first job is checked: later ones read the answer of a request already sent.
+
+The gate spaces requests evenly when they leave the event loop, but the way to the wire (serialising
+on the loop, waiting for a thread) is uneven, so requests can bunch up again and a platform that
+allows a burst of two answers the third with 429. A send may also name a `WireSpacer`, which its first
+job waits on in its thread, right before the request, so requests reach the wire 1 / rate apart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,9 +39,34 @@ class RequestHeldBack(Exception):
     """The platform asked us to wait before this request reached the wire; it was not sent."""
 
 
+class WireSpacer:
+    """Spaces the requests of one budget `1 / rate` apart at the moment they go out (thread-safe)."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = 1.0 / rate
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
 @dataclass
 class _Hold:
     holding: Callable[[], bool]
+    spacer: WireSpacer | None = None
     checked: bool = False
 
 
@@ -42,9 +74,10 @@ _hold: contextvars.ContextVar[_Hold | None] = contextvars.ContextVar("teams_requ
 
 
 @contextmanager
-def hold_while(holding: Callable[[], bool]) -> Iterator[None]:
-    """The requests of this block do not start while `holding()` is true (see the module's docstring)."""
-    token = _hold.set(_Hold(holding))
+def hold_while(holding: Callable[[], bool], spacer: WireSpacer | None = None) -> Iterator[None]:
+    """The requests of this block do not start while `holding()` is true, and leave `spacer`'s interval
+    apart (see the module's docstring)."""
+    token = _hold.set(_Hold(holding, spacer))
     try:
         yield
     finally:
@@ -61,6 +94,8 @@ def _started_then(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     hold = _hold.get()
     if hold is not None and not hold.checked:
         hold.checked = True
+        if hold.spacer is not None and not hold.holding():
+            hold.spacer.wait()
         if hold.holding():
             raise RequestHeldBack()
     request_started()

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy
-from adapters.teams.threads import RequestHeldBack, RequestThreads, hold_while
+from adapters.teams.threads import RequestHeldBack, RequestThreads, WireSpacer, hold_while
 
 
 async def test_a_held_request_never_runs_and_an_open_one_does() -> None:
@@ -71,3 +71,15 @@ async def test_a_call_waiting_for_a_thread_when_a_429_arrives_goes_after_the_pau
         worker_free.set()
         executor.shutdown()
     assert pause_left_when_sent == [0.0]
+
+
+def test_requests_leave_the_spacer_one_interval_apart_however_they_arrive() -> None:
+    now = [100.0]
+    slept: list[float] = []
+    spacer = WireSpacer(20, clock=lambda: now[0], sleep=slept.append)
+    for _ in range(3):  # three requests reach their threads at the same instant
+        spacer.wait()
+    assert slept == pytest.approx([0.05, 0.1])
+    now[0] += 1.0  # a quiet second: the next one goes at once
+    spacer.wait()
+    assert len(slept) == 2

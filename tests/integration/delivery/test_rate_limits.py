@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from adapters.teams.threads import use_request_threads
 from conversations.clock import ManualClock, SystemClock
 from conversations.domain import DeliveryStatus
 from conversations.sender import SendReport
@@ -24,6 +25,7 @@ STORM_SECONDS = 3.0
 async def test_a_429_storm_slows_the_sender_without_dropping_anything(
     database_url: str, platforms: FakePlatforms, platform: str
 ) -> None:
+    use_request_threads(40)  # as serve, tick and every sender process do: Teams requests wait for these
     async with Database(database_url) as database:
         program = await seed_program(
             database.unit_of_work, PAIRS, platforms=(platform,), teams_service_url=platforms.teams_service_url

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import requests
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -39,7 +39,7 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.chat import TeamsChatPort
-from adapters.teams.connector_setup import make_connector_clients_cheap
+from adapters.teams.connector_setup import ReusedConnectorsAuthentication, make_connector_clients_cheap
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
 from adapters.teams.translate import (
     actor_of,
@@ -217,7 +217,7 @@ class TeamsIntegration:
         turn_deadline: float = 60.0,
     ) -> None:
         self.settings = settings
-        self.authentication = ConfigurationBotFrameworkAuthentication(
+        self.authentication = ReusedConnectorsAuthentication(
             bot_framework_configuration(settings), credentials_factory=credentials_factory
         )
         self.adapter = CloudAdapter(self.authentication)

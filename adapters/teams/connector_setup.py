@@ -1,15 +1,29 @@
-"""Makes building a Bot Connector client cheap enough to do for every message.
+"""Makes Bot Connector clients cheap to build, and builds one per service URL instead of one per turn.
 
-botbuilder builds a new connector client for every turn, proactive ones included, and msrest builds a
-retry policy for each client by testing 999 status codes for membership in a 500-item list: about
-17 ms of CPU, twice per message, on the event loop. At 50 messages a second that is more than a whole
-core, so sends queue behind it and their outcomes are recorded late. Holding the same codes in a
-frozenset gives the same policy in microseconds.
+botbuilder's CloudAdapter asks its connector factory for a new client on every turn, proactive ones
+included. A new client is a new `requests` session, so every message opened a TCP connection of its
+own (TLS too, against the real service): a handshake on the way of every send, and an uneven delay
+between the send gate and the wire that let paced requests arrive bunched and earn 429s. Clients are
+safe to share between turns (the adapter never closes them, and the credentials inside refresh their
+own token), so `ReusedConnectorsAuthentication` keeps one per app, service URL and audience.
+
+msrest also builds a retry policy for each client by testing 999 status codes for membership in a
+500-item list: about 17 ms of CPU on the event loop. Holding the same codes in a frozenset gives the
+same policy in microseconds.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Any
+
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity, ConnectorFactory
 from msrest.universal_http.requests import ClientRetryPolicy
+
+REMEMBERED_CLIENTS = 1_000
+"""Service URLs differ by region, not by conversation, so a handful is usual; the bound is a guard."""
 
 
 def make_connector_clients_cheap() -> None:
@@ -18,3 +32,42 @@ def make_connector_clients_cheap() -> None:
     if not isinstance(codes, frozenset):
         # Declared as a list; every use is `in`, which a frozenset answers the same.
         setattr(ClientRetryPolicy, "safe_codes", frozenset(codes))  # noqa: B010
+
+
+_ClientKey = tuple[str, str, str | None]
+
+
+class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
+    def __init__(self, inner: ConnectorFactory, app_id: str, clients: OrderedDict[_ClientKey, Any]) -> None:
+        self._inner = inner
+        self._app_id = app_id
+        self._clients = clients
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (self._app_id, service_url, audience)
+        client = self._clients.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._clients[key] = client
+            while len(self._clients) > REMEMBERED_CLIENTS:
+                self._clients.popitem(last=False)
+        else:
+            self._clients.move_to_end(key)
+        return client
+
+
+class ReusedConnectorsAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """The configuration's authentication, whose connector factories share their clients."""
+
+    def __init__(self, configuration: Any, **kwargs: Any) -> None:
+        super().__init__(configuration, **kwargs)
+        self._clients: OrderedDict[_ClientKey, Any] = OrderedDict()
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        claims = claims_identity.claims or {}
+        app_id = str(
+            claims.get(AuthenticationConstants.AUDIENCE_CLAIM)
+            or claims.get(AuthenticationConstants.APP_ID_CLAIM)
+            or ""
+        )
+        return _ReusedConnectors(super().create_connector_factory(claims_identity), app_id, self._clients)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
+from adapters.remembered import Remembered
+from conversations.errors import DeliveryError
 from conversations.in_flight import request_started
 
 JITTER_SECONDS = 0.25
@@ -59,18 +60,34 @@ class Gates:
 
     def __init__(self, rate: float, remembered: int = 10_000) -> None:
         self._rate = rate
-        self._remembered = remembered
-        self._gates: OrderedDict[Hashable, Gate] = OrderedDict()
+        self._gates: Remembered[Hashable, Gate] = Remembered(remembered)
 
     def of(self, key: Hashable) -> Gate:
-        gate = self._gates.get(key)
-        if gate is None:
-            gate = self._gates[key] = Gate(self._rate)
-            while len(self._gates) > self._remembered:
-                self._gates.popitem(last=False)
-        else:
-            self._gates.move_to_end(key)
-        return gate
+        return self._gates.get_or_make(key, lambda: Gate(self._rate))
+
+
+class Budgets:
+    """Every budget one app spends against a platform: a rate per kind, and a gate per scope of a kind.
+
+    Slack's kinds (a workspace's method, a channel) and Teams' (a tenant, a conversation) differ. How a
+    send waits for its gates, when it goes back to the outbox instead of waiting, and how a 429 holds
+    every other send of its scope are the same on both, and kept here.
+    """
+
+    def __init__(self, rates: Mapping[str, float], longest_wait: float, remembered: int = 10_000) -> None:
+        self._kinds = {kind: Gates(rate, remembered) for kind, rate in rates.items()}
+        self.longest_wait = longest_wait
+        """A scope paused for longer than this hands its sends back to the outbox to wait there, rather
+        than holding their leases (and the sender's slots) through the pause."""
+
+    def gate(self, kind: str, scope: Hashable) -> Gate:
+        return self._kinds[kind].of(scope)
+
+    async def wait_turn(self, gates: Sequence[Gate], what: str, *, mark_started: bool = True) -> None:
+        paused = max(gate.paused_for for gate in gates)
+        if paused > self.longest_wait:
+            raise DeliveryError(f"{what} is rate limited", retry_after=paused)
+        await pass_gates(*gates, mark_started=mark_started)
 
 
 async def pass_gates(*gates: Gate, mark_started: bool = True) -> None:

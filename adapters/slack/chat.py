@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +20,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.remembered import Remembered
 from adapters.retry_after import seconds_to_wait
-from adapters.send_gate import Gate, Gates, pass_gates
+from adapters.send_gate import Budgets, Gate
 from adapters.slack.render import message_payload
 from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
@@ -134,30 +134,36 @@ class Pacing:
 
 
 class WorkspacePacer:
-    """The gates of one Slack app: per workspace and method, and per channel for messages."""
+    """The budgets of one Slack app: per workspace and method, and per channel for messages."""
+
+    _KINDS = {"conversations.open": "opens", "users.lookupByEmail": "lookups"}
 
     def __init__(self, pacing: Pacing) -> None:
-        self._pacing = pacing
-        self._methods = Gates(pacing.messages_per_second)
-        self._opens = Gates(pacing.opens_per_minute / 60.0)
-        self._lookups = Gates(pacing.lookups_per_minute / 60.0)
-        self._channels = Gates(pacing.per_channel_per_second)
+        self._budgets = Budgets(
+            {
+                "messages": pacing.messages_per_second,
+                "opens": pacing.opens_per_minute / 60.0,
+                "lookups": pacing.lookups_per_minute / 60.0,
+                "channel": pacing.per_channel_per_second,
+            },
+            longest_wait=pacing.longest_wait_seconds,
+        )
 
     def _method_gate(self, workspace_id: str, method: str) -> Gate:
-        gates = {"conversations.open": self._opens, "users.lookupByEmail": self._lookups}.get(
-            method, self._methods
-        )
-        return gates.of((workspace_id, method))
+        return self._budgets.gate(self._KINDS.get(method, "messages"), (workspace_id, method))
 
     async def wait_turn(self, workspace_id: str, method: str, channel: str | None = None) -> None:
-        gate = self._method_gate(workspace_id, method)
-        if gate.paused_for > self._pacing.longest_wait_seconds:
-            raise DeliveryError(f"slack: {method} is rate limited", retry_after=gate.paused_for)
-        gates = [gate] if channel is None else [gate, self._channels.of((workspace_id, channel))]
-        await pass_gates(*gates)
+        gates = [self._method_gate(workspace_id, method)]
+        if channel is not None:
+            gates.append(self._budgets.gate("channel", (workspace_id, channel)))
+        await self._budgets.wait_turn(gates, f"slack: {method}")
 
     def pause(self, workspace_id: str, method: str, seconds: float) -> None:
         self._method_gate(workspace_id, method).pause(seconds)
+
+
+REMEMBERED_PEOPLE = 50_000
+"""Profiles, group DMs and email lookups kept per person: a large organisation's worth, not more."""
 
 
 def message_id(channel: str, ts: str) -> str:
@@ -177,10 +183,11 @@ class SlackChat:
     ) -> None:
         self.client = client
         self._pacer = WorkspacePacer(pacing or Pacing())
-        self._group_channels: dict[tuple[str, tuple[str, ...]], str] = {}
-        self._profiles: dict[UserRef, tuple[float, Profile]] = {}
-        self._profile_ttl = profile_ttl_seconds
-        self._by_email: dict[tuple[str, str], tuple[float, str]] = {}
+        self._group_channels: Remembered[tuple[str, tuple[str, ...]], str] = Remembered(REMEMBERED_PEOPLE)
+        self._profiles: Remembered[UserRef, Profile] = Remembered(REMEMBERED_PEOPLE, ttl=profile_ttl_seconds)
+        self._by_email: Remembered[tuple[str, str], str] = Remembered(
+            REMEMBERED_PEOPLE, ttl=profile_ttl_seconds
+        )
 
     @property
     def supports_group_dm(self) -> bool:
@@ -232,8 +239,8 @@ class SlackChat:
         TTL); nobody with it is a permanent failure of this one message."""
         key = (workspace_id, email)
         cached = self._by_email.get(key)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached:
+            return cached
         try:
             response = await self._call(workspace_id, "users.lookupByEmail", read=True, email=email)
         except DeliveryError as error:
@@ -246,8 +253,7 @@ class SlackChat:
         user_id = str((response.get("user") or {}).get("id") or "")
         if not user_id:
             raise DeliveryError("slack: users.lookupByEmail answered without a user id")
-        self._by_email[key] = (time.monotonic() + self._profile_ttl, user_id)
-        return user_id
+        return self._by_email.put(key, user_id)
 
     async def open_group_dm(self, users: Sequence[UserRef]) -> str:
         if not users:
@@ -264,8 +270,7 @@ class SlackChat:
         channel = (response.get("channel") or {}).get("id")
         if not channel:
             raise DeliveryError("slack: conversations.open answered without a channel id")
-        self._group_channels[key] = str(channel)
-        return str(channel)
+        return self._group_channels.put(key, str(channel))
 
     async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
         channel, ts = await self._post(workspace_id, channel_id, message)
@@ -275,8 +280,8 @@ class SlackChat:
         """Name and timezone from users.info; a lookup failure gives a bare profile, never an error,
         because it only prefills a form."""
         cached = self._profiles.get(user)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached:
+            return cached
         try:
             response = await self.client.users_info(user=user.user_id)
         except Exception as error:
@@ -295,5 +300,4 @@ class SlackChat:
             timezone=data.get("tz") or None,
             email=details.get("email") or None,
         )
-        self._profiles[user] = (time.monotonic() + self._profile_ttl, profile)
-        return profile
+        return self._profiles.put(user, profile)

@@ -14,13 +14,14 @@ same policy in microseconds.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity, ConnectorFactory
 from msrest.universal_http.requests import ClientRetryPolicy
+
+from adapters.remembered import Remembered
 
 REMEMBERED_CLIENTS = 1_000
 """Service URLs differ by region, not by conversation, so a handful is usual; the bound is a guard."""
@@ -38,7 +39,7 @@ _ClientKey = tuple[str, str, str | None]
 
 
 class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory, app_id: str, clients: OrderedDict[_ClientKey, Any]) -> None:
+    def __init__(self, inner: ConnectorFactory, app_id: str, clients: Remembered[_ClientKey, Any]) -> None:
         self._inner = inner
         self._app_id = app_id
         self._clients = clients
@@ -47,12 +48,7 @@ class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
         key = (self._app_id, service_url, audience)
         client = self._clients.get(key)
         if client is None:
-            client = await self._inner.create(service_url, audience)
-            self._clients[key] = client
-            while len(self._clients) > REMEMBERED_CLIENTS:
-                self._clients.popitem(last=False)
-        else:
-            self._clients.move_to_end(key)
+            client = self._clients.put(key, await self._inner.create(service_url, audience))
         return client
 
 
@@ -61,7 +57,7 @@ class ReusedConnectorsAuthentication(ConfigurationBotFrameworkAuthentication):  
 
     def __init__(self, configuration: Any, **kwargs: Any) -> None:
         super().__init__(configuration, **kwargs)
-        self._clients: OrderedDict[_ClientKey, Any] = OrderedDict()
+        self._clients: Remembered[_ClientKey, Any] = Remembered(REMEMBERED_CLIENTS)
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         claims = claims_identity.claims or {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +18,9 @@ from aiolimiter import AsyncLimiter
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from adapters.remembered import Remembered
 from adapters.retry_after import seconds_to_wait
-from adapters.send_gate import Gate, Gates, pass_gates
+from adapters.send_gate import Budgets, Gate
 from adapters.teams.threads import RequestHeldBack, WireSpacer, hold_while
 from conversations.errors import DeliveryError
 
@@ -111,12 +111,17 @@ class ConnectorCalls:
     def __init__(self, retry: RetryPolicy | None = None, pacing: PacingPolicy | None = None) -> None:
         self.retry = retry or RetryPolicy()
         self.pacing = pacing or PacingPolicy()
-        self._tenants = Gates(self.pacing.per_tenant_per_second)
-        self._conversations = Gates(
-            self.pacing.per_conversation_per_second, self.pacing.remembered_conversations
+        remembered = self.pacing.remembered_conversations
+        self._budgets = Budgets(
+            {
+                "tenant": self.pacing.per_tenant_per_second,
+                "conversation": self.pacing.per_conversation_per_second,
+            },
+            longest_wait=self.retry.max_wait,
+            remembered=remembered,
         )
-        self._hourly: OrderedDict[str, AsyncLimiter] = OrderedDict()
-        self._spacers: OrderedDict[str, WireSpacer] = OrderedDict()
+        self._hourly: Remembered[str, AsyncLimiter] = Remembered(remembered)
+        self._spacers: Remembered[str, WireSpacer] = Remembered(remembered)
         self.retries = 0
         """Calls repeated after a transient failure since start; operators read it in logs and tests."""
 
@@ -142,7 +147,7 @@ class ConnectorCalls:
         `adapters.teams.threads` marks it started when that thread picks it up, not while it waits for
         a free one, and holds it back if a 429 closed a gate in the meantime."""
         while True:
-            await pass_gates(tenant, conversation, mark_started=False)
+            await self._budgets.wait_turn((tenant, conversation), "teams", mark_started=False)
             try:
                 with hold_while(lambda: tenant.paused_for > 0 or conversation.paused_for > 0, spacer):
                     return await call()
@@ -183,22 +188,17 @@ class ConnectorCalls:
         scope.pause(wait)
 
     def _spacer(self, tenant_id: str) -> WireSpacer:
-        spacer = self._spacers.get(tenant_id)
-        if spacer is None:
-            spacer = self._spacers[tenant_id] = WireSpacer(self.pacing.per_tenant_per_second)
-            while len(self._spacers) > self.pacing.remembered_conversations:
-                self._spacers.popitem(last=False)
-        return spacer
+        return self._spacers.get_or_make(tenant_id, lambda: WireSpacer(self.pacing.per_tenant_per_second))
 
     def _gates(self, tenant_id: str, conversation_id: str) -> tuple[Gate, Gate, AsyncLimiter]:
-        hourly = self._hourly.get(conversation_id)
-        if hourly is None:
-            hourly = self._hourly[conversation_id] = AsyncLimiter(self.pacing.per_conversation_per_hour, 3600)
-            while len(self._hourly) > self.pacing.remembered_conversations:
-                self._hourly.popitem(last=False)
-        else:
-            self._hourly.move_to_end(conversation_id)
-        return self._tenants.of(tenant_id), self._conversations.of(conversation_id), hourly
+        hourly = self._hourly.get_or_make(
+            conversation_id, lambda: AsyncLimiter(self.pacing.per_conversation_per_hour, 3600)
+        )
+        return (
+            self._budgets.gate("tenant", tenant_id),
+            self._budgets.gate("conversation", conversation_id),
+            hourly,
+        )
 
 
 def _conversation_scoped(error: BaseException) -> bool:

@@ -50,6 +50,7 @@ def program_config(settings: Settings) -> ProgramConfig:
             goals_missing_after=timedelta(days=settings.nudge_goals_days),
             checkin_unanswered_after=timedelta(hours=settings.nudge_checkin_hours),
         ),
+        ground_rules=settings.ground_rules,
     )
 
 

@@ -31,6 +31,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from conversations.services.context import DEFAULT_GROUND_RULES, ground_rules_list
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PUBLISHER_NAME = "Mentorbot"
@@ -147,6 +149,13 @@ AppType = Annotated[
 PublisherName = Annotated[
     str, _must(lambda name: len(name) <= 32, "may be 32 characters long at most: {value!r}")
 ]
+GroundRules = Annotated[
+    str,
+    _must(
+        lambda rules: bool(ground_rules_list(rules)), "must hold at least one rule (rules are separated by ;)"
+    ),
+    _must(lambda rules: len(rules) <= 2000, "may be 2,000 characters long at most"),
+]
 HttpsUrl = Annotated[
     str | None, _must(_https_url, "must be an https:// URL (Teams links to it), got {value!r}")
 ]
@@ -201,6 +210,7 @@ class Settings(BaseModel):
     nudge_no_meeting_days: Whole = _var("MENTORBOT_NUDGE_NO_MEETING_DAYS", 14, ge=1, le=365)
     nudge_goals_days: Whole = _var("MENTORBOT_NUDGE_GOALS_DAYS", 7, ge=1, le=365)
     nudge_checkin_hours: Whole = _var("MENTORBOT_NUDGE_CHECKIN_HOURS", 48, ge=1, le=24 * 30)
+    ground_rules: GroundRules = _var("MENTORBOT_GROUND_RULES", DEFAULT_GROUND_RULES)
     # Delivery
     delivery_in_flight: Whole = _var("MENTORBOT_DELIVERY_IN_FLIGHT", 32, ge=1, le=1000)
     delivery_lease_seconds: Whole = _var("MENTORBOT_DELIVERY_LEASE_SECONDS", 120, ge=10, le=3600)

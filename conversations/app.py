@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
-from conversations import buttons
+from conversations import buttons, people
 from conversations.buttons import BadButtonValue, ButtonKind, ButtonValue
 from conversations.commands import (
     ADMIN_ONLY,
@@ -29,7 +29,15 @@ from conversations.jobs import Jobs
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
-from conversations.ports import ChatPort, Clock, PromptSuggester, UnitOfWork, UnitOfWorkFactory
+from conversations.people import PeopleFound
+from conversations.ports import (
+    ChatPort,
+    Clock,
+    PeopleDirectory,
+    PromptSuggester,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from conversations.profile_form import JOIN_FORM
 from conversations.sender import SenderOptions
 from conversations.services import (
@@ -51,6 +59,7 @@ logger = logging.getLogger(__name__)
 ButtonHandler = Callable[[Ctx, UserRef, ButtonValue], Awaitable[Reply]]
 ProfileButtonHandler = Callable[[Ctx, UserRef, ButtonValue, Profile | None], Awaitable[Reply]]
 FormHandler = Callable[[Ctx, UserRef, str, dict[str, str | list[str]]], Awaitable[Reply]]
+PeopleFormHandler = Callable[[Ctx, UserRef, str, dict[str, str | list[str]], PeopleFound], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,15 @@ class ButtonRoute:
     kind: ButtonKind
     handler: ButtonHandler
     before: frozenset[Before] = frozenset()
+
+
+@dataclass(frozen=True)
+class PeopleButtonRoute:
+    """A button that names a person of the workspace, who is looked up in its directory first."""
+
+    kind: ButtonKind
+    handler: Callable[[Ctx, UserRef, ButtonValue, PeopleFound], Awaitable[Reply]]
+    before: frozenset[Before] = frozenset({Before.PEOPLE})
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,19 @@ async def _refresh_prompts(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Repl
     return await prompts.prompts_command(ctx, actor, value.id, fresh=True)
 
 
-BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute] = {
+async def _run_command_clicked(
+    ctx: Ctx, actor: UserRef, value: ButtonValue, profile: Profile | None
+) -> Reply:
+    """A button that runs one of everyone's commands (`buttons.BUTTON_COMMANDS`), as if typed; it may
+    open the profile form, hence the platform's profile."""
+    command = parse_command(value.choice[0])
+    spec = COMMANDS[command.name]
+    if spec.admin_only:  # the codec admits none; never trust that blindly
+        raise NotAllowed(ADMIN_ONLY)
+    return await spec.handler(ctx, CommandRequest(actor, command, profile))
+
+
+BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] = {
     route.kind.action_id: route
     for route in (
         ButtonRoute(buttons.CHECKIN_ANSWER, checkins.answer),
@@ -106,22 +136,26 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute] = {
         ButtonRoute(buttons.PROMPTS_REFRESH, _refresh_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.LEAVE, _leave_clicked),
         ProfileButtonRoute(buttons.INVITATION, invitations.answered),
+        ProfileButtonRoute(buttons.RUN_COMMAND, _run_command_clicked),
+        ButtonRoute(buttons.MEETING_BOOKED, checkins.meeting_booked),
+        PeopleButtonRoute(buttons.PERSON_PICK, participants.person_picked),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
 
 
 async def _submit_profile(
-    ctx: Ctx, actor: UserRef, context: str, fields: dict[str, str | list[str]]
+    ctx: Ctx, actor: UserRef, context: str, fields: dict[str, str | list[str]], found: PeopleFound
 ) -> Reply:
-    return await participants.submit_profile(ctx, actor, fields, context)
+    return await participants.submit_profile(ctx, actor, fields, context, found)
 
 
 FORM_ROUTES: dict[str, FormHandler] = {
-    JOIN_FORM: _submit_profile,
     checkins.NOTE_FORM: checkins.save_note,
     goals.GOAL_FORM: goals.submit_goal_form,
 }
+PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {JOIN_FORM: _submit_profile}
+"""Forms with people pickers: what was picked is looked up in the workspace's directory first."""
 
 
 class Mentorbot:
@@ -171,13 +205,14 @@ class Mentorbot:
             profile = await self._profile_for(event) if Before.PLATFORM_PROFILE in before else None
             if Before.PROMPTS in before:
                 await self._prepare_requested_prompts(event)
+            found = await self._people_for(event, command) if Before.PEOPLE in before else people.NOBODY
             async with self.uow_factory() as uow:
                 ctx = self._ctx(uow)
                 if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
                     logger.info("dropping duplicate event %s", event.event_id)
                     return None
                 try:
-                    reply = await self._dispatch(ctx, event, command, profile)
+                    reply = await self._dispatch(ctx, event, command, profile, found)
                 except FormInvalid as error:
                     return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
                 except MentorbotError as error:
@@ -196,17 +231,24 @@ class Mentorbot:
         if isinstance(event, ButtonClicked):
             route = BUTTON_ROUTES.get(event.action_id)
             return route.before if route else frozenset()
+        if isinstance(event, FormSubmitted) and event.form_id in PEOPLE_FORM_ROUTES:
+            return frozenset({Before.PEOPLE})
         return frozenset()
 
     async def _dispatch(
-        self, ctx: Ctx, event: InboundEvent, command: ParsedCommand | None, profile: Profile | None
+        self,
+        ctx: Ctx,
+        event: InboundEvent,
+        command: ParsedCommand | None,
+        profile: Profile | None,
+        found: PeopleFound,
     ) -> Reply:
         if isinstance(event, CommandReceived):
-            return await self._command(ctx, event.actor, command or parse_command(event.text), profile)
+            return await self._command(ctx, event.actor, command or parse_command(event.text), profile, found)
         if isinstance(event, ButtonClicked):
-            return await self._button(ctx, event, profile)
+            return await self._button(ctx, event, profile, found)
         if isinstance(event, FormSubmitted):
-            return await self._form(ctx, event)
+            return await self._form(ctx, event, found)
         if isinstance(event, Installed):
             if event.conversation:
                 await ctx.uow.conversation_refs.save(ConversationRef(event.actor, dict(event.conversation)))
@@ -216,7 +258,7 @@ class Mentorbot:
         raise InvalidInput("I don't know what to do with that.")
 
     async def _command(
-        self, ctx: Ctx, actor: UserRef, command: ParsedCommand, profile: Profile | None
+        self, ctx: Ctx, actor: UserRef, command: ParsedCommand, profile: Profile | None, found: PeopleFound
     ) -> Reply:
         spec = COMMANDS.get(command.name)
         if spec is None:  # the parser only names known commands; this is a second line of defence
@@ -226,18 +268,25 @@ class Mentorbot:
             scope = ctx.admin_scope(actor)
             if scope is None:
                 raise NotAllowed(ADMIN_ONLY)
-        return await spec.handler(ctx, CommandRequest(actor, command, profile, scope))
+        return await spec.handler(ctx, CommandRequest(actor, command, profile, scope, found))
 
-    async def _button(self, ctx: Ctx, event: ButtonClicked, profile: Profile | None) -> Reply:
+    async def _button(
+        self, ctx: Ctx, event: ButtonClicked, profile: Profile | None, found: PeopleFound
+    ) -> Reply:
         route = BUTTON_ROUTES.get(event.action_id)
         if route is None:
             raise InvalidInput("That button isn't one I know; nothing changed.")
         value = route.kind.decode(event.value)
         if isinstance(route, ProfileButtonRoute):
             return await route.handler(ctx, event.actor, value, profile)
+        if isinstance(route, PeopleButtonRoute):
+            return await route.handler(ctx, event.actor, value, found)
         return await route.handler(ctx, event.actor, value)
 
-    async def _form(self, ctx: Ctx, event: FormSubmitted) -> Reply:
+    async def _form(self, ctx: Ctx, event: FormSubmitted, found: PeopleFound) -> Reply:
+        with_people = PEOPLE_FORM_ROUTES.get(event.form_id)
+        if with_people is not None:
+            return await with_people(ctx, event.actor, event.context, event.fields, found)
         handler = FORM_ROUTES.get(event.form_id)
         if handler is None:
             raise InvalidInput("That form isn't one I know; nothing changed.")
@@ -262,6 +311,22 @@ class Mentorbot:
                 exc_info=True,
             )
             return fallback
+
+    async def _people_for(self, event: InboundEvent, command: ParsedCommand | None) -> PeopleFound:
+        """Who the people an event names are, asked of the platform's directory before the transaction."""
+        chat = self.chats.get(event.actor.platform)
+        directory = chat if isinstance(chat, PeopleDirectory) else None
+        if isinstance(event, FormSubmitted):
+            return await people.look_up(directory, event.actor, people.picked_in_form(event.fields))
+        if isinstance(event, ButtonClicked):
+            try:
+                value = buttons.decode(event.action_id, event.value)
+                picked = [buttons.account_from_part(value.choice[-1])]
+            except BadButtonValue:
+                return people.NOBODY  # the transaction that follows gives the person the friendly answer
+            return await people.look_up(directory, event.actor, picked)
+        typed = people.typed_in(command) if command is not None else None
+        return await people.look_up(directory, event.actor, typed=typed)
 
     async def home(self, user: UserRef) -> list[OutgoingMessage]:
         """What a person's home (the Slack Home tab) shows, from one read: where they stand and, when

@@ -12,13 +12,14 @@ Whether the person clicking may act on the id is the service's question, not the
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from conversations.domain import CheckinAnswer
 from conversations.errors import InvalidInput
-from conversations.messages import Button, ButtonStyle
+from conversations.messages import Button, ButtonStyle, command
 
 SEPARATOR = ":"
 MAX_VALUE_LENGTH = 500
@@ -132,9 +133,41 @@ LEAVE = ButtonKind(
 INVITATION = ButtonKind(
     "invitation",
     (one_of("join", "not_now", "never"),),
-    "That invitation isn't available any more; type `join` to join the program.",
+    f"That invitation isn't available any more; use {command('join')} to join the program.",
 )
 """The id is the invitation's own random id, so nobody can answer another person's invitation."""
+BUTTON_COMMANDS = ("join", "profile", "goals", "checkin", "status", "resume", "help")
+"""Commands a button may run as if the person had typed them: everyone's, never an admin's."""
+RUN_COMMAND = ButtonKind(
+    "run_command", (one_of(*BUTTON_COMMANDS),), "That button isn't one I know; nothing changed.", has_id=False
+)
+"""A button that runs a command (the Home tab's, the onboarding's): Slack offers no typing to the app."""
+MEETING_BOOKED = ButtonKind(
+    "meeting_booked", (), "That meeting belongs to another pairing, so nothing was recorded."
+)
+"""The id is the pairing's: "We booked it" records that the pair has a meeting planned."""
+PERSON_PICK = ButtonKind(
+    "person_pick",
+    (one_of("manager", "avoid", "unavoid"), re.compile(r"[A-Za-z0-9_-]{1,400}")),
+    "That choice isn't available any more; type the name again.",
+    has_id=False,
+)
+"""A "Did you mean …?" answer: what to do (set the `manager`, or add to or take off the private list:
+`avoid`, `unavoid`) and the account, as `account_part` writes it. Whether the account is someone of
+the clicker's workspace is checked again on click, since a value can be forged."""
+
+
+def account_part(user_id: str) -> str:
+    """An account id as one part of a value: base64url, because Teams ids hold the separator."""
+    return base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
+
+
+def account_from_part(part: str) -> str:
+    """The account id `account_part` wrote; a part it could not have written is `BadButtonValue`."""
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadButtonValue(PERSON_PICK.invalid) from error
 
 
 def by_action_id(kinds: Iterable[ButtonKind]) -> dict[str, ButtonKind]:
@@ -159,6 +192,9 @@ KINDS: dict[str, ButtonKind] = by_action_id(
         PROMPTS_REFRESH,
         LEAVE,
         INVITATION,
+        PERSON_PICK,
+        RUN_COMMAND,
+        MEETING_BOOKED,
     )
 )
 """Every button the engine makes, by action id."""

@@ -10,6 +10,7 @@ so the edge can answer kindly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -17,7 +18,9 @@ from enum import Enum
 from conversations.domain import PairingStatus, Profile, UserRef
 from conversations.errors import NotAllowed
 from conversations.messages import Reply, Visibility
+from conversations.messages import command as command_ref
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
+from conversations.people import NOBODY, PeopleFound
 from conversations.services import (
     checkins,
     goals,
@@ -59,6 +62,8 @@ class Before(Enum):
     """The person's profile on the platform (name, timezone), to prefill the profile form."""
     PROMPTS = "prompts"
     """This week's discussion prompts for the person's pair, from the suggester (possibly an LLM)."""
+    PEOPLE = "people"
+    """Who the people an event names are, from the workspace's directory (`conversations.people`)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class CommandRequest:
     """The platform profile, when the command asked for `Before.PLATFORM_PROFILE`."""
     scope: AdminScope | None = None
     """What an admin-only command may see (the actor's workspaces); None for everyone else's commands."""
+    people: PeopleFound = NOBODY
+    """Who the typed person is, when the command asked for `Before.PEOPLE`."""
 
 
 Handler = Callable[[Ctx, CommandRequest], Awaitable[Reply]]
@@ -118,6 +125,14 @@ async def _resume(ctx: Ctx, request: CommandRequest) -> Reply:
 
 async def _leave(ctx: Ctx, request: CommandRequest) -> Reply:
     return await participants.ask_leave(ctx, request.actor, request.command)
+
+
+async def _manager(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await participants.manager_command(ctx, request.actor, request.command, request.people)
+
+
+async def _avoid(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await participants.avoid_command(ctx, request.actor, request.command, request.people)
 
 
 async def _goals(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -242,6 +257,21 @@ _TABLE: tuple[Command, ...] = (
         teams_lists=(PERSONAL,),
     ),
     Command(
+        "manager",
+        "`manager NAME|@mention|EMAIL` name your manager, so you're never paired in your reporting line",
+        _manager,
+        "Name your manager, e.g. manager Ana Silva",
+        before=frozenset({Before.PEOPLE}),
+    ),
+    Command(
+        "avoid",
+        "`avoid NAME|@mention|EMAIL`, `avoid remove NAME`, `avoid clear`: your private "
+        '"please don\'t pair me with" list (only you see it)',
+        _avoid,
+        "Privately: people you'd rather not be paired with",
+        before=frozenset({Before.PEOPLE}),
+    ),
+    Command(
         "goals",
         "`goals`, `goals add TEXT`, `goals progress N PERCENT`, `goals done N`",
         _goals,
@@ -359,8 +389,17 @@ def parse_command(text: str) -> ParsedCommand:
 
 
 def help_text(is_admin: bool, unknown: str | None = None) -> str:
-    lines = [f"I don't know the command `{unknown}`. Here is what I can do:" if unknown else INTRO]
-    lines += [f"• `{c.name}` — {c.help}" for c in listed_commands(admin=False)]
+    lines = [f'I don\'t know the command "{unknown}". Here is what I can do:' if unknown else INTRO]
+    lines += [_help_line(c) for c in listed_commands(admin=False)]
     if is_admin:
-        lines += [f"• `{c.name}` — {c.help}" for c in listed_commands(admin=True)]
+        lines += [_help_line(c) for c in listed_commands(admin=True)]
     return "\n".join(lines)
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _help_line(spec: Command) -> str:
+    """A command's help line, every command it shows named with `command()` so each platform says how
+    to run it (`/mentor goals` in Slack, **goals** in Teams)."""
+    return f"• {command_ref(spec.name)} — {_CODE_SPAN.sub(lambda m: command_ref(m[1]), spec.help)}"

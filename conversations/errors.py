@@ -1,5 +1,7 @@
 """Errors a user can cause; the edge turns each into a friendly reply, never a traceback."""
 
+from conversations.messages import command
+
 
 class MentorbotError(Exception):
     """Base for problems the person can fix; the message is shown to them as it is."""
@@ -11,7 +13,7 @@ class MentorbotError(Exception):
 
 class NotOptedIn(MentorbotError):
     def __init__(self) -> None:
-        super().__init__("You haven't joined the mentoring program yet. Type `join` to opt in.")
+        super().__init__(f"You haven't joined the mentoring program yet. Use {command('join')} to opt in.")
 
 
 class NotAllowed(MentorbotError):
@@ -31,7 +33,8 @@ class FormInvalid(MentorbotError):
 class RoundAlreadyStarted(MentorbotError):
     def __init__(self) -> None:
         super().__init__(
-            "A pairing round was started at the same moment elsewhere; nothing was changed. Run `pair` again to match anyone left."
+            "A pairing round was started at the same moment elsewhere; nothing was changed. "
+            f"Run {command('pair')} again to match anyone left."
         )
 
 

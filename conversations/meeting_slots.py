@@ -94,6 +94,13 @@ def _preferred(slots: list[Slot], timezone: str) -> Slot:
     return slots[0]
 
 
+def slot_label(start: datetime, end: datetime, timezone: str) -> str:
+    """The slot on one reader's clock, in words: "Tuesday 15 December, 10:00–10:30 (Europe/London)"."""
+    local_start, local_end = local_time(start, timezone), local_time(end, timezone)
+    day = f"{local_start:%A} {local_start.day} {local_start:%B}"
+    return f"{day}, {local_start:%H:%M}–{local_end:%H:%M} ({timezone or 'UTC'})"
+
+
 def _utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 

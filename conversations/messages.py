@@ -7,6 +7,10 @@ they round-trip through `to_dict` / `message_from_dict` without losing anything.
 A person is named only through `mention()`. Its placeholder is sealed with a secret of this process
 between two Unicode noncharacters, so nothing a person types (a story, a goal, a display name) can
 pass for one, however the engine mixes that text into a message.
+
+A command a person can run is named only through `command()`, sealed the same way: how it is run
+differs (Slack offers only `/mentor …`, Teams reads what is typed to the bot), so one text serves both
+platforms and each renderer says it natively.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from conversations.meeting_slots import slot_label
 
 MENTION_OPEN = "\ufdd0"
 MENTION_CLOSE = "\ufdd1"
@@ -31,6 +38,14 @@ _ID = f"([^{MENTION_OPEN}{MENTION_CLOSE}]*)"
 _LIVE = re.compile(re.escape(MENTION_OPEN + _SEAL) + _ID + MENTION_CLOSE)
 _STORED = re.compile(MENTION_OPEN + _ID + MENTION_CLOSE)
 _LEGACY = re.compile(r"\{@([^{}]*)\}")
+
+COMMAND_OPEN = "\ufdd2"
+COMMAND_CLOSE = "\ufdd3"
+"""Noncharacters delimiting a command reference, as the mention markers delimit a mention."""
+_COMMAND_MARKERS = {ord(COMMAND_OPEN): None, ord(COMMAND_CLOSE): None}
+_WORDS = f"([^{COMMAND_OPEN}{COMMAND_CLOSE}]*)"
+_LIVE_COMMAND = re.compile(re.escape(COMMAND_OPEN + _SEAL) + _WORDS + COMMAND_CLOSE)
+_STORED_COMMAND = re.compile(COMMAND_OPEN + _WORDS + COMMAND_CLOSE)
 
 
 class ButtonStyle(StrEnum):
@@ -50,6 +65,12 @@ class InputKind(StrEnum):
     """One choice from a list too long for the form (`FormInput.dataset`): the form carries a few
     `options` and the `initial` value, and the platform asks `conversations.options_search` for the
     rest as the person types."""
+    PERSON = "person"
+    """One person of the workspace or tenant, chosen in the platform's own people picker; the answer is
+    the picked account's id (a Teams picker gives an Azure AD object id). `options` name people already
+    chosen, and on Teams the people to offer where its picker cannot work."""
+    PEOPLE = "people"
+    """Several people, as `PERSON`; at most `FormInput.max_items`. The answer is a list of ids."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,8 @@ class FormInput:
     max_length: int | None = None
     dataset: str | None = None
     """For `InputKind.SEARCH`: the list searched as the person types (see `conversations.options_search`)."""
+    max_items: int | None = None
+    """For `InputKind.PEOPLE`: how many may be chosen."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,25 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class MeetingOffer:
+    """A time two people could meet, proposed by the engine.
+
+    Renderers show it on each reader's clock and build the calendar links from these fields alone
+    (see `conversations.meeting_slots`), so no text a person typed ever becomes a link.
+    """
+
+    start: datetime
+    """Aware, UTC."""
+    end: datetime
+    timezones: tuple[str, ...]
+    """The readers' time zones: one in a direct message, both people's in a message they share."""
+    title: str
+    details: str
+    attendees: tuple[str, ...] = ()
+    """Both people's work emails where known, for the Teams meeting link."""
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     text: str
     title: str | None = None
@@ -110,6 +152,8 @@ class OutgoingMessage:
     attachment: Attachment | None = None
     mentions: tuple[str, ...] = field(default=())
     """Platform user ids the text names with `mention()`; adapters render a native mention."""
+    meetings: tuple[MeetingOffer, ...] = ()
+    """Proposed meeting times, shown after the fields with links that put one in a calendar."""
 
     def __post_init__(self) -> None:
         """Delimiters outside a sealed mention mean nothing; dropping them now keeps storage exact."""
@@ -136,6 +180,7 @@ class OutgoingMessage:
             "attachment": asdict(self.attachment) if self.attachment is not None else None,
             "mentions": self.mentions,
             "mention_format": MENTION_FORMAT,
+            **({"meetings": [_meeting_to_dict(m) for m in self.meetings]} if self.meetings else {}),
         }
 
     def plain_text(self) -> str:
@@ -143,6 +188,10 @@ class OutgoingMessage:
         lines = [f"*{_at_ids(self.title)}*"] if self.title else []
         lines.append(_at_ids(self.text))
         lines += [f"{_at_ids(name)}: {_at_ids(value)}" for name, value in self.fields]
+        lines += [
+            "• " + " / ".join(slot_label(m.start, m.end, zone) for zone in m.timezones or ("UTC",))
+            for m in self.meetings
+        ]
         return "\n".join(lines)
 
 
@@ -179,22 +228,54 @@ def mention(user_id: str) -> str:
     return MENTION_OPEN + _SEAL + unmarked(user_id) + MENTION_CLOSE
 
 
+def command(words: str) -> str:
+    """The only way a message names a command, e.g. `command("goals add TEXT")`.
+
+    Slack renders it as `/mentor goals add TEXT` (typing to the bot goes nowhere there), Teams as
+    **goals add TEXT** (typed to the bot, it runs).
+    """
+    return COMMAND_OPEN + _SEAL + unmarked(words).translate(_COMMAND_MARKERS) + COMMAND_CLOSE
+
+
+def render_commands(text: str, render: Callable[[str], str]) -> str:
+    """Engine command references through `render`; stray delimiters in other text are dropped."""
+    if COMMAND_OPEN not in text and COMMAND_CLOSE not in text:
+        return text
+    parts = _LIVE_COMMAND.split(text)
+    return "".join(
+        render(part) if i % 2 else part.translate(_COMMAND_MARKERS) for i, part in enumerate(parts)
+    )
+
+
+def commands_in(text: str) -> list[str]:
+    """The command words the engine names in `text`, in order."""
+    return _LIVE_COMMAND.findall(text)
+
+
 def _resealed(text: str) -> str:
-    return render_mentions(text, mention)
+    return render_commands(render_mentions(text, mention), command)
 
 
 def _at_ids(text: str) -> str:
-    return render_mentions(text, lambda uid: f"@{uid}")
+    return render_commands(render_mentions(text, lambda uid: f"@{uid}"), lambda words: f"`{words}`")
 
 
 def _stored(text: str) -> str:
-    return render_mentions(text, lambda uid: MENTION_OPEN + uid + MENTION_CLOSE)
+    return render_commands(
+        render_mentions(text, lambda uid: MENTION_OPEN + uid + MENTION_CLOSE),
+        lambda words: COMMAND_OPEN + words + COMMAND_CLOSE,
+    )
 
 
 def _from_stored(text: str) -> str:
-    """Stored text was written by `to_dict`, which kept delimiters only around engine mentions."""
+    """Stored text was written by `to_dict`, which kept delimiters only around engine mentions and
+    command references."""
     parts = _STORED.split(text)
-    return "".join(mention(part) if i % 2 else unmarked(part) for i, part in enumerate(parts))
+    sealed = "".join(mention(part) if i % 2 else unmarked(part) for i, part in enumerate(parts))
+    commands = _STORED_COMMAND.split(sealed)
+    return "".join(
+        command(part) if i % 2 else part.translate(_COMMAND_MARKERS) for i, part in enumerate(commands)
+    )
 
 
 def _from_legacy(text: str, declared: frozenset[str]) -> str:
@@ -202,7 +283,30 @@ def _from_legacy(text: str, declared: frozenset[str]) -> str:
 
     Anything else that looks like a placeholder was typed by someone and stays plain text.
     """
-    return _LEGACY.sub(lambda m: mention(m[1]) if m[1] in declared else m[0], unmarked(text))
+    plain = unmarked(text).translate(_COMMAND_MARKERS)
+    return _LEGACY.sub(lambda m: mention(m[1]) if m[1] in declared else m[0], plain)
+
+
+def _meeting_to_dict(meeting: MeetingOffer) -> dict[str, Any]:
+    return {
+        "start": meeting.start.isoformat(),
+        "end": meeting.end.isoformat(),
+        "timezones": meeting.timezones,
+        "title": meeting.title,
+        "details": meeting.details,
+        "attendees": meeting.attendees,
+    }
+
+
+def _meeting_from_dict(data: dict[str, Any]) -> MeetingOffer:
+    return MeetingOffer(
+        start=datetime.fromisoformat(data["start"]),
+        end=datetime.fromisoformat(data["end"]),
+        timezones=tuple(data.get("timezones", ())),
+        title=str(data.get("title", "")),
+        details=str(data.get("details", "")),
+        attendees=tuple(data.get("attendees", ())),
+    )
 
 
 def _text_reader(data: dict[str, Any]) -> Callable[[str], str]:
@@ -228,6 +332,7 @@ def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
         form=_form_from_dict(form) if form else None,
         attachment=Attachment(**attachment) if attachment else None,
         mentions=tuple(data.get("mentions", ())),
+        meetings=tuple(_meeting_from_dict(m) for m in data.get("meetings", ())),
     )
 
 
@@ -247,6 +352,7 @@ def _form_from_dict(data: dict[str, Any]) -> Form:
                 hint=raw.get("hint"),
                 max_length=raw.get("max_length"),
                 dataset=raw.get("dataset"),
+                max_items=raw.get("max_items"),
             )
         )
     return Form(

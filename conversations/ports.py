@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
 from conversations.domain import (
     Assessment,
@@ -110,6 +111,53 @@ class PromptSet:
 
 class PromptSuggester(Protocol):
     async def suggest(self, context: PairContext) -> PromptSet: ...
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone of a workspace or tenant as its directory knows them: whom a picker or a typed name means."""
+
+    user: UserRef
+    name: str
+    email: str | None = None
+
+
+class Absence(StrEnum):
+    """Why a picked account is nobody the program can name (a reason the person can act on)."""
+
+    UNKNOWN = "unknown"
+    """No such account here: another organisation's, a guest's, or not in the team the bot is in."""
+    DEACTIVATED = "deactivated"
+    BOT = "bot"
+
+
+@dataclass(frozen=True)
+class NotMember:
+    reason: Absence
+
+
+@runtime_checkable
+class PeopleDirectory(Protocol):
+    """Who is in a workspace or tenant, for pickers and typed names; implemented by each chat port.
+
+    Every method calls the platform, so the engine asks before a unit of work opens (see
+    `conversations.people`), never inside one. A directory that cannot answer raises
+    `conversations.errors.DeliveryError`.
+    """
+
+    async def member(self, user: UserRef) -> Person | NotMember:
+        """The active person a picker's value names in `user.workspace_id`: a Slack user id, a Teams
+        user id or the Azure AD object id the Teams people picker gives."""
+        ...
+
+    async def by_email(self, workspace_id: str, email: str) -> Person | None: ...
+
+    async def search(self, workspace_id: str, name: str) -> list[Person]:
+        """Active people whose name, display name, handle or sign-in name matches `name`, best first."""
+        ...
 
 
 # --- persistence -----------------------------------------------------------------------------------
@@ -328,6 +376,24 @@ class OrgChartRepository(Protocol):
         ...
 
 
+class AvoidListRepository(Protocol):
+    """Each person's private "please don't pair me with" list: read by them and by matching only."""
+
+    async def get(self, user: UserRef) -> tuple[Person, ...]:
+        """The people `user` listed, in the order they were added, with the names they had then."""
+        ...
+
+    async def replace(self, user: UserRef, avoided: Sequence[Person], at: datetime) -> None:
+        """`user`'s whole list becomes `avoided` (empty clears it); the person themself is left out."""
+        ...
+
+    async def pairs(
+        self, platform: str | None = None, workspace_id: str | None = None
+    ) -> set[frozenset[UserRef]]:
+        """Every pair that must never be matched (one of the two listed the other), for matching."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -363,6 +429,8 @@ class UnitOfWork(Protocol):
     def org_chart(self) -> OrgChartRepository: ...
     @property
     def invitations(self) -> InvitationRepository: ...
+    @property
+    def avoid_list(self) -> AvoidListRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -12,6 +12,13 @@ from conversations.messages import Form, FormInput, InputKind, Option
 from conversations.options_search import COMMON_TIMEZONES, TIMEZONES, is_place_zone, timezone_label
 
 JOIN_FORM = "join"
+MANAGER_FIELD = "manager"
+AVOID_FIELD = "avoid"
+"""The inputs whose answers are people picked in the platform's people picker (`conversations.people`)."""
+MAX_AVOIDED = 10
+"""How many people one private "please don't pair me with" list may hold."""
+_ACCOUNT = re.compile(r"[\w:.@\-]{1,200}")
+"""A platform account id as a picker gives it: Slack `U…`, Teams `29:…`, an Azure AD object id."""
 MAX_TERMS = 15
 MAX_TERM_LENGTH = 60
 
@@ -63,10 +70,19 @@ class Prefill:
 
 
 def build_profile_form(
-    existing: Participant | None, default_timezone: str | None, is_edit: bool, chart: Prefill | None = None
+    existing: Participant | None,
+    default_timezone: str | None,
+    is_edit: bool,
+    chart: Prefill | None = None,
+    known: tuple[Option, ...] = (),
+    avoided: tuple[str, ...] = (),
 ) -> Form:
     """A new member's department, level and time zone come from the org chart when it has them, so
-    they only choose their role, skills and goals; an existing member's own answers always win."""
+    they only choose their role, skills and goals; an existing member's own answers always win.
+
+    `known` names the people the form shows already chosen (the manager, the private list), so a
+    platform whose picker shows values, not names, can label them; `avoided` is the person's own
+    "please don't pair me with" list, shown to nobody else."""
     skill_options = tuple(Option(s, s) for s in SKILL_CHOICES)
     chart = chart or Prefill()
     tz = existing.timezone if existing else (chart.timezone or default_timezone or "UTC")
@@ -155,11 +171,25 @@ def build_profile_form(
                 dataset=TIMEZONES,
             ),
             FormInput(
-                "manager",
-                "My manager's user id (optional: keeps us out of your reporting line)",
+                MANAGER_FIELD,
+                "My manager",
+                InputKind.PERSON,
+                options=tuple(o for o in known if existing and o.value == existing.manager_id),
                 optional=True,
                 initial=existing.manager_id if existing else None,
-                max_length=64,
+                placeholder="Type their name",
+                hint="Keeps you out of your own reporting line: you're never paired with your manager or theirs.",
+            ),
+            FormInput(
+                AVOID_FIELD,
+                "Please don't pair me with (private)",
+                InputKind.PEOPLE,
+                options=tuple(o for o in known if o.value in avoided),
+                optional=True,
+                initial=avoided,
+                placeholder="Type a name",
+                hint=f"Only you see this list, and nobody on it is told. Up to {MAX_AVOIDED} people.",
+                max_items=MAX_AVOIDED,
             ),
         ),
     )
@@ -173,7 +203,10 @@ class ProfileAnswers:
     department: str
     seniority: int
     timezone: str
-    manager_id: str | None
+    manager_pick: str | None
+    """What the manager picker gave: an account id of the platform, checked against its directory."""
+    avoid_picks: tuple[str, ...] = ()
+    """What the "please don't pair me with" picker gave, checked the same way."""
 
 
 def _as_list(value: str | list[str] | None) -> list[str]:
@@ -231,13 +264,18 @@ def validate_profile(fields: Mapping[str, str | list[str]]) -> tuple[ProfileAnsw
     timezone = (_first(fields.get("timezone")) or "").strip()
     if not valid_timezone(timezone):
         errors["timezone"] = "Choose a timezone such as Europe/London."
-    manager = (_first(fields.get("manager")) or "").strip().lstrip("@") or None
-    if manager and not re.fullmatch(r"[\w:.\-]{1,64}", manager):
-        errors["manager"] = "That doesn't look like a user id."
+    manager = (_first(fields.get(MANAGER_FIELD)) or "").strip().lstrip("@") or None
+    if manager and not _ACCOUNT.fullmatch(manager):
+        errors[MANAGER_FIELD] = "Pick your manager from the list."
+    avoid = tuple(dict.fromkeys(a.strip() for a in _as_list(fields.get(AVOID_FIELD)) if a.strip()))
+    if len(avoid) > MAX_AVOIDED:
+        errors[AVOID_FIELD] = f"Pick at most {MAX_AVOIDED} people."
+    elif not all(_ACCOUNT.fullmatch(a) for a in avoid):
+        errors[AVOID_FIELD] = "Pick people from the list."
     if errors or role is None:
         return None, errors
     return (
-        ProfileAnswers(role, tuple(skills), tuple(goals), department, seniority, timezone, manager),
+        ProfileAnswers(role, tuple(skills), tuple(goals), department, seniority, timezone, manager, avoid),
         {},
     )
 

@@ -275,3 +275,25 @@ class InvitationRow(SQLModel, table=True):
 
 
 invitations: Table = metadata.tables["invitations"]
+
+
+class AvoidRow(SQLModel, table=True):
+    """One entry of a person's private "please don't pair me with" list. It belongs to the person who
+    wrote it (deleting them erases their list); the person named has no key, since they may never join."""
+
+    __tablename__: ClassVar[str] = "avoid_list"
+
+    user_key: str = Field(
+        sa_type=String, primary_key=True, foreign_key="participants.user_key", ondelete="CASCADE"
+    )
+    avoided_key: str = Field(sa_type=String, primary_key=True, index=True)
+    name: str = Field(sa_type=String)
+    """The name the directory gave when they were listed: the list is shown to its owner by name."""
+    platform: str = Field(sa_type=String)
+    workspace_id: str = Field(sa_type=String)
+    position: int = Field(sa_type=Integer)
+    """The order the person listed them in, so their form shows the list as they wrote it."""
+    added_at: datetime = _instant()
+
+
+avoid_list: Table = metadata.tables["avoid_list"]

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.avoid_list import SqlAvoidList
 from storage.invitations import SqlInvitations
 from storage.org_chart import SqlOrgChart
 from storage.repositories import (
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     prompt_ratings: SqlPromptRatings
     org_chart: SqlOrgChart
     invitations: SqlInvitations
+    avoid_list: SqlAvoidList
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.prompt_ratings = SqlPromptRatings(session, d)
         self.org_chart = SqlOrgChart(session, d)
         self.invitations = SqlInvitations(session, d)
+        self.avoid_list = SqlAvoidList(session, d)
         return self
 
     async def __aexit__(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage, render_mentions
+from conversations.ports import Absence, NotMember, Person
 
 PLATFORM = "console"
 
@@ -78,6 +79,30 @@ class ConsoleChat:
     async def get_profile(self, user: UserRef) -> Profile:
         email = next((e for e, uid in self.emails.items() if uid == user.user_id), None)
         return Profile(self.name(user.user_id), self.timezones.get(user.user_id), email)
+
+    # --- the console's people: everyone it has a name for (conversations.ports.PeopleDirectory) ----
+
+    async def member(self, user: UserRef) -> Person | NotMember:
+        if user.user_id not in self.names:
+            return NotMember(Absence.UNKNOWN)
+        return self._person(user.workspace_id, user.user_id)
+
+    async def by_email(self, workspace_id: str, email: str) -> Person | None:
+        user_id = self.emails.get(email.strip().lower())
+        if user_id is None or user_id not in self.names:
+            return None
+        return self._person(workspace_id, user_id)
+
+    async def search(self, workspace_id: str, name: str) -> list[Person]:
+        words = name.casefold().lstrip("@").split()
+        found = [
+            uid for uid, shown in self.names.items() if words and all(w in shown.casefold() for w in words)
+        ]
+        return [self._person(workspace_id, uid) for uid in sorted(found, key=lambda u: self.names[u])]
+
+    def _person(self, workspace_id: str, user_id: str) -> Person:
+        email = next((e for e, uid in self.emails.items() if uid == user_id), None)
+        return Person(UserRef(PLATFORM, workspace_id, user_id), self.name(user_id), email)
 
     def _record(self, conversation: str, recipients: tuple[str, ...], message: OutgoingMessage) -> str:
         message_id = str(next(self._ids))

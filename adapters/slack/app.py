@@ -53,7 +53,7 @@ from adapters.slack.translate import (
 )
 from conversations.domain import UserRef
 from conversations.events import CommandReceived, InboundEvent
-from conversations.messages import SORRY_TEXT, Button, OutgoingMessage, Reply, Visibility
+from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.options_search import search_options
 from conversations.options_search import warm_up as warm_up_search
 from conversations.ports import InboundHandler
@@ -61,13 +61,8 @@ from conversations.ports import InboundHandler
 logger = logging.getLogger(__name__)
 
 COMMAND_ACTION = "slack_run_command"
-"""Buttons the adapter itself adds (on the Home tab) that run a command as if it had been typed."""
-HOME_COMMANDS = (
-    ("Edit my profile", "profile"),
-    ("My goals", "goals"),
-    ("Check in", "checkin"),
-    ("Help", "help"),
-)
+"""Home tabs published before the engine chose their buttons (`buttons.RUN_COMMAND`) held these, each
+running a command as if it had been typed; a click on one still works until the tab is refreshed."""
 MALFORMED = "Sorry, I couldn't read that request from Slack."
 LATE_FORM_ANSWER = "Thanks, your answers arrived. Here is what happened:"
 SEEN_EVENT_MEMORY = 10_000
@@ -444,7 +439,7 @@ class SlackFrontEnd:
         client: AsyncWebClient,
         welcome: OutgoingMessage | None = None,
     ) -> None:
-        """The Home tab: where I stand and my pairing, our goals, this week's prompts, then help."""
+        """The Home tab: where I stand with the buttons that fit it, my pairing, our goals, this week's prompts."""
         try:
             parts = await self.engine.home(user)
         except Exception:  # the engine should never raise, but the tab must still show something
@@ -452,8 +447,7 @@ class SlackFrontEnd:
             parts = [OutgoingMessage(text=SORRY_TEXT)]
         if welcome is not None:
             parts.append(welcome)
-        footer = [Button(label, COMMAND_ACTION, command) for label, command in HOME_COMMANDS]
-        view = home_view(parts or [OutgoingMessage(text="Welcome to reverse mentoring.")], footer)
+        view = home_view(parts or [OutgoingMessage(text="Welcome to reverse mentoring.")])
         try:
             await client.views_publish(user_id=user.user_id, view=view)
         except Exception:

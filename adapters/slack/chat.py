@@ -27,6 +27,8 @@ from adapters.slack.render import message_payload
 from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
+from conversations.people import best_by_name
+from conversations.ports import Absence, NotMember, Person
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +165,11 @@ class WorkspacePacer:
 
 
 REMEMBERED_PEOPLE = 50_000
-"""Profiles, group DMs and email lookups kept per person: a large organisation's worth, not more."""
+"""Profiles, group DMs, email lookups and member checks kept per person: an organisation's worth."""
+REMEMBERED_WORKSPACES = 100
+MEMBER_TTL_SECONDS = 60.0
+PEOPLE_TTL_SECONDS = 300.0
+"""users.list is Tier 2 (20+ a minute): a typed name is found in a copy at most this old."""
 
 
 def message_id(channel: str, ts: str) -> str:
@@ -187,6 +193,12 @@ class SlackChat:
         self._profiles: Remembered[UserRef, Profile] = Remembered(REMEMBERED_PEOPLE, ttl=profile_ttl_seconds)
         self._by_email: Remembered[tuple[str, str], str] = Remembered(
             REMEMBERED_PEOPLE, ttl=profile_ttl_seconds
+        )
+        self._members: Remembered[UserRef, Person | NotMember] = Remembered(
+            REMEMBERED_PEOPLE, ttl=MEMBER_TTL_SECONDS
+        )
+        self._people: Remembered[str, list[tuple[tuple[str, ...], Person]]] = Remembered(
+            REMEMBERED_WORKSPACES, ttl=PEOPLE_TTL_SECONDS
         )
 
     @property
@@ -301,3 +313,88 @@ class SlackChat:
             email=details.get("email") or None,
         )
         return self._profiles.put(user, profile)
+
+    # --- the workspace's people (conversations.ports.PeopleDirectory) ------------------------------
+
+    async def member(self, user: UserRef) -> Person | NotMember:
+        """users.info: an active, human member of this very workspace, or why not. Remembered for a
+        minute, so a form submitted again is answered without another call."""
+        cached = self._members.get(user)
+        if cached is not None:
+            return cached
+        try:
+            response = await self._call(user.workspace_id, "users.info", read=True, user=user.user_id)
+        except DeliveryError as error:
+            if not error.permanent:
+                raise
+            answer: Person | NotMember = NotMember(Absence.UNKNOWN)
+        else:
+            answer = _member_of(user.workspace_id, response.get("user") or {})
+        return self._members.put(user, answer)
+
+    async def by_email(self, workspace_id: str, email: str) -> Person | None:
+        try:
+            response = await self._call(workspace_id, "users.lookupByEmail", read=True, email=email)
+        except DeliveryError as error:
+            if error.permanent:
+                return None
+            raise
+        found = _member_of(workspace_id, response.get("user") or {})
+        return found if isinstance(found, Person) else None
+
+    async def search(self, workspace_id: str, name: str) -> list[Person]:
+        """Members whose real name, display name or handle holds every word typed, exact names first.
+        The member list (users.list, Tier 2) is read at most every few minutes per workspace."""
+        if not name.strip().lstrip("@"):
+            return []
+        return best_by_name(name, await self._people_of(workspace_id))
+
+    async def _people_of(self, workspace_id: str) -> list[tuple[tuple[str, ...], Person]]:
+        cached = self._people.get(workspace_id)
+        if cached is not None:
+            return cached
+        people: list[tuple[tuple[str, ...], Person]] = []
+        cursor = ""
+        for _ in range(MAX_MEMBER_PAGES):
+            arguments: dict[str, Any] = {"limit": MEMBER_PAGE}
+            if cursor:
+                arguments["cursor"] = cursor
+            response = await self._call(workspace_id, "users.list", read=True, **arguments)
+            for data in response.get("members") or []:
+                found = _member_of(workspace_id, data)
+                if isinstance(found, Person):
+                    details = data.get("profile") or {}
+                    names = (details.get("real_name"), details.get("display_name"), data.get("name"))
+                    people.append((tuple(str(n).casefold() for n in names if n), found))
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return self._people.put(workspace_id, people)
+
+
+MEMBER_PAGE = 200
+MAX_MEMBER_PAGES = 100
+
+
+def _member_of(workspace_id: str, data: Any) -> Person | NotMember:
+    """A users.info / users.list record as a person of `workspace_id`, or why it is nobody to name:
+    deactivated, an app, or someone of another workspace (an external Slack Connect account)."""
+    if not isinstance(data, dict) or not data.get("id"):
+        return NotMember(Absence.UNKNOWN)
+    if data.get("deleted"):
+        return NotMember(Absence.DEACTIVATED)
+    if data.get("is_bot") or data.get("id") == "USLACKBOT":
+        return NotMember(Absence.BOT)
+    teams = {data.get("team_id"), *((data.get("enterprise_user") or {}).get("teams") or ())}
+    if workspace_id not in teams:
+        return NotMember(Absence.UNKNOWN)
+    details = data.get("profile") or {}
+    name = (
+        details.get("real_name") or details.get("display_name") or data.get("real_name") or data.get("name")
+    )
+    email = details.get("email")
+    return Person(
+        UserRef(PLATFORM, workspace_id, str(data["id"])),
+        str(name or data["id"]),
+        str(email) if email else None,
+    )

@@ -22,6 +22,8 @@ from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.views import View
 
 from adapters.slack import limits
+from adapters.slack.scopes import SLASH_COMMAND
+from conversations.meeting_slots import Slot, google_calendar_link, outlook_web_link, slot_label
 from conversations.messages import (
     Attachment,
     Button,
@@ -29,8 +31,10 @@ from conversations.messages import (
     Form,
     FormInput,
     InputKind,
+    MeetingOffer,
     Option,
     OutgoingMessage,
+    render_commands,
     render_mentions,
 )
 
@@ -63,8 +67,20 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Everything escaped except the engine's own mentions, so typed `<@U…>` or `<!channel>` stays text."""
-    return render_mentions(text, _slack_mention, escape)
+    """Everything escaped except the engine's own mentions, so typed `<@U…>` or `<!channel>` stays text.
+
+    A command the engine names is shown as the slash command that runs it: in Slack, typing a bare
+    word to the app runs nothing."""
+    return render_mentions(render_commands(text, _slack_command_code), _slack_mention, escape)
+
+
+def _slack_command_code(words: str) -> str:
+    return f"`{slash_command(words)}`"
+
+
+def slash_command(words: str) -> str:
+    """`/mentor goals`: how a command is run in Slack."""
+    return f"{SLASH_COMMAND} {words}".strip()
 
 
 def _slack_mention(user_id: str) -> str:
@@ -73,7 +89,7 @@ def _slack_mention(user_id: str) -> str:
 
 def plain(text: str) -> str:
     """Plain-text objects are not parsed for markup, so mentions can only be shown as `@id`."""
-    return render_mentions(text, lambda uid: f"@{uid}")
+    return render_mentions(render_commands(text, slash_command), lambda uid: f"@{uid}")
 
 
 def _safe_cut(text: str, end: int) -> int:
@@ -196,6 +212,28 @@ def _field_blocks(fields: Iterable[tuple[str, str]]) -> list[kit.Block]:
     return [kit.SectionBlock(fields=rendered[i : i + size]) for i in range(0, len(rendered), size)]
 
 
+def _slack_date(moment_utc: float, tokens: str, fallback: str) -> str:
+    """Slack shows `<!date^…>` on each reader's own clock; the fallback is for clients that cannot."""
+    return f"<!date^{int(moment_utc)}^{tokens}|{escape(fallback)}>"
+
+
+def _meeting_text(number: int, meeting: MeetingOffer) -> str:
+    """One proposed time, on each reader's clock, with links that open a prefilled calendar event.
+
+    The links are built here from the offer's fields, never taken from text."""
+    slot = Slot(meeting.start, meeting.end)
+    fallback = " / ".join(slot_label(meeting.start, meeting.end, z) for z in meeting.timezones or ("UTC",))
+    when = _slack_date(meeting.start.timestamp(), "{date_long_pretty} at {time}", fallback)
+    minutes = int((meeting.end - meeting.start).total_seconds() // 60)
+    google = escape(google_calendar_link(slot, meeting.title, meeting.details))
+    outlook = escape(outlook_web_link(slot, meeting.title, meeting.details))
+    return f"*Option {number}:* {when} ({minutes} min)\n<{google}|Google Calendar>  ·  <{outlook}|Outlook>"
+
+
+def _meeting_blocks(meetings: Sequence[MeetingOffer]) -> list[kit.Block]:
+    return [kit.SectionBlock(text=_meeting_text(n, m)) for n, m in enumerate(meetings, 1)]
+
+
 def _attachment_text(attachment: Attachment) -> str:
     """The file inline as a code block, its name cut so that the heading stays inside the section."""
     body = truncate(escape(attachment.content), kit.SectionBlock.text_max_length - 200)
@@ -210,6 +248,7 @@ def _content_blocks(message: OutgoingMessage) -> list[kit.Block]:
         kit.SectionBlock(text=c) for c in split_text(mrkdwn(message.text), kit.SectionBlock.text_max_length)
     ]
     blocks += _field_blocks(message.fields)
+    blocks += _meeting_blocks(message.meetings)
     if message.attachment is not None:
         blocks.append(kit.SectionBlock(text=_attachment_text(message.attachment)))
     return blocks
@@ -308,6 +347,8 @@ def _input_element(form_input: FormInput) -> kit.InputInteractiveElement:
     initial = _initial_values(form_input)
     if kind is InputKind.SEARCH:
         return _search_element(form_input)
+    if kind in (InputKind.PERSON, InputKind.PEOPLE):
+        return _people_element(form_input, initial)
     if kind in (InputKind.SELECT, InputKind.MULTISELECT):
         options = _options(form_input)
         if not options:
@@ -330,6 +371,21 @@ def _input_element(form_input: FormInput) -> kit.InputInteractiveElement:
         day = initial[0] if initial and _is_iso_date(initial[0]) else None
         return kit.DatePickerElement(action_id=INPUT_ACTION_ID, initial_date=day)
     return _text_element(form_input, multiline=kind is InputKind.MULTILINE)
+
+
+def _people_element(
+    form_input: FormInput, initial: tuple[str, ...]
+) -> kit.UserSelectElement | kit.UserMultiSelectElement:
+    """Slack's own people pickers: they offer the workspace's members and show each one's name, so
+    the form needs no list of people; only ids that look like Slack's are preselected."""
+    chosen = [v for v in initial if _SLACK_ID.match(v)]
+    if form_input.kind is InputKind.PERSON:
+        return kit.UserSelectElement(action_id=INPUT_ACTION_ID, initial_user=chosen[0] if chosen else None)
+    return kit.UserMultiSelectElement(
+        action_id=INPUT_ACTION_ID,
+        initial_users=chosen[: form_input.max_items] if form_input.max_items else chosen,
+        max_selected_items=form_input.max_items,
+    )
 
 
 def _is_iso_date(value: str) -> bool:
@@ -447,6 +503,11 @@ def _answer(state: Mapping[str, Any]) -> str | list[str] | None:
         return [str(o.get("value", "")) for o in options if isinstance(o, dict)]
     if kind == "datepicker":
         return str(state.get("selected_date") or "")
+    if kind == "users_select":
+        return str(state.get("selected_user") or "")
+    if kind == "multi_users_select":
+        users = state.get("selected_users") or []
+        return [str(u) for u in users if isinstance(u, str) and u] if isinstance(users, list) else []
     if kind in ("plain_text_input", "number_input"):
         return str(state.get("value") or "")
     return None

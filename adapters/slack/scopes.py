@@ -19,6 +19,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "conversations.open": "mpim:write",
     "users.info": "users:read",
+    "users.list": "users:read",
     "users.lookupByEmail": "users:read.email",
     "views.open": None,
     "views.publish": None,

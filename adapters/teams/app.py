@@ -174,7 +174,7 @@ class TeamsBot:
             message = OutgoingMessage(text=f"Please fix these and submit the form again:\n\n{problems}")
         if message is None:
             return
-        rendered = await self._chat.render(message, tenant, reply.form_errors)
+        rendered = await self._chat.render_in(context.activity.channel_id, message, tenant, reply.form_errors)
         original = context.activity.reply_to_id
         if reply.replace_original and isinstance(event, ButtonClicked) and original:
             await self._chat.replace(context, rendered, original, tenant)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,15 +25,21 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from adapters.remembered import Remembered
 from adapters.teams.render import mentioned_ids, render_activity
 from adapters.teams.resilience import ConnectorCalls, delivery_error
 from adapters.teams.translate import PLATFORM, TENANT_REF_USER_ID, stored_timezone
 from conversations.conversation_directory import ConversationDirectory
 from conversations.domain import ConversationRef, Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
-from conversations.messages import OutgoingMessage
+from conversations.messages import InputKind, OutgoingMessage
+from conversations.people import best_by_name
+from conversations.ports import Absence, NotMember, Person
 
 logger = logging.getLogger(__name__)
+
+REMEMBERED_TENANTS = 1_000
+"""Rosters kept at once: one per tenant the app serves."""
 
 T = TypeVar("T")
 TEAMS_CHANNEL_ID = "msteams"
@@ -67,9 +72,10 @@ class TeamsChatPort:
         self._app_id = app_id or ""
         self._directory = directory
         self.calls = calls or ConnectorCalls()
-        self._roster_ttl = roster_ttl_seconds
-        self._rosters: dict[str, tuple[float, dict[str, str]]] = {}
         self._roster_locks: dict[str, asyncio.Lock] = {}
+        self._people: Remembered[str, list[RosterMember]] = Remembered(
+            REMEMBERED_TENANTS, ttl=roster_ttl_seconds
+        )
 
     @property
     def supports_group_dm(self) -> bool:
@@ -173,55 +179,97 @@ class TeamsChatPort:
 
     async def _user_by_email(self, tenant_id: str, email: str) -> str:
         """The Teams id of the tenant member with this email or sign-in name, from the roster of a team
-        the bot is in (read at most every few minutes per tenant); nobody with it fails this message."""
-        roster = await self._roster(tenant_id)
-        found = roster.get(email)
+        the bot is in; nobody with it fails this message."""
+        found = await self.by_email(tenant_id, email)
         if found is None:
             raise DeliveryError(
                 f"teams: nobody in the Teams team Mentorbot is in (tenant {tenant_id}) has the email {email}",
                 permanent=True,
             )
-        return found
+        return found.user.user_id
 
-    async def _roster(self, tenant_id: str) -> dict[str, str]:
-        cached = self._rosters.get(tenant_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+    # --- the tenant's people (conversations.ports.PeopleDirectory) -----------------------------------
+
+    async def member(self, user: UserRef) -> Person | NotMember:
+        """The roster member a picker's value names: a Teams id, or the Azure AD object id the people
+        picker gives. Anyone outside the team Mentorbot is in is nobody the program can reach."""
+        wanted = user.user_id.lower()
+        for member in await self._roster_people(user.workspace_id):
+            if wanted in (member.id.lower(), (member.aad_object_id or "").lower()):
+                return member.person(user.workspace_id)
+        return NotMember(Absence.UNKNOWN)
+
+    async def by_email(self, workspace_id: str, email: str) -> Person | None:
+        wanted = email.strip().lower()
+        for member in await self._roster_people(workspace_id):
+            if wanted in member.addresses:
+                return member.person(workspace_id)
+        return None
+
+    async def search(self, workspace_id: str, name: str) -> list[Person]:
+        """Roster members whose name or sign-in name holds every word typed, exact names first."""
+        if not name.strip().lstrip("@"):
+            return []
+        members = await self._roster_people(workspace_id)
+        return best_by_name(
+            name, (((m.name.casefold(), *m.addresses), m.person(workspace_id)) for m in members)
+        )
+
+    async def render_in(
+        self,
+        channel_id: str | None,
+        message: OutgoingMessage,
+        workspace_id: str,
+        form_errors: Mapping[str, str] | None = None,
+    ) -> Activity:
+        """`render`, for a card shown on `channel_id`: outside the Teams client the people picker cannot
+        ask Microsoft Graph, so people inputs offer the team's roster instead."""
+        picker_works = channel_id == TEAMS_CHANNEL_ID
+        if picker_works or message.form is None or not _has_people_input(message):
+            return await self.render(message, workspace_id, form_errors)
+        try:
+            members = await self._roster_people(workspace_id)
+        except DeliveryError as error:
+            logger.info("no roster to offer in %s: %s", workspace_id, error)
+            members = []
+        roster = [(m.id, m.name) for m in members[:MAX_ROSTER_CHOICES]]
+        return render_activity(message, await self._names(message, workspace_id), form_errors, roster)
+
+    async def _roster_people(self, tenant_id: str) -> list[RosterMember]:
+        """Everyone in the team Mentorbot keeps as the tenant's roster, with their names and addresses
+        (read at most every few minutes per tenant)."""
+        cached = self._people.get(tenant_id)
+        if cached is not None:
+            return cached
         async with self._roster_locks.setdefault(tenant_id, asyncio.Lock()):
-            cached = self._rosters.get(tenant_id)
-            if cached and cached[0] > time.monotonic():
-                return cached[1]
+            cached = self._people.get(tenant_id)
+            if cached is not None:
+                return cached
             tenant = await self._tenant(tenant_id)
             channel = tenant.get(ROSTER) if tenant else None
             if not isinstance(channel, str) or not channel:
                 raise DeliveryError(
                     f"teams: Mentorbot is in no team of tenant {tenant_id}, so it cannot find people by "
-                    "email; add the app to a team whose members are the people to invite",
+                    "email or name; add the app to a team whose members are the people in the program",
                     retry_after=NO_TEAM_RETRY_SECONDS,
                 )
             reference = await self._conversation_reference(tenant_id, channel)
 
-            async def fetch(context: TurnContext) -> dict[str, str]:
+            async def fetch(context: TurnContext) -> list[RosterMember]:
                 connector = context.turn_state[self._adapter.BOT_CONNECTOR_CLIENT_KEY]
-                members: dict[str, str] = {}
+                members: list[RosterMember] = []
                 token: str | None = None
                 while True:
                     page = await connector.conversations.get_conversation_paged_members(
                         channel, page_size=ROSTER_PAGE, continuation_token=token
                     )
-                    for member in page.members or []:
-                        extra = getattr(member, "additional_properties", None) or {}
-                        for name in ("email", "userPrincipalName"):
-                            address = extra.get(name)
-                            if isinstance(address, str) and address.strip() and member.id:
-                                members.setdefault(address.strip().lower(), member.id)
+                    members += [m for m in map(RosterMember.of, page.members or []) if m is not None]
                     token = page.continuation_token
                     if not token:
                         return members
 
-            roster = await self._in_conversation(reference, tenant_id, fetch, f"roster of tenant {tenant_id}")
-            self._rosters[tenant_id] = (time.monotonic() + self._roster_ttl, roster)
-            return roster
+            people = await self._in_conversation(reference, tenant_id, fetch, f"people of tenant {tenant_id}")
+            return self._people.put(tenant_id, people)
 
     async def forget(self, user: UserRef) -> None:
         """Drops a person's saved chat after they uninstall; a later message tries a new 1:1 chat."""
@@ -355,6 +403,48 @@ class TeamsChatPort:
         if outcome.error is not None:
             raise delivery_error(outcome.error, what) from outcome.error
         return outcome.value  # type: ignore[no-any-return]
+
+
+MAX_ROSTER_CHOICES = 100
+"""A card holds about 28 KB: past this many people, the static list offers the first ones only."""
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    """One member of a team's roster, as the Bot Connector lists them."""
+
+    id: str
+    name: str
+    aad_object_id: str | None
+    addresses: tuple[str, ...]
+    """Email and sign-in name (UPN), lower case."""
+
+    @classmethod
+    def of(cls, member: Any) -> RosterMember | None:
+        member_id = getattr(member, "id", None)
+        if not isinstance(member_id, str) or not member_id:
+            return None
+        extra = getattr(member, "additional_properties", None) or {}
+        aad = getattr(member, "aad_object_id", None) or extra.get("aadObjectId") or extra.get("objectId")
+        addresses = tuple(
+            dict.fromkeys(
+                a.strip().lower()
+                for a in (extra.get("email"), extra.get("userPrincipalName"))
+                if isinstance(a, str) and a.strip()
+            )
+        )
+        name = getattr(member, "name", None) or extra.get("givenName") or (addresses[0] if addresses else "")
+        return cls(member_id, str(name or member_id), aad if isinstance(aad, str) else None, addresses)
+
+    def person(self, tenant_id: str) -> Person:
+        return Person(
+            UserRef(PLATFORM, tenant_id, self.id), self.name, self.addresses[0] if self.addresses else None
+        )
+
+
+def _has_people_input(message: OutgoingMessage) -> bool:
+    form = message.form
+    return form is not None and any(i.kind in (InputKind.PERSON, InputKind.PEOPLE) for i in form.inputs)
 
 
 def _is_channel(ref: ConversationRef) -> bool:

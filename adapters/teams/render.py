@@ -8,18 +8,27 @@ Buttons and forms become `Action.Submit`: Teams answers it with an ordinary mess
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from conversations.meeting_slots import (
+    Slot,
+    google_calendar_link,
+    outlook_web_link,
+    slot_label,
+    teams_meeting_link,
+)
 from conversations.messages import (
     ButtonStyle,
     Form,
     FormInput,
     InputKind,
+    MeetingOffer,
     OutgoingMessage,
     mentioned_in,
+    render_commands,
     render_mentions,
 )
 
@@ -45,6 +54,9 @@ _BUTTON_STYLES = {
     ButtonStyle.DANGER: "destructive",
 }
 
+PEOPLE_DATASET = "graph.microsoft.com/users"
+"""The people picker's dataset: Teams searches the organisation's directory itself."""
+
 UNKNOWN_PERSON = "a colleague"
 LOOKALIKE_LT = "\u2039"
 """`‹`: reads like `<` but opens no tag."""
@@ -63,14 +75,21 @@ def literal(text: str) -> str:
     return text.replace("<", LOOKALIKE_LT).replace("](", "] (")
 
 
+def command_words(words: str) -> str:
+    """A command in bold: in Teams it runs when typed to the bot as it is shown."""
+    return f"**{words}**"
+
+
 def render_text(text: str, names: Mapping[str, str]) -> str:
     """Engine mentions become Teams mention tags (paired with entities in the card); the rest is literal."""
-    return render_mentions(text, lambda uid: mention_tag(names.get(uid, UNKNOWN_PERSON)), literal)
+    return render_mentions(
+        render_commands(text, command_words), lambda uid: mention_tag(names.get(uid, UNKNOWN_PERSON)), literal
+    )
 
 
 def shown(text: str) -> str:
     """For card parts Teams cannot mention in: a person is named in words, nothing becomes markup."""
-    return render_mentions(text, lambda _uid: UNKNOWN_PERSON, literal)
+    return render_mentions(render_commands(text, lambda words: words), lambda _uid: UNKNOWN_PERSON, literal)
 
 
 def mention_entities(message: OutgoingMessage, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -101,24 +120,19 @@ def render_card(
     message: OutgoingMessage,
     names: Mapping[str, str] | None = None,
     form_errors: Mapping[str, str] | None = None,
+    roster: Sequence[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The card for one message; `form_errors` re-shows a form with the problems next to its inputs."""
+    """The card for one message; `form_errors` re-shows a form with the problems next to its inputs;
+    `roster` (Teams id, name) replaces the people picker where it cannot work."""
     names = names or {}
     body: list[dict[str, Any]] = []
     if message.title:
         body.append(_text_block(render_text(message.title, names), weight="Bolder", size="Medium"))
     if message.text:
         body.append(_text_block(render_text(message.text, names)))
-    if message.fields:
-        body.append(
-            {
-                "type": "FactSet",
-                "facts": [
-                    {"title": render_text(name, names), "value": render_text(value, names) or "-"}
-                    for name, value in message.fields
-                ],
-            }
-        )
+    body.extend(_field_blocks(message.fields, names))
+    for number, meeting in enumerate(message.meetings, 1):
+        body.extend(_meeting_blocks(number, meeting))
     if message.attachment:
         body.extend(_attachment_blocks(message.attachment.filename, message.attachment.content))
     actions: list[dict[str, Any]] = [
@@ -131,7 +145,7 @@ def render_card(
         for button in message.buttons
     ]
     if message.form:
-        body.extend(_form_body(message.form, form_errors or {}))
+        body.extend(_form_body(message.form, form_errors or {}, roster))
         actions.append(_form_submit(message.form))
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
@@ -153,19 +167,60 @@ def render_activity(
     message: OutgoingMessage,
     names: Mapping[str, str] | None = None,
     form_errors: Mapping[str, str] | None = None,
+    roster: Sequence[tuple[str, str]] | None = None,
 ) -> Activity:
     """A message activity holding the card; `summary` is what notifications and screen readers say."""
     return Activity(
         type=ActivityTypes.message,
         summary=literal(message.plain_text())[:200],
         attachments=[
-            Attachment(content_type=CARD_CONTENT_TYPE, content=render_card(message, names, form_errors))
+            Attachment(
+                content_type=CARD_CONTENT_TYPE, content=render_card(message, names, form_errors, roster)
+            )
         ],
     )
 
 
 def _text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _field_blocks(fields: tuple[tuple[str, str], ...], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One-line fields side by side in a FactSet; a field of several lines (a list, an agenda) as a
+    heading and its own wrapped text, since a FactSet runs its lines together and clips long ones."""
+    blocks: list[dict[str, Any]] = []
+    facts: list[dict[str, Any]] = []
+    for name, value in fields:
+        if "\n" not in value:
+            facts.append({"title": render_text(name, names), "value": render_text(value, names) or "-"})
+            continue
+        if facts:
+            blocks.append({"type": "FactSet", "facts": facts})
+            facts = []
+        blocks.append(_text_block(render_text(name, names), weight="Bolder", spacing="Medium"))
+        blocks.append(_text_block(render_text(value, names).replace("\n", "\n\n"), spacing="Small"))
+    if facts:
+        blocks.append({"type": "FactSet", "facts": facts})
+    return blocks
+
+
+def _meeting_blocks(number: int, meeting: MeetingOffer) -> list[dict[str, Any]]:
+    """One proposed time on the reader's clock, and buttons that open it prefilled in a calendar or as
+    a new Teams meeting with both people invited. The links are built here from the offer's fields."""
+    slot = Slot(meeting.start, meeting.end)
+    when = " / ".join(slot_label(meeting.start, meeting.end, zone) for zone in meeting.timezones or ("UTC",))
+    links = (
+        ("Teams", teams_meeting_link(slot, meeting.title, meeting.details, meeting.attendees)),
+        ("Outlook", outlook_web_link(slot, meeting.title, meeting.details)),
+        ("Google", google_calendar_link(slot, meeting.title, meeting.details)),
+    )
+    return [
+        _text_block(f"**Option {number}:** {literal(when)}", spacing="Medium"),
+        {
+            "type": "ActionSet",
+            "actions": [{"type": "Action.OpenUrl", "title": title, "url": url} for title, url in links],
+        },
+    ]
 
 
 def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
@@ -186,7 +241,9 @@ def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def _form_body(form: Form, errors: Mapping[str, str]) -> list[dict[str, Any]]:
+def _form_body(
+    form: Form, errors: Mapping[str, str], roster: Sequence[tuple[str, str]] | None = None
+) -> list[dict[str, Any]]:
     title = _text_block(shown(form.title), weight="Bolder", size="Medium", spacing="Medium")
     blocks: list[dict[str, Any]] = [title]
     if errors:
@@ -194,7 +251,7 @@ def _form_body(form: Form, errors: Mapping[str, str]) -> list[dict[str, Any]]:
     for form_input in form.inputs:
         if form_input.name in RESERVED_SUBMIT_KEYS:
             raise ValueError(f"form input name {form_input.name!r} is reserved for the submit data")
-        element = _input_element(form_input)
+        element = _input_element(form_input, roster)
         error = errors.get(form_input.name)
         if error:
             element["errorMessage"] = shown(error)
@@ -208,13 +265,13 @@ def _form_body(form: Form, errors: Mapping[str, str]) -> list[dict[str, Any]]:
 
 def _form_submit(form: Form) -> dict[str, Any]:
     data: dict[str, Any] = {SUBMIT_FORM_ID: form.form_id, SUBMIT_CONTEXT: form.context}
-    multiselect = [i.name for i in form.inputs if i.kind is InputKind.MULTISELECT]
+    multiselect = [i.name for i in form.inputs if i.kind in (InputKind.MULTISELECT, InputKind.PEOPLE)]
     if multiselect:
         data[SUBMIT_MULTISELECT] = multiselect
     return {"type": "Action.Submit", "title": form.submit_label, "style": "positive", "data": data}
 
 
-def _input_element(form_input: FormInput) -> dict[str, Any]:
+def _input_element(form_input: FormInput, roster: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "id": form_input.name,
         "label": shown(form_input.label),
@@ -242,6 +299,8 @@ def _input_element(form_input: FormInput) -> dict[str, Any]:
             element["value"] = initial if isinstance(initial, str) else ",".join(initial)
     elif kind is InputKind.SEARCH:
         _search_element(element, form_input)
+    elif kind in (InputKind.PERSON, InputKind.PEOPLE):
+        _people_element(element, form_input, roster)
     elif kind is InputKind.NUMBER:
         element["type"] = "Input.Number"
         number = _as_number(initial)
@@ -273,6 +332,33 @@ def _search_element(element: dict[str, Any], form_input: FormInput) -> None:
     element["choices.data"] = {"type": "Data.Query", "dataset": form_input.dataset}
     if initial:
         element["value"] = initial
+
+
+def _people_element(
+    element: dict[str, Any], form_input: FormInput, roster: Sequence[tuple[str, str]] | None
+) -> None:
+    """Teams' people picker: a filtered ChoiceSet searching the organisation's directory, whose value is
+    an Azure AD object id (the engine maps it to the Teams account through the team roster).
+
+    Where the picker cannot work (outside the Teams client, which alone can ask Microsoft Graph),
+    `roster` is given instead: the team's members as static choices, valued by their Teams ids.
+    """
+    initial = form_input.initial
+    chosen = [initial] if isinstance(initial, str) and initial else list(initial or ())
+    choices = [{"title": shown(o.label), "value": o.value} for o in form_input.options]
+    if roster is not None:
+        choices += [{"title": shown(name), "value": value} for value, name in roster]
+    known = {c["value"] for c in choices}
+    choices += [{"title": shown(value), "value": value} for value in chosen if value not in known]
+    element["type"] = "Input.ChoiceSet"
+    element["style"] = "filtered"
+    element["choices"] = list({c["value"]: c for c in choices}.values())
+    if roster is None:
+        element["choices.data"] = {"type": "Data.Query", "dataset": PEOPLE_DATASET}
+    if form_input.kind is InputKind.PEOPLE:
+        element["isMultiSelect"] = True
+    if chosen:
+        element["value"] = ",".join(chosen)
 
 
 def _as_number(value: object) -> float | int | None:

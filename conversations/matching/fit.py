@@ -91,6 +91,19 @@ def _name(candidate: Candidate, fallback: str) -> str:
     return candidate.display_name.strip() or fallback
 
 
+def _own_words(term: str, raws: tuple[str, ...], vocabulary: Vocabulary) -> str:
+    """A matched term as people should read it: terms are compared case-folded, so a term the
+    vocabulary does not know is shown as the person who offers it wrote it ("AI assistants", not
+    "ai assistants"); a known one by the vocabulary's label."""
+    label = vocabulary.label(term)
+    if label != term:
+        return label
+    for raw in raws:
+        if vocabulary.canonical(raw) == term:
+            return " ".join(raw.split())
+    return label
+
+
 def _hours(hours: float) -> str:
     return f"{hours:g} working hour{'' if hours == 1 else 's'}"
 
@@ -101,10 +114,10 @@ def explain(leader: TermProfile, mentor: TermProfile, fit: Fit, vocabulary: Voca
     mentor_name = _name(mentor.candidate, "The mentor")
     reasons: list[str] = []
     if fit.taught:
-        terms = _join([vocabulary.label(t) for t in fit.taught])
+        terms = _join([_own_words(t, mentor.candidate.skills, vocabulary) for t in fit.taught])
         reasons.append(f"{mentor_name} can teach {leader_name} {terms}.")
     if fit.shared:
-        terms = _join([vocabulary.label(t) for t in fit.shared])
+        terms = _join([_own_words(t, leader.candidate.skills, vocabulary) for t in fit.shared])
         reasons.append(f"{leader_name} can share {terms} with {mentor_name}.")
     if not fit.taught and not fit.shared:
         reasons.append("None of your goals names the other's skills yet: agree on goals when you first meet.")

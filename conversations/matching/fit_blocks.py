@@ -7,7 +7,8 @@ array operations, a few hundred leader rows at a time to keep memory flat:
 - what depends only on (timezone, seniority, department) - shared hours, the seniority-gap and
   working-hours rules, the department bonus - is looked up in a small table indexed by "profile
   class" when the pool has few distinct classes (it usually does), and computed directly otherwise;
-- the per-person rules (reporting line, recent partners) are a short list of forbidden pairs.
+- the per-person rules (reporting line, recent partners, private "don't pair me with" lists) are a
+  short list of forbidden pairs.
 
 A pair a hard rule forbids scores about `FORBIDDEN` (always negative); every allowed pair scores >= 0.
 The formula is the one documented in `fit.py`; the tests check the two agree pair by pair.
@@ -30,7 +31,13 @@ from conversations.matching.fit import (
     TermProfile,
 )
 from conversations.matching.model import MatchRules
-from conversations.matching.rules import RULE_ORDER, Rule, paired_recently, same_reporting_line
+from conversations.matching.rules import (
+    RULE_ORDER,
+    Rule,
+    avoided,
+    paired_recently,
+    same_reporting_line,
+)
 from conversations.matching.working_hours import ZoneTable
 
 FORBIDDEN = np.float32(-1.0e9)
@@ -163,18 +170,18 @@ class PairScorer:
             self._mentor_department,
         )  # fmt: skip
 
-    # -- per-person rules: reporting lines and recent partners ---------------------------------------
+    # -- per-person rules: reporting lines, recent partners and the private lists ---------------------
 
     def _build_forbidden_pairs(self) -> None:
         leader_at = {p.candidate.user.user_id: i for i, p in enumerate(self.leaders)}
         mentor_at = {p.candidate.user.user_id: j for j, p in enumerate(self.mentors)}
         named: set[tuple[int, int]] = set()
         for i, p in enumerate(self.leaders):
-            for other in (*p.candidate.manager_chain, *p.candidate.recent_partners):
+            for other in (*p.candidate.manager_chain, *p.candidate.recent_partners, *p.candidate.avoided):
                 if other in mentor_at:
                     named.add((i, mentor_at[other]))
         for j, p in enumerate(self.mentors):
-            for other in (*p.candidate.manager_chain, *p.candidate.recent_partners):
+            for other in (*p.candidate.manager_chain, *p.candidate.recent_partners, *p.candidate.avoided):
                 if other in leader_at:
                     named.add((leader_at[other], j))
         forbidden = sorted(
@@ -182,6 +189,7 @@ class PairScorer:
             for i, j in named
             if same_reporting_line(self.leaders[i].candidate, self.mentors[j].candidate, self.rules)
             or paired_recently(self.leaders[i].candidate, self.mentors[j].candidate, self.rules)
+            or avoided(self.leaders[i].candidate, self.mentors[j].candidate)
         )
         self._forbidden_rows = np.array([i for i, _ in forbidden], dtype=np.intp)
         self._forbidden_cols = np.array([j for _, j in forbidden], dtype=np.intp)
@@ -245,4 +253,6 @@ class PairScorer:
                 counts[Rule.REPORTING_LINE] += 1
             elif paired_recently(leader.candidate, mentor.candidate, self.rules):
                 counts[Rule.RECENT_PAIRING] += 1
+            elif avoided(leader.candidate, mentor.candidate):
+                counts[Rule.AVOIDED] += 1
         return Counter({rule: counts[rule] for rule in RULE_ORDER if counts[rule]})

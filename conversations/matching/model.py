@@ -48,6 +48,9 @@ class Candidate:
     """User ids of the managers up the chain (the manager first), as far as `reporting_depth`, where known."""
     recent_partners: frozenset[str] = field(default_factory=frozenset)
     """User ids paired with this person within `repeat_lookback_cycles`."""
+    avoided: frozenset[str] = field(default_factory=frozenset)
+    """User ids never to pair with this person: whoever is on their private "don't pair me with" list
+    and whoever listed them. Always a hard rule, whatever the program's settings."""
 
 
 @dataclass(frozen=True)

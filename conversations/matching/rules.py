@@ -17,6 +17,7 @@ class Rule(StrEnum):
     WORKING_HOURS = "working_hours"
     REPORTING_LINE = "reporting_line"
     RECENT_PAIRING = "recent_pairing"
+    AVOIDED = "avoided"
 
 
 RULE_ORDER: tuple[Rule, ...] = (
@@ -24,8 +25,10 @@ RULE_ORDER: tuple[Rule, ...] = (
     Rule.WORKING_HOURS,
     Rule.REPORTING_LINE,
     Rule.RECENT_PAIRING,
+    Rule.AVOIDED,
 )
-"""When a pair breaks several rules it is blamed on the first of these."""
+"""When a pair breaks several rules it is blamed on the first of these. The private lists come last, so
+a pair is put down to them only when no other rule explains it."""
 
 
 def same_workspace(a: Candidate, b: Candidate) -> bool:
@@ -59,6 +62,11 @@ def paired_recently(leader: Candidate, mentor: Candidate, rules: MatchRules) -> 
     return mentor.user.user_id in leader.recent_partners or leader.user.user_id in mentor.recent_partners
 
 
+def avoided(leader: Candidate, mentor: Candidate) -> bool:
+    """One of the two asked, privately, never to be paired with the other: either list counts."""
+    return mentor.user.user_id in leader.avoided or leader.user.user_id in mentor.avoided
+
+
 def broken_rule(leader: Candidate, mentor: Candidate, rules: MatchRules, overlap_hours: float) -> Rule | None:
     """The first hard rule (in `RULE_ORDER`) the pair breaks, or None when it may be proposed."""
     if not seniority_gap_ok(leader, mentor, rules):
@@ -69,6 +77,8 @@ def broken_rule(leader: Candidate, mentor: Candidate, rules: MatchRules, overlap
         return Rule.REPORTING_LINE
     if paired_recently(leader, mentor, rules):
         return Rule.RECENT_PAIRING
+    if avoided(leader, mentor):
+        return Rule.AVOIDED
     return None
 
 
@@ -81,5 +91,7 @@ def describe_rule(rule: Rule, rules: MatchRules) -> str:
         return f"the minimum of {rules.min_overlap_hours:g} shared working hours"
     if rule is Rule.REPORTING_LINE:
         return "the rule against pairing people in the same reporting line"
+    if rule is Rule.AVOIDED:
+        return 'the private "please don\'t pair me with" lists'
     cycles = rules.repeat_lookback_cycles
     return f"the rule against repeating a pairing from the last {cycles} cycle{'' if cycles == 1 else 's'}"

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from conversations.buttons import CHECKIN_ANSWER, CHECKIN_NOTE_FORM, CHECKIN_RATING, PROMPTS_SHOW, ButtonValue
+from conversations.buttons import (
+    CHECKIN_ANSWER,
+    CHECKIN_NOTE_FORM,
+    CHECKIN_RATING,
+    MEETING_BOOKED,
+    PROMPTS_SHOW,
+    ButtonValue,
+)
 from conversations.clock import iso_week, local_time
 from conversations.domain import (
     Checkin,
@@ -21,16 +29,19 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
+from conversations.meeting_slots import propose_slots
 from conversations.messages import (
     Button,
     ButtonStyle,
     Form,
     FormInput,
     InputKind,
+    MeetingOffer,
     OutgoingMessage,
     Reply,
     mention,
 )
+from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
 from conversations.services.context import Ctx
@@ -211,12 +222,129 @@ async def answer(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     chosen = CheckinAnswer(value.choice[0])
     checkin, pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer is not None:
-        return Reply(
-            rating_prompt(checkin, f"You already answered this week: *{checkin.answer.label}*. Thanks!"),
-            replace_original=True,
-        )
+        headline = f"You already answered this week: *{checkin.answer.label}*. Thanks!"
+        return Reply(await follow_up(ctx, checkin, pairing, headline), replace_original=True)
     await record_answer(ctx, checkin, pairing, chosen, None, None)
-    return Reply(rating_prompt(checkin, f"Thanks, recorded: *{chosen.label}*."), replace_original=True)
+    return Reply(
+        await follow_up(ctx, checkin, pairing, f"Thanks, recorded: *{chosen.label}*."), replace_original=True
+    )
+
+
+async def follow_up(ctx: Ctx, checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
+    """What comes after an answer fits the answer: a rating only for a week that had a meeting in it."""
+    if checkin.answer is CheckinAnswer.NEED_HELP:
+        return help_reassurance(checkin, pairing, headline)
+    if checkin.answer is CheckinAnswer.NOT_YET:
+        return await meeting_proposal(ctx, checkin.user, pairing, headline)
+    return rating_prompt(checkin, headline)
+
+
+def help_reassurance(checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
+    other = pairing.other(checkin.user)
+    return OutgoingMessage(
+        text=(
+            f"{headline} Thank you for saying so: asking early is exactly right. The program admins have "
+            "been told privately and one of them will reach out to you directly. "
+            f"{mention(other.user_id)} has not been told and won't be. "
+            "If it helps them help you, add a private note that only the admins can read. "
+            f"And if the pairing isn't working, you can end it without fault with {command_ref('end')}; "
+            "you'll be matched again next round."
+        ),
+        buttons=(CHECKIN_NOTE_FORM.button("Add a private note for the admins", checkin.id),),
+        mentions=(other.user_id,),
+    )
+
+
+MEETING_TITLE = "Reverse-mentoring catch-up"
+MEETING_DETAILS = "Reverse-mentoring session: one of you brings an AI or digital tool to try, the other a strategy question."
+SLOTS_OFFERED = 3
+
+
+def offers_for(
+    now: datetime,
+    pairing: Pairing,
+    zones: Mapping[UserRef, str],
+    emails: Mapping[UserRef, str],
+    readers: tuple[UserRef, ...],
+) -> tuple[MeetingOffer, ...]:
+    """Up to three times in the coming week inside both people's working hours, shown on the clock of
+    each of `readers`, with both people's work emails (where the org chart knows them) for a Teams invite."""
+    slots = propose_slots(
+        [zones.get(pairing.leader, "UTC"), zones.get(pairing.mentor, "UTC")], now, count=SLOTS_OFFERED
+    )
+    attendees = tuple(email for email in (emails.get(m) for m in pairing.members()) if email)
+    shown_in = tuple(dict.fromkeys(zones.get(reader, "UTC") for reader in readers))
+    return tuple(
+        MeetingOffer(slot.start, slot.end, shown_in, MEETING_TITLE, MEETING_DETAILS, attendees)
+        for slot in slots
+    )
+
+
+async def meeting_offers(
+    ctx: Ctx, pairing: Pairing, readers: tuple[UserRef, ...]
+) -> tuple[MeetingOffer, ...]:
+    """`offers_for` the pair as stored now."""
+    people = await ctx.uow.participants.get_many(pairing.members())
+    zones = {user: person.timezone for user, person in people.items()}
+    return offers_for(ctx.now, pairing, zones, await ctx.uow.org_chart.links(), readers)
+
+
+async def meeting_proposal(ctx: Ctx, reader: UserRef, pairing: Pairing, headline: str) -> OutgoingMessage:
+    """After "not yet": times that suit you both, one click from a calendar, and "We booked it"."""
+    other = pairing.other(reader)
+    offers = await meeting_offers(ctx, pairing, (reader,))
+    if offers:
+        text = (
+            f"{headline} No problem, weeks fill up. Here are {len(offers)} times in the coming week inside "
+            f"both your working hours, on your clock. Pick one, add it to your calendar and send it to "
+            f"{mention(other.user_id)}; then tell me with *We booked it*."
+        )
+    else:
+        text = (
+            f"{headline} No problem, weeks fill up. Your working hours barely overlap this week, so "
+            f"message {mention(other.user_id)} with two times that suit you; then tell me with *We booked it*."
+        )
+    return OutgoingMessage(
+        text=text,
+        meetings=offers,
+        buttons=(MEETING_BOOKED.button("We booked it", pairing.id, style=ButtonStyle.PRIMARY),),
+        mentions=(other.user_id,),
+    )
+
+
+async def meeting_booked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
+    """A click on "We booked it" (`pairing id`): this week's check-in records a planned meeting.
+
+    The person's check-in of their current week holds it, answered *Rescheduled* (a meeting is set
+    for later): it was "not yet" or unasked, and a meeting already had ("We met") is never overwritten.
+    """
+    pairing = await ctx.uow.pairings.get(value.id)
+    if pairing is None or pairing.side_of(actor) is None:
+        raise NotAllowed(MEETING_BOOKED.invalid)
+    if pairing.status is not PairingStatus.ACTIVE:
+        raise NotAllowed("That pairing has ended, so there's no meeting to record.")
+    me = await ctx.participant(actor)
+    week, _ = local_week_and_slot(ctx, me)
+    checkin = await ctx.uow.checkins.find(pairing.id, actor, week)
+    if checkin is None:
+        checkin = Checkin(new_id(), pairing.id, actor, week, sent_at=ctx.now)
+        await ctx.uow.checkins.add(checkin)
+    if checkin.answer is CheckinAnswer.MET:
+        return Reply.text("You already told me you met this week. Enjoy the next one!")
+    if checkin.answer is not CheckinAnswer.RESCHEDULED:
+        checkin.answer = CheckinAnswer.RESCHEDULED
+        checkin.answered_at = ctx.now
+        await ctx.uow.checkins.save(checkin)
+    other = pairing.other(actor)
+    return Reply(
+        OutgoingMessage(
+            text=(
+                f"Great, noted: you and {mention(other.user_id)} have a meeting planned. "
+                "I'll ask how it went at the next check-in."
+            ),
+            mentions=(other.user_id,),
+        )
+    )
 
 
 def rating_prompt(checkin: Checkin, headline: str) -> OutgoingMessage:
@@ -254,8 +382,8 @@ async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> N
                 title="Private: a participant asked for help",
                 text=(
                     f"{mention(checkin.user.user_id)} asked for help with their pairing with "
-                    f"{mention(other.user_id)} in week {checkin.week}.{note} Please reach out to them directly; "
-                    "their partner has not been told."
+                    f"{mention(other.user_id)} in {week_label(checkin.week)}.{note} Please reach out to them "
+                    "directly; their partner has not been told."
                 ),
                 mentions=(checkin.user.user_id, other.user_id),
             ),
@@ -267,6 +395,8 @@ async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     """A click on a `CHECKIN_RATING` button (`checkin id`, 1-5)."""
     rating = int(value.choice[0])
     checkin, _ = await _authorised_checkin(ctx, actor, value.id)
+    if checkin.answer in (CheckinAnswer.NOT_YET, CheckinAnswer.NEED_HELP):
+        return Reply.text("There's nothing to rate for a week without a meeting; nothing was recorded.")
     if checkin.rating is not None:
         return Reply(
             rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True
@@ -342,7 +472,9 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
     chosen = ANSWER_WORDS.get(command.args[0].lower())
     if chosen is None:
         raise InvalidInput(
-            "Answer with `met`, `not-yet`, `rescheduled` or `need-help`, e.g. `checkin met 4 good chat`."
+            f"Answer with {command_ref('checkin met')}, {command_ref('checkin not-yet')}, "
+            f"{command_ref('checkin rescheduled')} or {command_ref('checkin need-help')}, "
+            f"e.g. {command_ref('checkin met 4 good chat')}."
         )
     rating = None
     rest = list(command.rest.split()[1:])
@@ -353,8 +485,19 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
     note = " ".join(rest)[:1000] or None
     if checkin.answer is not None:
         return Reply.text(f"You already answered this week: *{checkin.answer.label}*. Thanks!")
+    if chosen in (CheckinAnswer.NOT_YET, CheckinAnswer.NEED_HELP):
+        rating = None  # a week without a meeting has nothing to rate
     await record_answer(ctx, checkin, pairing, chosen, rating, note)
     extra = f", rated {rating}/5" if rating else ""
-    return Reply.text(
-        f"Thanks, recorded: *{chosen.label}*{extra}." + (" Your note is private." if note else "")
-    )
+    headline = f"Thanks, recorded: *{chosen.label}*{extra}." + (" Your note is private." if note else "")
+    return Reply(await follow_up(ctx, checkin, pairing, headline))
+
+
+def week_label(week: str) -> str:
+    """An ISO week ("2026-W51") as people say it: "the week of 14 December"."""
+    try:
+        year, number = week.split("-W")
+        monday = date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return f"week {week}"
+    return f"the week of {monday.day} {monday:%B}"

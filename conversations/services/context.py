@@ -22,6 +22,20 @@ class NudgeRules:
     checkin_unanswered_after: timedelta = timedelta(hours=48)
 
 
+DEFAULT_GROUND_RULES = (
+    "What you two discuss stays between you, unless you both agree to share it; "
+    "No question is too basic, on either side; "
+    "Either of you may end the pairing at any time, without fault and without giving reasons; "
+    "Stuck, or something feels wrong? Ask the program admins privately: your partner is not told"
+)
+"""The program's ground rules, separated by `;`: every introduction and the joining message carry them."""
+
+
+def ground_rules_list(rules: str) -> tuple[str, ...]:
+    """The rules one by one, as a `;`-separated setting holds them."""
+    return tuple(rule.strip() for rule in rules.split(";") if rule.strip())
+
+
 @dataclass(frozen=True)
 class ProgramConfig:
     admins: frozenset[str] = frozenset()
@@ -38,6 +52,8 @@ class ProgramConfig:
     next_round_after: timedelta | None = timedelta(days=7)
     """After a round closes, the next starts by itself this much later; None leaves it to an admin.
     The very first round is always an admin's `pair`."""
+    ground_rules: str = DEFAULT_GROUND_RULES
+    """`;`-separated, shown in every introduction and, briefly, after joining."""
 
 
 @dataclass(frozen=True)

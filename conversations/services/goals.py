@@ -6,6 +6,7 @@ from conversations.buttons import GOAL_ADD_FORM, ButtonValue
 from conversations.domain import Assessment, Goal, Pairing, PairingStatus, Side, UserRef, new_id
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
 from conversations.messages import Form, FormInput, InputKind, OutgoingMessage, Reply
+from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_int
 from conversations.services.context import Ctx
 
@@ -36,9 +37,9 @@ async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Rep
         index = parse_int(numbers[0], 1, len(mine)) if numbers and mine else None
         if index is None:
             raise InvalidInput(
-                f"Give the number of one of your goals (1-{len(mine)}), e.g. `goals {verb} 1`."
+                f"Give the number of one of your goals (1-{len(mine)}), e.g. {command_ref(f'goals {verb} 1')}."
                 if mine
-                else "You have no goals yet. Add one with `goals add TEXT`."
+                else f"You have no goals yet. Add one with {command_ref('goals add TEXT')}."
             )
         goal = mine[index - 1]
         if verb == "done":
@@ -47,13 +48,18 @@ async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Rep
             return Reply.text(f"Well done! Goal {index} is marked done: _{goal.text}_")
         pct = parse_int(numbers[1], 0, 100) if len(numbers) > 1 else None
         if pct is None:
-            raise InvalidInput("Give progress as a percentage from 0 to 100, e.g. `goals progress 1 50`.")
+            raise InvalidInput(
+                f"Give progress as a percentage from 0 to 100, e.g. {command_ref('goals progress 1 50')}."
+            )
         goal.progress = pct
         if pct == 100 and goal.done_at is None:
             goal.done_at = ctx.now
         await ctx.uow.goals.save(goal)
         return Reply.text(f"Progress on goal {index} is now {pct}%.")
-    raise InvalidInput("Use `goals`, `goals add TEXT`, `goals progress N PERCENT` or `goals done N`.")
+    raise InvalidInput(
+        f"Use {command_ref('goals')}, {command_ref('goals add TEXT')}, {command_ref('goals progress N PERCENT')} "
+        f"or {command_ref('goals done N')}."
+    )
 
 
 async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
@@ -84,7 +90,7 @@ async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Rep
     text = " ".join(text.split())
     if not text:
         raise InvalidInput(
-            "Say what the goal is, e.g. `goals add use an AI assistant to draft my weekly update`."
+            f"Say what the goal is, e.g. {command_ref('goals add use an AI assistant to draft my weekly update')}."
         )
     if len(text) > MAX_GOAL_LENGTH:
         raise InvalidInput(f"Keep a goal under {MAX_GOAL_LENGTH} characters.")
@@ -96,7 +102,8 @@ async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Rep
     side = pairing.side_of(actor) or Side.LEADER
     await ctx.uow.goals.add(Goal(new_id(), pairing.id, actor, side, text, ctx.now))
     return Reply.text(
-        f"Goal {len(mine) + 1} added: _{text}_. Report progress with `goals progress {len(mine) + 1} 50`."
+        f"Goal {len(mine) + 1} added: _{text}_. "
+        f"Report progress with {command_ref(f'goals progress {len(mine) + 1} 50')}."
     )
 
 
@@ -153,7 +160,9 @@ async def record_assessment(ctx: Ctx, actor: UserRef, pairing_id: str, phase: st
 async def assess_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
     await ctx.participant(actor)
     if len(command.args) < 2 or command.args[0].lower() not in ("before", "after"):
-        raise InvalidInput("Use `assess before 3` or `assess after 4` (1 = not at all, 5 = very).")
+        raise InvalidInput(
+            f"Use {command_ref('assess before 3')} or {command_ref('assess after 4')} (1 = not at all, 5 = very)."
+        )
     pairings = await ctx.uow.pairings.for_user(actor)
     if not pairings:
         raise InvalidInput("Self-assessments belong to a pairing; you'll get one when you're matched.")

@@ -2,23 +2,69 @@
 
 One read builds it all. Opening the tab is not something the person did, so it is answered from the
 store without recording an inbound event, and it never opens a form.
+
+Slack offers no typing to the app, so the home carries buttons for what fits the person's state
+(`buttons.RUN_COMMAND`): Join and a short onboarding for someone who has not joined; their profile,
+goals and check-in once they have.
 """
 
 from __future__ import annotations
 
-from conversations.domain import PairingStatus, UserRef
-from conversations.messages import OutgoingMessage
+from dataclasses import replace
+
+from conversations.buttons import RUN_COMMAND
+from conversations.domain import PairingStatus, Participant, ParticipantStatus, UserRef
+from conversations.errors import NotOptedIn
+from conversations.messages import Button, ButtonStyle, OutgoingMessage
 from conversations.services import goals, participants, prompts
 from conversations.services.context import Ctx
+from conversations.services.pairing import ground_rules_text
+
+
+def onboarding(ctx: Ctx) -> OutgoingMessage:
+    """A first visit by someone who has not joined: what the program is, how it goes, and Join."""
+    return OutgoingMessage(
+        title="Welcome to reverse mentoring",
+        text=(
+            "Early-career mentors teach leaders AI and digital tools; leaders share strategy and experience "
+            "back. How it goes:\n"
+            "1. Join: tell me your role, the skills you offer and what you'd like to learn (two minutes).\n"
+            "2. At the next pairing round you're introduced to a partner, with times you could both meet.\n"
+            "3. Meet for about 30 minutes every week or two; once a week I ask how it's going."
+        ),
+        fields=(("Ground rules", ground_rules_text(ctx.config.ground_rules)),),
+        buttons=(
+            RUN_COMMAND.button("Join", "join", style=ButtonStyle.PRIMARY),
+            RUN_COMMAND.button("Help", "help"),
+        ),
+    )
+
+
+def actions_for(person: Participant, paired: bool) -> tuple[Button, ...]:
+    """The buttons that fit where the person stands: no goals or check-in before they are paired."""
+    found = [RUN_COMMAND.button("Edit my profile", "profile")]
+    if person.status is ParticipantStatus.PAUSED:
+        found.insert(0, RUN_COMMAND.button("Resume", "resume", style=ButtonStyle.PRIMARY))
+    if paired:
+        found += [RUN_COMMAND.button("My goals", "goals"), RUN_COMMAND.button("Check in", "checkin")]
+    found.append(RUN_COMMAND.button("Help", "help"))
+    return tuple(found)
 
 
 async def parts(ctx: Ctx, user: UserRef) -> list[OutgoingMessage]:
-    """Raises MentorbotError for someone who has not joined (the caller shows its message)."""
+    """Someone who has not joined (or left) gets the onboarding with a Join button."""
+    try:
+        me = await ctx.participant(user)
+    except NotOptedIn:
+        return [onboarding(ctx)]
     found: list[OutgoingMessage] = []
     status = await participants.status(ctx, user)
-    if status.message is not None:
-        found.append(status.message)
     active = await ctx.uow.pairings.for_user(user, PairingStatus.ACTIVE)
+    buttons = actions_for(me, bool(active))
+    if status.message is not None:
+        found.append(replace(status.message, buttons=(*status.message.buttons, *buttons)))
+    else:
+        found.append(OutgoingMessage(text="Your reverse-mentoring home.", buttons=buttons))
     if not active:
         return found
     pairing = active[-1]

@@ -29,13 +29,15 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
 from conversations.services.context import Ctx
 from conversations.services.participants import open_profile_form
 
 ASK_AGAIN_AFTER = timedelta(days=30)
 """How long a `not now` rests before another `invite` may ask the person again."""
-GONE = "That invitation isn't available any more; type `join` whenever you want to join the program."
+GONE = (
+    f"That invitation isn't available any more; use {command('join')} whenever you want to join the program."
+)
 NOT_YOURS = "That invitation was sent to someone else; nothing changed."
 DECLINED = frozenset({InvitationStatus.NOT_NOW, InvitationStatus.NEVER})
 
@@ -177,13 +179,13 @@ async def answered(ctx: Ctx, actor: UserRef, value: ButtonValue, profile: Profil
             await ctx.uow.invitations.mark_joined(actor, ctx.now)
         return await open_profile_form(ctx, actor, profile, editing=False)
     if invitation.status is InvitationStatus.JOINED:
-        return Reply.text("You're already in the program; type `status` to see where you stand.")
+        return Reply.text(f"You're already in the program; {command('status')} shows where you stand.")
     invitation.status = InvitationStatus.NEVER if choice == "never" else InvitationStatus.NOT_NOW
     invitation.answered_at = ctx.now
     invitation.user_key = actor.key
     await ctx.uow.invitations.save_many([invitation])
     if invitation.status is InvitationStatus.NEVER:
-        text = "Thanks for letting us know. You won't be invited again; type `join` if you ever change your mind."
+        text = f"Thanks for letting us know. You won't be invited again; use {command('join')} if you ever change your mind."
     else:
-        text = "Thanks for letting us know. We may ask again in a while; type `join` whenever you're ready."
+        text = f"Thanks for letting us know. We may ask again in a while; use {command('join')} whenever you're ready."
     return Reply.text(text, replace_original=True)

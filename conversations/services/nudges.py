@@ -20,8 +20,8 @@ from conversations.domain import (
     ParticipantStatus,
     UserRef,
 )
-from conversations.messages import OutgoingMessage, mention
-from conversations.services.checkins import checkin_delivery_key
+from conversations.messages import OutgoingMessage, command, mention
+from conversations.services.checkins import checkin_delivery_key, week_label
 from conversations.services.context import Ctx
 
 
@@ -42,27 +42,40 @@ async def enqueue_nudges(ctx: Ctx) -> int:
         if sent_at is not None and sent_at <= ctx.now - rules.checkin_unanswered_after:
             unanswered[checkin.pairing_id].append(checkin)
     goal_owners = {(g.pairing_id, g.owner) for g in await ctx.uow.goals.list()}
+    active = await ctx.uow.pairings.list(status=PairingStatus.ACTIVE)
+    quiet = [p for p in active if ctx.now - p.created_at >= rules.no_meeting_after and p.id not in met]
+    # A pair with no recent meeting may never have met at all: they are told so, not "since you last met".
+    ever_met = (
+        await ctx.uow.checkins.pairings_answered(
+            CheckinAnswer.MET, min(p.created_at for p in quiet), min(p.created_at for p in quiet)
+        )
+        if quiet
+        else set()
+    )
 
     # (person, idempotency key, message) for every nudge a rule calls for; only reachable people get theirs
     wanted: list[tuple[UserRef, str, OutgoingMessage]] = []
-    for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
+    for pairing in active:
         age = ctx.now - pairing.created_at
 
         if age >= rules.no_meeting_after and pairing.id not in met:
             for member in pairing.members():
                 other = pairing.other(member)
+                if pairing.id in ever_met:
+                    text = (
+                        f"No meeting with {mention(other.user_id)} logged in the last {rules.no_meeting_after.days} days. "
+                        "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
+                    )
+                else:
+                    text = (
+                        f"No meeting with {mention(other.user_id)} logged yet. A first 20-minute call is all it "
+                        f"takes: {command('checkin not-yet')} shows three times that suit you both."
+                    )
                 wanted.append(
                     (
                         member,
                         f"nudge:no-meeting:{pairing.id}:{iso_week(ctx.now)}:{member.key}",
-                        OutgoingMessage(
-                            title="Time to catch up?",
-                            text=(
-                                f"It's been {rules.no_meeting_after.days} days since you and {mention(other.user_id)} last met. "
-                                "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
-                            ),
-                            mentions=(other.user_id,),
-                        ),
+                        OutgoingMessage(title="Time to catch up?", text=text, mentions=(other.user_id,)),
                     )
                 )
 
@@ -77,7 +90,7 @@ async def enqueue_nudges(ctx: Ctx) -> int:
                                 title="Set your goals",
                                 text=(
                                     "You haven't set any goals for this pairing yet. Two or three are plenty, "
-                                    "e.g. `goals add use an AI assistant to summarise long documents`."
+                                    f"e.g. {command('goals add use an AI assistant to summarise long documents')}."
                                 ),
                             ),
                         )
@@ -90,7 +103,10 @@ async def enqueue_nudges(ctx: Ctx) -> int:
                     f"nudge:checkin:{checkin.id}",
                     OutgoingMessage(
                         title="Quick reminder",
-                        text=f"This week's check-in ({checkin.week}) is still open: one click is enough. Type `checkin` to see it.",
+                        text=(
+                            f"Your check-in for {week_label(checkin.week)} is still open: one click is enough. "
+                            f"{command('checkin')} shows it again."
+                        ),
                     ),
                 )
             )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from conversations.buttons import ASSESS, GOAL_ADD_FORM
+from conversations.buttons import ASSESS, GOAL_ADD_FORM, MEETING_BOOKED, RUN_COMMAND
 from conversations.domain import (
     ASSESSMENT_QUESTIONS,
     Cycle,
@@ -24,9 +25,13 @@ from conversations.domain import (
 from conversations.errors import RoundAlreadyStarted
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
 from conversations.matching.model import Progress
-from conversations.messages import OutgoingMessage, mention
-from conversations.services.context import Ctx
+from conversations.matching.rules import Rule, describe_rule
+from conversations.messages import ButtonStyle, MeetingOffer, OutgoingMessage, command, mention
+from conversations.services.checkins import offers_for
+from conversations.services.context import DEFAULT_GROUND_RULES, Ctx, ground_rules_list
 from conversations.services.org import chain_of
+
+WAITLIST_GENERAL = "Nobody who fits the program's rules for you was free this round."
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidat
             recent[pairing.leader].add(pairing.mentor.user_id)
             recent[pairing.mentor].add(pairing.leader.user_id)
     chains = await reporting_chains(ctx, people)
+    avoided = await avoided_by_anyone(ctx)
     return [
         Candidate(
             user=p.user,
@@ -77,9 +83,24 @@ async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidat
             learning_goals=p.learning_goals,
             manager_chain=chains.get(p.user, ()),
             recent_partners=frozenset(recent.get(p.user, ())),
+            avoided=frozenset(avoided.get(p.user, ())),
         )
         for p in people
     ]
+
+
+async def avoided_by_anyone(ctx: Ctx) -> dict[UserRef, set[str]]:
+    """For each person, the user ids of their workspace never to pair them with: those on their own
+    private list and those who listed them. Both directions, so either list alone keeps two apart."""
+    avoided: dict[UserRef, set[str]] = defaultdict(set)
+    for pair in await ctx.uow.avoid_list.pairs():
+        if len(pair) != 2:
+            continue
+        one, other = sorted(pair)
+        if (one.platform, one.workspace_id) == (other.platform, other.workspace_id):
+            avoided[one].add(other.user_id)
+            avoided[other].add(one.user_id)
+    return avoided
 
 
 async def reporting_chains(ctx: Ctx, people: list[Participant]) -> dict[UserRef, tuple[str, ...]]:
@@ -156,6 +177,7 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
             raise RoundAlreadyStarted()
     elif not await ctx.uow.cycles.begin_matching(cycle):
         raise RoundAlreadyStarted()
+    emails = await ctx.uow.org_chart.links() if result.pairs else {}
     for proposed in result.pairs:
         pairing = Pairing(
             id=new_id(),
@@ -167,8 +189,11 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
             created_at=ctx.now,
         )
         await ctx.uow.pairings.add(pairing)
-        await introduce(ctx, pairing, names)
+        await introduce(ctx, pairing, names, emails)
+    private_rule = describe_rule(Rule.AVOIDED, ctx.config.match_rules)
     for person in result.waitlist:
+        # The private lists are never told to the people they name: their reason stays general.
+        reason = WAITLIST_GENERAL if private_rule in person.reason else person.reason
         await ctx.outbox.dm(
             f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
             person.user,
@@ -176,14 +201,64 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
                 title="You're on the waitlist",
                 text=(
                     "There was no partner for you in this pairing round, so you're first in line for the next one. "
-                    f"Why: {sentence(person.reason)} Nothing for you to do; you keep your place."
+                    f"Why: {sentence(reason)} Nothing for you to do; you keep your place."
                 ),
             ),
         )
     return RoundReport(number, result.pairs, result.waitlist, names, dry_run=False)
 
 
-def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | None) -> OutgoingMessage:
+FIRST_MEETING_AGENDA = (
+    "1. Ten minutes each: your role, your week, and what you'd like from this pairing.",
+    "2. The leader's turn to learn: the mentor shows one AI or digital tool on a real task from the "
+    "leader's week (summarising a long document, drafting an update, analysing a spreadsheet).",
+    "3. The mentor's turn to learn: the leader walks through one strategic decision they are facing, "
+    "and how they are weighing it.",
+    "4. Before you hang up: each of you sets two or three goals, and you book the next meeting.",
+)
+"""Both directions of learning, so the first meeting starts two-way."""
+
+
+def ways_out() -> str:
+    """The private exits, named the same way in the introduction and the joining message."""
+    return (
+        "Stuck, or something feels wrong? Answer *Need help* on any weekly check-in, or use "
+        f"{command('checkin need-help')}: the program admins reach out to you privately and your partner "
+        f"is not told. To end the pairing without fault, use {command('end')}; you'll be matched "
+        "again next round."
+    )
+
+
+def ground_rules_text(ground_rules: str) -> str:
+    return "\n".join(f"• {sentence(rule)}" for rule in ground_rules_list(ground_rules))
+
+
+def onboarding_message(ground_rules: str) -> OutgoingMessage:
+    """Sent once someone joins: the introduction's rules and ways out, in brief, before anyone is paired."""
+    return OutgoingMessage(
+        title="How reverse mentoring works",
+        text=(
+            "Thanks for joining! At the next pairing round you'll be introduced to your partner, with a few "
+            "times you could both meet. Meet for about 30 minutes every week or two: the mentor shows AI and "
+            "digital tools, the leader shares strategy and experience. Once a week I ask how it's going; "
+            "one click answers."
+        ),
+        fields=(("Ground rules", ground_rules_text(ground_rules)), ("If you need to", ways_out())),
+        buttons=(RUN_COMMAND.button("Where I stand", "status"), RUN_COMMAND.button("Help", "help")),
+    )
+
+
+def intro_message(
+    pairing: Pairing,
+    names: dict[UserRef, str],
+    to: UserRef | None,
+    *,
+    ground_rules: str = DEFAULT_GROUND_RULES,
+    meetings: tuple[MeetingOffer, ...] = (),
+) -> OutgoingMessage:
+    """The introduction: who, why, the ground rules, a first agenda, the ways out and times to meet.
+
+    `meetings` are shown on each reader's clock: in a message both people share, in both zones."""
     leader, mentor = pairing.leader.user_id, pairing.mentor.user_id
     if to is None:
         text = (
@@ -197,36 +272,61 @@ def intro_message(pairing: Pairing, names: dict[UserRef, str], to: UserRef | Non
             f"Meet {mention(other.user_id)} ({names.get(other, other.user_id)}), your {role} for this "
             "reverse-mentoring round! Send them a message to set up your first 30 minutes."
         )
+    if meetings:
+        text += (
+            f" Below are {len(meetings)} times in the coming week inside both your working hours: add one to "
+            "your calendar, send it to your partner, then tell me with *We booked it*."
+        )
+    fields: list[tuple[str, str]] = [
+        (
+            "Why you two",
+            " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match.",
+        ),
+        ("Ground rules", ground_rules_text(ground_rules)),
+        ("Your first meeting (30 minutes)", "\n".join(FIRST_MEETING_AGENDA)),
+        ("If you need to", ways_out()),
+    ]
     return OutgoingMessage(
         title="Meet your mentoring partner",
         text=text,
-        fields=(
-            (
-                "Why you two",
-                " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match.",
+        fields=tuple((name, value) for name, value in fields if value),
+        buttons=(
+            *(
+                (MEETING_BOOKED.button("We booked it", pairing.id, style=ButtonStyle.PRIMARY),)
+                if meetings
+                else ()
             ),
-            ("First steps", "Book 30 minutes this week, then each of you sets goals with `goals add ...`."),
+            GOAL_ADD_FORM.button("Set my goals", pairing.id),
         ),
-        buttons=(GOAL_ADD_FORM.button("Set my goals", pairing.id),),
         mentions=(leader, mentor),
+        meetings=meetings,
     )
 
 
-async def introduce(ctx: Ctx, pairing: Pairing, names: dict[UserRef, str]) -> None:
+async def introduce(
+    ctx: Ctx, pairing: Pairing, names: dict[UserRef, str], emails: Mapping[UserRef, str] | None = None
+) -> None:
+    """`emails`: the org chart's links, read once for a whole round rather than once per pair."""
     members = pairing.members()
+    people = await ctx.uow.participants.get_many(members)
+    zones = {user: person.timezone for user, person in people.items()}
+    emails = await ctx.uow.org_chart.links() if emails is None else emails
+    rules = ctx.config.ground_rules
     if ctx.supports_group_dm(pairing.leader.platform):
+        meetings = offers_for(ctx.now, pairing, zones, emails, members)
         await ctx.outbox.send(
             f"intro:{pairing.id}",
             Destination.group(members),
-            intro_message(pairing, names, None),
+            intro_message(pairing, names, None, ground_rules=rules, meetings=meetings),
             priority=DeliveryPriority.URGENT,
         )
     else:
         for member in members:
+            meetings = offers_for(ctx.now, pairing, zones, emails, (member,))
             await ctx.outbox.dm(
                 f"intro:{pairing.id}:{member.key}",
                 member,
-                intro_message(pairing, names, member),
+                intro_message(pairing, names, member, ground_rules=rules, meetings=meetings),
                 priority=DeliveryPriority.URGENT,
             )
     for member in members:

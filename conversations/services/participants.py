@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from conversations.buttons import LEAVE
+from conversations.buttons import LEAVE, PERSON_PICK, ButtonValue, account_from_part, account_part
 from conversations.domain import (
     SENIORITY_LEVELS,
     PairingStatus,
@@ -15,12 +15,31 @@ from conversations.domain import (
     UserRef,
 )
 from conversations.errors import FormInvalid, InvalidInput
-from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.messages import ButtonStyle, Option, OutgoingMessage, Reply, mention
+from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_date
-from conversations.profile_form import Prefill, build_profile_form, validate_profile
+from conversations.people import (
+    CLEAR_WORDS,
+    LIST_WORDS,
+    MAX_CANDIDATES,
+    NOBODY,
+    Checked,
+    PeopleFound,
+    absence_text,
+)
+from conversations.ports import Person
+from conversations.profile_form import (
+    AVOID_FIELD,
+    MANAGER_FIELD,
+    MAX_AVOIDED,
+    Prefill,
+    ProfileAnswers,
+    build_profile_form,
+    validate_profile,
+)
 from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
 from conversations.services.context import Ctx
-from conversations.services.pairing import end_pairing
+from conversations.services.pairing import end_pairing, onboarding_message
 
 DELETED_USER_ID = "deleted-user"
 MAX_NAME = 80
@@ -33,12 +52,27 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
     if not editing and existing is not None:
         await link_to_org_chart(ctx, actor, profile)
         return Reply.text(
-            "You're already in the program. Use `profile` to change your details, or `status` to see where you stand."
+            f"You're already in the program. Use {command_ref('profile')} to change your details, "
+            f"or {command_ref('status')} to see where you stand."
         )
     if editing and existing is None:
-        return Reply.text("You haven't joined yet. Type `join` to opt in.")
+        return Reply.text(f"You haven't joined yet. Use {command_ref('join')} to opt in.")
     chart = await link_to_org_chart(ctx, actor, profile)
-    form = build_profile_form(existing, profile.timezone if profile else None, is_edit=editing, chart=chart)
+    avoided = await ctx.uow.avoid_list.get(actor) if existing else ()
+    chosen = (
+        [UserRef(actor.platform, actor.workspace_id, existing.manager_id)]
+        if existing and existing.manager_id
+        else []
+    )
+    names = {**await _names(ctx, chosen), **{p.user: p.name for p in avoided}}
+    form = build_profile_form(
+        existing,
+        profile.timezone if profile else None,
+        is_edit=editing,
+        chart=chart,
+        known=tuple(Option(user.user_id, name) for user, name in names.items()),
+        avoided=tuple(p.user.user_id for p in avoided),
+    )
     # The name travels with the form, so saving it needs no call to the platform (Slack wants an
     # answer to a modal submission within three seconds).
     form = replace(form, context=(profile.display_name if profile else "")[:MAX_NAME])
@@ -63,11 +97,19 @@ async def link_to_org_chart(ctx: Ctx, actor: UserRef, profile: Profile | None) -
 
 
 async def submit_profile(
-    ctx: Ctx, actor: UserRef, fields: dict[str, str | list[str]], display_name: str
+    ctx: Ctx,
+    actor: UserRef,
+    fields: dict[str, str | list[str]],
+    display_name: str,
+    people: PeopleFound = NOBODY,
 ) -> Reply:
     answers, errors = validate_profile(fields)
     if answers is None:
         raise FormInvalid(errors)
+    manager, avoided, errors = _picked_people(actor, answers, people)
+    if errors:
+        raise FormInvalid(errors)
+    answers = replace(answers, manager_pick=manager)
     existing = await ctx.uow.participants.get(actor)
     joining = existing is None or existing.status is ParticipantStatus.LEFT
     if existing is not None and not joining:
@@ -79,9 +121,10 @@ async def submit_profile(
             department=answers.department,
             seniority=answers.seniority,
             timezone=answers.timezone,
-            manager_id=answers.manager_id,
+            manager_id=answers.manager_pick,
         )
         await ctx.uow.participants.save(updated)
+        await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
         return Reply.text("Your profile is updated. It will be used from the next pairing round.")
     participant = Participant(
         user=actor,
@@ -93,15 +136,191 @@ async def submit_profile(
         timezone=answers.timezone,
         skills=answers.skills,
         learning_goals=answers.learning_goals,
-        manager_id=answers.manager_id,
+        manager_id=answers.manager_pick,
         joined_at=ctx.now,
     )
     await ctx.uow.participants.save(participant)
+    await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
     await ctx.uow.invitations.mark_joined(actor, ctx.now)  # an invitation they had here is answered
+    await ctx.outbox.dm(
+        f"onboarding:{actor.key}:{ctx.now.isoformat()}", actor, onboarding_message(ctx.config.ground_rules)
+    )
     return Reply.text(
         f"Welcome to reverse mentoring, {participant.display_name}! You joined as *{answers.role.value}*. "
-        "You'll be introduced to your partner at the next pairing round. Type `status` any time."
+        f"You'll be introduced to your partner at the next pairing round. {command_ref('status')} shows "
+        "where you stand any time."
     )
+
+
+def _picked_people(
+    actor: UserRef, answers: ProfileAnswers, people: PeopleFound
+) -> tuple[str | None, list[Person], dict[str, str]]:
+    """The manager's user id and the private list, as the directory names them; or why not, per field.
+
+    A picker may give another id for the same person (a Teams picker gives the Azure AD object id),
+    so what is stored is the account the directory answered with.
+    """
+    errors: dict[str, str] = {}
+    manager: str | None = None
+    if answers.manager_pick:
+        answer = people.answer(answers.manager_pick)
+        if not isinstance(answer, Person):
+            errors[MANAGER_FIELD] = absence_text("Manager", answer)
+        elif answer.user == actor:
+            errors[MANAGER_FIELD] = "You can't be your own manager. Pick the person you report to."
+        else:
+            manager = answer.user.user_id
+    avoided: list[Person] = []
+    for pick in answers.avoid_picks:
+        answer = people.answer(pick)
+        if not isinstance(answer, Person):
+            errors[AVOID_FIELD] = absence_text("Please don't pair me with", answer)
+        elif answer.user == actor:
+            errors[AVOID_FIELD] = "Leave yourself off this list."
+        elif answer.user not in {p.user for p in avoided}:
+            avoided.append(answer)
+    return manager, avoided, errors
+
+
+async def _names(ctx: Ctx, users: list[UserRef]) -> dict[UserRef, str]:
+    """Names of people the person chose, as the program knows them; an account nobody joined with
+    keeps its id (the platform's picker shows its own name for it)."""
+    joined = await ctx.uow.participants.get_many(users) if users else {}
+    return {user: joined[user].display_name if user in joined else user.user_id for user in users}
+
+
+# --- naming a person by typing -------------------------------------------------------------------
+
+
+def _not_found(typed: str) -> str:
+    shown = " ".join(typed.split())[:80]
+    return (
+        f"I couldn't find anyone matching \u201c{shown}\u201d in this workspace. Try their full name or "
+        f"their work email, or pick them in your profile form ({command_ref('profile')})."
+    )
+
+
+def _one_person(people: PeopleFound, command: ParsedCommand, what: str) -> Person | Reply:
+    """The person typed, or the reply that asks which one (or says nobody matched)."""
+    typed = people.typed
+    words = command.rest
+    if typed is None or isinstance(typed, Checked):
+        return Reply.text(
+            "I couldn't look people up just now. Please try again in a minute, or pick them in your profile form "
+            f"({command_ref('profile')})."
+        )
+    name = words.partition(" ")[2] if words.partition(" ")[0].lower() in ("add", "remove") else words
+    exact = [p for p in typed if p.name.casefold() == " ".join(name.split()).lstrip("@").casefold()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(typed) == 1:
+        return typed[0]
+    if not typed:
+        return Reply.text(_not_found(name))
+    shown = typed[:MAX_CANDIDATES]
+    return Reply(
+        OutgoingMessage(
+            text="Did you mean one of these? Pick one, or type a fuller name or their email.",
+            buttons=tuple(PERSON_PICK.button(_label(p), what, account_part(p.user.user_id)) for p in shown),
+        )
+    )
+
+
+def _label(person: Person) -> str:
+    return f"{person.name} ({person.email})" if person.email else person.name
+
+
+async def manager_command(ctx: Ctx, actor: UserRef, command: ParsedCommand, people: PeopleFound) -> Reply:
+    me = await ctx.participant(actor)
+    first = command.rest.partition(" ")[0].lower()
+    if first in LIST_WORDS:
+        if not me.manager_id:
+            return Reply.text(
+                f"You haven't named your manager. Use {command_ref('manager')} and their name, email or @mention."
+            )
+        names = await _names(ctx, [UserRef(actor.platform, actor.workspace_id, me.manager_id)])
+        return Reply.text(
+            f"Your manager is {next(iter(names.values()))}. {command_ref('manager clear')} removes them."
+        )
+    if first in CLEAR_WORDS:
+        me.manager_id = None
+        await ctx.uow.participants.save(me)
+        return Reply.text("Your manager is cleared.")
+    found = _one_person(people, command, "manager")
+    if isinstance(found, Reply):
+        return found
+    return await _set_manager(ctx, me, found)
+
+
+async def _set_manager(ctx: Ctx, me: Participant, manager: Person) -> Reply:
+    if manager.user == me.user:
+        return Reply.text("You can't be your own manager. Name the person you report to.")
+    me.manager_id = manager.user.user_id
+    await ctx.uow.participants.save(me)
+    return Reply.text(
+        f"Your manager is now {manager.name}. You won't be paired with them or anyone else in your reporting line.",
+        replace_original=True,
+    )
+
+
+async def avoid_command(ctx: Ctx, actor: UserRef, command: ParsedCommand, people: PeopleFound) -> Reply:
+    """The private list: only its owner ever sees it, always in a private reply."""
+    await ctx.participant(actor)
+    first = command.rest.partition(" ")[0].lower()
+    listed = list(await ctx.uow.avoid_list.get(actor))
+    if first in LIST_WORDS:
+        if not listed:
+            return Reply.text(
+                'Your private "please don\'t pair me with" list is empty. '
+                f"Use {command_ref('avoid')} and a name, email or "
+                "@mention to add someone; nobody is told."
+            )
+        return Reply.text(
+            "Only you see this list. You won't be paired with: " + ", ".join(p.name for p in listed) + ". "
+            f"Use {command_ref('avoid remove NAME')} or {command_ref('avoid clear')} to change it."
+        )
+    if first in CLEAR_WORDS:
+        await ctx.uow.avoid_list.replace(actor, [], ctx.now)
+        return Reply.text("Your private list is cleared.")
+    found = _one_person(people, command, "avoid" if first != "remove" else "unavoid")
+    if isinstance(found, Reply):
+        return found
+    if first == "remove":
+        if found.user not in {p.user for p in listed}:
+            return Reply.text(f"{found.name} isn't on your private list.")
+        await ctx.uow.avoid_list.replace(actor, [p for p in listed if p.user != found.user], ctx.now)
+        return Reply.text(f"{found.name} is off your private list.")
+    return await _add_avoided(ctx, actor, listed, found)
+
+
+async def _add_avoided(ctx: Ctx, actor: UserRef, listed: list[Person], person: Person) -> Reply:
+    if person.user == actor:
+        return Reply.text("You can't put yourself on the list.")
+    if person.user in {p.user for p in listed}:
+        return Reply.text(f"{person.name} is already on your private list.", replace_original=True)
+    if len(listed) >= MAX_AVOIDED:
+        return Reply.text(f"Your private list is full ({MAX_AVOIDED} people). Remove someone first.")
+    await ctx.uow.avoid_list.replace(actor, [*listed, person], ctx.now)
+    return Reply.text(
+        f"Done: you won't be paired with {person.name}. Only you see this list, and they are not told.",
+        replace_original=True,
+    )
+
+
+async def person_picked(ctx: Ctx, actor: UserRef, value: ButtonValue, people: PeopleFound) -> Reply:
+    """A "Did you mean …?" button: the account is checked again, since a button value can be forged."""
+    what, part = value.choice
+    answer = people.answer(account_from_part(part))
+    if not isinstance(answer, Person):
+        return Reply.text(absence_text("That person", answer))
+    me = await ctx.participant(actor)
+    if what == "manager":
+        return await _set_manager(ctx, me, answer)
+    listed = list(await ctx.uow.avoid_list.get(actor))
+    if what == "unavoid":
+        await ctx.uow.avoid_list.replace(actor, [p for p in listed if p.user != answer.user], ctx.now)
+        return Reply.text(f"{answer.name} is off your private list.", replace_original=True)
+    return await _add_avoided(ctx, actor, listed, answer)
 
 
 async def status(ctx: Ctx, actor: UserRef) -> Reply:
@@ -150,7 +369,11 @@ def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime) -> str:
 
 def _status_text(p: Participant) -> str:
     if p.status is ParticipantStatus.PAUSED:
-        return f"paused until {p.paused_until.isoformat()}" if p.paused_until else "paused until you `resume`"
+        return (
+            f"paused until {p.paused_until.isoformat()}"
+            if p.paused_until
+            else f"paused until you use {command_ref('resume')}"
+        )
     return p.status.value
 
 
@@ -162,16 +385,21 @@ async def pause(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
         until = parse_date(args[0])
         if until is None:
             raise InvalidInput(
-                "I couldn't read that date. Use `pause until YYYY-MM-DD`, e.g. `pause until 2027-01-15`."
+                f"I couldn't read that date. Use {command_ref('pause until YYYY-MM-DD')}, "
+                f"e.g. {command_ref('pause until 2027-01-15')}."
             )
         if until <= ctx.local_today(me):
-            raise InvalidInput("That date is not in the future. Pick a later date, or `pause` with no date.")
+            raise InvalidInput(
+                f"That date is not in the future. Pick a later date, or use {command_ref('pause')} with no date."
+            )
         if (until - ctx.local_today(me)).days > 366:
-            raise InvalidInput("A pause can last up to a year. Pick an earlier date, or `leave` the program.")
+            raise InvalidInput(
+                f"A pause can last up to a year. Pick an earlier date, or {command_ref('leave')} the program."
+            )
     me.status = ParticipantStatus.PAUSED
     me.paused_until = until
     await ctx.uow.participants.save(me)
-    when = f"until {until.isoformat()}" if until else "until you type `resume`"
+    when = f"until {until.isoformat()}" if until else f"until you use {command_ref('resume')}"
     return Reply.text(f"You're paused {when}: no check-ins, nudges or new matches in the meantime.")
 
 
@@ -212,7 +440,8 @@ async def leave(ctx: Ctx, actor: UserRef, delete_data: bool) -> Reply:
         me.paused_until = None
         await ctx.uow.participants.save(me)
         return Reply.text(
-            "You've left the program. Thank you for taking part! Type `join` whenever you want to come back.",
+            f"You've left the program. Thank you for taking part! Use {command_ref('join')} whenever you "
+            "want to come back.",
             replace_original=True,
         )
     await delete_personal_data(ctx, actor)

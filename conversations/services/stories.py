@@ -5,7 +5,7 @@ from __future__ import annotations
 from conversations.buttons import STORY_DECIDE, ButtonValue
 from conversations.domain import Destination, PairingStatus, Story, StoryStatus, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.messages import ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
 from conversations.services.context import Ctx
 
 MAX_STORY = 1200
@@ -16,7 +16,8 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
     text = " ".join(text.split())
     if len(text) < 20:
         raise InvalidInput(
-            "Tell the story in a sentence or two (at least 20 characters), e.g. `story Maria showed me how to ...`."
+            "Tell the story in a sentence or two (at least 20 characters), "
+            f"e.g. {command('story Maria showed me how to ...')}."
         )
     if len(text) > MAX_STORY:
         raise InvalidInput(f"Keep the story under {MAX_STORY} characters.")

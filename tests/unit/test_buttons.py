@@ -33,6 +33,9 @@ LEGACY_VALUES = {
     "leave": ("delete", ButtonValue("leave", "", ("delete",))),
     # newer than the codec: the value it writes
     "invitation": (f"{PAIRING}:join", ButtonValue("invitation", PAIRING, ("join",))),
+    "person_pick": ("avoid:VTEyMw", ButtonValue("person_pick", "", ("avoid", "VTEyMw"))),
+    "run_command": ("join", ButtonValue("run_command", "", ("join",))),
+    "meeting_booked": (PAIRING, ButtonValue("meeting_booked", PAIRING)),
 }
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from adapters.slack.app import HOME_COMMANDS
 from adapters.slack.scopes import SLASH_COMMAND, USAGE_HINT
 from adapters.teams.package import MAX_COMMANDS_PER_LIST, PERSONAL_COMMANDS, TEAM_COMMANDS, command_list
 from conversations.app import ADMIN_ONLY
+from conversations.buttons import BUTTON_COMMANDS
 from conversations.commands import ALIASES, COMMANDS, KNOWN, Before, help_text, listed_commands, parse_command
 from conversations.domain import Profile
 from conversations.messages import SORRY_TEXT
+from conversations.messages import command as command_ref
 from tests.unit.engine_harness import ADMIN, Harness
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,8 +61,8 @@ def test_the_teams_lists_come_from_the_registry_and_fit_teams_limits() -> None:
             assert 0 < len(description) <= 128 and len(title) <= 32
 
 
-def test_the_slack_home_tab_runs_only_commands_everyone_may_run() -> None:
-    for _, name in HOME_COMMANDS:
+def test_buttons_run_only_commands_everyone_may_run() -> None:
+    for name in BUTTON_COMMANDS:
         assert parse_command(name).name == name and not COMMANDS[name].admin_only
 
 
@@ -78,10 +79,10 @@ def test_help_lists_every_command_once_and_admin_commands_only_to_admins() -> No
     everyone = help_text(is_admin=False)
     admins = help_text(is_admin=True)
     for command in listed_commands():
-        line = f"• `{command.name}` — {command.help}"
+        line = f"• {command_ref(command.name)} — "
         assert admins.count(line) == 1
         assert everyone.count(line) == (0 if command.admin_only else 1)
-    assert "`home`" not in admins
+    assert command_ref("home") not in admins
 
 
 @pytest.mark.parametrize("name", [c.name for c in listed_commands(admin=True)])

@@ -7,6 +7,7 @@ then rendered by the real Slack and Teams renderers, next to the mentions the en
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -47,8 +48,10 @@ TEAMS_TAG = re.compile(r"<\s*/?\s*at\b", re.IGNORECASE)
 
 
 def slack_controls(message: OutgoingMessage) -> list[str]:
-    """Every `<…>` Slack would interpret, in the text and in every block."""
-    return SLACK_CONTROL.findall(json.dumps(message_payload(message), ensure_ascii=False))
+    """Every `<…>` Slack would interpret, in the text and in every block, but the proposed meeting
+    times' dates and calendar links, which the renderer builds from the offer's fields alone."""
+    without_meetings = dataclasses.replace(message, meetings=())
+    return SLACK_CONTROL.findall(json.dumps(message_payload(without_meetings), ensure_ascii=False))
 
 
 def assert_slack_mentions_only(message: OutgoingMessage, *engine_mentions: str) -> None:

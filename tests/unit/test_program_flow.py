@@ -32,9 +32,10 @@ async def test_dry_run_changes_nothing_and_explains() -> None:
     h = Harness()
     await h.join("lea", "leader", level="5", goals=("Generative AI",))
     await h.join("max", "mentor", level="1")
+    joined = await h.store.deliveries()  # the onboarding each person got on joining
     reply = await h.say(ADMIN, "pair --dry-run")
     assert "Preview" in reply.message.text and "Lea (leader) + Max (mentor)" in reply.message.text
-    assert not await h.store.pairings() and not await h.store.deliveries()
+    assert not await h.store.pairings() and await h.store.deliveries() == joined
 
 
 async def test_unpaired_people_are_told_why() -> None:
@@ -284,6 +285,7 @@ async def test_a_round_started_elsewhere_at_the_same_moment_changes_nothing(monk
     await h.join("lea", "leader", level="5")
     await h.join("max", "mentor", level="1")
     monkeypatch.setattr(SqlCycles, "start", another_replica_won)
+    joined = await h.store.deliveries()  # the onboarding each person got on joining
     reply = await h.say(ADMIN, "pair")
     assert "started at the same moment" in reply.message.text
-    assert not await h.store.pairings() and not await h.store.deliveries()
+    assert not await h.store.pairings() and await h.store.deliveries() == joined

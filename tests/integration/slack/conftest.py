@@ -213,6 +213,10 @@ class SlackDriver:
                 }
             elif kind == "datepicker":
                 state = {"type": kind, "selected_date": answer}
+            elif kind == "users_select":
+                state = {"type": kind, "selected_user": answer or None}
+            elif kind == "multi_users_select":
+                state = {"type": kind, "selected_users": list(answer)}
             else:
                 state = {"type": kind, "value": answer}
             values[block["block_id"]] = {element["action_id"]: state}

@@ -55,6 +55,9 @@ class FakeUser:
     name: str
     tz: str = "Europe/London"
     deleted: bool = False
+    is_bot: bool = False
+    team_id: str = TEAM_ID
+    """Another workspace's id: an external (Slack Connect) account users.info still answers for."""
 
 
 class FakeSlack:
@@ -114,8 +117,16 @@ class FakeSlack:
 
     # --- scripting and reading --------------------------------------------------------------------
 
-    def add_user(self, user_id: str, name: str, tz: str = "Europe/London", deleted: bool = False) -> None:
-        self.users[user_id] = FakeUser(user_id, name, tz, deleted)
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "Europe/London",
+        deleted: bool = False,
+        is_bot: bool = False,
+        team_id: str = TEAM_ID,
+    ) -> None:
+        self.users[user_id] = FakeUser(user_id, name, tz, deleted, is_bot, team_id)
 
     def fail_next(
         self, method: str, failure: Failure, when: Callable[[dict[str, Any]], bool] = lambda args: True
@@ -333,14 +344,14 @@ class FakeSlack:
             "ok": True,
             "user": {
                 "id": user.id,
-                "team_id": TEAM_ID,
+                "team_id": user.team_id,
                 "name": user.name.lower().replace(" ", "."),
                 "deleted": user.deleted,
                 "real_name": user.name,
                 "tz": user.tz,
                 "tz_label": user.tz,
                 "tz_offset": 0,
-                "is_bot": False,
+                "is_bot": user.is_bot,
                 "profile": {
                     "real_name": user.name,
                     "display_name": user.name,
@@ -357,6 +368,19 @@ class FakeSlack:
         if user.deleted:
             return {"ok": False, "error": "account_inactive"}
         return self._users_info({"user": user.id})
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Every account, a page at a time (`limit`, `cursor`), as users.list pages them."""
+        everyone = sorted(self.users)
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        page = everyone[start : start + limit]
+        more = start + limit < len(everyone)
+        return {
+            "ok": True,
+            "members": [self._users_info({"user": user_id})["user"] for user_id in page],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _view_body(self, view: dict[str, Any]) -> dict[str, Any]:
         number = next(self._views)

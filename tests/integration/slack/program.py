@@ -58,5 +58,7 @@ async def weekly_checkin_to(slack: SlackDriver, user_id: str) -> Call:
     return next(
         c
         for c in slack.fake.successful("chat.postMessage")
-        if c.args["channel"] == user_id and c.response.get("ok") and "check-in" in c.args["text"].lower()
+        if c.args["channel"] == user_id
+        and c.response.get("ok")
+        and c.args["text"].startswith("*Weekly check-in*")
     )

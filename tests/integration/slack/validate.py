@@ -132,6 +132,18 @@ def _check_element(element: dict[str, Any], where: str, action_ids: set[str]) ->
         )
         for i, option in enumerate(initial):
             problems += _check_option(option, f"{where}.initial[{i}]")
+    if kind == "users_select" and "initial_user" in element:
+        if not isinstance(element["initial_user"], str) or not element["initial_user"]:
+            problems.append(f"{where}: initial_user {element['initial_user']!r}")
+    if kind == "multi_users_select":
+        users = element.get("initial_users", [])
+        if not isinstance(users, list) or not all(isinstance(u, str) and u for u in users):
+            problems.append(f"{where}: initial_users {users!r}")
+        most = element.get("max_selected_items")
+        if most is not None and (isinstance(most, bool) or not isinstance(most, int) or most < 1):
+            problems.append(f"{where}: max_selected_items {most!r}")
+        elif most is not None and len(users) > most:
+            problems.append(f"{where}: more initial_users than max_selected_items")
     if kind == "plain_text_input":
         max_length = element.get("max_length", 3000)
         if not 1 <= max_length <= 3000:

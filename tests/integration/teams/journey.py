@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.teams.render import PEOPLE_DATASET
 from conversations.options_search import search_options
 from tests.integration.teams.conftest import ADMIN, TeamsBot
 from tests.integration.teams.fake_bot_framework import Sent
@@ -71,7 +72,10 @@ def submit_data(card: Sent, answers: dict[str, str | list[str]]) -> dict[str, An
             chosen = answer if isinstance(answer, list) else [a for a in str(answer).split(",") if a]
             allowed = {c["value"] for c in element["choices"]}
             query = element.get("choices.data")
-            if query:
+            if query and query["dataset"] == PEOPLE_DATASET:
+                # The people picker: Teams searches the organisation's directory itself.
+                allowed |= set(chosen)
+            elif query:
                 # Typeahead: Teams also offers what the bot's search returns for each typed answer.
                 for typed in chosen:
                     allowed |= {o.value for o in search_options(query["dataset"], typed, 25)}

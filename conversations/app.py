@@ -325,6 +325,12 @@ class Mentorbot:
             except BadButtonValue:
                 return people.NOBODY  # the transaction that follows gives the person the friendly answer
             return await people.look_up(directory, event.actor, picked)
+        if command is not None and invitations.asks_for_channel(command):
+            where = event.where if isinstance(event, CommandReceived) else None
+            channel = where.channel_id if where is not None and not where.is_direct else None
+            if channel is None:
+                return people.NOBODY  # `invite here` in a DM: the handler says where to type it
+            return PeopleFound(in_channel=await people.channel_members(directory, event.actor, channel))
         typed = people.typed_in(command) if command is not None else None
         return await people.look_up(directory, event.actor, typed=typed)
 

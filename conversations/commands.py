@@ -20,7 +20,7 @@ from conversations.errors import NotAllowed
 from conversations.messages import Reply, Visibility
 from conversations.messages import command as command_ref
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
-from conversations.people import NOBODY, PeopleFound
+from conversations.people import NOBODY, Checked, PeopleFound
 from conversations.services import (
     checkins,
     goals,
@@ -187,8 +187,14 @@ async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
 
 async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
     _scope(request)
-    report = await invitations.invite(ctx, request.actor)
-    return Reply.text(report.summary())
+    if not invitations.asks_for_channel(request.command):
+        return Reply.text((await invitations.invite(ctx, request.actor)).summary())
+    members = request.people.in_channel
+    if members is None:
+        return Reply.text(invitations.HERE_ONLY_IN_A_CHANNEL)
+    if isinstance(members, Checked):
+        return Reply.text(invitations.MEMBERS_UNKNOWN)
+    return Reply.text((await invitations.invite(ctx, request.actor, members)).summary())
 
 
 async def _export(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -332,10 +338,13 @@ _TABLE: tuple[Command, ...] = (
     ),
     Command(
         "invite",
-        "invite everyone in the org chart who has not joined, one DM each (admins)",
+        "invite everyone in the org chart who has not joined, one DM each; `invite here`: this "
+        "channel's members (admins)",
         _invite,
-        "Admins: invite the org chart's people who have not joined",
+        "Admins: invite the org chart's people, or this channel's, who have not joined",
         admin_only=True,
+        before=frozenset({Before.PEOPLE}),
+        teams_lists=(TEAM,),
     ),
     Command(
         "export",

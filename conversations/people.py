@@ -60,6 +60,9 @@ class PeopleFound:
     """Each picked id (form answers, a "Did you mean" button) and who it is."""
     typed: tuple[Person, ...] | Checked | None = None
     """The people a typed name, mention or email matches; None when the event typed nobody."""
+    in_channel: tuple[Person, ...] | Checked | None = None
+    """The people of the channel the event came from, for a command about them (`invite here`); None
+    when the event asked for none."""
 
     def answer(self, picked_id: str) -> Answer:
         return self.picked.get(picked_id, Checked.UNCHECKED)
@@ -202,6 +205,26 @@ async def look_up(
     answers = await check_picked(directory, actor, picked)
     found = await resolve_typed(directory, actor, typed) if typed is not None else None
     return PeopleFound(answers, found)
+
+
+CHANNEL_BUDGET_SECONDS = 20.0
+"""A channel's members take a page per thousand people and, on Slack, the workspace's member list; a
+command answers after its acknowledgement, so this may take longer than a form's check."""
+
+
+async def channel_members(
+    directory: PeopleDirectory | None, actor: UserRef, channel_id: str
+) -> tuple[Person, ...] | Checked:
+    """The people of `channel_id`, asked outside any transaction; UNCHECKED when nobody could say."""
+    if directory is None:
+        return Checked.UNCHECKED
+    try:
+        async with asyncio.timeout(CHANNEL_BUDGET_SECONDS):
+            members = await directory.channel_members(actor.workspace_id, channel_id)
+    except (DeliveryError, TimeoutError) as error:
+        logger.warning("could not list the members of %s in %s: %s", channel_id, actor.workspace_id, error)
+        return Checked.UNCHECKED
+    return tuple(dict.fromkeys(members))
 
 
 def absence_text(name: str, answer: Answer) -> str:

@@ -159,6 +159,11 @@ class PeopleDirectory(Protocol):
         """Active people whose name, display name, handle or sign-in name matches `name`, best first."""
         ...
 
+    async def channel_members(self, workspace_id: str, channel_id: str) -> list[Person]:
+        """The active people (no apps) of a channel the bot is in, with their emails where the platform
+        gives them: whom `invite here` writes to."""
+        ...
+
 
 # --- persistence -----------------------------------------------------------------------------------
 

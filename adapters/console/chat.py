@@ -100,6 +100,10 @@ class ConsoleChat:
         ]
         return [self._person(workspace_id, uid) for uid in sorted(found, key=lambda u: self.names[u])]
 
+    async def channel_members(self, workspace_id: str, channel_id: str) -> list[Person]:
+        """The console has one room: everyone it knows by name is in it."""
+        return [self._person(workspace_id, uid) for uid in sorted(self.names, key=lambda u: self.names[u])]
+
     def _person(self, workspace_id: str, user_id: str) -> Person:
         email = next((e for e, uid in self.emails.items() if uid == user_id), None)
         return Person(UserRef(PLATFORM, workspace_id, user_id), self.name(user_id), email)

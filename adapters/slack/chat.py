@@ -349,6 +349,23 @@ class SlackChat:
             return []
         return best_by_name(name, await self._people_of(workspace_id))
 
+    async def channel_members(self, workspace_id: str, channel_id: str) -> list[Person]:
+        """conversations.members, paged, matched against the workspace's member list (which drops
+        apps and deactivated accounts and carries the emails)."""
+        ids: list[str] = []
+        cursor = ""
+        for _ in range(MAX_MEMBER_PAGES):
+            arguments: dict[str, Any] = {"channel": channel_id, "limit": CHANNEL_PAGE}
+            if cursor:
+                arguments["cursor"] = cursor
+            response = await self._call(workspace_id, "conversations.members", read=True, **arguments)
+            ids += [str(member) for member in response.get("members") or []]
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        people = {person.user.user_id: person for _, person in await self._people_of(workspace_id)}
+        return [people[user_id] for user_id in dict.fromkeys(ids) if user_id in people]
+
     async def _people_of(self, workspace_id: str) -> list[tuple[tuple[str, ...], Person]]:
         cached = self._people.get(workspace_id)
         if cached is not None:
@@ -373,6 +390,7 @@ class SlackChat:
 
 
 MEMBER_PAGE = 200
+CHANNEL_PAGE = 1000
 MAX_MEMBER_PAGES = 100
 
 

@@ -17,6 +17,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "apps.connections.open": None,
     "auth.test": None,
     "chat.postMessage": "chat:write",
+    "conversations.members": "channels:read",
     "conversations.open": "mpim:write",
     "users.info": "users:read",
     "users.list": "users:read",
@@ -25,7 +26,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.publish": None,
 }
 """`conversations.open` is only used for group DMs (a 1:1 DM is a chat.postMessage to the user id).
-`apps.connections.open` (Socket Mode) runs on the app-level token, whose `connections:write` scope is
+`conversations.members` lists a public channel's people for `invite here` (a private channel's
+would also need `groups:read`, which the app does not ask for). `apps.connections.open` (Socket Mode) runs on the app-level token, whose `connections:write` scope is
 chosen when that token is created, not in the manifest."""
 
 BOT_EVENTS: frozenset[str] = frozenset({"app_home_opened"})

@@ -73,7 +73,7 @@ class TeamsChatPort:
         self._directory = directory
         self.calls = calls or ConnectorCalls()
         self._roster_locks: dict[str, asyncio.Lock] = {}
-        self._people: Remembered[str, list[RosterMember]] = Remembered(
+        self._people: Remembered[tuple[str, str], list[RosterMember]] = Remembered(
             REMEMBERED_TENANTS, ttl=roster_ttl_seconds
         )
 
@@ -235,24 +235,33 @@ class TeamsChatPort:
         roster = [(m.id, m.name) for m in members[:MAX_ROSTER_CHOICES]]
         return render_activity(message, await self._names(message, workspace_id), form_errors, roster)
 
+    async def channel_members(self, workspace_id: str, channel_id: str) -> list[Person]:
+        """The members of the team whose channel this is (a Teams channel has its team's members)."""
+        members = await self._members_of(workspace_id, channel_id)
+        return [member.person(workspace_id) for member in members]
+
     async def _roster_people(self, tenant_id: str) -> list[RosterMember]:
-        """Everyone in the team Mentorbot keeps as the tenant's roster, with their names and addresses
-        (read at most every few minutes per tenant)."""
-        cached = self._people.get(tenant_id)
+        """Everyone in the team Mentorbot keeps as the tenant's roster, with their names and addresses."""
+        tenant = await self._tenant(tenant_id)
+        channel = tenant.get(ROSTER) if tenant else None
+        if not isinstance(channel, str) or not channel:
+            raise DeliveryError(
+                f"teams: Mentorbot is in no team of tenant {tenant_id}, so it cannot find people by "
+                "email or name; add the app to a team whose members are the people in the program",
+                retry_after=NO_TEAM_RETRY_SECONDS,
+            )
+        return await self._members_of(tenant_id, channel)
+
+    async def _members_of(self, tenant_id: str, channel: str) -> list[RosterMember]:
+        """A team channel's members, paged (read at most every few minutes per channel)."""
+        key = (tenant_id, channel)
+        cached = self._people.get(key)
         if cached is not None:
             return cached
-        async with self._roster_locks.setdefault(tenant_id, asyncio.Lock()):
-            cached = self._people.get(tenant_id)
+        async with self._roster_locks.setdefault(f"{tenant_id}/{channel}", asyncio.Lock()):
+            cached = self._people.get(key)
             if cached is not None:
                 return cached
-            tenant = await self._tenant(tenant_id)
-            channel = tenant.get(ROSTER) if tenant else None
-            if not isinstance(channel, str) or not channel:
-                raise DeliveryError(
-                    f"teams: Mentorbot is in no team of tenant {tenant_id}, so it cannot find people by "
-                    "email or name; add the app to a team whose members are the people in the program",
-                    retry_after=NO_TEAM_RETRY_SECONDS,
-                )
             reference = await self._conversation_reference(tenant_id, channel)
 
             async def fetch(context: TurnContext) -> list[RosterMember]:
@@ -268,8 +277,8 @@ class TeamsChatPort:
                     if not token:
                         return members
 
-            people = await self._in_conversation(reference, tenant_id, fetch, f"people of tenant {tenant_id}")
-            return self._people.put(tenant_id, people)
+            people = await self._in_conversation(reference, tenant_id, fetch, f"members of {channel}")
+            return self._people.put(key, people)
 
     async def forget(self, user: UserRef) -> None:
         """Drops a person's saved chat after they uninstall; a later message tries a new 1:1 chat."""

@@ -13,6 +13,7 @@ transaction, and an email nobody has there fails that one delivery, counted in `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,6 +31,8 @@ from conversations.domain import (
 )
 from conversations.errors import InvalidInput, NotAllowed
 from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
+from conversations.parsing import ParsedCommand
+from conversations.ports import Person
 from conversations.services.context import Ctx
 from conversations.services.participants import open_profile_form
 
@@ -39,6 +42,14 @@ GONE = (
     f"That invitation isn't available any more; use {command('join')} whenever you want to join the program."
 )
 NOT_YOURS = "That invitation was sent to someone else; nothing changed."
+HERE_ONLY_IN_A_CHANNEL = (
+    f"{command('invite here')} invites the members of the channel it is typed in: use it in a channel "
+    f"Mentorbot is in, or {command('invite')} for everyone in the org chart."
+)
+MEMBERS_UNKNOWN = (
+    "I couldn't get this channel's members (the platform did not answer, Mentorbot is not in the "
+    "channel, or the channel is private). Nobody was invited; try again in a public channel I am in."
+)
 DECLINED = frozenset({InvitationStatus.NOT_NOW, InvitationStatus.NEVER})
 
 
@@ -51,13 +62,19 @@ class InviteReport:
     never: int = 0
     recent: int = 0
     """Invited and not answered yet, or answered `not now` within `ASK_AGAIN_AFTER`."""
+    no_email: int = 0
+    """Channel members the platform gave no email for: an invitation is remembered by email, so they
+    are left out rather than asked again on every `invite here`."""
 
     def summary(self) -> str:
         people = "person" if self.invited == 1 else "people"
-        return (
+        text = (
             f"Invited {self.invited} {people}; {self.joined} already joined, {self.never} said never, "
             f"{self.recent} were invited recently."
         )
+        if self.no_email:
+            text += f" {self.no_email} without an email address I can see were left out."
+        return text
 
 
 def idempotency_key(invitation: Invitation) -> str:
@@ -87,23 +104,43 @@ def invitation_message(invitation_id: str, name: str, admin: UserRef, weeks: int
     )
 
 
-async def invite(ctx: Ctx, admin: UserRef) -> InviteReport:
-    """Invite, in the admin's own workspace or tenant, everyone in the org chart who has not joined,
-    has not said never, and was not asked recently."""
+def asks_for_channel(command: ParsedCommand) -> bool:
+    """`invite here`: the members of the channel the command was typed in, not the org chart."""
+    return command.name == "invite" and command.args[:1] == ("here",)
+
+
+@dataclass(frozen=True)
+class _Invitee:
+    email: str
+    name: str
+    account: UserRef | None = None
+    """The chat account, where known (a channel's member): the DM goes straight to it."""
+
+
+async def invite(ctx: Ctx, admin: UserRef, channel: Sequence[Person] | None = None) -> InviteReport:
+    """Invite, in the admin's own workspace or tenant, everyone in the org chart (or, with `channel`,
+    everyone of that channel) who has not joined, has not said never, and was not asked recently."""
     uow = ctx.uow
     platform, workspace_id = admin.platform, admin.workspace_id
-    people = await uow.org_chart.list()
+    no_email = 0
+    if channel is None:
+        invitees = [_Invitee(p.email, p.name) for p in await uow.org_chart.list()]
+    else:
+        here_people = [p for p in channel if p.user.workspace_id == workspace_id and p.user != admin]
+        invitees = [_Invitee(p.email.strip().lower(), p.name, p.user) for p in here_people if p.email]
+        no_email = len(here_people) - len(invitees)
     here = {
         user: email
         for user, email in (await uow.org_chart.links()).items()
         if user.platform == platform and user.workspace_id == workspace_id
     }
-    members = await uow.participants.get_many(list(here))
-    joined_emails = {here[user] for user in members}
+    accounts = {i.account: i.email for i in invitees if i.account is not None}
+    members = await uow.participants.get_many(list({**here, **accounts}))
+    joined_emails = {here.get(user) or accounts[user] for user in members}
     invitations = await uow.invitations.in_workspace(platform, workspace_id)
-    sending: list[tuple[Invitation, str]] = []
+    sending: list[tuple[Invitation, _Invitee]] = []
     joined = never = recent = 0
-    for person in people:
+    for person in dict((i.email, i) for i in invitees).values():
         earlier = invitations.get(person.email)
         status = earlier.status if earlier else None
         if person.email in joined_emails or status is InvitationStatus.JOINED:
@@ -117,21 +154,23 @@ async def invite(ctx: Ctx, admin: UserRef) -> InviteReport:
         ):
             recent += 1
         else:
-            sending.append((_invitation(ctx, person.email, platform, workspace_id, earlier), person.name))
+            sending.append((_invitation(ctx, person.email, platform, workspace_id, earlier), person))
     if sending:
         await uow.invitations.save_many([invitation for invitation, _ in sending])
         await uow.deliveries.enqueue_many(
             [
                 ctx.outbox.row(
                     idempotency_key(invitation),
-                    Destination.dm(email_recipient(platform, workspace_id, invitation.email)),
-                    invitation_message(invitation.id, name, admin, ctx.config.cycle_weeks),
+                    Destination.dm(
+                        invitee.account or email_recipient(platform, workspace_id, invitation.email)
+                    ),
+                    invitation_message(invitation.id, invitee.name, admin, ctx.config.cycle_weeks),
                     priority=DeliveryPriority.NORMAL,
                 )
-                for invitation, name in sending
+                for invitation, invitee in sending
             ]
         )
-    return InviteReport(len(sending), joined, never, recent)
+    return InviteReport(len(sending), joined, never, recent, no_email)
 
 
 def _invitation(

@@ -10,11 +10,13 @@ from datetime import timedelta
 
 from adapters.console import Sent
 from conversations import buttons
-from conversations.domain import DeliveryStatus, Invitation, InvitationStatus, UserRef, new_id
-from conversations.events import ButtonClicked
+from conversations.domain import DeliveryStatus, Destination, Invitation, InvitationStatus, UserRef, new_id
+from conversations.errors import DeliveryError
+from conversations.events import ButtonClicked, CommandReceived, Where
 from conversations.messages import ButtonStyle
+from conversations.ports import Person
 from conversations.services.context import ProgramConfig
-from conversations.services.invitations import GONE, NOT_YOURS
+from conversations.services.invitations import GONE, HERE_ONLY_IN_A_CHANNEL, MEMBERS_UNKNOWN, NOT_YOURS
 from conversations.services.org import changes, parse_org_csv
 from tests.unit.engine_harness import ADMIN, START, Harness
 
@@ -258,4 +260,83 @@ async def test_invite_is_for_admins_only() -> None:
     h = await chart_harness()
     reply = await h.say("ann", "invite")
     assert reply.message is not None and "admins only" in reply.message.text
+    assert await invited(h) == {}
+
+
+# --- `invite here`: the members of the channel it is typed in ------------------------------------------
+
+
+async def say_in_channel(h: Harness, user_id: str, text: str, channel: str = "CGENERAL") -> str:
+    reply = await h.bot.handle(
+        CommandReceived(h.user(user_id), text, h.event_id(), Where(channel_id=channel, is_direct=False))
+    )
+    assert reply is not None and reply.message is not None
+    return reply.message.text
+
+
+async def test_invite_here_asks_the_channels_people_who_have_not_joined_not_the_admin() -> None:
+    h = Harness(config=ProgramConfig(admins=frozenset({ADMIN})))
+    h.chat.names.update({ADMIN: "Ada Admin", "ann": "Ann Ames", "gus": "Gus Gray", "hal": "Hal Hunt"})
+    h.chat.emails.update({"ann@x.org": "ann", "gus@x.org": "gus", "admin@x.org": ADMIN})  # Hal has none
+    await h.join("ann", "mentor")
+
+    text = await say_in_channel(h, ADMIN, "invite here")
+    await h.bot.jobs.deliver_due()
+
+    assert text == (
+        "Invited 1 person; 1 already joined, 0 said never, 0 were invited recently. "
+        "1 without an email address I can see were left out."
+    )
+    assert [len(invitations_to(h, who)) for who in (ADMIN, "ann", "gus", "hal")] == [0, 0, 1, 0]
+    (to_gus,) = invitations_to(h, "gus")
+    assert "Hi Gus!" in to_gus.message.text
+    assert set(await invited(h)) == {"gus@x.org"}
+    # The DM went to Gus's account directly, not to an address looked up at send time.
+    (delivery,) = [
+        d for d in (await h.store.deliveries()).values() if d.idempotency_key.startswith("invite:")
+    ]
+    assert delivery.destination == Destination.dm(h.user("gus"))
+
+
+async def test_invite_here_twice_sends_nothing_new_and_a_declined_person_stays_declined() -> None:
+    h = Harness(config=ProgramConfig(admins=frozenset({ADMIN})))
+    h.chat.names.update({"gus": "Gus Gray", "ivy": "Ivy Iles"})
+    h.chat.emails.update({"gus@x.org": "gus", "ivy@x.org": "ivy"})
+    await say_in_channel(h, ADMIN, "invite here")
+    await h.bot.jobs.deliver_due()
+    (to_ivy,) = invitations_to(h, "ivy")
+    await h.click("ivy", buttons.INVITATION.action_id, to_ivy.message.buttons[2].value)  # Never
+
+    again = await say_in_channel(h, ADMIN, "invite here")
+    await h.bot.jobs.deliver_due()
+    assert again == "Invited 0 people; 0 already joined, 1 said never, 1 were invited recently."
+    assert (len(invitations_to(h, "gus")), len(invitations_to(h, "ivy"))) == (1, 1)
+
+
+async def test_invite_here_in_a_direct_message_says_where_it_works_and_invites_nobody() -> None:
+    h = Harness(config=ProgramConfig(admins=frozenset({ADMIN})))
+    h.chat.names.update({"gus": "Gus Gray"})
+    h.chat.emails.update({"gus@x.org": "gus"})
+    reply = await h.say(ADMIN, "invite here")
+    assert reply.message is not None and reply.message.text == HERE_ONLY_IN_A_CHANNEL
+    assert await invited(h) == {}
+
+
+async def test_invite_here_when_the_channel_cannot_be_read_invites_nobody_and_says_so() -> None:
+    h = Harness(config=ProgramConfig(admins=frozenset({ADMIN})))
+
+    async def unreadable(workspace_id: str, channel_id: str) -> list[Person]:
+        raise DeliveryError("slack: not_in_channel", permanent=True)
+
+    h.chat.channel_members = unreadable  # type: ignore[method-assign]
+    assert await say_in_channel(h, ADMIN, "invite here") == MEMBERS_UNKNOWN
+    assert await invited(h) == {}
+
+
+async def test_only_admins_may_invite_a_channel() -> None:
+    h = Harness(config=ProgramConfig(admins=frozenset({ADMIN})))
+    h.chat.names.update({"gus": "Gus Gray"})
+    h.chat.emails.update({"gus@x.org": "gus"})
+    text = await say_in_channel(h, "gus", "invite here")
+    assert "admin" in text.lower()
     assert await invited(h) == {}

@@ -66,6 +66,9 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []
         self.problems: list[str] = []
         self.users: dict[str, FakeUser] = {}
+        self.channels: dict[str, list[str]] = {}
+        """Channel id to member ids, for conversations.members; a channel missing here is one the bot
+        is not in."""
         self.failures: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Failure]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -368,6 +371,20 @@ class FakeSlack:
         if user.deleted:
             return {"ok": False, "error": "account_inactive"}
         return self._users_info({"user": user.id})
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A channel's member ids, paged like users.list; `not_in_channel` where the bot is not."""
+        members = self.channels.get(str(args["channel"]))
+        if members is None:
+            return {"ok": False, "error": "not_in_channel"}
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        more = start + limit < len(members)
+        return {
+            "ok": True,
+            "members": members[start : start + limit],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every account, a page at a time (`limit`, `cursor`), as users.list pages them."""

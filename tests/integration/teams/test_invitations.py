@@ -100,3 +100,30 @@ async def test_without_a_team_nobody_can_be_found_by_email_and_the_admin_is_told
     async with bot.uow_factory() as uow:
         pending = await uow.deliveries.get_by_key(f"invite:teams:{TENANT}:{NIA_EMAIL}:1")
     assert pending is not None and "in no team" in (pending.last_error or "")
+
+
+async def test_invite_here_in_a_team_channel_writes_to_its_members_but_not_the_admin(
+    teams_bot: TeamsBot,
+) -> None:
+    bot, framework = teams_bot, teams_bot.framework
+    await install_everyone(bot)
+    framework.add_member(TEAM_CHANNEL, ADMIN, "Ada Admin", "ada@example.test")
+    framework.add_member(TEAM_CHANNEL, NIA, "Nia Newbie", NIA_EMAIL)
+    framework.add_member(TEAM_CHANNEL, "29:omar", "Omar Otieno", "omar@example.test")
+
+    before = len(framework.sent)
+    status, body = await bot.post(channel_mention(ADMIN, "invite here", framework.service_url, TEAM_CHANNEL))
+    assert status == 200, body
+    (answer,) = framework.sent[before:]
+    assert "Invited 2 people; 0 already joined" in answer.card_text + str(answer.activity.get("text"))
+    assert [cid for cid, _, _ in framework.roster_pages] == [TEAM_CHANNEL]
+
+    report = await bot.engine.jobs.deliver_due("teams")
+    assert (report.sent, report.failed) == (2, 0)
+    assert sorted(c["members"][0]["id"] for c in framework.created) == sorted(["29:omar", NIA])
+    (card,) = framework.sent_to(f"a:created-{NIA}")
+    assert "reverse-mentoring program" in card.card_text
+    async with bot.uow_factory() as uow:
+        invitations = await uow.invitations.in_workspace("teams", TENANT)
+    assert sorted(invitations) == sorted([NIA_EMAIL, "omar@example.test"])
+    all_valid(bot)

@@ -34,6 +34,7 @@ COMMANDS = {
     "checkin",
     "stats",
     "pair",
+    "invite",
     "export",
 }
 

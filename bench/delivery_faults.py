@@ -65,7 +65,16 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.fanout import database_for, fake_platforms, fetch_stats, markdown_table, run_replicas  # noqa: E402
+from bench.fanout import (  # noqa: E402
+    database_for,
+    fake_platforms,
+    fetch_stats,
+    go,
+    launch_sender,
+    markdown_table,
+    run_replicas,
+    wait_ready,
+)
 from conversations.clock import ManualClock  # noqa: E402
 from conversations.domain import DeliveryStatus, UserRef  # noqa: E402
 from storage import tables  # noqa: E402
@@ -216,36 +225,11 @@ class CrashResult:
 
 def start_sender(url: str, base_url: str, args: argparse.Namespace, log: IO[str]) -> subprocess.Popen[str]:
     """A sender process, connected and told to go; returns once it has been told."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.integration.delivery.sender_process",
-            "--database-url",
-            url,
-            "--slack-url",
-            f"{base_url}/slack/api/",
-            "--rate",
-            str(args.crash_rate),
-            "--in-flight",
-            str(args.in_flight),
-            "--lease-seconds",
-            str(args.lease_seconds),
-            "--ready",
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    lease = ("--lease-seconds", str(args.lease_seconds))
+    process = launch_sender(url, base_url, args.crash_rate, args.in_flight, log, *lease)
     try:
-        assert process.stdin is not None and process.stdout is not None
-        if process.stdout.readline().strip() != "ready":
-            raise RuntimeError("a sender did not start")
-        process.stdin.write("go\n")
-        process.stdin.flush()
+        wait_ready(process)
+        go(process)
     except BaseException:
         process.kill()
         process.wait(10)

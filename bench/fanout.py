@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -140,10 +141,11 @@ async def prepare(url: str, base_url: str, pairs: int, rate: float) -> tuple[See
     return program, enqueue
 
 
-def run_replicas(
-    url: str, base_url: str, count: int, rate: float, in_flight: int
-) -> tuple[float, tuple[int, ...]]:
-    """Start `count` sender processes, let them connect, start them together; wall time and sends."""
+def launch_sender(
+    url: str, base_url: str, rate: float, in_flight: int, log: IO[str], *options: str
+) -> subprocess.Popen[str]:
+    """A sender replica in a process of its own (`tests/integration/delivery/sender_process.py`): it
+    connects, then waits to be told to go (`wait_ready`, then `go`), so several can start together."""
     command = [
         sys.executable,
         "-m",
@@ -156,32 +158,48 @@ def run_replicas(
         str(rate),
         "--in-flight",
         str(in_flight),
+        *options,
         "--ready",
     ]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def wait_ready(process: subprocess.Popen[str]) -> None:
+    if (process.stdout.readline() if process.stdout else "").strip() != "ready":
+        raise RuntimeError("a sender replica did not start")
+
+
+def go(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("go\n")
+    process.stdin.flush()
+
+
+def run_replicas(
+    url: str, base_url: str, count: int, rate: float, in_flight: int
+) -> tuple[float, tuple[int, ...]]:
+    """Start `count` sender processes, let them connect, start them together; wall time and sends."""
     with ExitStack() as stack:
         processes = []
         logs = []
         for _ in range(count):
             log = stack.enter_context(tempfile.TemporaryFile("w+"))
             logs.append(log)
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
+            process = launch_sender(url, base_url, rate, in_flight, log)
             stack.callback(process.kill)
             processes.append(process)
         for process in processes:
-            if (process.stdout.readline() if process.stdout else "").strip() != "ready":
-                raise RuntimeError("a sender replica did not start")
+            wait_ready(process)
         for process in processes:
-            assert process.stdin is not None
-            process.stdin.write("go\n")
-            process.stdin.flush()
+            go(process)
         reports = []
         for process, log in zip(processes, logs, strict=False):
             out, _ = process.communicate(timeout=3600)

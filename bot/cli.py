@@ -9,12 +9,15 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from bot.settings import Settings, SettingsError
 from storage.database import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from storage.unit_of_work import SqlUnitOfWork
 
 T = TypeVar("T")
 
@@ -115,6 +118,28 @@ async def _with_bot(settings: Settings, job: Callable[[Any], Awaitable[T]], at: 
         await container.close()
 
 
+async def _with_unit_of_work(settings: Settings, job: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
+    """`job` in one unit of work on the migrated database, for the commands that need no bot."""
+    from storage.database import Database
+
+    database = Database(settings.database_url)
+    try:
+        await database.migrate()
+        async with database.unit_of_work() as uow:
+            return await job(uow)
+    finally:
+        await database.dispose()
+
+
+_output_file_or_stdout = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="file to write (default: stdout)",
+)
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="show the pairs and why, without saving or sending anything")
 def pair(dry_run: bool) -> None:
@@ -178,13 +203,7 @@ def tick(at: str | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True),
-    default="-",
-    help="file to write (default: stdout)",
-)
+@_output_file_or_stdout
 def export(output: str) -> None:
     """Write the program export (CSV, no private notes) like the admin `export` command."""
     settings = load_settings()
@@ -228,22 +247,15 @@ def org_import(file: str) -> None:
         _refuse_org_file(file, str(error).splitlines())
     settings = load_settings()
 
-    async def go() -> str:
+    async def replace_chart(uow: SqlUnitOfWork) -> str:
         from conversations.services.org import changes
-        from storage.database import Database
 
-        database = Database(settings.database_url)
-        try:
-            await database.migrate()
-            async with database.unit_of_work() as uow:
-                found = changes(await uow.org_chart.list(), people)
-                await uow.org_chart.apply(found, datetime.now(UTC))
-                await uow.commit()
-        finally:
-            await database.dispose()
+        found = changes(await uow.org_chart.list(), people)
+        await uow.org_chart.apply(found, datetime.now(UTC))
+        await uow.commit()
         return found.summary()
 
-    summary = run(go)
+    summary = run(lambda: _with_unit_of_work(settings, replace_chart))
     click.echo(f"Imported {len(people)} people from {file}: {summary}.")
 
 
@@ -255,30 +267,17 @@ def _refuse_org_file(file: str, problems: list[str]) -> NoReturn:
 
 
 @org.command("export")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True),
-    default="-",
-    help="file to write (default: stdout)",
-)
+@_output_file_or_stdout
 def org_export(output: str) -> None:
     """Write the org chart as CSV, in the format `org import` reads."""
     settings = load_settings()
 
-    async def go() -> str:
+    async def read_chart(uow: SqlUnitOfWork) -> str:
         from conversations.services.org import export_csv
-        from storage.database import Database
 
-        database = Database(settings.database_url)
-        try:
-            await database.migrate()
-            async with database.unit_of_work() as uow:
-                return export_csv(await uow.org_chart.list())
-        finally:
-            await database.dispose()
+        return export_csv(await uow.org_chart.list())
 
-    content = run(go)
+    content = run(lambda: _with_unit_of_work(settings, read_chart))
     with click.open_file(output, "w", encoding="utf-8") as handle:
         handle.write(content)
 

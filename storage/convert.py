@@ -1,15 +1,27 @@
 """Rows to domain dataclasses and back; the only place that knows both shapes.
 
-`to_*` functions give the column values for an insert or update; `*_from` functions rebuild the
-engine's dataclass from a result row's mapping.
+Each domain type has one `RowMap`: its dataclass fields are its table's columns of the same name, as
+they are, except for the few fields declared here (an enum stored as its value, a tuple stored as a JSON
+list, a person stored as `UserRef.key`, a value spread over several columns). A new column with a field
+of its name needs nothing here; a column that no field fills must be named as supplied by the caller, so
+a forgotten one fails at import rather than on the first write. Instants need no declaration: the
+tables' `UtcDateTime` stores and returns them in UTC.
+
+`values(obj)` gives the column values for an insert or update; `from_row(row)` rebuilds the engine's
+dataclass from a result row's mapping.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Any, TypeVar
+from operator import attrgetter, itemgetter
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Table
 
 from conversations.domain import (
     Assessment,
@@ -22,6 +34,8 @@ from conversations.domain import (
     DeliveryStatus,
     Destination,
     Goal,
+    Invitation,
+    InvitationStatus,
     Pairing,
     PairingStatus,
     Participant,
@@ -34,15 +48,43 @@ from conversations.domain import (
     UserRef,
 )
 from conversations.ports import PromptSet
+from conversations.services.org import OrgPerson
+from storage import tables
 
 Values = dict[str, Any]
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]
+"""A result row by column: SQLAlchemy's `RowMapping` also takes `Column` keys."""
 
+_T = TypeVar("_T")
 _E = TypeVar("_E", bound=Enum)
 
-# A tick reads every participant and pairing of the program, so the per-row conversions below are
-# paid tens of thousands of times: enum members come from a dict, and people from a cache of `UserRef`
-# (frozen, so one instance can stand for a person in every row that names them).
+
+Write = str | Callable[[Any], Any]
+"""A column's value from a field's: an attribute of it by name (read in one C call with the field's
+other plain attributes), or a function of it."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A field kept in one column, of its own name unless `column` says otherwise, as `write(field)`;
+    read back as `read(value)`."""
+
+    write: Write
+    read: Callable[[Any], Any]
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A field kept in several columns, each `write`n from it; `read` rebuilds it from the whole row."""
+
+    columns: Mapping[str, Write]
+    read: Callable[[Row], Any]
+
+
+# A tick reads every participant and pairing of the program, so the per-row conversions are paid tens
+# of thousands of times: enum members come from a dict, and people from a cache of `UserRef` (frozen,
+# so one instance can stand for a person in every row that names them).
 
 
 def _members(enum: type[_E]) -> Callable[[Any], _E]:
@@ -56,297 +98,174 @@ def _members(enum: type[_E]) -> Callable[[Any], _E]:
     return member
 
 
-_role = _members(Role)
-_participant_status = _members(ParticipantStatus)
-_pairing_status = _members(PairingStatus)
-_answer = _members(CheckinAnswer)
-_side = _members(Side)
-_delivery_status = _members(DeliveryStatus)
-_priority = _members(DeliveryPriority)
 _user = lru_cache(maxsize=1 << 16)(UserRef.from_key)
 
 
-def participant_values(p: Participant) -> Values:
-    return {
-        "user_key": p.user.key,
-        "platform": p.user.platform,
-        "workspace_id": p.user.workspace_id,
-        "display_name": p.display_name,
-        "role": p.role.value,
-        "department": p.department,
-        "seniority": p.seniority,
-        "timezone": p.timezone,
-        "skills": list(p.skills),
-        "learning_goals": list(p.learning_goals),
-        "manager_id": p.manager_id,
-        "language": p.language,
-        "status": p.status.value,
-        "paused_until": p.paused_until,
-        "joined_at": p.joined_at,
-    }
+def enum(kind: type[Enum], *, optional: bool = False) -> Converted:
+    """An enum stored as its value (`optional`: None stays None)."""
+    member = _members(kind)
+    if optional:
+        return Converted(lambda e: None if e is None else e.value, lambda v: None if v is None else member(v))
+    return Converted("value", member)
 
 
-def participant_from(row: Row) -> Participant:
-    return Participant(
-        user=_user(row["user_key"]),
-        display_name=row["display_name"],
-        role=_role(row["role"]),
-        department=row["department"],
-        seniority=row["seniority"],
-        timezone=row["timezone"],
-        skills=tuple(row["skills"] or ()),
-        learning_goals=tuple(row["learning_goals"] or ()),
-        manager_id=row["manager_id"],
-        language=row["language"],
-        status=_participant_status(row["status"]),
-        paused_until=row["paused_until"],
-        joined_at=row["joined_at"],
-    )
+JSON_LIST = Converted(list, lambda v: tuple(v or ()))
+"""A tuple stored as a JSON list; a NULL list reads as empty."""
 
 
-def cycle_values(c: Cycle) -> Values:
-    return {
-        "id": c.id,
-        "number": c.number,
-        "started_at": c.started_at,
-        "weeks": c.weeks,
-        "closed_at": c.closed_at,
-        "matchings": c.matchings,
-    }
+def person(column: str) -> Converted:
+    """A `UserRef` stored as its key."""
+    return Converted("key", _user, column)
 
 
-def cycle_from(row: Row) -> Cycle:
-    return Cycle(
-        id=row["id"],
-        number=row["number"],
-        started_at=row["started_at"],
-        weeks=row["weeks"],
-        closed_at=row["closed_at"],
-        matchings=row["matchings"],
-    )
+def person_with_place(column: str) -> Spread:
+    """A `UserRef` stored as its key, with its platform and workspace in columns of their own for the
+    queries that filter on them."""
+    columns = {column: "key", "platform": "platform", "workspace_id": "workspace_id"}
+    return Spread(columns, lambda row: _user(row[column]))
 
 
-def pairing_values(p: Pairing) -> Values:
-    return {
-        "id": p.id,
-        "cycle_id": p.cycle_id,
-        "leader_key": p.leader.key,
-        "mentor_key": p.mentor.key,
-        "score": p.score,
-        "reasons": list(p.reasons),
-        "created_at": p.created_at,
-        "status": p.status.value,
-        "ended_at": p.ended_at,
-        "end_reason": p.end_reason,
-    }
+class RowMap(Generic[_T]):
+    """Converts the dataclass `kind` to its table's column values and back.
+
+    Everything is worked out once, here: a conversion is a pass over precomputed getters, with no
+    lookup of fields or columns per row.
+    """
+
+    def __init__(
+        self, kind: type[_T], table: Table, *, supplied: tuple[str, ...] = (), **stored: Converted | Spread
+    ) -> None:
+        if not dataclasses.is_dataclass(kind):
+            raise TypeError(f"{kind.__name__} is not a dataclass")
+        self.kind = kind
+        fields = [f.name for f in dataclasses.fields(kind) if f.init]
+        unknown = stored.keys() - set(fields)
+        if unknown:
+            raise ValueError(f"{kind.__name__} has no field {sorted(unknown)}")
+        attributes: dict[str, str] = {}  # column → the attribute path it is read from
+        computed: dict[str, Callable[[Any], Any]] = {}  # column → its value from the object
+        reads: list[Callable[[Row], Any]] = []
+        for name in fields:
+            how = stored.get(name)
+            if how is None:
+                attributes[name] = name
+                reads.append(itemgetter(name))
+                continue
+            if isinstance(how, Converted):
+                column = how.column or name
+                writes: Mapping[str, Write] = {column: how.write}
+                reads.append(_read_column(column, how.read))
+            else:
+                writes = how.columns
+                reads.append(how.read)
+            for column, write in writes.items():
+                if isinstance(write, str):
+                    attributes[column] = f"{name}.{write}"
+                else:
+                    computed[column] = _applied(write, name)
+        filled = attributes.keys() | computed.keys()
+        names = {c.name for c in table.c}
+        if filled - names or names - filled - set(supplied):
+            raise ValueError(
+                f"{kind.__name__} ⇄ {table.name}: no column {sorted(filled - names)};"
+                f" unfilled {sorted(names - filled - set(supplied))}"
+            )
+        self.columns: tuple[str, ...] = (*attributes, *computed)
+        """The columns `row` gives, in its order (`supplied` ones excepted)."""
+        self._attribute_columns = tuple(attributes)
+        self._attributes = _getter(tuple(attributes.values()))
+        self._computed = tuple(computed.items())
+        self._reads = tuple(reads)
+        self._columns_as_fields = itemgetter(*fields) if not stored and len(fields) > 1 else None
+        """Where every field is its column as is: all of them in one C call."""
+
+    def row(self, obj: _T) -> tuple[Any, ...]:
+        """The column values of `obj`, in the order of `columns`."""
+        return (*self._attributes(obj), *[compute(obj) for _, compute in self._computed])
+
+    def values(self, obj: _T, **supplied: Any) -> Values:
+        """The column values of `obj` by name, with the `supplied` columns added."""
+        # The same length by construction: `strict` would cost a fifth of this line on every row.
+        values = dict(zip(self._attribute_columns, self._attributes(obj), strict=False))
+        for column, compute in self._computed:
+            values[column] = compute(obj)
+        if supplied:
+            values.update(supplied)
+        return values
+
+    def from_row(self, row: Row) -> _T:
+        if self._columns_as_fields is not None:
+            return self.kind(*self._columns_as_fields(row))
+        return self.kind(*[read(row) for read in self._reads])
 
 
-def pairing_from(row: Row) -> Pairing:
-    return Pairing(
-        id=row["id"],
-        cycle_id=row["cycle_id"],
-        leader=_user(row["leader_key"]),
-        mentor=_user(row["mentor_key"]),
-        score=row["score"],
-        reasons=tuple(row["reasons"] or ()),
-        created_at=row["created_at"],
-        status=_pairing_status(row["status"]),
-        ended_at=row["ended_at"],
-        end_reason=row["end_reason"],
-    )
+def _read_column(column: str, read: Callable[[Any], Any]) -> Callable[[Row], Any]:
+    return lambda row: read(row[column])
 
 
-def goal_values(g: Goal) -> Values:
-    return {
-        "id": g.id,
-        "pairing_id": g.pairing_id,
-        "owner_key": g.owner.key,
-        "side": g.side.value,
-        "text": g.text,
-        "created_at": g.created_at,
-        "progress": g.progress,
-        "done_at": g.done_at,
-    }
+def _getter(paths: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """All the attributes in one C call; `attrgetter` of a single path would not give a tuple."""
+    if len(paths) == 1:
+        one = attrgetter(paths[0])
+        return lambda obj: (one(obj),)
+    return attrgetter(*paths)
 
 
-def goal_from(row: Row) -> Goal:
-    return Goal(
-        id=row["id"],
-        pairing_id=row["pairing_id"],
-        owner=_user(row["owner_key"]),
-        side=_side(row["side"]),
-        text=row["text"],
-        created_at=row["created_at"],
-        progress=row["progress"],
-        done_at=row["done_at"],
-    )
+def _applied(write: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:
+    field = attrgetter(name)
+    return lambda obj: write(field(obj))
 
 
-def checkin_values(c: Checkin) -> Values:
-    return {
-        "id": c.id,
-        "pairing_id": c.pairing_id,
-        "user_key": c.user.key,
-        "week": c.week,
-        "sent_at": c.sent_at,
-        "answer": c.answer.value if c.answer is not None else None,
-        "rating": c.rating,
-        "note": c.note,
-        "answered_at": c.answered_at,
-    }
+_destination = Spread(
+    {
+        "platform": "platform",
+        "workspace_id": "workspace_id",
+        "users": lambda d: list(d.users),
+        "channel_id": "channel_id",
+    },
+    lambda row: Destination(
+        row["platform"], row["workspace_id"], tuple(row["users"] or ()), row["channel_id"]
+    ),
+)
 
-
-def checkin_from(row: Row) -> Checkin:
-    return Checkin(
-        id=row["id"],
-        pairing_id=row["pairing_id"],
-        user=_user(row["user_key"]),
-        week=row["week"],
-        sent_at=row["sent_at"],
-        answer=_answer(row["answer"]) if row["answer"] is not None else None,
-        rating=row["rating"],
-        note=row["note"],
-        answered_at=row["answered_at"],
-    )
-
-
-def assessment_values(a: Assessment) -> Values:
-    return {
-        "id": a.id,
-        "pairing_id": a.pairing_id,
-        "user_key": a.user.key,
-        "side": a.side.value,
-        "phase": a.phase,
-        "score": a.score,
-        "created_at": a.created_at,
-    }
-
-
-def assessment_from(row: Row) -> Assessment:
-    return Assessment(
-        id=row["id"],
-        pairing_id=row["pairing_id"],
-        user=_user(row["user_key"]),
-        side=_side(row["side"]),
-        phase=row["phase"],
-        score=row["score"],
-        created_at=row["created_at"],
-    )
-
-
-def story_values(s: Story) -> Values:
-    return {
-        "id": s.id,
-        "pairing_id": s.pairing_id,
-        "proposer_key": s.proposer.key,
-        "text": s.text,
-        "created_at": s.created_at,
-        "status": s.status.value,
-        "decided_at": s.decided_at,
-    }
-
-
-def story_from(row: Row) -> Story:
-    return Story(
-        id=row["id"],
-        pairing_id=row["pairing_id"],
-        proposer=_user(row["proposer_key"]),
-        text=row["text"],
-        created_at=row["created_at"],
-        status=StoryStatus(row["status"]),
-        decided_at=row["decided_at"],
-    )
-
-
-def delivery_values(d: Delivery) -> Values:
-    return {
-        "id": d.id,
-        "idempotency_key": d.idempotency_key,
-        "platform": d.destination.platform,
-        "workspace_id": d.destination.workspace_id,
-        "users": list(d.destination.users),
-        "channel_id": d.destination.channel_id,
-        "message": d.message,
-        "created_at": d.created_at,
-        "not_before": d.not_before,
-        "status": d.status.value,
-        "attempts": d.attempts,
-        "lease_until": d.lease_until,
-        "last_error": d.last_error,
-        "platform_message_id": d.platform_message_id,
-        "sent_at": d.sent_at,
-        "priority": int(d.priority),
-    }
-
-
-def delivery_from(row: Row) -> Delivery:
-    return Delivery(
-        id=row["id"],
-        idempotency_key=row["idempotency_key"],
-        destination=Destination(
-            platform=row["platform"],
-            workspace_id=row["workspace_id"],
-            users=tuple(row["users"] or ()),
-            channel_id=row["channel_id"],
-        ),
-        message=row["message"],
-        created_at=row["created_at"],
-        not_before=row["not_before"],
-        status=_delivery_status(row["status"]),
-        attempts=row["attempts"],
-        lease_until=row["lease_until"],
-        last_error=row["last_error"],
-        platform_message_id=row["platform_message_id"],
-        sent_at=row["sent_at"],
-        priority=_priority(row["priority"]),
-    )
-
-
-def conversation_ref_from(row: Row) -> ConversationRef:
-    return ConversationRef(user=_user(row["user_key"]), data=dict(row["data"] or {}))
-
-
-def prompt_set_values(pairing_id: str, week: str, prompts: PromptSet) -> Values:
-    return {
-        "pairing_id": pairing_id,
-        "week": week,
-        "prompts": list(prompts.prompts),
-        "task": prompts.task,
-        "source": prompts.source,
-        "topics": list(prompts.topics),
-    }
-
-
-def prompt_set_from(row: Row) -> PromptSet:
-    return PromptSet(
-        prompts=tuple(row["prompts"] or ()),
-        task=row["task"],
-        source=row["source"],
-        topics=tuple(row["topics"] or ()),
-    )
-
-
-def prompt_rating_values(r: PromptRating) -> Values:
-    return {
-        "id": r.id,
-        "pairing_id": r.pairing_id,
-        "user_key": r.user.key,
-        "week": r.week,
-        "prompt_index": r.prompt_index,
-        "topic": r.topic,
-        "vote": r.vote,
-        "created_at": r.created_at,
-    }
-
-
-def prompt_rating_from(row: Row) -> PromptRating:
-    return PromptRating(
-        id=row["id"],
-        pairing_id=row["pairing_id"],
-        user=_user(row["user_key"]),
-        week=row["week"],
-        prompt_index=row["prompt_index"],
-        topic=row["topic"],
-        vote=row["vote"],
-        created_at=row["created_at"],
-    )
+participant = RowMap(
+    Participant,
+    tables.participants,
+    user=person_with_place("user_key"),
+    role=enum(Role),
+    skills=JSON_LIST,
+    learning_goals=JSON_LIST,
+    status=enum(ParticipantStatus),
+)
+cycle = RowMap(Cycle, tables.cycles)
+pairing = RowMap(
+    Pairing,
+    tables.pairings,
+    leader=person("leader_key"),
+    mentor=person("mentor_key"),
+    reasons=JSON_LIST,
+    status=enum(PairingStatus),
+)
+goal = RowMap(Goal, tables.goals, owner=person("owner_key"), side=enum(Side))
+checkin = RowMap(Checkin, tables.checkins, user=person("user_key"), answer=enum(CheckinAnswer, optional=True))
+assessment = RowMap(Assessment, tables.assessments, user=person("user_key"), side=enum(Side))
+story = RowMap(Story, tables.stories, proposer=person("proposer_key"), status=enum(StoryStatus))
+delivery = RowMap(
+    Delivery,
+    tables.deliveries,
+    destination=_destination,
+    status=enum(DeliveryStatus),
+    priority=enum(DeliveryPriority),
+)
+conversation_ref = RowMap(
+    ConversationRef,
+    tables.conversation_refs,
+    user=person("user_key"),
+    data=Converted(lambda data: data, lambda v: dict(v or {})),
+)
+prompt_set = RowMap(
+    PromptSet, tables.prompt_cache, supplied=("pairing_id", "week"), prompts=JSON_LIST, topics=JSON_LIST
+)
+prompt_rating = RowMap(PromptRating, tables.prompt_ratings, user=person("user_key"))
+invitation = RowMap(Invitation, tables.invitations, status=enum(InvitationStatus))
+org_person = RowMap(OrgPerson, tables.org_people, supplied=("updated_at",))

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import Invitation, InvitationStatus, UserRef
-from storage import tables
+from storage import convert, tables
 
 _CHUNK = 1000
 """Rows per write: well under SQLite's limit on bound parameters."""
@@ -31,34 +31,6 @@ def _upsert(table: Table, dialect: str) -> Any:
     return stmt.on_conflict_do_update(index_elements=list(_KEYS), set_={n: stmt.excluded[n] for n in names})
 
 
-def _values(invitation: Invitation) -> dict[str, Any]:
-    return {
-        "email": invitation.email,
-        "platform": invitation.platform,
-        "workspace_id": invitation.workspace_id,
-        "id": invitation.id,
-        "status": invitation.status.value,
-        "invited_at": invitation.invited_at,
-        "answered_at": invitation.answered_at,
-        "user_key": invitation.user_key,
-        "sent": invitation.sent,
-    }
-
-
-def _invitation(row: Any) -> Invitation:
-    return Invitation(
-        id=row["id"],
-        email=row["email"],
-        platform=row["platform"],
-        workspace_id=row["workspace_id"],
-        status=InvitationStatus(row["status"]),
-        invited_at=row["invited_at"],
-        answered_at=row["answered_at"],
-        user_key=row["user_key"],
-        sent=row["sent"],
-    )
-
-
 class SqlInvitations:
     t = tables.invitations
 
@@ -72,18 +44,18 @@ class SqlInvitations:
             .mappings()
             .first()
         )
-        return _invitation(row) if row else None
+        return convert.invitation.from_row(row) if row else None
 
     async def in_workspace(self, platform: str, workspace_id: str) -> dict[str, Invitation]:
         stmt = select(self.t).where(self.t.c.platform == platform, self.t.c.workspace_id == workspace_id)
         rows = (await self.session.execute(stmt)).mappings().all()
-        return {row["email"]: _invitation(row) for row in rows}
+        return {row["email"]: convert.invitation.from_row(row) for row in rows}
 
     async def save_many(self, invitations: Sequence[Invitation]) -> None:
         statement = _upsert(self.t, self.dialect)
         for start in range(0, len(invitations), _CHUNK):
             batch = invitations[start : start + _CHUNK]
-            await self.session.execute(statement, [_values(i) for i in batch])
+            await self.session.execute(statement, [convert.invitation.values(i) for i in batch])
 
     async def mark_joined(self, user: UserRef, at: datetime) -> int:
         linked = select(tables.org_links.c.email).where(tables.org_links.c.user_key == user.key)

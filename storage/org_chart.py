@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.domain import UserRef
 from conversations.services.org import OrgChanges, OrgPerson
-from storage import tables
+from storage import convert, tables
 
 _CHUNK = 1000
 """Emails per `IN (...)` list and rows per write: well under SQLite's limit on bound parameters."""
@@ -22,39 +22,16 @@ _PLACEHOLDERS: dict[str, Callable[[int], str]] = {
     "numeric_dollar": lambda n: ", ".join(f"${k}" for k in range(1, n + 1)),
 }
 """Parameter markers by the driver's style: aiosqlite's `?`, asyncpg's `$1`."""
-_PERSON_COLUMNS = (
-    tables.org_people.c.email,
-    tables.org_people.c.name,
-    tables.org_people.c.department,
-    tables.org_people.c.level,
-    tables.org_people.c.manager_email,
-    tables.org_people.c.timezone,
-)
+_PERSON_COLUMNS = tuple(tables.org_people.c[name] for name in convert.org_person.columns)
+"""What an `OrgPerson` is read from."""
 
 _UPDATE_PERSON = (
     update(tables.org_people)
     .where(tables.org_people.c.email == bindparam("person_email"))
     .values(
-        name=bindparam("name"),
-        department=bindparam("department"),
-        level=bindparam("level"),
-        manager_email=bindparam("manager_email"),
-        timezone=bindparam("timezone"),
-        updated_at=bindparam("updated_at"),
+        {name: bindparam(name) for name in (*convert.org_person.columns, "updated_at") if name != "email"}
     )
 )
-
-
-def _values(person: OrgPerson, at: datetime) -> dict[str, Any]:
-    return {
-        "email": person.email,
-        "name": person.name,
-        "department": person.department,
-        "level": person.level,
-        "manager_email": person.manager_email,
-        "timezone": person.timezone,
-        "updated_at": at,
-    }
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -72,12 +49,12 @@ class SqlOrgChart:
 
     async def list(self) -> list[OrgPerson]:
         result = await self.session.execute(select(*_PERSON_COLUMNS).order_by(self.t.c.email))
-        return [OrgPerson(*row) for row in result.all()]
+        return [convert.org_person.from_row(row) for row in result.mappings().all()]
 
     async def get(self, email: str) -> OrgPerson | None:
         stmt = select(*_PERSON_COLUMNS).where(self.t.c.email == email.strip().lower())
-        row = (await self.session.execute(stmt)).first()
-        return OrgPerson(*row) if row else None
+        row = (await self.session.execute(stmt)).mappings().first()
+        return convert.org_person.from_row(row) if row else None
 
     async def managers(self) -> dict[str, str | None]:
         result = await self.session.execute(select(self.t.c.email, self.t.c.manager_email))
@@ -90,7 +67,7 @@ class SqlOrgChart:
         for batch in _chunks(changes.updated):
             rows = []
             for person in batch:
-                values = _values(person, at)
+                values = convert.org_person.values(person, updated_at=at)
                 values["person_email"] = values.pop("email")
                 rows.append(values)
             await self.session.execute(_UPDATE_PERSON, rows)
@@ -104,20 +81,20 @@ class SqlOrgChart:
             return
         connection = await self.session.connection()
         dialect = connection.dialect
-        names = ("email", "name", "department", "level", "manager_email", "timezone", "updated_at")
+        names = (*convert.org_person.columns, "updated_at")
         marks = _PLACEHOLDERS.get(dialect.paramstyle)
         if marks is None:  # a driver this path does not know: SQLAlchemy's own executemany
             for batch in _chunks(people):
-                await self.session.execute(insert(self.t), [_values(p, at) for p in batch])
+                await self.session.execute(
+                    insert(self.t), [convert.org_person.values(p, updated_at=at) for p in batch]
+                )
             return
         stamp_type = self.t.c.updated_at.type
         process = stamp_type.bind_processor(dialect)
         stamp = process(at) if process else at
         sql = f"INSERT INTO {self.t.name} ({', '.join(names)}) VALUES ({marks(len(names))})"
         for batch in _chunks(people, _DRIVER_CHUNK):
-            rows = [
-                (p.email, p.name, p.department, p.level, p.manager_email, p.timezone, stamp) for p in batch
-            ]
+            rows = [(*convert.org_person.row(p), stamp) for p in batch]
             await connection.exec_driver_sql(sql, rows)
 
     async def link(self, user: UserRef, email: str, at: datetime) -> None:

@@ -140,10 +140,10 @@ class SqlParticipants(_SqlRepository):
 
     async def get(self, user: UserRef) -> Participant | None:
         row = await self._row(select(self.t).where(self.t.c.user_key == user.key))
-        return convert.participant_from(row) if row else None
+        return convert.participant.from_row(row) if row else None
 
     async def save(self, participant: Participant) -> None:
-        await self._upsert(self.t, convert.participant_values(participant), ("user_key",))
+        await self._upsert(self.t, convert.participant.values(participant), ("user_key",))
 
     async def delete(self, user: UserRef) -> None:
         await self.session.execute(delete(self.t).where(self.t.c.user_key == user.key))
@@ -161,13 +161,13 @@ class SqlParticipants(_SqlRepository):
             stmt = stmt.where(self.t.c.platform == platform)
         if workspace_id is not None:
             stmt = stmt.where(self.t.c.workspace_id == workspace_id)
-        return [convert.participant_from(r) for r in await self._rows(stmt)]
+        return [convert.participant.from_row(r) for r in await self._rows(stmt)]
 
     async def get_many(self, users: Collection[UserRef]) -> dict[UserRef, Participant]:
         found: dict[UserRef, Participant] = {}
         for chunk in _chunks(sorted({u.key for u in users}), _IN_CHUNK):
             for row in await self._rows(select(self.t).where(self.t.c.user_key.in_(chunk))):
-                participant = convert.participant_from(row)
+                participant = convert.participant.from_row(row)
                 found[participant.user] = participant
         return found
 
@@ -176,12 +176,12 @@ class SqlCycles(_SqlRepository):
     t = tables.cycles
 
     async def add(self, cycle: Cycle) -> None:
-        await self._upsert(self.t, convert.cycle_values(cycle), ("id",))
+        await self._upsert(self.t, convert.cycle.values(cycle), ("id",))
 
     save = add
 
     async def start(self, cycle: Cycle) -> bool:
-        return await self._insert_if_absent(self.t, convert.cycle_values(cycle))
+        return await self._insert_if_absent(self.t, convert.cycle.values(cycle))
 
     async def begin_matching(self, cycle: Cycle) -> bool:
         # A compare-and-set: on PostgreSQL a concurrent matching waits on the row lock, then finds
@@ -195,35 +195,35 @@ class SqlCycles(_SqlRepository):
 
     async def get(self, cycle_id: str) -> Cycle | None:
         row = await self._row(select(self.t).where(self.t.c.id == cycle_id))
-        return convert.cycle_from(row) if row else None
+        return convert.cycle.from_row(row) if row else None
 
     async def latest(self) -> Cycle | None:
         row = await self._row(select(self.t).order_by(self.t.c.number.desc()).limit(1))
-        return convert.cycle_from(row) if row else None
+        return convert.cycle.from_row(row) if row else None
 
     async def list(self) -> list[Cycle]:
         rows = await self._rows(select(self.t).order_by(self.t.c.number, self.t.c.id))
-        return [convert.cycle_from(r) for r in rows]
+        return [convert.cycle.from_row(r) for r in rows]
 
 
 class SqlPairings(_SqlRepository):
     t = tables.pairings
 
     async def add(self, pairing: Pairing) -> None:
-        await self._upsert(self.t, convert.pairing_values(pairing), ("id",))
+        await self._upsert(self.t, convert.pairing.values(pairing), ("id",))
 
     save = add
 
     async def get(self, pairing_id: str) -> Pairing | None:
         row = await self._row(select(self.t).where(self.t.c.id == pairing_id))
-        return convert.pairing_from(row) if row else None
+        return convert.pairing.from_row(row) if row else None
 
     async def for_user(self, user: UserRef, status: PairingStatus | None = None) -> list[Pairing]:
         stmt = select(self.t).where(or_(self.t.c.leader_key == user.key, self.t.c.mentor_key == user.key))
         if status is not None:
             stmt = stmt.where(self.t.c.status == status.value)
         stmt = stmt.order_by(self.t.c.created_at, self.t.c.id)
-        return [convert.pairing_from(r) for r in await self._rows(stmt)]
+        return [convert.pairing.from_row(r) for r in await self._rows(stmt)]
 
     async def list(self, status: PairingStatus | None = None, cycle_id: str | None = None) -> list[Pairing]:
         stmt = select(self.t).order_by(self.t.c.created_at, self.t.c.id)
@@ -231,64 +231,64 @@ class SqlPairings(_SqlRepository):
             stmt = stmt.where(self.t.c.status == status.value)
         if cycle_id is not None:
             stmt = stmt.where(self.t.c.cycle_id == cycle_id)
-        return [convert.pairing_from(r) for r in await self._rows(stmt)]
+        return [convert.pairing.from_row(r) for r in await self._rows(stmt)]
 
 
 class SqlGoals(_SqlRepository):
     t = tables.goals
 
     async def add(self, goal: Goal) -> None:
-        await self._upsert(self.t, convert.goal_values(goal), ("id",))
+        await self._upsert(self.t, convert.goal.values(goal), ("id",))
 
     save = add
 
     async def get(self, goal_id: str) -> Goal | None:
         row = await self._row(select(self.t).where(self.t.c.id == goal_id))
-        return convert.goal_from(row) if row else None
+        return convert.goal.from_row(row) if row else None
 
     async def for_pairing(self, pairing_id: str) -> list[Goal]:
         stmt = (
             select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
         )
-        return [convert.goal_from(r) for r in await self._rows(stmt)]
+        return [convert.goal.from_row(r) for r in await self._rows(stmt)]
 
     async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[Goal]]:
-        return await self._by_pairing(self.t, pairing_ids, convert.goal_from)
+        return await self._by_pairing(self.t, pairing_ids, convert.goal.from_row)
 
     async def list(self) -> list[Goal]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
-        return [convert.goal_from(r) for r in rows]
+        return [convert.goal.from_row(r) for r in rows]
 
 
 class SqlCheckins(_SqlRepository):
     t = tables.checkins
 
     async def add(self, checkin: Checkin) -> bool:
-        return await self._insert_if_absent(self.t, convert.checkin_values(checkin))
+        return await self._insert_if_absent(self.t, convert.checkin.values(checkin))
 
     async def add_many(self, checkins: Sequence[Checkin]) -> list[Checkin]:
         stored = set(
-            await self._insert_many_if_absent(self.t, [convert.checkin_values(c) for c in checkins], "id")
+            await self._insert_many_if_absent(self.t, [convert.checkin.values(c) for c in checkins], "id")
         )
         return [c for c in checkins if c.id in stored]
 
     async def save(self, checkin: Checkin) -> None:
-        await self._upsert(self.t, convert.checkin_values(checkin), ("id",))
+        await self._upsert(self.t, convert.checkin.values(checkin), ("id",))
 
     async def get(self, checkin_id: str) -> Checkin | None:
         row = await self._row(select(self.t).where(self.t.c.id == checkin_id))
-        return convert.checkin_from(row) if row else None
+        return convert.checkin.from_row(row) if row else None
 
     async def find(self, pairing_id: str, user: UserRef, week: str) -> Checkin | None:
         stmt = select(self.t).where(
             self.t.c.pairing_id == pairing_id, self.t.c.user_key == user.key, self.t.c.week == week
         )
         row = await self._row(stmt)
-        return convert.checkin_from(row) if row else None
+        return convert.checkin.from_row(row) if row else None
 
     async def for_pairing(self, pairing_id: str) -> list[Checkin]:
         stmt = select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.sent_at, self.t.c.id)
-        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+        return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
 
     async def latest_for_pairings(self, pairing_ids: Collection[str], limit: int) -> dict[str, list[Checkin]]:
         """A window function numbers each pairing's check-ins newest first; the first `limit` count."""
@@ -303,7 +303,7 @@ class SqlCheckins(_SqlRepository):
             ranked = select(self.t, newest_first.label("recency")).where(c.pairing_id.in_(chunk)).subquery()
             stmt = select(ranked).where(ranked.c.recency <= limit).order_by(ranked.c.sent_at, ranked.c.id)
             for row in await self._rows(stmt):
-                found[row["pairing_id"]].append(convert.checkin_from(row))
+                found[row["pairing_id"]].append(convert.checkin.from_row(row))
         return dict(found)
 
     async def unanswered(self, sent_from: datetime, sent_until: datetime) -> list[Checkin]:
@@ -313,13 +313,13 @@ class SqlCheckins(_SqlRepository):
             .where(c.answer.is_(None), c.sent_at >= sent_from, c.sent_at <= sent_until)
             .order_by(c.sent_at, c.id)
         )
-        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+        return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
 
     async def list(self, since: datetime | None = None) -> list[Checkin]:
         stmt = select(self.t).order_by(self.t.c.sent_at, self.t.c.id)
         if since is not None:
             stmt = stmt.where(self.t.c.sent_at >= since)
-        return [convert.checkin_from(r) for r in await self._rows(stmt)]
+        return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
 
     async def pairings_answered(
         self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime
@@ -340,7 +340,7 @@ class SqlAssessments(_SqlRepository):
         """The first answer's id stays; side, score and time follow the latest answer."""
         await self._upsert(
             self.t,
-            convert.assessment_values(assessment),
+            convert.assessment.values(assessment),
             keys=("pairing_id", "user_key", "phase"),
             updated=("side", "score", "created_at"),
         )
@@ -349,43 +349,43 @@ class SqlAssessments(_SqlRepository):
         stmt = (
             select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at, self.t.c.id)
         )
-        return [convert.assessment_from(r) for r in await self._rows(stmt)]
+        return [convert.assessment.from_row(r) for r in await self._rows(stmt)]
 
     async def list(self) -> list[Assessment]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
-        return [convert.assessment_from(r) for r in rows]
+        return [convert.assessment.from_row(r) for r in rows]
 
 
 class SqlStories(_SqlRepository):
     t = tables.stories
 
     async def add(self, story: Story) -> None:
-        await self._upsert(self.t, convert.story_values(story), ("id",))
+        await self._upsert(self.t, convert.story.values(story), ("id",))
 
     save = add
 
     async def get(self, story_id: str) -> Story | None:
         row = await self._row(select(self.t).where(self.t.c.id == story_id))
-        return convert.story_from(row) if row else None
+        return convert.story.from_row(row) if row else None
 
     async def list(self) -> list[Story]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
-        return [convert.story_from(r) for r in rows]
+        return [convert.story.from_row(r) for r in rows]
 
 
 class SqlDeliveries(_SqlRepository):
     t = tables.deliveries
 
     async def enqueue(self, delivery: Delivery) -> bool:
-        return await self._insert_if_absent(self.t, convert.delivery_values(delivery))
+        return await self._insert_if_absent(self.t, convert.delivery.values(delivery))
 
     async def enqueue_many(self, deliveries: Sequence[Delivery]) -> int:
-        rows = [convert.delivery_values(d) for d in deliveries]
+        rows = [convert.delivery.values(d) for d in deliveries]
         return len(await self._insert_many_if_absent(self.t, rows, "id"))
 
     async def get_by_key(self, idempotency_key: str) -> Delivery | None:
         row = await self._row(select(self.t).where(self.t.c.idempotency_key == idempotency_key))
-        return convert.delivery_from(row) if row else None
+        return convert.delivery.from_row(row) if row else None
 
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int, platform: str | None = None
@@ -419,7 +419,7 @@ class SqlDeliveries(_SqlRepository):
         else:
             claim = update(self.t).where(c.id.in_(pick.scalar_subquery()))
         rows = await self._rows(claim.values(lease).returning(*self.t.c))
-        claimed = [convert.delivery_from(r) for r in rows]
+        claimed = [convert.delivery.from_row(r) for r in rows]
         claimed.sort(key=lambda d: (d.priority, d.not_before, d.created_at, d.id))
         return claimed
 
@@ -468,7 +468,7 @@ class SqlDeliveries(_SqlRepository):
             .order_by(self.t.c.created_at, self.t.c.id)
             .limit(limit)
         )
-        return [convert.delivery_from(r) for r in await self._rows(stmt)]
+        return [convert.delivery.from_row(r) for r in await self._rows(stmt)]
 
     async def cancel_for_user(self, user: UserRef) -> int:
         """Text search on the recipients' JSON narrows the rows; Python makes the exact decision."""
@@ -502,17 +502,17 @@ class SqlConversationRefs(_SqlRepository):
     t = tables.conversation_refs
 
     async def save(self, ref: ConversationRef) -> None:
-        await self._upsert(self.t, {"user_key": ref.user.key, "data": ref.data}, ("user_key",))
+        await self._upsert(self.t, convert.conversation_ref.values(ref), ("user_key",))
 
     async def get(self, user: UserRef) -> ConversationRef | None:
         row = await self._row(select(self.t).where(self.t.c.user_key == user.key))
-        return convert.conversation_ref_from(row) if row else None
+        return convert.conversation_ref.from_row(row) if row else None
 
     async def get_many(self, users: Collection[UserRef]) -> dict[UserRef, ConversationRef]:
         found: dict[UserRef, ConversationRef] = {}
         for chunk in _chunks(sorted({u.key for u in users}), _IN_CHUNK):
             for row in await self._rows(select(self.t).where(self.t.c.user_key.in_(chunk))):
-                ref = convert.conversation_ref_from(row)
+                ref = convert.conversation_ref.from_row(row)
                 found[ref.user] = ref
         return found
 
@@ -525,7 +525,7 @@ class SqlPromptCache(_SqlRepository):
 
     async def get(self, pairing_id: str, week: str) -> PromptSet | None:
         row = await self._row(select(self.t).where(self.t.c.pairing_id == pairing_id, self.t.c.week == week))
-        return convert.prompt_set_from(row) if row else None
+        return convert.prompt_set.from_row(row) if row else None
 
     async def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], PromptSet]:
         """Pairing ids narrow the rows (they lead the primary key); the weeks are checked here."""
@@ -537,16 +537,21 @@ class SqlPromptCache(_SqlRepository):
             for row in await self._rows(stmt):
                 key = (row["pairing_id"], row["week"])
                 if key in wanted:
-                    found[key] = convert.prompt_set_from(row)
+                    found[key] = convert.prompt_set.from_row(row)
         return found
 
     async def save(self, pairing_id: str, week: str, prompts: PromptSet) -> None:
         await self._upsert(
-            self.t, convert.prompt_set_values(pairing_id, week, prompts), ("pairing_id", "week")
+            self.t,
+            convert.prompt_set.values(prompts, pairing_id=pairing_id, week=week),
+            ("pairing_id", "week"),
         )
 
     async def add_many(self, entries: Sequence[tuple[str, str, PromptSet]]) -> int:
-        rows = [convert.prompt_set_values(pairing_id, week, prompts) for pairing_id, week, prompts in entries]
+        rows = [
+            convert.prompt_set.values(prompts, pairing_id=pairing_id, week=week)
+            for pairing_id, week, prompts in entries
+        ]
         return len(await self._insert_many_if_absent(self.t, rows, "pairing_id"))
 
 
@@ -554,16 +559,16 @@ class SqlPromptRatings(_SqlRepository):
     t = tables.prompt_ratings
 
     async def add(self, rating: PromptRating) -> bool:
-        return await self._insert_if_absent(self.t, convert.prompt_rating_values(rating))
+        return await self._insert_if_absent(self.t, convert.prompt_rating.values(rating))
 
     async def for_pairing(self, pairing_id: str) -> list[PromptRating]:
         rows = await self._rows(
             select(self.t).where(self.t.c.pairing_id == pairing_id).order_by(self.t.c.created_at)
         )
-        return [convert.prompt_rating_from(row) for row in rows]
+        return [convert.prompt_rating.from_row(row) for row in rows]
 
     async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[PromptRating]]:
-        return await self._by_pairing(self.t, pairing_ids, convert.prompt_rating_from)
+        return await self._by_pairing(self.t, pairing_ids, convert.prompt_rating.from_row)
 
 
 def _rowcount(result: Result[Any]) -> int:

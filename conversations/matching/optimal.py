@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -30,7 +31,34 @@ DENSE_LIMIT = 2_000_000
 CANDIDATES_PER_LEADER = 32
 
 
-class OptimalMatcher:
+class RoundMatcher(ABC):
+    """A matcher that only chooses the pairs (`_assign`): the round's rules, scoring, sides and reasons
+    are `match_round`'s, so matchers that choose differently (the greedy baseline of the tests) compare
+    like for like."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+        at: datetime | None = None,
+        candidates_per_leader: int = CANDIDATES_PER_LEADER,
+        workers: int | None = None,
+    ) -> None:
+        """`at` fixes the moment timezone offsets are read (daylight saving); default: when matching."""
+        self.vocabulary = vocabulary
+        self.at = at
+        self.candidates_per_leader = candidates_per_leader
+        self.workers = workers or default_workers()
+
+    def match(
+        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
+    ) -> MatchResult:
+        return match_round(candidates, rules, self._assign, self.vocabulary, self.at, progress)
+
+    @abstractmethod
+    def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment: ...
+
+
+class OptimalMatcher(RoundMatcher):
     def __init__(
         self,
         vocabulary: Vocabulary = DEFAULT_VOCABULARY,
@@ -39,17 +67,8 @@ class OptimalMatcher:
         candidates_per_leader: int = CANDIDATES_PER_LEADER,
         workers: int | None = None,
     ) -> None:
-        """`at` fixes the moment timezone offsets are read (daylight saving); default: when matching."""
-        self.vocabulary = vocabulary
-        self.at = at
+        super().__init__(vocabulary, at, candidates_per_leader, workers)
         self.dense_limit = dense_limit
-        self.candidates_per_leader = candidates_per_leader
-        self.workers = workers or default_workers()
-
-    def match(
-        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
-    ) -> MatchResult:
-        return match_round(candidates, rules, self._assign, self.vocabulary, self.at, progress)
 
     def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment:
         n, m = len(scorer.leaders), len(scorer.mentors)

@@ -8,19 +8,17 @@ do when they do not shuffle at random. It shares scoring, rules, side placement 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
-from datetime import datetime
 
 import numpy as np
 
 from conversations.matching.assignment import Assignment
 from conversations.matching.fit import TermProfile, explain, fit_of
 from conversations.matching.fit_blocks import PairScorer
-from conversations.matching.graph import build_candidate_graph, default_workers
-from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress
-from conversations.matching.round import match_round
+from conversations.matching.graph import build_candidate_graph
+from conversations.matching.model import Candidate, MatchRules, Progress
+from conversations.matching.optimal import RoundMatcher
 from conversations.matching.rules import Rule, broken_rule, same_workspace
-from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 from conversations.matching.working_hours import (
     WORKDAY_END_HOUR as WORK_END_HOUR,
 )
@@ -68,25 +66,8 @@ def fit(leader: Candidate, mentor: Candidate) -> tuple[float, tuple[str, ...]]:
     return pair_fit.score, explain(leader_profile, mentor_profile, pair_fit, DEFAULT_VOCABULARY)
 
 
-class GreedyMatcher:
+class GreedyMatcher(RoundMatcher):
     """Best-scoring allowed pair first, repeatedly (ties: the earlier leader first)."""
-
-    def __init__(
-        self,
-        vocabulary: Vocabulary = DEFAULT_VOCABULARY,
-        at: datetime | None = None,
-        candidates_per_leader: int = 32,
-        workers: int | None = None,
-    ) -> None:
-        self.vocabulary = vocabulary
-        self.at = at
-        self.candidates_per_leader = candidates_per_leader
-        self.workers = workers or default_workers()
-
-    def match(
-        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
-    ) -> MatchResult:
-        return match_round(candidates, rules, self._assign, self.vocabulary, self.at, progress)
 
     def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment:
         graph = build_candidate_graph(scorer, self.candidates_per_leader, self.workers, progress)

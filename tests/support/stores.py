@@ -170,7 +170,7 @@ class TestStore:
     async def deliveries(self) -> dict[str, Delivery]:
         t = tables.deliveries
         rows = await self._rows(select(t).order_by(t.c.created_at, t.c.id))
-        return {d.id: d for d in map(convert.delivery_from, rows)}
+        return {d.id: d for d in map(convert.delivery.from_row, rows)}
 
     async def inbound_events(self) -> dict[str, datetime]:
         t = tables.inbound_events
@@ -181,12 +181,12 @@ class TestStore:
     async def prompt_cache(self) -> dict[tuple[str, str], PromptSet]:
         t = tables.prompt_cache
         rows = await self._rows(select(t).order_by(t.c.pairing_id, t.c.week))
-        return {(r["pairing_id"], r["week"]): convert.prompt_set_from(r) for r in rows}
+        return {(r["pairing_id"], r["week"]): convert.prompt_set.from_row(r) for r in rows}
 
     async def prompt_ratings(self) -> list[PromptRating]:
         t = tables.prompt_ratings
         return [
-            convert.prompt_rating_from(r)
+            convert.prompt_rating.from_row(r)
             for r in await self._rows(select(t).order_by(t.c.created_at, t.c.id))
         ]
 

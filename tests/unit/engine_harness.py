@@ -126,6 +126,12 @@ async def paired_harness(group_dm: bool = True) -> Harness:
     """Lea (a leader) and Max (a mentor), joined and paired: where most engine tests start."""
     h = Harness()
     h.chat._group_dm = group_dm
+    return await pair_lea_and_max(h)
+
+
+async def pair_lea_and_max(h: Harness) -> Harness:
+    """Lea (a leader of Finance) and Max (a mentor of Engineering), both in London, join `h`'s program
+    and are paired."""
     await h.join(
         "lea",
         "leader",

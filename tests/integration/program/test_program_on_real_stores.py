@@ -43,6 +43,26 @@ def ref(user_id: str) -> UserRef:
     return UserRef("console", "T1", user_id)
 
 
+def join_form(
+    user: str,
+    role: str,
+    level: str,
+    event_id: str,
+    skills: tuple[str, ...] = ("Generative AI",),
+    goals: tuple[str, ...] = ("Company strategy",),
+) -> FormSubmitted:
+    """The join form as someone of the Ops department in Berlin submits it."""
+    fields = {
+        "role": role,
+        "skills": list(skills),
+        "learning_goals": list(goals),
+        "department": "Ops",
+        "seniority": level,
+        "timezone": "Europe/Berlin",
+    }
+    return FormSubmitted(ref(user), "join", fields, event_id)
+
+
 async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> None:
     clock = ManualClock(START)
     chat = ConsoleChat(names={"lea": "Lea", "max": "Max"})
@@ -60,24 +80,10 @@ async def test_join_pair_checkin_goals_stats_and_leave(database: Database) -> No
         return await bot.handle(CommandReceived(ref(user), text, f"e{next(n)}"))
 
     for user, role, level, skills, goals in (
-        ("lea", "leader", "5", ["Company strategy"], ["Generative AI"]),
-        ("max", "mentor", "1", ["Generative AI"], ["Company strategy"]),
+        ("lea", "leader", "5", ("Company strategy",), ("Generative AI",)),
+        ("max", "mentor", "1", ("Generative AI",), ("Company strategy",)),
     ):
-        reply = await bot.handle(
-            FormSubmitted(
-                ref(user),
-                "join",
-                {
-                    "role": role,
-                    "skills": skills,
-                    "learning_goals": goals,
-                    "department": "Ops",
-                    "seniority": level,
-                    "timezone": "Europe/Berlin",
-                },
-                f"e{next(n)}",
-            )
-        )
+        reply = await bot.handle(join_form(user, role, level, f"e{next(n)}", skills, goals))
         assert reply is not None and not reply.form_errors
     assert "1 pairs" in (await say("boss", "pair")).message.text
     await bot.jobs.deliver_due()
@@ -158,21 +164,7 @@ async def test_two_admins_matching_one_open_round_at_once_pair_nobody_twice(post
         ]
         first = bots[0]
         for user, role, level in (("l1", "leader", "5"), ("m1", "mentor", "1")):
-            await first.handle(
-                FormSubmitted(
-                    ref(user),
-                    "join",
-                    {
-                        "role": role,
-                        "skills": ["Generative AI"],
-                        "learning_goals": ["Company strategy"],
-                        "department": "Ops",
-                        "seniority": level,
-                        "timezone": "Europe/Berlin",
-                    },
-                    f"j-{user}",
-                )
-            )
+            await first.handle(join_form(user, role, level, f"j-{user}"))
         await first.run_round(dry_run=False)  # round 1 is open now
         for user, role, level in (
             ("l2", "leader", "5"),
@@ -180,21 +172,7 @@ async def test_two_admins_matching_one_open_round_at_once_pair_nobody_twice(post
             ("l3", "leader", "6"),
             ("m3", "mentor", "2"),
         ):
-            await first.handle(
-                FormSubmitted(
-                    ref(user),
-                    "join",
-                    {
-                        "role": role,
-                        "skills": ["Generative AI"],
-                        "learning_goals": ["Company strategy"],
-                        "department": "Ops",
-                        "seniority": level,
-                        "timezone": "Europe/Berlin",
-                    },
-                    f"j-{user}",
-                )
-            )
+            await first.handle(join_form(user, role, level, f"j-{user}"))
         MeetInTheMiddle.armed = True
         replies = await asyncio.gather(
             *(b.handle(CommandReceived(ref("boss"), "pair", f"pair-{i}")) for i, b in enumerate(bots))

@@ -14,7 +14,7 @@ from conversations.ports import Person
 from storage import migration
 from storage.database import Database
 from tests.integration.storage.conftest import StoreUnderTest, add_parents
-from tests.support.postgres import require_postgres, temporary_database
+from tests.support.databases import STORES, empty_database
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 ANN, BOB, CAT = (UserRef("slack", "T1", u) for u in ("UANN", "UBOB", "UCAT"))
@@ -85,19 +85,7 @@ async def _migrate_a_database_in_use(database: Database) -> None:
     assert "avoid_list" not in names and "participants" in names
 
 
-async def test_the_migration_on_an_existing_sqlite_database(tmp_path: Path) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'in-use.db'}")
-    try:
+@pytest.mark.parametrize("store", STORES)
+async def test_the_migration_on_an_existing_database(store: str, tmp_path: Path) -> None:
+    async with empty_database(store, tmp_path) as database:
         await _migrate_a_database_in_use(database)
-    finally:
-        await database.dispose()
-
-
-@pytest.mark.postgres
-async def test_the_migration_on_an_existing_postgres_database() -> None:
-    with temporary_database(require_postgres()) as url:
-        database = Database(url)
-        try:
-            await _migrate_a_database_in_use(database)
-        finally:
-            await database.dispose()

@@ -11,7 +11,7 @@ from conversations.domain import UserRef
 from conversations.errors import DeliveryError
 from conversations.messages import OutgoingMessage
 from conversations.services.context import NudgeRules, ProgramConfig
-from tests.unit.engine_harness import ADMIN, Harness
+from tests.unit.engine_harness import ADMIN, Harness, pair_lea_and_max
 from tests.unit.scheduler.ticking import CHECKIN, tick_hourly
 
 START = datetime(2026, 3, 19, 6, tzinfo=UTC)  # a Thursday; the first check-in is on Monday 23 March
@@ -34,31 +34,13 @@ class ThrottledChat(ConsoleChat):
 
 
 async def paired_program() -> Harness:
-    h = Harness(
-        clock=ManualClock(START),
-        chat=ThrottledChat(group_dm=False),
-        config=ProgramConfig(admins=frozenset({ADMIN}), nudges=RULES),
+    return await pair_lea_and_max(
+        Harness(
+            clock=ManualClock(START),
+            chat=ThrottledChat(group_dm=False),
+            config=ProgramConfig(admins=frozenset({ADMIN}), nudges=RULES),
+        )
     )
-    await h.join(
-        "lea",
-        "leader",
-        skills=("Company strategy",),
-        goals=("Generative AI",),
-        level="5",
-        department="Finance",
-        timezone="Europe/London",
-    )
-    await h.join(
-        "max",
-        "mentor",
-        skills=("Generative AI",),
-        goals=("Company strategy",),
-        level="1",
-        department="Engineering",
-        timezone="Europe/London",
-    )
-    await h.pair_up()
-    return h
 
 
 async def test_no_reminder_for_a_checkin_still_held_back_and_one_48_hours_after_it_arrives() -> None:

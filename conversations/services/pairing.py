@@ -189,7 +189,7 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
             created_at=ctx.now,
         )
         await ctx.uow.pairings.add(pairing)
-        await introduce(ctx, pairing, names, emails)
+        await introduce(ctx, pairing, emails)
     private_rule = describe_rule(Rule.AVOIDED, ctx.config.match_rules)
     for person in result.waitlist:
         # The private lists are never told to the people they name: their reason stays general.
@@ -250,7 +250,6 @@ def onboarding_message(ground_rules: str) -> OutgoingMessage:
 
 def intro_message(
     pairing: Pairing,
-    names: dict[UserRef, str],
     to: UserRef | None,
     *,
     ground_rules: str = DEFAULT_GROUND_RULES,
@@ -269,7 +268,7 @@ def intro_message(
         other = pairing.other(to)
         role = "mentor" if other == pairing.mentor else "leader"
         text = (
-            f"Meet {mention(other.user_id)} ({names.get(other, other.user_id)}), your {role} for this "
+            f"Meet {mention(other.user_id)}, your {role} for this "
             "reverse-mentoring round! Send them a message to set up your first 30 minutes."
         )
     if meetings:
@@ -303,9 +302,7 @@ def intro_message(
     )
 
 
-async def introduce(
-    ctx: Ctx, pairing: Pairing, names: dict[UserRef, str], emails: Mapping[UserRef, str] | None = None
-) -> None:
+async def introduce(ctx: Ctx, pairing: Pairing, emails: Mapping[UserRef, str] | None = None) -> None:
     """`emails`: the org chart's links, read once for a whole round rather than once per pair."""
     members = pairing.members()
     people = await ctx.uow.participants.get_many(members)
@@ -317,7 +314,7 @@ async def introduce(
         await ctx.outbox.send(
             f"intro:{pairing.id}",
             Destination.group(members),
-            intro_message(pairing, names, None, ground_rules=rules, meetings=meetings),
+            intro_message(pairing, None, ground_rules=rules, meetings=meetings),
             priority=DeliveryPriority.URGENT,
         )
     else:
@@ -326,7 +323,7 @@ async def introduce(
             await ctx.outbox.dm(
                 f"intro:{pairing.id}:{member.key}",
                 member,
-                intro_message(pairing, names, member, ground_rules=rules, meetings=meetings),
+                intro_message(pairing, member, ground_rules=rules, meetings=meetings),
                 priority=DeliveryPriority.URGENT,
             )
     for member in members:

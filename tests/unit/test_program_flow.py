@@ -26,6 +26,8 @@ async def test_without_group_dms_each_side_gets_an_intro_naming_the_other() -> N
     assert sorted(s.recipients for s in intros) == [("lea",), ("max",)]
     to_lea = next(s for s in intros if s.recipients == ("lea",))
     assert mention("max") in to_lea.message.text
+    # The mention shows the name on both platforms: repeating it in brackets read "Meet Max (Max)".
+    assert "(Max)" not in to_lea.message.text
 
 
 async def test_dry_run_changes_nothing_and_explains() -> None:

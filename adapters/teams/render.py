@@ -135,7 +135,7 @@ def render_card(
         body.extend(_meeting_blocks(number, meeting))
     if message.attachment:
         body.extend(_attachment_blocks(message.attachment.filename, message.attachment.content))
-    actions: list[dict[str, Any]] = [
+    buttons: list[dict[str, Any]] = [
         {
             "type": "Action.Submit",
             "title": shown(button.label),
@@ -144,6 +144,10 @@ def render_card(
         }
         for button in message.buttons
     ]
+    rows = button_rows(buttons)
+    actions = rows[0] if len(rows) == 1 else []
+    if len(rows) > 1:
+        body.extend({"type": "ActionSet", "actions": row} for row in rows)
     if message.form:
         body.extend(_form_body(message.form, form_errors or {}, roster))
         actions.append(_form_submit(message.form))
@@ -179,6 +183,35 @@ def render_activity(
             )
         ],
     )
+
+
+PHONE_ROW_PX = 300
+"""Width one row of buttons has on a phone: a 360 px screen less the chat's and the card's margins."""
+
+
+def button_rows(buttons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Buttons in rows that fit a phone, in order: one row when they all fit, which Teams shows as the
+    card's own actions. Teams lays a card's actions out in a single row and cuts every label to fit
+    ("W…", "N…"), so what does not fit goes into rows of its own, each an ActionSet in the body."""
+    rows: list[list[dict[str, Any]]] = []
+    width = 0
+    for button in buttons:
+        needed = _button_px(str(button["title"]))
+        if rows and width + BUTTON_GAP_PX + needed <= PHONE_ROW_PX:
+            rows[-1].append(button)
+            width += BUTTON_GAP_PX + needed
+        else:
+            rows.append([button])
+            width = needed
+    return rows
+
+
+BUTTON_GAP_PX = 8
+
+
+def _button_px(title: str) -> int:
+    """A button's width in Teams' renderer, roughly: padding and 8 px a character."""
+    return 24 + 8 * len(title)
 
 
 def _text_block(text: str, **style: Any) -> dict[str, Any]:

@@ -87,10 +87,18 @@ def submit_data(card: Sent, answers: dict[str, str | list[str]]) -> dict[str, An
     return value
 
 
+def every_action(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's own actions and those of the button rows in its body, in the order they show."""
+    rows = [
+        a for block in content.get("body", []) if block.get("type") == "ActionSet" for a in block["actions"]
+    ]
+    return rows + list(content.get("actions", []))
+
+
 def button_data(card: Sent, action_id: str, value_suffix: str = "") -> dict[str, Any]:
     content = card.card
     assert content is not None
-    for action in content.get("actions", []):
+    for action in every_action(content):
         data = action.get("data") or {}
         if data.get("action_id") == action_id and str(data.get("value", "")).endswith(value_suffix):
             return data

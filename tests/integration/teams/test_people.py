@@ -12,6 +12,7 @@ from tests.integration.teams.journey import (
     MENTOR,
     all_valid,
     click,
+    every_action,
     install_everyone,
     say,
     submit_data,
@@ -96,7 +97,7 @@ async def test_typed_names_are_found_in_the_roster(teams_bot: TeamsBot) -> None:
 
     ambiguous = await say(teams_bot, LEADER, "avoid ana")
     assert "Did you mean" in ambiguous.card_text
-    (silvano,) = [a["data"] for a in ambiguous.card["actions"] if "Silvano" in a["title"]]
+    (silvano,) = [a["data"] for a in every_action(ambiguous.card) if "Silvano" in a["title"]]
     assert silvano["action_id"] == "person_pick"
     status, answers = await click(teams_bot, LEADER, ambiguous, silvano)
     assert status == 200 and "Ana Silvano" in answers[-1].card_text

@@ -148,3 +148,40 @@ def test_the_validator_rejects_a_broken_card() -> None:
     card["body"].append({"type": "Input.Slider", "id": "s"})
     with pytest.raises(AssertionError, match="invalid Adaptive Card"):
         assert_valid_card(card)
+
+
+def all_buttons(card: dict) -> list[str]:
+    rows = [a for block in card["body"] if block["type"] == "ActionSet" for a in block["actions"]]
+    return [a["title"] for a in rows + card.get("actions", [])]
+
+
+def test_buttons_that_fit_a_phone_row_are_the_cards_own_actions() -> None:
+    labels = ("1", "2", "3", "4", "5")
+    card = render_card(
+        OutgoingMessage("How confident are you?", buttons=tuple(Button(x, "a", x) for x in labels))
+    )
+    assert [a["title"] for a in card["actions"]] == list(labels)
+    assert not [b for b in card["body"] if b["type"] == "ActionSet"]
+    assert_valid_card(card)
+
+
+def test_buttons_too_wide_for_a_phone_go_in_rows_so_no_label_is_cut() -> None:
+    """Teams shows a card's actions in one row and cuts every label to fit a phone ("W…", "N…")."""
+    labels = ("We met", "Not yet", "Rescheduled", "Need help")
+    card = render_card(OutgoingMessage("How is it going?", buttons=tuple(Button(x, "a", x) for x in labels)))
+    assert "actions" not in card
+    rows = [[a["title"] for a in b["actions"]] for b in card["body"] if b["type"] == "ActionSet"]
+    assert rows == [["We met", "Not yet", "Rescheduled"], ["Need help"]]
+    assert all_buttons(card) == list(labels)
+    assert_valid_card(card)
+
+
+def test_a_form_keeps_its_submit_as_the_cards_action_when_its_buttons_take_rows() -> None:
+    labels = ("We met", "Not yet", "Rescheduled", "Need help")
+    form = Form(form_id="note", title="A note", inputs=(FormInput("note", "Note", optional=True),))
+    card = render_card(
+        OutgoingMessage("Anything to add?", buttons=tuple(Button(x, "a", x) for x in labels), form=form)
+    )
+    assert [a["title"] for a in card["actions"]] == [form.submit_label]
+    assert all_buttons(card)[:4] == list(labels)
+    assert_valid_card(card)

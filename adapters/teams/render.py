@@ -128,7 +128,8 @@ def render_card(
     body: list[dict[str, Any]] = []
     if message.title:
         body.append(_text_block(render_text(message.title, names), weight="Bolder", size="Medium"))
-    if message.text:
+    if message.text and not (message.form and message.text == message.form.title):
+        # A form's message says its title, which the form shows as its heading right below.
         body.append(_text_block(render_text(message.text, names)))
     body.extend(_field_blocks(message.fields, names))
     for number, meeting in enumerate(message.meetings, 1):

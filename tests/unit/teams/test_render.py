@@ -185,3 +185,11 @@ def test_a_form_keeps_its_submit_as_the_cards_action_when_its_buttons_take_rows(
     assert [a["title"] for a in card["actions"]] == [form.submit_label]
     assert all_buttons(card)[:4] == list(labels)
     assert_valid_card(card)
+
+
+def test_a_form_sent_with_its_title_as_the_text_shows_the_title_once() -> None:
+    form = build_profile_form(None, "Europe/London", is_edit=False)
+    card = render_card(OutgoingMessage(text=form.title, form=form))
+    texts = [b["text"] for b in card["body"] if b["type"] == "TextBlock"]
+    assert texts.count(form.title) == 1
+    assert_valid_card(card)

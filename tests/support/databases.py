@@ -7,7 +7,9 @@ from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
+from storage import migration
 from storage.database import Database
 from tests.support.postgres import require_postgres, temporary_database
 
@@ -29,3 +31,17 @@ async def empty_database(store: str, folder: Path) -> AsyncIterator[Database]:
             yield database
         finally:
             await database.dispose()
+
+
+async def upgrade_to_head(database: Database) -> None:
+    """Migrate a database in use to the newest revision, and check that it got there."""
+    await database.migrate()
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(migration.current_revision) == migration.head_revision()
+
+
+async def tables_after_downgrade(database: Database, revision: str) -> set[str]:
+    """Downgrade to `revision`; the tables left."""
+    async with database.engine.begin() as connection:
+        await connection.run_sync(migration.downgrade, revision)
+        return await connection.run_sync(lambda c: set(inspect(c).get_table_names()))

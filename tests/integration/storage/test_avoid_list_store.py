@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
 
 from conversations.domain import Participant, Role, UserRef
 from conversations.ports import Person
-from storage import migration
 from storage.database import Database
 from tests.integration.storage.conftest import StoreUnderTest, add_parents
-from tests.support.databases import STORES, empty_database
+from tests.support.databases import STORES, empty_database, tables_after_downgrade, upgrade_to_head
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 ANN, BOB, CAT = (UserRef("slack", "T1", u) for u in ("UANN", "UBOB", "UCAT"))
@@ -72,16 +70,12 @@ async def _migrate_a_database_in_use(database: Database) -> None:
     async with database.unit_of_work() as uow:
         await uow.participants.save(Participant(ANN, "Ann", Role.LEADER, "Ops", 5, "UTC"))
         await uow.commit()
-    await database.migrate()
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(migration.current_revision) == migration.head_revision()
+    await upgrade_to_head(database)
     async with database.unit_of_work() as uow:
         assert (await uow.participants.get(ANN)) is not None
         await uow.avoid_list.replace(ANN, [named(BOB)], AT)
         await uow.commit()
-    async with database.engine.begin() as connection:
-        await connection.run_sync(migration.downgrade, "0008")
-        names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    names = await tables_after_downgrade(database, "0008")
     assert "avoid_list" not in names and "participants" in names
 
 

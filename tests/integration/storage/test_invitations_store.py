@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
 
 from conversations.domain import Invitation, InvitationStatus, UserRef
-from storage import migration
 from storage.database import Database
 from tests.integration.storage.conftest import StoreUnderTest
-from tests.support.databases import STORES, empty_database
+from tests.support.databases import STORES, empty_database, tables_after_downgrade, upgrade_to_head
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 LATER = datetime(2026, 4, 1, tzinfo=UTC)
@@ -98,17 +96,13 @@ async def _migrate_a_database_in_use(database: Database) -> None:
     async with database.unit_of_work() as uow:
         await uow.org_chart.link(ANN, "ann@x.org", AT)
         await uow.commit()
-    await database.migrate()
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(migration.current_revision) == migration.head_revision()
+    await upgrade_to_head(database)
     async with database.unit_of_work() as uow:
         assert await uow.org_chart.links() == {ANN: "ann@x.org"}
         await uow.invitations.save_many([invitation("ann@x.org")])
         assert await uow.invitations.mark_joined(ANN, LATER) == 1
         await uow.commit()
-    async with database.engine.begin() as connection:
-        await connection.run_sync(migration.downgrade, "0007")
-        names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    names = await tables_after_downgrade(database, "0007")
     assert "invitations" not in names and "org_links" in names
 
 

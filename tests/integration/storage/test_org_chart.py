@@ -10,10 +10,10 @@ from sqlalchemy import func, inspect, select
 
 from conversations.domain import Participant, Role, UserRef
 from conversations.services.org import OrgPerson, changes, export_csv, parse_org_csv
-from storage import migration, tables
+from storage import tables
 from storage.database import Database
 from tests.integration.storage.conftest import StoreUnderTest
-from tests.support.databases import STORES, empty_database
+from tests.support.databases import STORES, empty_database, upgrade_to_head
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 LATER = datetime(2026, 4, 1, tzinfo=UTC)
@@ -119,9 +119,7 @@ async def _migrate_a_database_in_use(database: Database) -> None:
     async with database.unit_of_work() as uow:
         await uow.participants.save(Participant(ann, "Ann", Role.MENTOR, "Finance", 1, "UTC"))
         await uow.commit()
-    await database.migrate()
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(migration.current_revision) == migration.head_revision()
+    await upgrade_to_head(database)
     async with database.unit_of_work() as uow:
         assert (await uow.participants.get(ann)) is not None
         assert await uow.org_chart.list() == []

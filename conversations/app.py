@@ -19,12 +19,13 @@ from conversations.commands import (
     Before,
     CommandRequest,
     ParsedCommand,
-    help_text,
+    help_message,
     parse_command,
 )
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
+from conversations.i18n import _
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
@@ -252,9 +253,8 @@ class Mentorbot:
         if isinstance(event, Installed):
             if event.conversation:
                 await ctx.uow.conversation_refs.save(ConversationRef(event.actor, dict(event.conversation)))
-            return Reply.text(
-                "Hi! I run the reverse-mentoring program here.\n" + help_text(ctx.is_admin(event.actor))
-            )
+            greeting = _("Hi! I run the reverse-mentoring program here.")
+            return Reply(help_message(ctx.is_admin(event.actor), greeting=greeting))
         raise InvalidInput("I don't know what to do with that.")
 
     async def _command(
@@ -262,7 +262,7 @@ class Mentorbot:
     ) -> Reply:
         spec = COMMANDS.get(command.name)
         if spec is None:  # the parser only names known commands; this is a second line of defence
-            return Reply.text(help_text(ctx.is_admin(actor), command.name))
+            return Reply(help_message(ctx.is_admin(actor), command.name))
         scope = None
         if spec.admin_only:
             scope = ctx.admin_scope(actor)

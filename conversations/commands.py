@@ -17,7 +17,8 @@ from enum import Enum
 
 from conversations.domain import PairingStatus, Profile, UserRef
 from conversations.errors import NotAllowed
-from conversations.messages import Reply, Visibility
+from conversations.i18n import _
+from conversations.messages import ItemList, OutgoingMessage, Reply, Visibility
 from conversations.messages import command as command_ref
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
 from conversations.people import NOBODY, Checked, PeopleFound
@@ -42,7 +43,7 @@ __all__ = [
     "Command",
     "CommandRequest",
     "ParsedCommand",
-    "help_text",
+    "help_message",
     "listed_commands",
     "parse_command",
     "parse_date",
@@ -50,9 +51,6 @@ __all__ = [
 ]
 
 ADMIN_ONLY = "That command is for program admins only."
-INTRO = (
-    "Reverse mentoring: early-career mentors teach leaders AI and digital tools; leaders share strategy back."
-)
 
 
 class Before(Enum):
@@ -103,7 +101,7 @@ class Command:
 
 
 async def _help(ctx: Ctx, request: CommandRequest) -> Reply:
-    return Reply.text(help_text(ctx.is_admin(request.actor), request.command.unknown))
+    return Reply(help_message(ctx.is_admin(request.actor), request.command.unknown))
 
 
 async def _profile_form(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -182,7 +180,7 @@ async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
 async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
     _scope(request)
     report = await pairing.run_round(ctx, dry_run="--dry-run" in request.command.flags)
-    return Reply.text(report.summary())
+    return Reply(report.message())
 
 
 async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -397,12 +395,23 @@ def parse_command(text: str) -> ParsedCommand:
     return ParsedCommand(name, args, rest, flags)
 
 
-def help_text(is_admin: bool, unknown: str | None = None) -> str:
-    lines = [f'I don\'t know the command "{unknown}". Here is what I can do:' if unknown else INTRO]
-    lines += [_help_line(c) for c in listed_commands(admin=False)]
+def help_message(is_admin: bool, unknown: str | None = None, greeting: str = "") -> OutgoingMessage:
+    """What the bot can do, as lists each platform shows as lists: everyone's commands, then admins'.
+
+    `greeting` comes first when the bot introduces itself; `unknown` is a word it did not understand."""
+    if unknown:
+        text = _('I don\'t know the command "{word}". Here is what I can do.', word=unknown)
+    else:
+        text = _(
+            "Reverse mentoring: early-career mentors teach leaders AI and digital tools; "
+            "leaders share strategy back."
+        )
+    fields: list[tuple[str, ItemList]] = [
+        (_("Commands"), ItemList(tuple(_help_line(c) for c in listed_commands(admin=False))))
+    ]
     if is_admin:
-        lines += [_help_line(c) for c in listed_commands(admin=True)]
-    return "\n".join(lines)
+        fields.append((_("For admins"), ItemList(tuple(_help_line(c) for c in listed_commands(admin=True)))))
+    return OutgoingMessage(text=f"{greeting} {text}".strip(), fields=tuple(fields))
 
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
@@ -411,4 +420,4 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 def _help_line(spec: Command) -> str:
     """A command's help line, every command it shows named with `command()` so each platform says how
     to run it (`/mentor goals` in Slack, **goals** in Teams)."""
-    return f"• {command_ref(spec.name)} — {_CODE_SPAN.sub(lambda m: command_ref(m[1]), spec.help)}"
+    return f"{command_ref(spec.name)} — {_CODE_SPAN.sub(lambda m: command_ref(m[1]), spec.help)}"

@@ -143,10 +143,38 @@ class MeetingOffer:
 
 
 @dataclass(frozen=True)
+class ItemList:
+    """A list the reader sees as a list: bullets or numbers in Slack, one line each in Teams.
+
+    Lines joined with "\\n" into one text are not a list everywhere: Teams runs single line breaks
+    into one paragraph, so a list is said with this and each renderer lays it out natively.
+    """
+
+    items: tuple[str, ...]
+    numbered: bool = False
+
+    def __bool__(self) -> bool:
+        """An empty list, like an empty text, is a field with nothing to show."""
+        return bool(self.items)
+
+    def markers(self) -> tuple[str, ...]:
+        """What each item starts with when the list is written out as lines."""
+        return tuple(f"{i}." if self.numbered else "•" for i in range(1, len(self.items) + 1))
+
+    def lines(self) -> tuple[str, ...]:
+        """The items as plain lines, for places that show text only (notifications, the console)."""
+        return tuple(f"{marker} {item}" for marker, item in zip(self.markers(), self.items, strict=True))
+
+
+FieldValue = str | ItemList
+"""A field holds a short text or a list."""
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     text: str
     title: str | None = None
-    fields: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, FieldValue], ...] = ()
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
     attachment: Attachment | None = None
@@ -154,13 +182,19 @@ class OutgoingMessage:
     """Platform user ids the text names with `mention()`; adapters render a native mention."""
     meetings: tuple[MeetingOffer, ...] = ()
     """Proposed meeting times, shown after the fields with links that put one in a calendar."""
+    quote: str | None = None
+    """A person's own words shown set apart, right after the text (a story awaiting approval)."""
 
     def __post_init__(self) -> None:
         """Delimiters outside a sealed mention mean nothing; dropping them now keeps storage exact."""
         object.__setattr__(self, "text", _resealed(self.text))
         if self.title is not None:
             object.__setattr__(self, "title", _resealed(self.title))
-        object.__setattr__(self, "fields", tuple((_resealed(k), _resealed(v)) for k, v in self.fields))
+        if self.quote is not None:
+            object.__setattr__(self, "quote", _resealed(self.quote))
+        object.__setattr__(
+            self, "fields", tuple((_resealed(k), _map_value(v, _resealed)) for k, v in self.fields)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The storable form: the seal is process-local, so mentions are written without it.
@@ -171,7 +205,7 @@ class OutgoingMessage:
         return {
             "text": _stored(self.text),
             "title": _stored(self.title) if self.title is not None else None,
-            "fields": tuple((_stored(name), _stored(value)) for name, value in self.fields),
+            "fields": tuple((_stored(name), _stored_value(value)) for name, value in self.fields),
             "buttons": tuple(
                 {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style}
                 for b in self.buttons
@@ -181,13 +215,26 @@ class OutgoingMessage:
             "mentions": self.mentions,
             "mention_format": MENTION_FORMAT,
             **({"meetings": [_meeting_to_dict(m) for m in self.meetings]} if self.meetings else {}),
+            **({"quote": _stored(self.quote)} if self.quote is not None else {}),
         }
 
-    def plain_text(self) -> str:
-        """A readable fallback for notifications, the console and screen readers."""
-        lines = [f"*{_at_ids(self.title)}*"] if self.title else []
-        lines.append(_at_ids(self.text))
-        lines += [f"{_at_ids(name)}: {_at_ids(value)}" for name, value in self.fields]
+    def plain_text(self, command_words: Callable[[str], str] | None = None) -> str:
+        """A readable fallback for notifications, the console and screen readers.
+
+        `command_words` writes a command the way the platform runs it; by default as a code span."""
+
+        def shown(text: str) -> str:
+            return _at_ids(text, command_words or _code_span)
+
+        lines = [f"*{shown(self.title)}*"] if self.title else []
+        lines.append(shown(self.text))
+        if self.quote:
+            lines.append(f"“{shown(self.quote)}”")
+        for name, value in self.fields:
+            if isinstance(value, ItemList):
+                lines += [f"{shown(name)}:", *(shown(line) for line in value.lines())]
+            else:
+                lines.append(f"{shown(name)}: {shown(value)}")
         lines += [
             "• " + " / ".join(slot_label(m.start, m.end, zone) for zone in m.timezones or ("UTC",))
             for m in self.meetings
@@ -252,12 +299,37 @@ def commands_in(text: str) -> list[str]:
     return _LIVE_COMMAND.findall(text)
 
 
+def _map_value(value: FieldValue, change: Callable[[str], str]) -> FieldValue:
+    if isinstance(value, ItemList):
+        return ItemList(tuple(change(item) for item in value.items), value.numbered)
+    return change(value)
+
+
+def _stored_value(value: FieldValue) -> str | dict[str, Any]:
+    """A list is stored as an object, so a stored text can never be read back as one."""
+    if isinstance(value, ItemList):
+        return {"items": [_stored(item) for item in value.items], "numbered": value.numbered}
+    return _stored(value)
+
+
+def _read_value(value: Any, read: Callable[[str], str]) -> FieldValue:
+    if isinstance(value, dict):
+        return ItemList(
+            tuple(read(str(item)) for item in value.get("items", ())), bool(value.get("numbered"))
+        )
+    return read(str(value))
+
+
 def _resealed(text: str) -> str:
     return render_commands(render_mentions(text, mention), command)
 
 
-def _at_ids(text: str) -> str:
-    return render_commands(render_mentions(text, lambda uid: f"@{uid}"), lambda words: f"`{words}`")
+def _code_span(words: str) -> str:
+    return f"`{words}`"
+
+
+def _at_ids(text: str, command_words: Callable[[str], str] = _code_span) -> str:
+    return render_commands(render_mentions(text, lambda uid: f"@{uid}"), command_words)
 
 
 def _stored(text: str) -> str:
@@ -324,7 +396,7 @@ def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
     return OutgoingMessage(
         text=read(data["text"]),
         title=read(title) if title is not None else None,
-        fields=tuple((read(str(k)), read(str(v))) for k, v in data.get("fields", ())),
+        fields=tuple((read(str(k)), _read_value(v, read)) for k, v in data.get("fields", ())),
         buttons=tuple(
             Button(b["label"], b["action_id"], b.get("value", ""), ButtonStyle(b.get("style", "default")))
             for b in data.get("buttons", ())
@@ -333,6 +405,7 @@ def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
         attachment=Attachment(**attachment) if attachment else None,
         mentions=tuple(data.get("mentions", ())),
         meetings=tuple(_meeting_from_dict(m) for m in data.get("meetings", ())),
+        quote=read(data["quote"]) if data.get("quote") is not None else None,
     )
 
 

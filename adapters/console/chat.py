@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
-from conversations.messages import OutgoingMessage, render_mentions
+from conversations.messages import ItemList, OutgoingMessage, render_mentions
 from conversations.ports import Absence, NotMember, Person
 
 PLATFORM = "console"
@@ -124,11 +124,15 @@ class ConsoleChat:
             lines.append(f"  {message.title}")
         body = render_mentions(message.text, lambda uid: "@" + self.name(uid))
         lines += ["  " + line for line in textwrap.wrap(body, 92) or [""]]
+        if message.quote:
+            quote = render_mentions(message.quote, lambda uid: "@" + self.name(uid))
+            lines += ["  > " + line for line in textwrap.wrap(quote, 90) or [""]]
         for name, value in message.fields:
-            value = render_mentions(value, lambda uid: "@" + self.name(uid))
-            value_lines = value.splitlines() or [""]
-            if len(value_lines) == 1 and len(name) + len(value) < 90:
-                lines.append(f"  {name}: {value}")
+            text = "\n".join(value.lines()) if isinstance(value, ItemList) else value
+            text = render_mentions(text, lambda uid: "@" + self.name(uid))
+            value_lines = text.splitlines() or [""]
+            if len(value_lines) == 1 and len(name) + len(text) < 90 and not isinstance(value, ItemList):
+                lines.append(f"  {name}: {text}")
                 continue
             lines.append(f"  {name}:")
             for line in value_lines:

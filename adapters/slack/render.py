@@ -28,9 +28,11 @@ from conversations.messages import (
     Attachment,
     Button,
     ButtonStyle,
+    FieldValue,
     Form,
     FormInput,
     InputKind,
+    ItemList,
     MeetingOffer,
     Option,
     OutgoingMessage,
@@ -160,7 +162,13 @@ def fallback_text(message: OutgoingMessage) -> str:
     """The top-level `text`: shown in notifications and read by screen readers."""
     lines = [f"*{mrkdwn(message.title)}*"] if message.title else []
     lines.append(mrkdwn(message.text))
-    lines += [f"{mrkdwn(name)}: {mrkdwn(value)}" for name, value in message.fields]
+    if message.quote:
+        lines.append(quoted(message.quote))
+    for name, value in message.fields:
+        if isinstance(value, ItemList):
+            lines += [f"{mrkdwn(name)}:", list_text(value)]
+        else:
+            lines.append(f"{mrkdwn(name)}: {mrkdwn(value)}")
     return truncate("\n".join(line for line in lines if line), limits.MESSAGE_TEXT) or " "
 
 
@@ -203,13 +211,39 @@ def _action_blocks(buttons: Iterable[Button], seen: set[str]) -> list[kit.Block]
     ]
 
 
-def _field_blocks(fields: Iterable[tuple[str, str]]) -> list[kit.Block]:
-    """Slack documents 2,000 characters for a field; slack_sdk does not check it, so it is ours."""
-    rendered = [
-        truncate(f"*{mrkdwn(name)}*\n{mrkdwn(value)}", limits.SECTION_FIELD_TEXT) for name, value in fields
-    ]
+def list_text(items: ItemList) -> str:
+    """mrkdwn has no list syntax: Slack's own lists are bullets or numbers starting each line."""
+    return "\n".join(
+        f"{marker} {mrkdwn(item)}" for marker, item in zip(items.markers(), items.items, strict=True)
+    )
+
+
+def quoted(text: str) -> str:
+    """A quote in mrkdwn: every line behind `>` (the text is escaped first, so its own `>` stays text)."""
+    return "\n".join(f"> {line}" for line in mrkdwn(text).split("\n"))
+
+
+def _field_blocks(fields: Iterable[tuple[str, FieldValue]]) -> list[kit.Block]:
+    """Short fields side by side in sections; a list gets a section of its own, under its name.
+
+    Slack documents 2,000 characters for a field; slack_sdk does not check it, so it is ours."""
+    blocks: list[kit.Block] = []
+    rendered: list[str] = []
     size = kit.SectionBlock.fields_max_length
-    return [kit.SectionBlock(fields=rendered[i : i + size]) for i in range(0, len(rendered), size)]
+
+    def flush() -> None:
+        blocks.extend(kit.SectionBlock(fields=rendered[i : i + size]) for i in range(0, len(rendered), size))
+        rendered.clear()
+
+    for name, value in fields:
+        if isinstance(value, ItemList):
+            flush()
+            text = f"*{mrkdwn(name)}*\n{list_text(value)}"
+            blocks += [kit.SectionBlock(text=c) for c in split_text(text, kit.SectionBlock.text_max_length)]
+        else:
+            rendered.append(truncate(f"*{mrkdwn(name)}*\n{mrkdwn(value)}", limits.SECTION_FIELD_TEXT))
+    flush()
+    return blocks
 
 
 def _slack_date(moment_utc: float, tokens: str, fallback: str) -> str:
@@ -247,6 +281,11 @@ def _content_blocks(message: OutgoingMessage) -> list[kit.Block]:
     blocks += [
         kit.SectionBlock(text=c) for c in split_text(mrkdwn(message.text), kit.SectionBlock.text_max_length)
     ]
+    if message.quote:
+        blocks += [
+            kit.SectionBlock(text=c)
+            for c in split_text(quoted(message.quote), kit.SectionBlock.text_max_length)
+        ]
     blocks += _field_blocks(message.fields)
     blocks += _meeting_blocks(message.meetings)
     if message.attachment is not None:

@@ -22,9 +22,11 @@ from conversations.meeting_slots import (
 )
 from conversations.messages import (
     ButtonStyle,
+    FieldValue,
     Form,
     FormInput,
     InputKind,
+    ItemList,
     MeetingOffer,
     OutgoingMessage,
     mentioned_in,
@@ -111,7 +113,10 @@ def mention_entities(message: OutgoingMessage, names: Mapping[str, str]) -> list
 def mentioned_ids(message: OutgoingMessage) -> list[str]:
     """The declared ids and those the engine mentions in the text; typed look-alikes never count."""
     found: list[str] = list(message.mentions)
-    for text in (message.title or "", message.text, *(part for field in message.fields for part in field)):
+    texts = [message.title or "", message.text, message.quote or ""]
+    for name, value in message.fields:
+        texts += [name, *(value.items if isinstance(value, ItemList) else (value,))]
+    for text in texts:
         found += mentioned_in(text)
     return found
 
@@ -130,7 +135,9 @@ def render_card(
         body.append(_text_block(render_text(message.title, names), weight="Bolder", size="Medium"))
     if message.text and not (message.form and message.text == message.form.title):
         # A form's message says its title, which the form shows as its heading right below.
-        body.append(_text_block(render_text(message.text, names)))
+        body.extend(_paragraphs(render_text(message.text, names)))
+    if message.quote:
+        body.append(_quote_block(render_text(message.quote, names)))
     body.extend(_field_blocks(message.fields, names))
     for number, meeting in enumerate(message.meetings, 1):
         body.extend(_meeting_blocks(number, meeting))
@@ -146,8 +153,9 @@ def render_card(
         for button in message.buttons
     ]
     rows = button_rows(buttons)
-    actions = rows[0] if len(rows) == 1 else []
-    if len(rows) > 1:
+    # A form's own submit is the card's action, below its inputs; its buttons go in rows above them.
+    actions = rows[0] if len(rows) == 1 and not message.form else []
+    if not actions:
         body.extend({"type": "ActionSet", "actions": row} for row in rows)
     if message.form:
         body.extend(_form_body(message.form, form_errors or {}, roster))
@@ -157,7 +165,7 @@ def render_card(
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": CARD_VERSION,
         "body": body,
-        "fallbackText": literal(message.plain_text()),
+        "fallbackText": plain_text(message),
         "msteams": {"width": "Full"},
     }
     if actions:
@@ -177,7 +185,7 @@ def render_activity(
     """A message activity holding the card; `summary` is what notifications and screen readers say."""
     return Activity(
         type=ActivityTypes.message,
-        summary=literal(message.plain_text())[:200],
+        summary=plain_text(message)[:200],
         attachments=[
             Attachment(
                 content_type=CARD_CONTENT_TYPE, content=render_card(message, names, form_errors, roster)
@@ -186,19 +194,27 @@ def render_activity(
     )
 
 
+def plain_text(message: OutgoingMessage) -> str:
+    """The card's fallback and the notification's summary: commands as the words typed to the bot."""
+    return literal(message.plain_text(command_words=lambda words: words))
+
+
 PHONE_ROW_PX = 300
 """Width one row of buttons has on a phone: a 360 px screen less the chat's and the card's margins."""
+MAX_ACTIONS = 5
+"""Teams shows at most five actions in a row (its host config's `maxActions`) and drops the rest."""
 
 
 def button_rows(buttons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Buttons in rows that fit a phone, in order: one row when they all fit, which Teams shows as the
     card's own actions. Teams lays a card's actions out in a single row and cuts every label to fit
-    ("W…", "N…"), so what does not fit goes into rows of its own, each an ActionSet in the body."""
+    ("W…", "N…"), and shows no more than `MAX_ACTIONS` of them, so what does not fit goes into rows
+    of its own, each an ActionSet in the body."""
     rows: list[list[dict[str, Any]]] = []
     width = 0
     for button in buttons:
         needed = _button_px(str(button["title"]))
-        if rows and width + BUTTON_GAP_PX + needed <= PHONE_ROW_PX:
+        if rows and len(rows[-1]) < MAX_ACTIONS and width + BUTTON_GAP_PX + needed <= PHONE_ROW_PX:
             rows[-1].append(button)
             width += BUTTON_GAP_PX + needed
         else:
@@ -219,20 +235,51 @@ def _text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _field_blocks(fields: tuple[tuple[str, str], ...], names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One-line fields side by side in a FactSet; a field of several lines (a list, an agenda) as a
-    heading and its own wrapped text, since a FactSet runs its lines together and clips long ones."""
+def _paragraphs(text: str, **style: Any) -> list[dict[str, Any]]:
+    """One TextBlock a line: Teams' markdown runs single line breaks into one paragraph."""
+    return [_text_block(line, **style) for line in text.split("\n") if line.strip()]
+
+
+def _quote_block(text: str) -> dict[str, Any]:
+    """Someone's own words set apart on a shaded background, as Teams draws no markdown quote."""
+    return {"type": "Container", "style": "emphasis", "items": _paragraphs(text), "spacing": "Medium"}
+
+
+def _item_blocks(items: ItemList, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Each item its own row: the bullet or number in a narrow column, so a long item wraps under
+    itself rather than under the marker, as a list does."""
+    return [
+        {
+            "type": "ColumnSet",
+            "spacing": "Small",
+            "columns": [
+                {"type": "Column", "width": "auto", "items": [_text_block(marker)]},
+                {"type": "Column", "width": "stretch", "items": [_text_block(render_text(item, names))]},
+            ],
+        }
+        for marker, item in zip(items.markers(), items.items, strict=True)
+    ]
+
+
+def _field_blocks(
+    fields: tuple[tuple[str, FieldValue], ...], names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """One-line fields side by side in a FactSet; a list, or a field of several lines, as a heading
+    and its own rows, since a FactSet runs its lines together and clips long ones."""
     blocks: list[dict[str, Any]] = []
     facts: list[dict[str, Any]] = []
     for name, value in fields:
-        if "\n" not in value:
+        if isinstance(value, str) and "\n" not in value:
             facts.append({"title": render_text(name, names), "value": render_text(value, names) or "-"})
             continue
         if facts:
             blocks.append({"type": "FactSet", "facts": facts})
             facts = []
         blocks.append(_text_block(render_text(name, names), weight="Bolder", spacing="Medium"))
-        blocks.append(_text_block(render_text(value, names).replace("\n", "\n\n"), spacing="Small"))
+        if isinstance(value, ItemList):
+            blocks.extend(_item_blocks(value, names))
+        else:
+            blocks.extend(_paragraphs(render_text(value, names), spacing="Small"))
     if facts:
         blocks.append({"type": "FactSet", "facts": facts})
     return blocks
@@ -259,9 +306,11 @@ def _meeting_blocks(number: int, meeting: MeetingOffer) -> list[dict[str, Any]]:
 
 def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
     preview = content[:ATTACHMENT_PREVIEW_CHARS]
-    blocks = [
-        _text_block(shown(filename), weight="Bolder", spacing="Medium"),
-        _text_block(shown(preview), fontType="Monospace", size="Small"),
+    blocks = [_text_block(shown(filename), weight="Bolder", spacing="Medium")]
+    blocks += [  # a line each: the file's lines would run together in one text
+        _text_block(shown(line), fontType="Monospace", size="Small", spacing="None")
+        for line in preview.splitlines()
+        if line.strip()
     ]
     if len(content) > len(preview):
         blocks.append(

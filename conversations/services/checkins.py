@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from conversations.buttons import (
@@ -30,12 +30,15 @@ from conversations.domain import (
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
 from conversations.meeting_slots import propose_slots
+from conversations.i18n import _
 from conversations.messages import (
     Button,
     ButtonStyle,
+    FieldValue,
     Form,
     FormInput,
     InputKind,
+    ItemList,
     MeetingOffer,
     OutgoingMessage,
     Reply,
@@ -80,6 +83,9 @@ _ANSWER_BUTTONS = tuple(
 """(label, value, style) of each answer button, worked out once: a fan-out builds thousands of check-ins."""
 
 
+CHECKIN_TITLE = "Weekly check-in"
+
+
 def _answer_buttons(checkin_id: str) -> tuple[Button, ...]:
     """The answer buttons of one check-in, with the codec run once rather than once per button.
 
@@ -94,16 +100,19 @@ def _answer_buttons(checkin_id: str) -> tuple[Button, ...]:
     )
 
 
+def ideas_fields(prompts: PromptSet | None) -> tuple[tuple[str, FieldValue], ...]:
+    """The week's ideas as the check-in shows them, before and after it is answered."""
+    if not prompts:
+        return ()
+    ideas: tuple[tuple[str, FieldValue], ...] = ((_("Ideas for this week"), ItemList(prompts.prompts)),)
+    return (*ideas, (_("Try this together"), prompts.task)) if prompts.task else ideas
+
+
 def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None) -> OutgoingMessage:
-    fields: list[tuple[str, str]] = []
-    if prompts:
-        fields.append(("Ideas for this week", "\n".join(f"• {p}" for p in prompts.prompts)))
-        if prompts.task:
-            fields.append(("Try this together", prompts.task))
     return OutgoingMessage(
-        title="Weekly check-in",
+        title=CHECKIN_TITLE,
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
-        fields=tuple(fields),
+        fields=ideas_fields(prompts),
         buttons=(
             *_answer_buttons(checkin.id),
             *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
@@ -223,11 +232,17 @@ async def answer(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     checkin, pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer is not None:
         headline = f"You already answered this week: *{checkin.answer.label}*. Thanks!"
-        return Reply(await follow_up(ctx, checkin, pairing, headline), replace_original=True)
-    await record_answer(ctx, checkin, pairing, chosen, None, None)
-    return Reply(
-        await follow_up(ctx, checkin, pairing, f"Thanks, recorded: *{chosen.label}*."), replace_original=True
-    )
+    else:
+        await record_answer(ctx, checkin, pairing, chosen, None, None)
+        headline = f"Thanks, recorded: *{chosen.label}*."
+    return await in_place(ctx, checkin, await follow_up(ctx, checkin, pairing, headline))
+
+
+async def in_place(ctx: Ctx, checkin: Checkin, answer: OutgoingMessage) -> Reply:
+    """The check-in card as it reads once answered: the answer takes the place of its question and
+    buttons, and that week's ideas stay, so answering does not take them out of the chat."""
+    ideas = ideas_fields(await ctx.uow.prompt_cache.get(checkin.pairing_id, checkin.week))
+    return Reply(replace(answer, title=CHECKIN_TITLE, fields=(*ideas, *answer.fields)), replace_original=True)
 
 
 async def follow_up(ctx: Ctx, checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
@@ -398,12 +413,12 @@ async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     if checkin.answer in (CheckinAnswer.NOT_YET, CheckinAnswer.NEED_HELP):
         return Reply.text("There's nothing to rate for a week without a meeting; nothing was recorded.")
     if checkin.rating is not None:
-        return Reply(
-            rating_prompt(checkin, f"You already rated this week {checkin.rating}/5."), replace_original=True
+        return await in_place(
+            ctx, checkin, rating_prompt(checkin, f"You already rated this week {checkin.rating}/5.")
         )
     checkin.rating = rating
     await ctx.uow.checkins.save(checkin)
-    return Reply(rating_prompt(checkin, f"Thanks, rated {rating}/5."), replace_original=True)
+    return await in_place(ctx, checkin, rating_prompt(checkin, f"Thanks, rated {rating}/5."))
 
 
 async def note_form(ctx: Ctx, actor: UserRef, checkin_id: str) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conversations.buttons import GOAL_ADD_FORM, ButtonValue
 from conversations.domain import Assessment, Goal, Pairing, PairingStatus, Side, UserRef, new_id
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.messages import Form, FormInput, InputKind, OutgoingMessage, Reply
+from conversations.messages import FieldValue, Form, FormInput, InputKind, ItemList, OutgoingMessage, Reply
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_int
 from conversations.services.context import Ctx
@@ -68,12 +68,11 @@ async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
     theirs = [g for g in goals if g.owner != actor]
     other_name = await ctx.name_of(pairing.other(actor))
 
-    def lines(items: list[Goal], numbered: bool) -> str:
+    def lines(items: list[Goal], numbered: bool) -> FieldValue:
         if not items:
             return "none yet"
-        return "\n".join(
-            (f"{i}. " if numbered else "• ") + f"{g.text} — {'done ✅' if g.done else f'{g.progress}%'}"
-            for i, g in enumerate(items, 1)
+        return ItemList(
+            tuple(f"{g.text} — {'done ✅' if g.done else f'{g.progress}%'}" for g in items), numbered=numbered
         )
 
     return Reply(

@@ -15,24 +15,38 @@ from dataclasses import replace
 from conversations.buttons import RUN_COMMAND
 from conversations.domain import PairingStatus, Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
-from conversations.messages import Button, ButtonStyle, OutgoingMessage
+from conversations.i18n import _
+from conversations.messages import Button, ButtonStyle, ItemList, OutgoingMessage
 from conversations.services import goals, participants, prompts
 from conversations.services.context import Ctx
-from conversations.services.pairing import ground_rules_text
+from conversations.services.pairing import ground_rules_items
 
 
 def onboarding(ctx: Ctx) -> OutgoingMessage:
     """A first visit by someone who has not joined: what the program is, how it goes, and Join."""
     return OutgoingMessage(
         title="Welcome to reverse mentoring",
-        text=(
-            "Early-career mentors teach leaders AI and digital tools; leaders share strategy and experience "
-            "back. How it goes:\n"
-            "1. Join: tell me your role, the skills you offer and what you'd like to learn (two minutes).\n"
-            "2. At the next pairing round you're introduced to a partner, with times you could both meet.\n"
-            "3. Meet for about 30 minutes every week or two; once a week I ask how it's going."
+        text=_(
+            "Early-career mentors teach leaders AI and digital tools; leaders share strategy and experience back."
         ),
-        fields=(("Ground rules", ground_rules_text(ctx.config.ground_rules)),),
+        fields=(
+            (
+                _("How it goes"),
+                ItemList(
+                    (
+                        _(
+                            "Join: tell me your role, the skills you offer and what you'd like to learn (two minutes)."
+                        ),
+                        _(
+                            "At the next pairing round you're introduced to a partner, with times you could both meet."
+                        ),
+                        _("Meet for about 30 minutes every week or two; once a week I ask how it's going."),
+                    ),
+                    numbered=True,
+                ),
+            ),
+            ("Ground rules", ground_rules_items(ctx.config.ground_rules)),
+        ),
         buttons=(
             RUN_COMMAND.button("Join", "join", style=ButtonStyle.PRIMARY),
             RUN_COMMAND.button("Help", "help"),

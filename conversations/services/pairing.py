@@ -26,7 +26,16 @@ from conversations.errors import RoundAlreadyStarted
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
-from conversations.messages import ButtonStyle, MeetingOffer, OutgoingMessage, command, mention
+from conversations.i18n import _
+from conversations.messages import (
+    ButtonStyle,
+    FieldValue,
+    ItemList,
+    MeetingOffer,
+    OutgoingMessage,
+    command,
+    mention,
+)
 from conversations.services.checkins import offers_for
 from conversations.services.context import DEFAULT_GROUND_RULES, Ctx, ground_rules_list
 from conversations.services.org import chain_of
@@ -43,16 +52,27 @@ class RoundReport:
     dry_run: bool
 
     def summary(self) -> str:
+        """The report as plain lines, for the command line."""
+        return self.message().plain_text()
+
+    def message(self) -> OutgoingMessage:
         head = "Preview of the next round" if self.dry_run else f"Pairing round {self.cycle_number}"
-        lines = [f"{head}: {len(self.pairs)} pairs, {len(self.waitlist)} on the waitlist."]
-        for pair in self.pairs:
-            lines.append(
-                f"• {self.names.get(pair.leader, pair.leader.user_id)} (leader) + "
-                f"{self.names.get(pair.mentor, pair.mentor.user_id)} (mentor): {' '.join(pair.reasons)}"
+        pairs = ItemList(
+            tuple(
+                f"{self._name(pair.leader)} (leader) + {self._name(pair.mentor)} (mentor): {' '.join(pair.reasons)}"
+                for pair in self.pairs
             )
-        for person in self.waitlist:
-            lines.append(f"• waitlist: {self.names.get(person.user, person.user.user_id)}: {person.reason}")
-        return "\n".join(lines)
+        )
+        waitlist = ItemList(tuple(f"{self._name(person.user)}: {person.reason}" for person in self.waitlist))
+        return OutgoingMessage(
+            text=f"{head}: {len(self.pairs)} pairs, {len(self.waitlist)} on the waitlist.",
+            fields=tuple(
+                (name, value) for name, value in ((_("Pairs"), pairs), (_("Waitlist"), waitlist)) if value
+            ),
+        )
+
+    def _name(self, user: UserRef) -> str:
+        return self.names.get(user, user.user_id)
 
 
 async def current_cycle(ctx: Ctx) -> Cycle | None:
@@ -208,15 +228,23 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
     return RoundReport(number, result.pairs, result.waitlist, names, dry_run=False)
 
 
-FIRST_MEETING_AGENDA = (
-    "1. Ten minutes each: your role, your week, and what you'd like from this pairing.",
-    "2. The leader's turn to learn: the mentor shows one AI or digital tool on a real task from the "
-    "leader's week (summarising a long document, drafting an update, analysing a spreadsheet).",
-    "3. The mentor's turn to learn: the leader walks through one strategic decision they are facing, "
-    "and how they are weighing it.",
-    "4. Before you hang up: each of you sets two or three goals, and you book the next meeting.",
-)
-"""Both directions of learning, so the first meeting starts two-way."""
+def first_meeting_agenda() -> ItemList:
+    """Both directions of learning, so the first meeting starts two-way."""
+    return ItemList(
+        (
+            _("Ten minutes each: your role, your week, and what you'd like from this pairing."),
+            _(
+                "The leader's turn to learn: the mentor shows one AI or digital tool on a real task from "
+                "the leader's week (summarising a long document, drafting an update, analysing a spreadsheet)."
+            ),
+            _(
+                "The mentor's turn to learn: the leader walks through one strategic decision they are "
+                "facing, and how they are weighing it."
+            ),
+            _("Before you hang up: each of you sets two or three goals, and you book the next meeting."),
+        ),
+        numbered=True,
+    )
 
 
 def ways_out() -> str:
@@ -229,8 +257,8 @@ def ways_out() -> str:
     )
 
 
-def ground_rules_text(ground_rules: str) -> str:
-    return "\n".join(f"• {sentence(rule)}" for rule in ground_rules_list(ground_rules))
+def ground_rules_items(ground_rules: str) -> ItemList:
+    return ItemList(tuple(sentence(rule) for rule in ground_rules_list(ground_rules)))
 
 
 def onboarding_message(ground_rules: str) -> OutgoingMessage:
@@ -243,7 +271,7 @@ def onboarding_message(ground_rules: str) -> OutgoingMessage:
             "digital tools, the leader shares strategy and experience. Once a week I ask how it's going; "
             "one click answers."
         ),
-        fields=(("Ground rules", ground_rules_text(ground_rules)), ("If you need to", ways_out())),
+        fields=(("Ground rules", ground_rules_items(ground_rules)), ("If you need to", ways_out())),
         buttons=(RUN_COMMAND.button("Where I stand", "status"), RUN_COMMAND.button("Help", "help")),
     )
 
@@ -276,13 +304,13 @@ def intro_message(
             f" Below are {len(meetings)} times in the coming week inside both your working hours: add one to "
             "your calendar, send it to your partner, then tell me with *We booked it*."
         )
-    fields: list[tuple[str, str]] = [
+    fields: list[tuple[str, FieldValue]] = [
         (
             "Why you two",
             " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match.",
         ),
-        ("Ground rules", ground_rules_text(ground_rules)),
-        ("Your first meeting (30 minutes)", "\n".join(FIRST_MEETING_AGENDA)),
+        ("Ground rules", ground_rules_items(ground_rules)),
+        (_("Your first meeting (30 minutes)"), first_meeting_agenda()),
         ("If you need to", ways_out()),
     ]
     return OutgoingMessage(

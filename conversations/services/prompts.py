@@ -10,7 +10,8 @@ from conversations.buttons import PROMPT_RATE, PROMPTS_REFRESH, ButtonValue
 from conversations.clock import weeks_before
 from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.messages import OutgoingMessage, Reply
+from conversations.i18n import _
+from conversations.messages import FieldValue, ItemList, OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
 from conversations.prompts.steering import topic_preferences
 from conversations.services.context import Ctx
@@ -98,9 +99,7 @@ async def prompts_for(ctx: Ctx, pairing: Pairing, week: str) -> PromptSet:
 
 
 def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> OutgoingMessage:
-    fields: list[tuple[str, str]] = [
-        ("Talk about", "\n".join(f"{i}. {p}" for i, p in enumerate(prompts.prompts, 1)))
-    ]
+    fields: list[tuple[str, FieldValue]] = [(_("Talk about"), ItemList(prompts.prompts, numbered=True))]
     if prompts.task:
         fields.append(("Try this together", prompts.task))
     votes = [

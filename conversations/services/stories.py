@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.buttons import STORY_DECIDE, ButtonValue
 from conversations.domain import Destination, PairingStatus, Story, StoryStatus, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
+from conversations.i18n import _
 from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
 from conversations.services.context import Ctx
 
@@ -33,7 +34,12 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
         other,
         OutgoingMessage(
             title="May we share your story?",
-            text=f"{mention(actor.user_id)} would like to share this success story from your pairing:\n> {text}\nIt is only posted if you approve.",
+            text=_(
+                "{person} would like to share this success story from your pairing. "
+                "It is only posted if you approve.",
+                person=mention(actor.user_id),
+            ),
+            quote=text,
             buttons=(
                 STORY_DECIDE.button("Approve", story.id, "approve", style=ButtonStyle.PRIMARY),
                 STORY_DECIDE.button("Not this one", story.id, "decline"),
@@ -69,7 +75,12 @@ async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     await ctx.uow.stories.save(story)
     post = OutgoingMessage(
         title="A reverse-mentoring success story",
-        text=f"{story.text}\n— {mention(pairing.leader.user_id)} and {mention(pairing.mentor.user_id)}",
+        text=_(
+            "From {leader} and {mentor}:",
+            leader=mention(pairing.leader.user_id),
+            mentor=mention(pairing.mentor.user_id),
+        ),
+        quote=story.text,
         mentions=(pairing.leader.user_id, pairing.mentor.user_id),
     )
     channel = ctx.stories_channel_for(actor.platform)

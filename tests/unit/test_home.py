@@ -20,5 +20,5 @@ async def test_a_paired_person_sees_where_they_stand_their_goals_and_this_weeks_
 async def test_someone_who_has_not_joined_is_told_how_to_and_nothing_is_written() -> None:
     h = Harness()
     parts = await h.bot.home(h.user("newcomer"))
-    assert len(parts) == 1 and "join" in parts[0].text.lower()
+    assert len(parts) == 1 and "join" in parts[0].plain_text().lower()
     assert not await h.store.inbound_events()

@@ -207,7 +207,7 @@ async def test_a_success_story_cannot_ping_anyone_the_engine_did_not() -> None:
     await h.say(MAX, f"story Lea drafts board notes with AI now {PAYLOAD} {{@ULEA}}")
     await h.bot.jobs.deliver_due()
     ask = next(s for s in h.sent_to(LEA) if s.message.title == "May we share your story?")
-    assert "{@U0EXEC}" in ask.message.text
+    assert "{@U0EXEC}" in (ask.message.quote or "")
     assert_no_injection(ask.message, {LEA: "Lea", MAX: "Max"}, MAX)
     approve = next(b for b in ask.message.buttons if b.value.endswith(":approve"))
     await h.click(LEA, "story_decide", approve.value)
@@ -224,7 +224,7 @@ async def test_a_goal_is_shown_as_typed_and_pings_nobody() -> None:
     assert added.message is not None and "{@U0EXEC}" in added.message.text
     assert_no_injection(added.message, {})
     listed = (await h.say(MAX, "goals")).message
-    assert listed is not None and "<at>Boss</at>" in dict(listed.fields)["Lea's goals"]
+    assert listed is not None and "<at>Boss</at>" in dict(listed.fields)["Lea's goals"].items[0]
     assert_no_injection(listed, {})
 
 

@@ -84,7 +84,7 @@ async def test_people_within_the_depth_of_each_other_are_never_paired(
         assert report.pairs == ()
         assert {w.user.user_id for w in report.waitlist} == {"lee", "max"}
         assert all(RULE in w.reason for w in report.waitlist)
-        assert f"waitlist: lee: Every possible mentor is {RULE}." in report.summary()
+        assert f"• lee: Every possible mentor is {RULE}." in report.summary()
     else:
         assert [(p.leader.user_id, p.mentor.user_id) for p in report.pairs] == [("lee", "max")]
 

@@ -15,7 +15,7 @@ from adapters.teams.render import render_card
 from conversations import buttons
 from conversations.domain import CheckinAnswer
 from conversations.meeting_slots import Slot, slot_label, within_working_hours
-from conversations.messages import MeetingOffer, OutgoingMessage, Reply, message_from_dict
+from conversations.messages import ItemList, MeetingOffer, OutgoingMessage, Reply, message_from_dict
 from tests.integration.slack.validate import check_message
 from tests.unit.engine_harness import ADMIN, Harness
 from tests.unit.teams.card_validation import assert_valid_card
@@ -258,9 +258,10 @@ async def test_the_introduction_carries_ground_rules_an_agenda_both_ways_and_the
     h = await new_pair(group_dm=True)
     intro = intro_to(h, "lea")
     fields = dict(intro.fields)
-    assert "confidential" in fields["Ground rules"].lower() or "between you" in fields["Ground rules"]
-    assert "No question is too basic" in fields["Ground rules"]
-    agenda = fields["Your first meeting (30 minutes)"]
+    rules = " ".join(fields["Ground rules"].items)
+    assert "confidential" in rules.lower() or "between you" in rules
+    assert "No question is too basic" in rules
+    agenda = " ".join(fields["Your first meeting (30 minutes)"].items)
     assert "AI or digital tool" in agenda and "strategic decision" in agenda
     shown = slack_words(intro)
     assert "`/mentor end`" in shown and "`/mentor checkin need-help`" in shown
@@ -276,9 +277,9 @@ async def test_the_ground_rules_come_from_the_setting() -> None:
     await h.join("lea", "leader", skills=("Company strategy",), goals=("Generative AI",), level="5")
     await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",))
     await h.pair_up()
-    assert dict(intro_to(h, "lea").fields)["Ground rules"] == "• Cameras on.\n• Phones away."
+    assert dict(intro_to(h, "lea").fields)["Ground rules"] == ItemList(("Cameras on.", "Phones away."))
     onboarding = [s.message for s in h.sent_to("max") if s.message.title == "How reverse mentoring works"]
-    assert onboarding and "Cameras on." in dict(onboarding[0].fields)["Ground rules"]
+    assert onboarding and "Cameras on." in dict(onboarding[0].fields)["Ground rules"].items
 
 
 async def test_a_shared_slack_intro_shows_each_slot_on_both_clocks_with_calendar_links() -> None:

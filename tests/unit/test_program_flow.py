@@ -36,7 +36,7 @@ async def test_dry_run_changes_nothing_and_explains() -> None:
     await h.join("max", "mentor", level="1")
     joined = await h.store.deliveries()  # the onboarding each person got on joining
     reply = await h.say(ADMIN, "pair --dry-run")
-    assert "Preview" in reply.message.text and "Lea (leader) + Max (mentor)" in reply.message.text
+    assert "Preview" in reply.message.text and "Lea (leader) + Max (mentor)" in reply.message.plain_text()
     assert not await h.store.pairings() and await h.store.deliveries() == joined
 
 
@@ -138,7 +138,7 @@ async def test_two_way_goals_progress_and_done() -> None:
     ]
     shown = await h.say("lea", "goals")
     fields = dict(shown.message.fields)
-    assert "60%" in fields["My goals"] and "done" in fields["Max's goals"]
+    assert "60%" in fields["My goals"].items[0] and "done" in fields["Max's goals"].items[0]
     assert "0 to 100" in (await h.say("lea", "goals progress 1 150")).message.text
     assert "number" in (await h.say("lea", "goals done 7")).message.text
 
@@ -190,7 +190,7 @@ async def test_story_needs_the_partners_approval_before_posting() -> None:
     await h.click("lea", "story_decide", approve.value)
     await h.bot.jobs.deliver_due()
     posted = [s for s in h.chat.transcript if s.conversation == "CSTORIES"]
-    assert len(posted) == 1 and "board notes" in posted[0].message.text
+    assert len(posted) == 1 and "board notes" in (posted[0].message.quote or "")
     assert list((await h.store.stories()).values())[0].status is StoryStatus.APPROVED
 
 

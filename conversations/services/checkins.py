@@ -29,8 +29,8 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.meeting_slots import propose_slots
 from conversations.i18n import _
+from conversations.meeting_slots import propose_slots
 from conversations.messages import (
     Button,
     ButtonStyle,

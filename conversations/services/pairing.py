@@ -23,10 +23,10 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import RoundAlreadyStarted
+from conversations.i18n import _
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
-from conversations.i18n import _
 from conversations.messages import (
     ButtonStyle,
     FieldValue,

@@ -8,6 +8,7 @@ Buttons and forms become `Action.Submit`: Teams answers it with an ordinary mess
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -213,7 +214,7 @@ def button_rows(buttons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     rows: list[list[dict[str, Any]]] = []
     width = 0
     for button in buttons:
-        needed = _button_px(str(button["title"]))
+        needed = button_px(str(button["title"]))
         if rows and len(rows[-1]) < MAX_ACTIONS and width + BUTTON_GAP_PX + needed <= PHONE_ROW_PX:
             rows[-1].append(button)
             width += BUTTON_GAP_PX + needed
@@ -226,9 +227,11 @@ def button_rows(buttons: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 BUTTON_GAP_PX = 8
 
 
-def _button_px(title: str) -> int:
-    """A button's width in Teams' renderer, roughly: padding and 8 px a character."""
-    return 24 + 8 * len(title)
+def button_px(title: str) -> int:
+    """A button's width in Teams' renderer, roughly: padding and 8 px a character, 16 px a wide one
+    (an emoji, a CJK character)."""
+    wide = sum(1 for char in title if unicodedata.east_asian_width(char) in "WF")
+    return 24 + 8 * (len(title) + wide)
 
 
 def _text_block(text: str, **style: Any) -> dict[str, Any]:
@@ -253,12 +256,22 @@ def _item_blocks(items: ItemList, names: Mapping[str, str]) -> list[dict[str, An
             "type": "ColumnSet",
             "spacing": "Small",
             "columns": [
-                {"type": "Column", "width": "auto", "items": [_text_block(marker)]},
-                {"type": "Column", "width": "stretch", "items": [_text_block(render_text(item, names))]},
+                {"type": "Column", "width": "auto", "items": [_plain_run(marker)]},
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "spacing": "Small",
+                    "items": [_text_block(render_text(item, names))],
+                },
             ],
         }
         for marker, item in zip(items.markers(), items.items, strict=True)
     ]
+
+
+def _plain_run(text: str) -> dict[str, Any]:
+    """Text Teams shows as it is: a TextBlock would read a lone "1." as the start of a markdown list."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text}]}
 
 
 def _field_blocks(

@@ -1,0 +1,173 @@
+"""Every kind of message the bot sends or answers with, reached as people reach it: commands, buttons
+and forms on the real engine, and the scheduler's own messages after the clock moves on.
+
+`every_card()` runs one program from a first visit to an export and names each message it saw, so
+checks on what Teams and Slack show can run over all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import cache
+
+from conversations import buttons
+from conversations.domain import CheckinAnswer
+from conversations.events import Installed
+from conversations.messages import OutgoingMessage, Reply
+from conversations.prompts.library_suggester import LibrarySuggester
+from conversations.services.invitations import invitation_message
+from conversations.services.pairing import intro_message
+from tests.unit.engine_harness import ADMIN, Harness
+
+CARD_KINDS = (
+    "welcome",
+    "help",
+    "help for admins",
+    "unknown command",
+    "first visit",
+    "profile form",
+    "joined",
+    "how it works",
+    "introduction in a shared chat",
+    "introduction",
+    "status",
+    "goals",
+    "goal form",
+    "prompts",
+    "check-in",
+    "check-in answered: met",
+    "check-in rated",
+    "check-in answered: not yet",
+    "check-in answered: need help",
+    "private note form",
+    "help asked, to admins",
+    "story to approve",
+    "story approved",
+    "story posted",
+    "stats",
+    "export",
+    "pairing round preview",
+    "invitation",
+    "leave, asked to confirm",
+)
+"""The kinds `every_card` must find: a kind the journey stops reaching fails its check, not silently."""
+
+NAMES = {"lea": "Lea", "max": "Max", ADMIN: "Ada Admin"}
+"""Display names the renderers give the people the journey mentions."""
+
+
+@dataclass(frozen=True)
+class Card:
+    kind: str
+    message: OutgoingMessage
+
+
+class _Journey:
+    def __init__(self) -> None:
+        self.h = Harness(prompts=LibrarySuggester())  # type: ignore[arg-type]  # the shipped ideas, three a week
+        self.h.chat._group_dm = False
+        self.found: dict[str, OutgoingMessage] = {}
+        self.seen: list[OutgoingMessage] = []
+
+    def keep(self, kind: str, reply: Reply | OutgoingMessage | None) -> OutgoingMessage:
+        message = reply.message if isinstance(reply, Reply) else reply
+        assert message is not None, f"{kind}: no message"
+        self.found.setdefault(kind, message)
+        self.seen.append(message)
+        return message
+
+    def sent(self, kind: str, user_id: str, title: str) -> OutgoingMessage:
+        message = next(s.message for s in reversed(self.h.sent_to(user_id)) if s.message.title == title)
+        return self.keep(kind, message)
+
+    async def run(self) -> None:
+        h = self.h
+        for user_id, name in NAMES.items():
+            h.chat.names[user_id] = name
+        self.keep("welcome", await h.bot.handle(Installed(h.user("newcomer"), h.event_id())))
+        self.keep("help", await h.say("newcomer", "help"))
+        self.keep("help for admins", await h.say(ADMIN, "help"))
+        self.keep("unknown command", await h.say("newcomer", "dance"))
+        (first_visit,) = await h.bot.home(h.user("newcomer"))
+        self.keep("first visit", first_visit)
+        self.keep("profile form", await h.say("newcomer", "join"))
+        lea = await h.join(
+            "lea",
+            "leader",
+            skills=("Company strategy",),
+            goals=("Generative AI",),
+            level="5",
+            department="Finance",
+        )
+        self.keep("joined", lea)
+        await h.bot.jobs.deliver_due()
+        self.sent("how it works", "lea", "How reverse mentoring works")
+        await h.join("max", "mentor", skills=("Generative AI",), goals=("Company strategy",), level="1")
+        self.keep("pairing round preview", await h.say(ADMIN, "pair --dry-run"))
+        await h.pair_up()
+        intro = self.sent("introduction", "lea", "Meet your mentoring partner")
+        (pairing,) = (await h.store.pairings()).values()
+        shared = intro_message(pairing, None, meetings=intro.meetings)
+        self.keep("introduction in a shared chat", shared)
+        self.keep("status", await h.say("lea", "status"))
+        await h.say("lea", "goals add use an AI assistant for my weekly update")
+        self.keep("goals", await h.say("lea", "goals"))
+        add = next(b for b in self.found["goals"].buttons if b.action_id == buttons.GOAL_ADD_FORM.action_id)
+        self.keep("goal form", await h.click("lea", add.action_id, add.value))
+        self.keep("prompts", await h.say("lea", "prompts"))
+        await self.checkins()
+        await h.say("max", "story Lea now drafts her board notes with an AI assistant in half the time")
+        await h.bot.jobs.deliver_due()
+        ask = self.sent("story to approve", "lea", "May we share your story?")
+        approve = next(b for b in ask.buttons if b.value.endswith(":approve"))
+        self.keep("story approved", await h.click("lea", approve.action_id, approve.value))
+        await h.bot.jobs.deliver_due()
+        (posted,) = [s.message for s in h.chat.transcript if s.conversation == "CSTORIES"]
+        self.keep("story posted", posted)
+        self.keep("stats", await h.say(ADMIN, "stats"))
+        self.keep("export", await h.say(ADMIN, "export"))
+        self.keep("invitation", invitation_message("inv1", "Ines Invited", h.user(ADMIN), 12))
+        self.keep("leave, asked to confirm", await h.say("max", "leave"))
+        self.seen += [s.message for s in h.chat.transcript]
+
+    async def checkins(self) -> None:
+        h = self.h
+        h.advance(days=7, hours=12)
+        await h.bot.jobs.tick()
+        for user_id, answer, kind in (
+            ("lea", CheckinAnswer.MET, "check-in answered: met"),
+            ("max", CheckinAnswer.NOT_YET, "check-in answered: not yet"),
+        ):
+            checkin = self.sent("check-in", user_id, "Weekly check-in")
+            button = next(b for b in checkin.buttons if b.value.endswith(":" + answer.value))
+            self.keep(kind, await h.click(user_id, button.action_id, button.value))
+        answered = self.found["check-in answered: met"]
+        rate = next(b for b in answered.buttons if b.action_id == buttons.CHECKIN_RATING.action_id)
+        self.keep("check-in rated", await h.click("lea", rate.action_id, rate.value))
+        h.advance(days=7)
+        await h.bot.jobs.tick()
+        checkin = self.sent("check-in", "lea", "Weekly check-in")
+        need = next(b for b in checkin.buttons if b.value.endswith(":" + CheckinAnswer.NEED_HELP.value))
+        helped = self.keep("check-in answered: need help", await h.click("lea", need.action_id, need.value))
+        note = next(b for b in helped.buttons if b.action_id == buttons.CHECKIN_NOTE_FORM.action_id)
+        self.keep("private note form", await h.click("lea", note.action_id, note.value))
+        await h.bot.jobs.deliver_due()
+        self.sent("help asked, to admins", ADMIN, "Private: a participant asked for help")
+
+
+@cache
+def _journey() -> _Journey:
+    journey = _Journey()
+    asyncio.run(journey.run())
+    return journey
+
+
+def every_card() -> dict[str, OutgoingMessage]:
+    """One message of each kind, by kind."""
+    return dict(_journey().found)
+
+
+def every_message() -> list[OutgoingMessage]:
+    """Everything the journey saw: each reply and everything delivered, repeats included."""
+    return list(_journey().seen)

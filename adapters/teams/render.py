@@ -229,8 +229,8 @@ BUTTON_GAP_PX = 8
 
 def button_px(title: str) -> int:
     """A button's width in Teams' renderer, roughly: padding and 8 px a character, 16 px a wide one
-    (an emoji, a CJK character)."""
-    wide = sum(1 for char in title if unicodedata.east_asian_width(char) in "WF")
+    (an emoji, a star, a CJK character)."""
+    wide = sum(1 for char in title if unicodedata.east_asian_width(char) in "WFA")
     return 24 + 8 * (len(title) + wide)
 
 

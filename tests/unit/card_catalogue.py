@@ -69,6 +69,8 @@ class _Journey:
         self.h.chat._group_dm = False
         self.found: dict[str, OutgoingMessage] = {}
         self.seen: list[OutgoingMessage] = []
+        self.answered: list[tuple[OutgoingMessage, OutgoingMessage]] = []
+        """(a check-in as sent, the card it became once a button on it was clicked)"""
 
     def keep(self, kind: str, reply: Reply | OutgoingMessage | None) -> OutgoingMessage:
         message = reply.message if isinstance(reply, Reply) else reply
@@ -141,15 +143,19 @@ class _Journey:
         ):
             checkin = self.sent("check-in", user_id, "Weekly check-in")
             button = next(b for b in checkin.buttons if b.value.endswith(":" + answer.value))
-            self.keep(kind, await h.click(user_id, button.action_id, button.value))
-        answered = self.found["check-in answered: met"]
+            answered = self.keep(kind, await h.click(user_id, button.action_id, button.value))
+            self.answered.append((checkin, answered))
+        checkin, answered = self.answered[0]
         rate = next(b for b in answered.buttons if b.action_id == buttons.CHECKIN_RATING.action_id)
-        self.keep("check-in rated", await h.click("lea", rate.action_id, rate.value))
+        self.answered.append(
+            (checkin, self.keep("check-in rated", await h.click("lea", rate.action_id, rate.value)))
+        )
         h.advance(days=7)
         await h.bot.jobs.tick()
         checkin = self.sent("check-in", "lea", "Weekly check-in")
         need = next(b for b in checkin.buttons if b.value.endswith(":" + CheckinAnswer.NEED_HELP.value))
         helped = self.keep("check-in answered: need help", await h.click("lea", need.action_id, need.value))
+        self.answered.append((checkin, helped))
         note = next(b for b in helped.buttons if b.action_id == buttons.CHECKIN_NOTE_FORM.action_id)
         self.keep("private note form", await h.click("lea", note.action_id, note.value))
         await h.bot.jobs.deliver_due()
@@ -171,3 +177,8 @@ def every_card() -> dict[str, OutgoingMessage]:
 def every_message() -> list[OutgoingMessage]:
     """Everything the journey saw: each reply and everything delivered, repeats included."""
     return list(_journey().seen)
+
+
+def answered_checkins() -> list[tuple[OutgoingMessage, OutgoingMessage]]:
+    """Each check-in a button was clicked on, and the card it became: met, rated, not yet, need help."""
+    return list(_journey().answered)

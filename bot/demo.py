@@ -233,7 +233,7 @@ class Demo:
         self.headline(f"{self.when()} · the admin previews and runs the pairing round")
         preview = await self.say(ADMIN_ID, "pair --dry-run")
         assert preview and preview.message
-        first_lines = preview.message.text.splitlines()
+        first_lines = preview.message.plain_text().splitlines()
         self.out(
             "\n".join("  " + line for line in first_lines[:4])
             + (f"\n  … {len(first_lines) - 4} more lines" if len(first_lines) > 4 else "")

@@ -169,6 +169,9 @@ class ItemList:
 FieldValue = str | ItemList
 """A field holds a short text or a list."""
 
+SHORT_FIELD_CHARS = 80
+"""A field value up to this long reads well beside its name; a longer one is a paragraph under it."""
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:

@@ -25,6 +25,7 @@ from adapters.slack import limits
 from adapters.slack.scopes import SLASH_COMMAND
 from conversations.meeting_slots import Slot, google_calendar_link, outlook_web_link, slot_label
 from conversations.messages import (
+    SHORT_FIELD_CHARS,
     Attachment,
     Button,
     ButtonStyle,
@@ -224,7 +225,8 @@ def quoted(text: str) -> str:
 
 
 def _field_blocks(fields: Iterable[tuple[str, FieldValue]]) -> list[kit.Block]:
-    """Short fields side by side in sections; a list gets a section of its own, under its name.
+    """Short fields side by side in sections; a list or a paragraph gets a section of its own, under
+    its name, rather than half the width.
 
     Slack documents 2,000 characters for a field; slack_sdk does not check it, so it is ours."""
     blocks: list[kit.Block] = []
@@ -236,9 +238,10 @@ def _field_blocks(fields: Iterable[tuple[str, FieldValue]]) -> list[kit.Block]:
         rendered.clear()
 
     for name, value in fields:
-        if isinstance(value, ItemList):
+        if isinstance(value, ItemList) or len(value) > SHORT_FIELD_CHARS:
             flush()
-            text = f"*{mrkdwn(name)}*\n{list_text(value)}"
+            shown = list_text(value) if isinstance(value, ItemList) else mrkdwn(value)
+            text = f"*{mrkdwn(name)}*\n{shown}"
             blocks += [kit.SectionBlock(text=c) for c in split_text(text, kit.SectionBlock.text_max_length)]
         else:
             rendered.append(truncate(f"*{mrkdwn(name)}*\n{mrkdwn(value)}", limits.SECTION_FIELD_TEXT))

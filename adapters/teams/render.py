@@ -22,6 +22,7 @@ from conversations.meeting_slots import (
     teams_meeting_link,
 )
 from conversations.messages import (
+    SHORT_FIELD_CHARS,
     ButtonStyle,
     FieldValue,
     Form,
@@ -277,12 +278,12 @@ def _plain_run(text: str) -> dict[str, Any]:
 def _field_blocks(
     fields: tuple[tuple[str, FieldValue], ...], names: Mapping[str, str]
 ) -> list[dict[str, Any]]:
-    """One-line fields side by side in a FactSet; a list, or a field of several lines, as a heading
-    and its own rows, since a FactSet runs its lines together and clips long ones."""
+    """Short fields side by side in a FactSet; a list, or a longer field, as a heading and its own
+    rows, since a FactSet runs its lines together and squeezes a paragraph into a narrow column."""
     blocks: list[dict[str, Any]] = []
     facts: list[dict[str, Any]] = []
     for name, value in fields:
-        if isinstance(value, str) and "\n" not in value:
+        if isinstance(value, str) and "\n" not in value and len(value) <= SHORT_FIELD_CHARS:
             facts.append({"title": render_text(name, names), "value": render_text(value, names) or "-"})
             continue
         if facts:

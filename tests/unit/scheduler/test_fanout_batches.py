@@ -68,7 +68,10 @@ async def test_every_person_gets_one_checkin_with_their_pairs_prompts_across_chu
         assert delivery.created_at == delivery.not_before == CHECKIN_TICK
         message = delivery.message
         leader = pairings[pairing_id].leader
-        assert message["fields"][0][1] == f"• An idea for Person {leader.user_id}"
+        assert message["fields"][0][1] == {
+            "items": [f"An idea for Person {leader.user_id}"],
+            "numbered": False,
+        }
         answers = [b["value"] for b in message["buttons"] if b["action_id"] == "checkin_answer"]
         assert answers and all(v.startswith(f"{checkin.id}:") for v in answers), (
             "buttons name the stored check-in"
@@ -108,11 +111,11 @@ async def test_prompts_someone_else_stored_first_are_the_ones_shown() -> None:
 
     assert (first.id, WEEK) not in prompts.asked
     for d in (await store.deliveries()).values():
-        idea = d.message["fields"][0][1]
+        (idea,) = d.message["fields"][0][1]["items"]
         assert (
-            idea == "• Prepared by another replica"
+            idea == "Prepared by another replica"
             if first.id in d.idempotency_key
-            else idea.startswith("• An idea")
+            else idea.startswith("An idea")
         )
     assert (await store.prompt_cache())[(first.id, WEEK)] == theirs
 

@@ -65,6 +65,9 @@ async def test_join_pair_intro_checkin_and_stats(slack: SlackDriver) -> None:
     assert clicked.status == 200
     (replaced,) = fake.responses
     assert replaced["replace_original"] is True
+    ideas = [b for b in checkin_message.args["blocks"] if "Ideas for this week" in str(b.get("text"))]
+    assert ideas and all(block in replaced["blocks"] for block in ideas), "the week's ideas stay"
+    assert not any("checkin_answer" in str(b) for b in replaced["blocks"] if b["type"] == "actions")
     (checkin,) = [c for c in (await slack.store.checkins()).values() if c.user == user(LEA)]
     assert checkin.answer is CheckinAnswer.MET
 

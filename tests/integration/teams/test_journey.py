@@ -3,6 +3,9 @@ a check-in answered with a click, and the admin's stats."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from conversations.domain import CheckinAnswer, UserRef
 from tests.integration.teams.conftest import ADMIN, TeamsBot
 from tests.integration.teams.journey import (
@@ -26,6 +29,32 @@ async def leader_checkin_answer(bot: TeamsBot) -> CheckinAnswer | None:
     async with bot.uow_factory() as uow:
         [checkin] = [c for c in await uow.checkins.list() if c.user == UserRef("teams", TENANT, LEADER)]
     return checkin.answer
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _nodes(item)
+
+
+def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in _nodes(card) if str(n.get("type", "")).startswith("Action.")]
+
+
+def listed_under(card: dict[str, Any], heading: str) -> list[str]:
+    """The items a card lists under `heading`, one row each."""
+    body = card["body"]
+    start = next(i for i, block in enumerate(body) if block.get("text") == heading) + 1
+    rows = []
+    for block in body[start:]:
+        if block.get("type") != "ColumnSet":
+            break
+        rows.append(block["columns"][1]["items"][0]["text"])
+    return rows
 
 
 async def test_install_join_pair_checkin_and_stats(teams_bot: TeamsBot) -> None:
@@ -56,6 +85,9 @@ async def test_install_join_pair_checkin_and_stats(teams_bot: TeamsBot) -> None:
     [replaced] = answers
     assert replaced.method == "PUT" and replaced.activity_id == leader_card.activity_id
     assert "recorded" in replaced.card_text
+    ideas = listed_under(leader_card.card, "Ideas for this week")
+    assert ideas and listed_under(replaced.card, "Ideas for this week") == ideas, "the week's ideas stay"
+    assert not any(a.get("data", {}).get("action_id") == "checkin_answer" for a in _actions(replaced.card))
     assert await leader_checkin_answer(bot) is CheckinAnswer.MET
 
     stats = await say(bot, ADMIN, "stats")

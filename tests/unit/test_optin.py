@@ -97,7 +97,7 @@ async def test_unknown_command_gets_help_and_admin_commands_are_refused() -> Non
     for text in ("stats", "pair", "export"):
         assert "admins only" in (await h.say("ann", text)).message.text
     admin_help = await h.say(ADMIN, "help")
-    assert "stats" in admin_help.message.text
+    assert "stats" in admin_help.message.plain_text()
 
 
 async def test_stats_is_posted_in_channel_for_admins() -> None:

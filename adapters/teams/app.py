@@ -53,7 +53,8 @@ from adapters.teams.translate import (
 from conversations.conversation_directory import StoredConversationDirectory
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
-from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
+from conversations.i18n import _
+from conversations.messages import SORRY_TEXT, ItemList, OutgoingMessage, Reply, Visibility
 from conversations.ports import InboundHandler, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -170,8 +171,10 @@ class TeamsBot:
         message = reply.message
         if reply.form_errors and (message is None or message.form is None):
             # The submitted card keeps what was typed; say what to fix so it can be sent again.
-            problems = "\n".join(f"- {error}" for error in reply.form_errors.values())
-            message = OutgoingMessage(text=f"Please fix these and submit the form again:\n\n{problems}")
+            problems = ItemList(tuple(reply.form_errors.values()))
+            message = OutgoingMessage(
+                text=_("Please fix these and submit the form again."), fields=((_("To fix"), problems),)
+            )
         if message is None:
             return
         rendered = await self._chat.render_in(context.activity.channel_id, message, tenant, reply.form_errors)
@@ -283,7 +286,7 @@ class TeamsIntegration:
             )
             return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
         turn = asyncio.create_task(self._run_turn(auth, activity), name=f"teams turn {activity.id}")
-        done, _ = await asyncio.wait({turn}, timeout=self._reply_budget)
+        done, _pending = await asyncio.wait({turn}, timeout=self._reply_budget)
         if not done:
             # The channel gives up after 15 s and may resend; it hears "accepted" while the turn goes on.
             self._late_turns.add(turn)

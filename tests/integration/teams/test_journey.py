@@ -21,6 +21,7 @@ from tests.integration.teams.journey import (
     pair_and_introduce,
     say,
     send_checkins,
+    submit_data,
 )
 from tests.unit.teams.activities import TENANT
 
@@ -143,4 +144,18 @@ async def test_an_incomplete_join_form_says_what_to_fix(teams_bot: TeamsBot) -> 
     assert "Tell us your department." in answer.card_text
     async with bot.uow_factory() as uow:
         assert await uow.participants.get(UserRef("teams", TENANT, LEADER)) is None
+    all_valid(bot)
+
+
+async def test_a_card_sent_with_a_mistake_is_answered_with_a_list_of_what_to_fix(teams_bot: TeamsBot) -> None:
+    bot = teams_bot
+    await install_everyone(bot)
+    form = await say(bot, LEADER, "join")
+    assert form.card is not None
+    skills = [c["value"] for c in next(e for e in form.card["body"] if e.get("id") == "skills")["choices"]]
+    answers = {"role": "leader", "skills": [skills[1]], "learning_goals": [skills[0]], "department": ""}
+    status, sent = await click(bot, LEADER, form, submit_data(form, answers | {"timezone": "Europe/London"}))
+    assert status == 200 and sent
+    problems = listed_under(sent[-1].card, "To fix")
+    assert any("department" in problem.lower() for problem in problems), sent[-1].card_text
     all_valid(bot)

@@ -381,7 +381,7 @@ def parse_command(text: str) -> ParsedCommand:
     cleaned = clean_text(text)
     if not cleaned:
         return ParsedCommand("help")
-    word, _, rest = cleaned.partition(" ")
+    word, _space, rest = cleaned.partition(" ")
     word = word.lower().lstrip("/")
     if word == "mentor" and rest:
         return parse_command(rest)

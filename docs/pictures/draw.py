@@ -60,8 +60,13 @@ async def introductions() -> tuple[OutgoingMessage, OutgoingMessage]:
             for n, (user_id, role, department, level, zone, skills, goals) in enumerate(PEOPLE):
                 user = UserRef("console", "T1", user_id)
                 await container.bot.handle(CommandReceived(user, "join", f"join-{n}"))
-                answers = {"role": role, "skills": skills, "learning_goals": goals, "department": department}
-                answers |= {"seniority": level, "timezone": zone}
+                answers: dict[str, str | list[str]] = {"role": role, "department": department}
+                answers |= {
+                    "skills": list(skills),
+                    "learning_goals": list(goals),
+                    "seniority": level,
+                    "timezone": zone,
+                }
                 await container.bot.handle(
                     FormSubmitted(user, "join", answers, f"form-{n}", context=NAMES[user_id])
                 )
@@ -83,7 +88,7 @@ INK, GREY, LINK, MENTION_BG = (29, 28, 29), (97, 96, 97), (18, 100, 163), (232, 
 FONTS = Path("/usr/share/fonts/truetype")
 
 
-def font(style: str = "Regular", size: int = 15) -> ImageFont.FreeTypeFont:
+def font(style: str = "Regular", size: int = 15) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     for path in (
         FONTS / f"noto/NotoSans-{style}.ttf",
         FONTS / f"dejavu/DejaVuSans{'' if style == 'Regular' else '-' + style}.ttf",
@@ -150,7 +155,8 @@ class Canvas:
             x0 = left + (14 if quote else 0)
             if quote:
                 line = line[5:]
-            x, start = x0, self.y
+            x: float = x0
+            start = self.y
             for run in runs(line):
                 face = font(run.style, size)
                 for word in [run.text] if run.mention else re.split(r"(\s+)", run.text):
@@ -158,7 +164,8 @@ class Canvas:
                         continue
                     w = self.draw.textlength(word, font=face)
                     if x + w > left + width and not word.isspace() and x > x0:
-                        x, self.y = x0, self.y + line_height
+                        x = x0
+                        self.y += line_height
                     if word.isspace() and x == x0:
                         continue
                     if run.mention:

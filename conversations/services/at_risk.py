@@ -120,11 +120,11 @@ def at_risk_message(pairs: list[AtRiskPair], scope: AdminScope) -> OutgoingMessa
     if not pairs:
         return OutgoingMessage(
             title=_("At-risk pairs"),
-            text=_("No pair in {scope} shows a sign of trouble right now.", scope=scope.describe()),
+            text=_("Covers {scope}. No pair shows a sign of trouble right now.", scope=scope.describe()),
         )
     listed = pairs[:MAX_LISTED]
     text = _(
-        "{count} pairs in {scope} show signs of trouble. Private notes are never shown. "
+        "Covers {scope}. {count} pairs show signs of trouble; private notes are never shown. "
         "Open a pair to nudge them, ask one of them privately, or end the pairing and re-match.",
         count=len(pairs),
         scope=scope.describe(),
@@ -135,11 +135,11 @@ def at_risk_message(pairs: list[AtRiskPair], scope: AdminScope) -> OutgoingMessa
         title=_("At-risk pairs"),
         text=text,
         fields=tuple(
-            (_("Pair {number}", number=k), _who(p.pairing) + ": " + "; ".join(p.signals()))
+            (_("{number}.", number=k), _who(p.pairing) + ": " + "; ".join(p.signals()))
             for k, p in enumerate(listed, start=1)
         ),
         buttons=tuple(
-            AT_RISK.button(_("Pair {number}", number=k), p.pairing.id, "open")
+            AT_RISK.button(_("Open pair {number}", number=k), p.pairing.id, "open")
             for k, p in enumerate(listed, start=1)
         ),
         mentions=_mentions(listed),

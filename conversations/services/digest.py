@@ -38,9 +38,9 @@ def _ended_how(pairing: Pairing) -> str:
     if reason == ENDED_BY_ADMIN:
         return _("by an admin")
     if reason == "round finished":
-        return _("the round finished")
+        return _("at the round's end")
     if reason == "left the program":
-        return _("someone left the program")
+        return _("on someone leaving")
     return _("by one of the two")
 
 
@@ -57,10 +57,14 @@ def digest_message(changes: DayChanges, scope: AdminScope) -> OutgoingMessage:
     if len(changes.new_pairs) > len(named):
         pairs += "\n" + _("… and {count} more", count=len(changes.new_pairs) - len(named))
     how = Counter(_ended_how(p) for p in changes.ended_pairs)
-    ended = ", ".join(f"{count} {reason}" for reason, count in sorted(how.items()))
+    if len(how) == 1:
+        ended = f"{len(changes.ended_pairs)} {next(iter(how))}"
+    else:
+        parts = ", ".join(f"{count} {reason}" for reason, count in sorted(how.items()))
+        ended = f"{len(changes.ended_pairs)}" + (f": {parts}" if parts else "")
     fields = [
         (_("New pairs"), f"{len(changes.new_pairs)}" + (f"\n{pairs}" if pairs else "")),
-        (_("Ended pairs"), f"{len(changes.ended_pairs)}" + (f" ({ended})" if ended else "")),
+        (_("Ended pairs"), ended),
         (_("New joins"), str(changes.joined)),
         (
             _("Waitlist"),

@@ -4,7 +4,7 @@ their own workspace, nudges and private questions once a day, and an ending that
 from __future__ import annotations
 
 from conversations.buttons import AT_RISK
-from conversations.domain import CheckinAnswer, PairingStatus, UserRef
+from conversations.domain import Checkin, CheckinAnswer, PairingStatus, UserRef
 from conversations.events import ButtonClicked, CommandReceived
 from conversations.messages import Button, Reply, mention
 from conversations.services.context import ADMIN_ONLY, ProgramConfig
@@ -24,7 +24,7 @@ def button(reply: Reply, label: str) -> Button:
 
 async def open_first_pair(h: Harness) -> Reply:
     listed = await h.say(ADMIN, "at-risk")
-    return await h.click(ADMIN, AT_RISK.action_id, button(listed, "Pair 1").value)
+    return await h.click(ADMIN, AT_RISK.action_id, button(listed, "Open pair 1").value)
 
 
 async def test_a_pair_that_asked_for_help_is_listed_with_its_signal_and_never_its_note() -> None:
@@ -33,9 +33,9 @@ async def test_a_pair_that_asked_for_help_is_listed_with_its_signal_and_never_it
     await h.say("lea", "checkin need-help my-secret-note")
     listed = await h.say(ADMIN, "at-risk")
     fields = dict(listed.message.fields)
-    assert f"{mention('lea')} asked for help" in fields["Pair 1"]
+    assert f"{mention('lea')} asked for help" in fields["1."]
     assert "my-secret-note" not in repr(listed)
-    assert [b.label for b in listed.message.buttons] == ["Pair 1"]
+    assert [b.label for b in listed.message.buttons] == ["Open pair 1"]
     card = await open_first_pair(h)
     assert [b.label for b in card.message.buttons] == [
         "Nudge both",
@@ -77,8 +77,6 @@ async def test_an_admin_sees_and_acts_only_on_pairs_of_their_own_workspace() -> 
     await seed_pair(h, slack(OTHER, "ULEA"), slack(OTHER, "UMAX"), ("Lea", "Max"))
     pairing = await the_pairing(h)
     async with h.store() as uow:  # the pair asked for help, in another workspace
-        from conversations.domain import Checkin
-
         await uow.checkins.add(
             Checkin("c1", pairing.id, pairing.leader, "2026-W02", h.clock.now(), CheckinAnswer.NEED_HELP)
         )

@@ -40,7 +40,7 @@ async def test_an_admin_acts_on_an_at_risk_pair_with_its_buttons(slack: SlackDri
     listed = fake.responses[-1]
     assert check_blocks(listed["blocks"], 50) == []
     assert "asked for help" in str(listed["blocks"]) and "private-words" not in str(listed)
-    await slack.click(ADMIN, button(listed["blocks"], "Pair 1"), as_message(listed, "1.000001"))
+    await slack.click(ADMIN, button(listed["blocks"], "Open pair 1"), as_message(listed, "1.000001"))
     card = fake.responses[-1]
     assert [b["text"]["text"] for b in buttons_in(card["blocks"])] == [
         "Nudge both",
@@ -74,7 +74,9 @@ async def test_an_admin_acts_on_an_at_risk_pair_with_its_buttons(slack: SlackDri
     (ended,) = (await slack.store.pairings()).values()
     assert ended.status is PairingStatus.ENDED and ended.end_reason == "ended by an admin"
     await slack.engine.jobs.deliver_due()
-    assert dms_titled(slack, LEA, "Your pairing has ended") and dms_titled(slack, MAX, "Your pairing has ended")
+    assert dms_titled(slack, LEA, "Your pairing has ended") and dms_titled(
+        slack, MAX, "Your pairing has ended"
+    )
 
     slack.clock.advance(timedelta(days=1))
     await slack.engine.jobs.tick()

@@ -50,7 +50,9 @@ async def test_a_day_is_claimed_once_even_by_two_at_once(store: StoreUnderTest) 
             await uow.commit()
             return won
 
-    results = await asyncio.gather(claim(), claim()) if store.name == "postgres" else [await claim(), await claim()]
+    results = (
+        await asyncio.gather(claim(), claim()) if store.name == "postgres" else [await claim(), await claim()]
+    )
     assert sorted(results) == [False, True]
     async with store.new_unit() as uow:
         assert await uow.daily_runs.claim("rematch", day + timedelta(days=1), AT)

@@ -8,6 +8,7 @@ from typing import Any
 
 from conversations.domain import PairingStatus, UserRef
 from tests.integration.teams.conftest import ADMIN, TeamsBot
+from tests.integration.teams.fake_bot_framework import Sent
 from tests.integration.teams.journey import (
     LEADER,
     MENTOR,
@@ -22,7 +23,6 @@ from tests.integration.teams.journey import (
     pair_and_introduce,
     say,
 )
-from tests.integration.teams.fake_bot_framework import Sent
 from tests.unit.teams.activities import TENANT, personal_install
 
 NEWCOMER = "29:newcomer"
@@ -63,7 +63,12 @@ async def test_an_admin_acts_on_an_at_risk_pair_with_its_buttons(teams_bot: Team
     card = answers[-1]
     assert card.card is not None
     titles = [a["title"] for a in every_action(card.card)]
-    assert titles == ["Nudge both", "Ask the leader privately", "Ask the mentor privately", "End and re-match"]
+    assert titles == [
+        "Nudge both",
+        "Ask the leader privately",
+        "Ask the mentor privately",
+        "End and re-match",
+    ]
     opener, end = second_step(card, "End and re-match")
     assert "End this pairing now?" in str(opener["card"]["body"])
 

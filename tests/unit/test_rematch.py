@@ -141,3 +141,18 @@ async def test_admins_get_one_digest_a_day_and_none_after_a_quiet_day() -> None:
         s for s in h.chat.transcript if s.message.title and s.message.title.startswith("Mentoring program")
     ]
     assert len(quiet) == 2
+
+
+async def test_the_next_round_pairs_the_waitlisted_before_newcomers() -> None:
+    h = Harness()
+    await h.join("lea", "leader", goals=("Generative AI",), level="5")
+    await h.join("lia", "leader", goals=("Public speaking",), level="5")  # no shared term with Max
+    await h.join("max", "mentor", skills=("Generative AI",), level="1")
+    await h.pair_up()
+    assert titled(h, WAITLIST, "lia")
+    h.advance(weeks=12)
+    await h.bot.jobs.tick()  # the round closes
+    await h.join("leo", "leader", goals=("Generative AI",), level="5")  # a better fit for Max
+    h.advance(days=7)
+    await h.bot.jobs.tick()  # the next round starts by itself
+    assert await active_pairs(h) == {("lia", "max")}, "Lea and Max were paired last round"

@@ -15,6 +15,7 @@ from conversations.messages import OutgoingMessage, command, mention
 from conversations.services.at_risk import ENDED_BY_ADMIN, in_scope
 from conversations.services.context import AdminScope, Ctx
 
+DIGEST_JOB = "digest"
 MAX_NAMED = 10
 """New pairs named one by one; beyond this the digest gives their number only."""
 
@@ -89,9 +90,13 @@ def digest_message(changes: DayChanges, scope: AdminScope) -> OutgoingMessage:
 
 
 async def enqueue_digests(ctx: Ctx) -> int:
-    """Yesterday's digest to the admins of each workspace or tenant where something changed; its
-    outbox key names the day, so running this again the same day sends nothing twice."""
-    day = ctx.now.astimezone(UTC).date() - timedelta(days=1)
+    """Yesterday's digest to the admins of each workspace or tenant where something changed, worked out
+    by the first run of the day (its claim on the day is in the same transaction); the outbox key names
+    the day as well, so nothing is sent twice even so."""
+    today = ctx.now.astimezone(UTC).date()
+    if not await ctx.uow.daily_runs.claim(DIGEST_JOB, today, ctx.now):
+        return 0  # today's digests were already worked out: the hourly job need not read everything again
+    day = today - timedelta(days=1)
     start = datetime.combine(day, time(0), tzinfo=UTC)
     end = start + timedelta(days=1)
 

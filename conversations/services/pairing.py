@@ -221,9 +221,10 @@ async def tell_waitlisted(ctx: Ctx, cycle: Cycle, person: Waitlisted, *, rolling
             reason=sentence(reason),
         )
     else:
-        text = (
+        text = _(
             "There was no partner for you in this pairing round, so you're first in line for the next one. "
-            f"Why: {sentence(reason)} Nothing for you to do; you keep your place."
+            "Why: {reason} Nothing for you to do; you keep your place.",
+            reason=sentence(reason),
         )
     await ctx.outbox.dm(
         f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",

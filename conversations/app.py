@@ -42,6 +42,7 @@ from conversations.ports import (
 from conversations.profile_form import JOIN_FORM
 from conversations.sender import SenderOptions
 from conversations.services import (
+    at_risk,
     checkins,
     goals,
     home,
@@ -140,6 +141,7 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         ProfileButtonRoute(buttons.RUN_COMMAND, _run_command_clicked),
         ButtonRoute(buttons.MEETING_BOOKED, checkins.meeting_booked),
         PeopleButtonRoute(buttons.PERSON_PICK, participants.person_picked),
+        ButtonRoute(buttons.AT_RISK, at_risk.clicked),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""

@@ -157,6 +157,15 @@ PERSON_PICK = ButtonKind(
 the clicker's workspace is checked again on click, since a value can be forged."""
 
 
+AT_RISK = ButtonKind(
+    "at_risk",
+    (one_of("open", "nudge", "ask_leader", "ask_mentor", "end"),),
+    "That pairing isn't one you can act on; nothing changed.",
+)
+"""An admin's action on an at-risk pair (the id is the pairing's): open it, nudge both, ask one of
+them privately, or end it and re-match. Only an admin whose scope covers the pair may click it."""
+
+
 def account_part(user_id: str) -> str:
     """An account id as one part of a value: base64url, because Teams ids hold the separator."""
     return base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
@@ -195,6 +204,7 @@ KINDS: dict[str, ButtonKind] = by_action_id(
         PERSON_PICK,
         RUN_COMMAND,
         MEETING_BOOKED,
+        AT_RISK,
     )
 )
 """Every button the engine makes, by action id."""

@@ -23,6 +23,7 @@ from conversations.messages import command as command_ref
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
 from conversations.people import NOBODY, Checked, PeopleFound
 from conversations.services import (
+    at_risk,
     checkins,
     goals,
     invitations,
@@ -32,7 +33,7 @@ from conversations.services import (
     stats,
     stories,
 )
-from conversations.services.context import AdminScope, Ctx
+from conversations.services.context import ADMIN_ONLY, AdminScope, Ctx
 
 __all__ = [
     "ADMIN_ONLY",
@@ -49,8 +50,6 @@ __all__ = [
     "parse_date",
     "parse_int",
 ]
-
-ADMIN_ONLY = "That command is for program admins only."
 
 
 class Before(Enum):
@@ -162,7 +161,10 @@ async def _end(ctx: Ctx, request: CommandRequest) -> Reply:
     for p in active:
         await pairing.end_pairing(ctx, p, actor, request.command.rest[:200] or "ended by a participant")
     return Reply.text(
-        "Your pairing has ended, no fault of anyone's. You'll be matched again in the next round."
+        _(
+            "Your pairing has ended, no fault of anyone's. While the round runs I look every day for "
+            "someone new who fits; otherwise you're first in line for the next round."
+        )
     )
 
 
@@ -193,6 +195,10 @@ async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
     if isinstance(members, Checked):
         return Reply.text(invitations.MEMBERS_UNKNOWN)
     return Reply.text((await invitations.invite(ctx, request.actor, members)).summary())
+
+
+async def _at_risk(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await at_risk.at_risk_command(ctx, _scope(request))
 
 
 async def _export(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -312,7 +318,7 @@ _TABLE: tuple[Command, ...] = (
     ),
     Command(
         "end",
-        "`end [reason]` end your pairing, no fault, and be re-matched next round",
+        "`end [reason]` end your pairing, no fault, and be re-matched (within a day while a round runs)",
         _end,
         "End your pairing, no fault, and be re-matched",
     ),
@@ -342,6 +348,16 @@ _TABLE: tuple[Command, ...] = (
         "Admins: invite the org chart's people, or this channel's, who have not joined",
         admin_only=True,
         before=frozenset({Before.PEOPLE}),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "at-risk",
+        "pairs showing signs of trouble, with their signals (never private notes), to nudge, ask "
+        "privately, or end and re-match (admins)",
+        _at_risk,
+        "Admins: at-risk pairs, to nudge, ask privately, or re-match",
+        admin_only=True,
+        aliases=("atrisk", "at_risk"),
         teams_lists=(TEAM,),
     ),
     Command(

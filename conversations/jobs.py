@@ -1,5 +1,6 @@
 """What the clock makes happen, with no inbound event behind it: wake paused people, close rounds and
-start the next, enqueue check-ins and nudges, forget old inbound event ids, and drain the outbox.
+start the next, re-match people waiting during a round (daily), enqueue check-ins, nudges and the
+admins' daily digest, forget old inbound event ids, and drain the outbox.
 
 `scheduler` decides when these run; each one derives what is due from the database, so running one
 twice, or on two replicas at once, enqueues nothing twice.
@@ -26,7 +27,7 @@ from conversations.ports import (
 )
 from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
 from conversations.sender import OutboxSender, SenderOptions, SendReport
-from conversations.services import checkins, nudges, pairing, participants, prompts
+from conversations.services import checkins, digest, nudges, pairing, participants, prompts
 from conversations.services.context import Ctx
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class TickReport:
     nudges: int = 0
     delivered: SendReport = SendReport()
     rounds_started: int = 0
+    rematched_pairs: int = 0
+    digests: int = 0
 
 
 class Jobs:
@@ -89,6 +92,7 @@ class Jobs:
             ended = await pairing.close_finished_cycles(ctx)
             await uow.commit()
         rounds = await self._start_next_round_if_due()
+        rematched = await self._rematch()
         async with self.uow_factory() as uow:
             plan = await checkins.plan_checkins(self._ctx(uow))
         due = plan.due
@@ -100,19 +104,42 @@ class Jobs:
             async with self.uow_factory() as uow:
                 enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
                 await uow.commit()
-        nudged = await self._hourly()
-        return TickReport(woken, ended, enqueued, nudged, rounds_started=rounds)
+        nudged, digests = await self._hourly()
+        return TickReport(
+            woken, ended, enqueued, nudged, rounds_started=rounds, rematched_pairs=rematched, digests=digests
+        )
 
-    async def _hourly(self) -> int:
+    async def _hourly(self) -> tuple[int, int]:
         """The jobs measured in days run once an hour: every tick would re-offer tens of thousands of
-        already-queued nudges to the outbox at scale. Returns how many nudges were enqueued."""
+        already-queued nudges to the outbox at scale. Returns how many nudges and digests were enqueued."""
         now = self.clock.now()
         if self._hourly_ran_at is not None and timedelta(0) <= now - self._hourly_ran_at < HOURLY:
-            return 0
+            return 0, 0
         nudged = await self._enqueue_nudges()
+        digests = await self._enqueue_digests()
         await self._forget_old_inbound_events(now)
         self._hourly_ran_at = now
-        return nudged
+        return nudged, digests
+
+    async def _enqueue_digests(self) -> int:
+        async with self.uow_factory() as uow:
+            enqueued = await digest.enqueue_digests(self._ctx(uow))
+            await uow.commit()
+        return enqueued
+
+    async def _rematch(self) -> int:
+        """The daily rolling re-match (`pairing.rematch`); its claim on the day makes repeats no-ops."""
+        async with self.uow_factory() as uow:
+            try:
+                report = await pairing.rematch(self._ctx(uow))
+            except RoundAlreadyStarted:
+                return 0  # a matching of the round ran at the same moment; tomorrow's re-match follows it
+            await uow.commit()
+        if report.pairs or report.newly_waiting:
+            logger.info(
+                "re-match: %s new pairs, %s newly waiting", len(report.pairs), len(report.newly_waiting)
+            )
+        return len(report.pairs)
 
     async def _enqueue_nudges(self) -> int:
         async with self.uow_factory() as uow:

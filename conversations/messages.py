@@ -85,6 +85,9 @@ class Button:
     action_id: str
     value: str = ""
     style: ButtonStyle = ButtonStyle.DEFAULT
+    confirm: str | None = None
+    """A question the person must confirm before the click counts: Slack asks it in its confirm
+    dialog, Teams in a second step under the button."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,13 @@ class OutgoingMessage:
             "title": _stored(self.title) if self.title is not None else None,
             "fields": tuple((_stored(name), _stored_value(value)) for name, value in self.fields),
             "buttons": tuple(
-                {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style}
+                {
+                    "label": b.label,
+                    "action_id": b.action_id,
+                    "value": b.value,
+                    "style": b.style,
+                    **({"confirm": b.confirm} if b.confirm is not None else {}),
+                }
                 for b in self.buttons
             ),
             "form": asdict(self.form) if self.form is not None else None,
@@ -401,7 +410,13 @@ def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
         title=read(title) if title is not None else None,
         fields=tuple((read(str(k)), _read_value(v, read)) for k, v in data.get("fields", ())),
         buttons=tuple(
-            Button(b["label"], b["action_id"], b.get("value", ""), ButtonStyle(b.get("style", "default")))
+            Button(
+                b["label"],
+                b["action_id"],
+                b.get("value", ""),
+                ButtonStyle(b.get("style", "default")),
+                b.get("confirm"),
+            )
             for b in data.get("buttons", ())
         ),
         form=_form_from_dict(form) if form else None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
@@ -399,6 +399,29 @@ class AvoidListRepository(Protocol):
         ...
 
 
+class WaitlistRepository(Protocol):
+    """Who was left without a partner by a matching, and since when: the longest-waiting go first."""
+
+    async def add(self, users: Sequence[UserRef], at: datetime) -> list[UserRef]:
+        """Put on the waitlist whoever is not on it yet, waiting from `at`; returns those added."""
+        ...
+
+    async def remove(self, users: Collection[UserRef]) -> None: ...
+    async def since(
+        self, platform: str | None = None, workspace_id: str | None = None
+    ) -> dict[UserRef, datetime]:
+        """Everyone waiting (program-wide or in one workspace or tenant) and since when."""
+        ...
+
+
+class DailyRunRepository(Protocol):
+    """Claims on days, so a daily job runs once a day however many replicas or ticks ask."""
+
+    async def claim(self, job: str, day: date, at: datetime) -> bool:
+        """True for the first claim of `job` on `day`, False for every later one."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -436,6 +459,10 @@ class UnitOfWork(Protocol):
     def invitations(self) -> InvitationRepository: ...
     @property
     def avoid_list(self) -> AvoidListRepository: ...
+    @property
+    def waitlist(self) -> WaitlistRepository: ...
+    @property
+    def daily_runs(self) -> DailyRunRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

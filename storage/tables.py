@@ -297,3 +297,34 @@ class AvoidRow(SQLModel, table=True):
 
 
 avoid_list: Table = metadata.tables["avoid_list"]
+
+
+class WaitlistRow(SQLModel, table=True):
+    """A person left without a partner by a matching, and since when: the longest-waiting are paired
+    first. It belongs to the person (deleting them erases it) and goes once they are paired."""
+
+    __tablename__: ClassVar[str] = "waitlist"
+    __table_args__ = (Index("ix_waitlist_platform_workspace", "platform", "workspace_id"),)
+
+    user_key: str = Field(
+        sa_type=String, primary_key=True, foreign_key="participants.user_key", ondelete="CASCADE"
+    )
+    platform: str = Field(sa_type=String)
+    workspace_id: str = Field(sa_type=String)
+    since: datetime = _instant()
+
+
+waitlist: Table = metadata.tables["waitlist"]
+
+
+class DailyRunRow(SQLModel, table=True):
+    """A daily job's claim on one day: the first replica or tick to insert it runs the job."""
+
+    __tablename__: ClassVar[str] = "daily_runs"
+
+    job: str = Field(sa_type=String, primary_key=True)
+    day: date = Field(sa_type=Date, primary_key=True)
+    claimed_at: datetime = _instant()
+
+
+daily_runs: Table = metadata.tables["daily_runs"]

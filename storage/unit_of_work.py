@@ -25,6 +25,7 @@ from storage.repositories import (
     SqlPromptRatings,
     SqlStories,
 )
+from storage.waitlist import SqlDailyRuns, SqlWaitlist
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class SqlUnitOfWork:
     org_chart: SqlOrgChart
     invitations: SqlInvitations
     avoid_list: SqlAvoidList
+    waitlist: SqlWaitlist
+    daily_runs: SqlDailyRuns
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -78,6 +81,8 @@ class SqlUnitOfWork:
         self.org_chart = SqlOrgChart(session, d)
         self.invitations = SqlInvitations(session, d)
         self.avoid_list = SqlAvoidList(session, d)
+        self.waitlist = SqlWaitlist(session, d)
+        self.daily_runs = SqlDailyRuns(session, d)
         return self
 
     async def __aexit__(

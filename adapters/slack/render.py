@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from adapters.slack import limits
 from adapters.slack.scopes import SLASH_COMMAND
+from conversations.i18n import _
 from conversations.meeting_slots import Slot, google_calendar_link, outlook_web_link, slot_label
 from conversations.messages import (
     SHORT_FIELD_CHARS,
@@ -196,12 +197,30 @@ def _button(button: Button, seen: set[str]) -> kit.ButtonElement | None:
             action_id=action_id,
             value=button.value or None,
             style=button.style.value if button.style in (ButtonStyle.PRIMARY, ButtonStyle.DANGER) else None,
+            confirm=_confirm(button),
         )
     )
     if element is None:
         seen.discard(action_id)
         logger.warning("dropping button %r: its action id or value is longer than Slack allows", button.label)
     return element
+
+
+CONFIRM_TEXT_MAX = 300
+"""Slack's limit on a confirm dialog's text."""
+
+
+def _confirm(button: Button) -> kit.ConfirmObject | None:
+    """The dialog Slack shows before a click on a button that asks for confirmation counts."""
+    if button.confirm is None:
+        return None
+    return kit.ConfirmObject(
+        title=_plain(_("Are you sure?"), 100),
+        text=kit.PlainTextObject(text=_plain(button.confirm, CONFIRM_TEXT_MAX)),
+        confirm=_plain(button.label, 30),
+        deny=_plain(_("Cancel"), 30),
+        style="danger" if button.style is ButtonStyle.DANGER else "primary",
+    )
 
 
 def _action_blocks(buttons: Iterable[Button], seen: set[str]) -> list[kit.Block]:

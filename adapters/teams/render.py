@@ -14,6 +14,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from conversations.i18n import _
 from conversations.meeting_slots import (
     Slot,
     google_calendar_link,
@@ -23,6 +24,7 @@ from conversations.meeting_slots import (
 )
 from conversations.messages import (
     SHORT_FIELD_CHARS,
+    Button,
     ButtonStyle,
     FieldValue,
     Form,
@@ -145,15 +147,7 @@ def render_card(
         body.extend(_meeting_blocks(number, meeting))
     if message.attachment:
         body.extend(_attachment_blocks(message.attachment.filename, message.attachment.content))
-    buttons: list[dict[str, Any]] = [
-        {
-            "type": "Action.Submit",
-            "title": shown(button.label),
-            "style": _BUTTON_STYLES[button.style],
-            "data": {SUBMIT_ACTION_ID: button.action_id, SUBMIT_VALUE: button.value},
-        }
-        for button in message.buttons
-    ]
+    buttons = [_action(button) for button in message.buttons]
     rows = button_rows(buttons)
     # A form's own submit is the card's action, below its inputs; its buttons go in rows above them.
     actions = rows[0] if len(rows) == 1 and not message.form else []
@@ -199,6 +193,29 @@ def render_activity(
 def plain_text(message: OutgoingMessage) -> str:
     """The card's fallback and the notification's summary: commands as the words typed to the bot."""
     return literal(message.plain_text(command_words=lambda words: words))
+
+
+def _action(button: Button) -> dict[str, Any]:
+    """A button as an `Action.Submit`; one that asks for confirmation opens a second step under it
+    (`Action.ShowCard`) with the question and the button that counts, as Teams has no confirm dialog."""
+    submit = {
+        "type": "Action.Submit",
+        "title": shown(button.label),
+        "style": _BUTTON_STYLES[button.style],
+        "data": {SUBMIT_ACTION_ID: button.action_id, SUBMIT_VALUE: button.value},
+    }
+    if button.confirm is None:
+        return submit
+    return {
+        "type": "Action.ShowCard",
+        "title": shown(button.label),
+        "style": _BUTTON_STYLES[button.style],
+        "card": {
+            "type": "AdaptiveCard",
+            "body": [_text_block(literal(button.confirm))],
+            "actions": [{**submit, "title": shown(_("Yes, {action}", action=button.label.lower()))}],
+        },
+    }
 
 
 PHONE_ROW_PX = 300

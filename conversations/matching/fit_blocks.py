@@ -8,7 +8,11 @@ array operations, a few hundred leader rows at a time to keep memory flat:
   working-hours rules, the department bonus - is looked up in a small table indexed by "profile
   class" when the pool has few distinct classes (it usually does), and computed directly otherwise;
 - the per-person rules (reporting line, recent partners, private "don't pair me with" lists) are a
-  short list of forbidden pairs.
+  short list of forbidden pairs;
+- people on the waitlist add `WAITING_BONUS` per step of their rank in it to every pair they could
+  be in (the longest wait ranks highest), more than any pair's fit, so where there are fewer places
+  than people the places go to those waiting, the longest-waiting first. The matchers pair as many
+  people as the rules allow before they look at scores at all, so the bonus never costs a pair.
 
 A pair a hard rule forbids scores about `FORBIDDEN` (always negative); every allowed pair scores >= 0.
 The formula is the one documented in `fit.py`; the tests check the two agree pair by pair.
@@ -43,6 +47,11 @@ from conversations.matching.working_hours import ZoneTable
 FORBIDDEN = np.float32(-1.0e9)
 DENSE_TERMS_LIMIT = 8_000_000
 """Largest distinct terms x mentors kept as a dense matrix (32 MB of float32)."""
+WAITING_BONUS = np.float32(256.0)
+"""Per step of waitlist rank: more than any pair's fit, and with `WAITING_RANKS` steps still exact
+in float32 at the matchers' resolution of 1/32."""
+WAITING_RANKS = 64
+"""Distinct waiting days ranked apart; people who waited longer than the 63 latest days share the top."""
 CLASS_TABLE_LIMIT = 4_000_000
 """Largest lookup table (leader classes x mentor classes) worth building; beyond it, compute directly."""
 
@@ -63,6 +72,23 @@ def _term_matrix(term_sets: Sequence[frozenset[str]], index: dict[str, int]) -> 
 def _dense(product: sparse.spmatrix | np.ndarray) -> np.ndarray:
     dense: np.ndarray = np.asarray(product.toarray() if isinstance(product, sparse.spmatrix) else product)
     return dense.astype(np.float32, copy=False)
+
+
+def waiting_bonuses(
+    leaders: Sequence[TermProfile], mentors: Sequence[TermProfile]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's bonus for having waited: nothing for people not on the waitlist; for the rest,
+    `WAITING_BONUS` per rank, the latest waiting day ranking 1 and each earlier day one more."""
+    days = sorted(
+        {p.candidate.waiting_since.date() for p in (*leaders, *mentors) if p.candidate.waiting_since}
+    )
+    rank = {day: min(WAITING_RANKS, len(days) - k) for k, day in enumerate(days)}
+
+    def bonuses(people: Sequence[TermProfile]) -> np.ndarray:
+        since = [p.candidate.waiting_since for p in people]
+        return np.array([rank[s.date()] if s else 0 for s in since], np.float32) * WAITING_BONUS
+
+    return bonuses(leaders), bonuses(mentors)
 
 
 def _classes(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,6 +144,8 @@ class PairScorer:
         self._mentor_department = np.array([department_number(p) for p in mentors], np.int64)
         self._build_class_table(class_table_limit)
         self._build_forbidden_pairs()
+        self._leader_waiting, self._mentor_waiting = waiting_bonuses(leaders, mentors)
+        self._anyone_waiting = bool(self._leader_waiting.any() or self._mentor_waiting.any())
 
     # -- static part: timezone, seniority, department -------------------------------------------------
 
@@ -207,6 +235,9 @@ class PairScorer:
         scores *= np.float32(TERM_WEIGHT)
         scores += two_way * np.float32(TWO_WAY_BONUS)
         scores += self._static_block(start, stop)
+        if self._anyone_waiting:  # pairs a static rule forbids stay far below zero
+            scores += self._leader_waiting[start:stop, None]
+            scores += self._mentor_waiting[None, :]
         lo, hi = np.searchsorted(self._forbidden_rows, [start, stop])
         scores[self._forbidden_rows[lo:hi] - start, self._forbidden_cols[lo:hi]] = FORBIDDEN
         result: np.ndarray = scores

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from conversations.domain import Role, UserRef
@@ -51,6 +52,9 @@ class Candidate:
     avoided: frozenset[str] = field(default_factory=frozenset)
     """User ids never to pair with this person: whoever is on their private "don't pair me with" list
     and whoever listed them. Always a hard rule, whatever the program's settings."""
+    waiting_since: datetime | None = None
+    """When a matching last left this person without a partner, if it did: the waitlist promises
+    them a place before anyone who was not waiting, the longest-waiting first."""
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ _ANSWER_BUTTONS = tuple(
 CHECKIN_TITLE = "Weekly check-in"
 
 
-def _answer_buttons(checkin_id: str) -> tuple[Button, ...]:
+def answer_buttons(checkin_id: str) -> tuple[Button, ...]:
     """The answer buttons of one check-in, with the codec run once rather than once per button.
 
     Only the id changes from one check-in to the next: the codec checks it with the first answer, and
@@ -114,7 +114,7 @@ def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None)
         text=f"How is your mentoring with {mention(other.user_id)} going this week?",
         fields=ideas_fields(prompts),
         buttons=(
-            *_answer_buttons(checkin.id),
+            *answer_buttons(checkin.id),
             *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),

@@ -56,6 +56,10 @@ class ProgramConfig:
     """`;`-separated, shown in every introduction and, briefly, after joining."""
 
 
+ADMIN_ONLY = "That command is for program admins only."
+"""What anyone but an admin is told when asking for an admin command or clicking an admin's button."""
+
+
 @dataclass(frozen=True)
 class AdminScope:
     """What an admin's `stats` and `export` cover: the workspace or tenant they asked from, or, for an

@@ -91,6 +91,7 @@ async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidat
             recent[pairing.mentor].add(pairing.leader.user_id)
     chains = await reporting_chains(ctx, people)
     avoided = await avoided_by_anyone(ctx)
+    waiting = await ctx.uow.waitlist.since()
     return [
         Candidate(
             user=p.user,
@@ -104,6 +105,7 @@ async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidat
             manager_chain=chains.get(p.user, ()),
             recent_partners=frozenset(recent.get(p.user, ())),
             avoided=frozenset(avoided.get(p.user, ())),
+            waiting_since=waiting.get(p.user),
         )
         for p in people
     ]
@@ -197,7 +199,17 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
             raise RoundAlreadyStarted()
     elif not await ctx.uow.cycles.begin_matching(cycle):
         raise RoundAlreadyStarted()
+    await pair_into(ctx, cycle, result)
+    await ctx.uow.waitlist.add([w.user for w in result.waitlist], ctx.now)
+    for person in result.waitlist:  # at a round's start everyone left out is told, however long they waited
+        await tell_waitlisted(ctx, cycle, person, rolling=False)
+    return RoundReport(number, result.pairs, result.waitlist, names, dry_run=False)
+
+
+async def pair_into(ctx: Ctx, cycle: Cycle, result: MatchResult) -> list[Pairing]:
+    """The matched pairs as pairings of `cycle`, introduced, and off the waitlist."""
     emails = await ctx.uow.org_chart.links() if result.pairs else {}
+    made: list[Pairing] = []
     for proposed in result.pairs:
         pairing = Pairing(
             id=new_id(),
@@ -210,22 +222,71 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
         )
         await ctx.uow.pairings.add(pairing)
         await introduce(ctx, pairing, emails)
+        made.append(pairing)
+    await ctx.uow.waitlist.remove([member for pairing in made for member in pairing.members()])
+    return made
+
+
+async def tell_waitlisted(ctx: Ctx, cycle: Cycle, person: Waitlisted, *, rolling: bool) -> None:
+    """The waitlist notice; `rolling` for someone the daily re-match could not pair during a round."""
+    # The private lists are never told to the people they name: their reason stays general.
     private_rule = describe_rule(Rule.AVOIDED, ctx.config.match_rules)
-    for person in result.waitlist:
-        # The private lists are never told to the people they name: their reason stays general.
-        reason = WAITLIST_GENERAL if private_rule in person.reason else person.reason
-        await ctx.outbox.dm(
-            f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
-            person.user,
-            OutgoingMessage(
-                title="You're on the waitlist",
-                text=(
-                    "There was no partner for you in this pairing round, so you're first in line for the next one. "
-                    f"Why: {sentence(reason)} Nothing for you to do; you keep your place."
-                ),
-            ),
+    reason = WAITLIST_GENERAL if private_rule in person.reason else person.reason
+    if rolling:
+        text = _(
+            "Nobody who fits is free to be your partner right now. I look again every day while the round "
+            "runs, and at the next round you're first in line. Why: {reason} Nothing for you to do; you "
+            "keep your place.",
+            reason=sentence(reason),
         )
-    return RoundReport(number, result.pairs, result.waitlist, names, dry_run=False)
+    else:
+        text = _(
+            "There was no partner for you in this pairing round, so you're first in line for the next one. "
+            "Why: {reason} Nothing for you to do; you keep your place.",
+            reason=sentence(reason),
+        )
+    await ctx.outbox.dm(
+        f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
+        person.user,
+        OutgoingMessage(title="You're on the waitlist", text=text),
+    )
+
+
+@dataclass(frozen=True)
+class RematchReport:
+    pairs: tuple[Pairing, ...] = ()
+    newly_waiting: tuple[UserRef, ...] = ()
+
+
+REMATCH_JOB = "rematch"
+
+
+async def rematch(ctx: Ctx) -> RematchReport:
+    """The rolling re-match: once a day, while a round runs, people who joined since it started and
+    people whose pairing ended are paired into it, under the round's hard rules and by the same
+    matcher, the longest-waiting first.
+
+    The day is claimed in the same transaction, so a second replica or a retried tick does nothing;
+    a matching of the round running at the same moment stops one of the two (`begin_matching`).
+    Someone the re-match cannot pair goes on the waitlist, and is told once, when they first do.
+    """
+    cycle = await current_cycle(ctx)
+    if cycle is None or not await ctx.uow.daily_runs.claim(REMATCH_JOB, ctx.now.date(), ctx.now):
+        return RematchReport()
+    pool = await pool_for_round(ctx)
+    if not pool:
+        return RematchReport()
+    candidates = await build_candidates(ctx, pool)
+    result = await asyncio.to_thread(ctx.matcher.match, candidates, ctx.config.match_rules)
+    if result.pairs and not await ctx.uow.cycles.begin_matching(cycle):
+        raise RoundAlreadyStarted()
+    made = await pair_into(ctx, cycle, result)
+    newly_waiting = await ctx.uow.waitlist.add([w.user for w in result.waitlist], ctx.now)
+    waiting = set(newly_waiting)
+    for person in result.waitlist:
+        if person.user in waiting:
+            await tell_waitlisted(ctx, cycle, person, rolling=True)
+    return RematchReport(tuple(made), tuple(newly_waiting))
 
 
 def first_meeting_agenda() -> ItemList:
@@ -371,7 +432,7 @@ def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMes
 
 
 async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: str) -> None:
-    """A no-fault ending: both people are told kindly and join the next round's pool."""
+    """A no-fault ending: both people are told kindly and join the daily re-match's pool (`rematch`)."""
     pairing.status = PairingStatus.ENDED
     pairing.ended_at = ctx.now
     pairing.end_reason = reason
@@ -387,9 +448,10 @@ async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: st
             member,
             OutgoingMessage(
                 title="Your pairing has ended",
-                text=(
-                    "Your mentoring pairing has come to an end, no fault of anyone's. "
-                    "You'll be matched with someone new in the next round. Thank you for taking part!"
+                text=_(
+                    "Your mentoring pairing has come to an end, no fault of anyone's. While the round runs "
+                    "I look every day for someone new who fits; otherwise you're first in line for the next "
+                    "round. Thank you for taking part!"
                 ),
             ),
         )

@@ -435,6 +435,7 @@ async def leave(ctx: Ctx, actor: UserRef, delete_data: bool) -> Reply:
     me = await ctx.participant(actor)
     for pairing in await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE):
         await end_pairing(ctx, pairing, actor, "left the program")
+    await ctx.uow.waitlist.remove([actor])  # someone coming back later starts waiting afresh
     if not delete_data:
         me.status = ParticipantStatus.LEFT
         me.paused_until = None

@@ -16,13 +16,13 @@ from conversations.domain import (
     DeliveryStatus,
     Goal,
     InvitationStatus,
-    Pairing,
     PairingStatus,
     ParticipantStatus,
     Role,
     Side,
 )
 from conversations.messages import Attachment, OutgoingMessage
+from conversations.services.at_risk import at_risk_pairs, in_scope
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
 
 MIN_GROUP = 5
@@ -72,11 +72,6 @@ def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(shown.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def in_scope(pairing: Pairing, scope: AdminScope) -> bool:
-    """A pair belongs to a workspace's program when either person is in it."""
-    return scope.covers(pairing.leader) or scope.covers(pairing.mentor)
-
-
 async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStats:
     """The program's numbers over `scope`: an admin sees their own workspace or tenant only."""
     uow = ctx.uow
@@ -109,18 +104,7 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
     latest_cycle = await uow.cycles.latest()
     latest_round = sum(1 for p in pairings if latest_cycle and p.cycle_id == latest_cycle.id)
 
-    around_by_pair = group_by_pairing(around)
-    at_risk = 0
-    for pairing in active:
-        mine = around_by_pair.get(pairing.id, [])
-        old_enough = ctx.now - pairing.created_at >= WINDOW
-        no_meeting = old_enough and not any(
-            c.answer is CheckinAnswer.MET and c.answered_at and c.answered_at >= since for c in mine
-        )
-        needs_help = any(c.answer is CheckinAnswer.NEED_HELP and c.sent_at >= since for c in mine)
-        low = [c.rating for c in mine if c.rating is not None and c.sent_at >= since]
-        if no_meeting or needs_help or (low and mean(low) <= 2):
-            at_risk += 1
+    at_risk = len(await at_risk_pairs(ctx, scope))
 
     before = {
         (a.pairing_id, a.user): a.score for a in assessments if a.side is Side.LEADER and a.phase == "before"

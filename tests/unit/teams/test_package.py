@@ -35,6 +35,7 @@ COMMANDS = {
     "stats",
     "pair",
     "invite",
+    "at-risk",
     "export",
 }
 

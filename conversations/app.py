@@ -50,6 +50,7 @@ from conversations.services import (
     prompts,
     stats,
     stories,
+    survey,
 )
 from conversations.services.context import Ctx, ProgramConfig
 
@@ -139,6 +140,7 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         ProfileButtonRoute(buttons.RUN_COMMAND, _run_command_clicked),
         ButtonRoute(buttons.MEETING_BOOKED, checkins.meeting_booked),
         PeopleButtonRoute(buttons.PERSON_PICK, participants.person_picked),
+        ButtonRoute(buttons.SURVEY_OPEN, survey.open_form),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
@@ -153,6 +155,7 @@ async def _submit_profile(
 FORM_ROUTES: dict[str, FormHandler] = {
     checkins.NOTE_FORM: checkins.save_note,
     goals.GOAL_FORM: goals.submit_goal_form,
+    survey.SURVEY_FORM: survey.submit,
 }
 PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {JOIN_FORM: _submit_profile}
 """Forms with people pickers: what was picked is looked up in the workspace's directory first."""

@@ -28,6 +28,7 @@ from conversations.services import (
     pairing,
     participants,
     prompts,
+    round_report,
     stats,
     stories,
 )
@@ -179,6 +180,15 @@ async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
     return Reply(stats.stats_message(report), visibility=Visibility.IN_CHANNEL)
 
 
+async def _report(ctx: Ctx, request: CommandRequest) -> Reply:
+    scope = _scope(request)
+    cycle = await round_report.last_closed_round(ctx)
+    if cycle is None:
+        return Reply.text("No round has finished yet; its report comes when one does.")
+    report = await round_report.compute_report(ctx, cycle, scope)
+    return Reply(round_report.report_message(report), visibility=Visibility.IN_CHANNEL)
+
+
 async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
     _scope(request)
     report = await pairing.run_round(ctx, dry_run="--dry-run" in request.command.flags)
@@ -325,6 +335,14 @@ _TABLE: tuple[Command, ...] = (
         "Admins: program statistics",
         admin_only=True,
         aliases=("stat",),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "report",
+        "the last finished round's report: meetings, survey, goals, growth (admins)",
+        _report,
+        "Admins: the last finished round's report",
+        admin_only=True,
         teams_lists=(TEAM,),
     ),
     Command(

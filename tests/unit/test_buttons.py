@@ -36,6 +36,7 @@ LEGACY_VALUES = {
     "person_pick": ("avoid:VTEyMw", ButtonValue("person_pick", "", ("avoid", "VTEyMw"))),
     "run_command": ("join", ButtonValue("run_command", "", ("join",))),
     "meeting_booked": (PAIRING, ButtonValue("meeting_booked", PAIRING)),
+    "survey_open": (PAIRING, ButtonValue("survey_open", PAIRING)),
 }
 
 

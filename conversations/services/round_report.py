@@ -146,8 +146,8 @@ def report_message(report: RoundReport) -> OutgoingMessage:
     return OutgoingMessage(
         title=_("Reverse mentoring: round {number} report", number=report.round_number),
         text=_(
-            "Covers {scope}: {pairs} pairs, {people} people, {answers} survey answers. Numbers only: no "
-            "notes, survey answers in people's own words or names; a figure resting on fewer than 5 "
+            "Covers {scope}. Pairs: {pairs}; people: {people}; survey answers: {answers}. Numbers only: "
+            "no names, no notes and nothing people wrote in the survey; a figure resting on fewer than 5 "
             "people or answers is not shown.",
             scope=report.scope.describe(),
             pairs=report.pairs,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations.domain import Pairing, StoryStatus
+from conversations.domain import Pairing, StoryStatus, UserRef
 from conversations.messages import Reply, mention
 from tests.unit.engine_harness import ADMIN, Harness, paired_harness
 
@@ -210,7 +210,7 @@ async def test_everyone_answering_closes_the_window_early_with_the_numbers() -> 
     assert fields["Meeting rate (pairs that met)"] == "33%"
     assert fields["Leaders' confidence with AI and digital tools"] == "fewer than 5 answers"
     assert fields["Goals done (leaders)"] == "fewer than 5 people"
-    assert "6 people, 6 survey answers" in report.message.text
+    assert "Pairs: 3; people: 6; survey answers: 6." in report.message.text
     assert len(titled(h, ROUND_DONE)) == 3
 
 
@@ -223,3 +223,38 @@ async def test_report_on_demand_is_for_admins_and_covers_the_last_finished_round
     shown = (await h.say(ADMIN, "report")).message
     assert shown.title == REPORT and "every workspace and tenant" not in shown.text
     assert "admins only" in (await h.say("max", "report")).message.text
+
+
+class TwoWorkspaces(Harness):
+    """People whose id starts with `t2` are in workspace T2; everyone else in T1."""
+
+    def user(self, user_id: str) -> UserRef:
+        return UserRef("console", "T2" if user_id.startswith("t2") else "T1", user_id)
+
+
+async def test_each_workspace_admin_gets_their_own_workspace_report_only() -> None:
+    admins = frozenset({f"console:T1/{ADMIN}", "console:T2/t2boss"})
+    h = TwoWorkspaces()
+    h.config = replace(h.config, admins=admins, cycle_weeks=2, next_round_after=None)
+    h.__post_init__()
+    for user_id, role, level in (
+        ("lea", "leader", "5"),
+        ("max", "mentor", "1"),
+        ("t2ana", "leader", "5"),
+        ("t2ben", "mentor", "1"),
+        ("t2cat", "mentor", "1"),
+    ):
+        await h.join(user_id, role, level=level)
+    await h.pair_up()
+    await h.say("t2boss", "pair")
+    await h.bot.jobs.deliver_due()
+    pairs = {(p.leader.workspace_id, p.mentor.workspace_id) for p in (await h.store.pairings()).values()}
+    assert pairs == {("T1", "T1"), ("T2", "T2")}
+    await finish_round(h)
+    h.advance(days=7, hours=1)
+    await h.bot.jobs.tick()
+    reports = titled(h, REPORT)
+    assert sorted(r.recipients for r in reports) == [(ADMIN,), ("t2boss",)]
+    assert all("Pairs: 1; people: 2;" in r.message.text for r in reports)
+    own = (await h.say("t2boss", "report")).message
+    assert "Pairs: 1; people: 2;" in own.text and "this console workspace only" in own.text

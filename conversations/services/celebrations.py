@@ -9,7 +9,6 @@ celebration (an after-assessment and the survey window closing), sends it once.
 from __future__ import annotations
 
 from conversations.domain import (
-    ASSESSMENT_QUESTIONS,
     ROUND_FINISHED,
     Assessment,
     CheckinAnswer,
@@ -90,16 +89,18 @@ def _side_fields(
 ) -> tuple[str, str]:
     person = pairing.leader if side is Side.LEADER else pairing.mentor
     theirs = [g for g in goals if g.owner == person]
-    done = sum(1 for g in theirs if g.done)
-    label = _("The leader's growth") if side is Side.LEADER else _("The mentor's growth")
+    if side is Side.LEADER:
+        label, topic = _("The leader's growth"), _("Confidence with AI and digital tools")
+    else:
+        label, topic = _("The mentor's growth"), _("Exposure to leadership and strategy")
     return (
         label,
         _(
-            "{person}: {done} of {total} goals done. {question} {growth}",
+            "{person}: {done} of {total} goals done. {topic}: {growth}.",
             person=mention(person.user_id),
-            done=done,
+            done=sum(1 for g in theirs if g.done),
             total=len(theirs),
-            question=_(ASSESSMENT_QUESTIONS[side]),
+            topic=topic,
             growth=growth_text(_score(assessments, person, "before"), _score(assessments, person, "after")),
         ),
     )
@@ -110,10 +111,11 @@ def _score(assessments: list[Assessment], person: UserRef, phase: str) -> int | 
 
 
 def growth_text(before: int | None, after: int | None) -> str:
+    """A person's self-assessment over the round, on the 1-5 scale both questions use."""
     if before is not None and after is not None:
-        return _("Before {before}/5, after {after}/5 ({change:+d}).", before=before, after=after, change=after - before)
+        return _("{before}/5 → {after}/5 ({change:+d})", before=before, after=after, change=after - before)
     if before is not None:
-        return _("Before {before}/5; no after answer yet.", before=before)
+        return _("{before}/5 before, no after answer yet", before=before)
     if after is not None:
-        return _("After {after}/5; no before answer.", after=after)
-    return _("Not answered before or after.")
+        return _("{after}/5 after, no before answer", after=after)
+    return _("not answered")

@@ -148,24 +148,26 @@ def report_message(report: RoundReport) -> OutgoingMessage:
         text=_(
             "Covers {scope}. Pairs: {pairs}; people: {people}; survey answers: {answers}. Numbers only: "
             "no names, no notes and nothing people wrote in the survey; a figure resting on fewer than 5 "
-            "people or answers is not shown.",
+            "people or answers is not shown. Meeting rate: pairs that met at least once. NPS: promoters "
+            "(9-10) minus detractors (0-6), -100 to +100. Growth: the mean change from the before to the "
+            "after self-assessment (1-5).",
             scope=report.scope.describe(),
             pairs=report.pairs,
             people=report.people,
             answers=report.answers,
         ),
         fields=(
-            (_("Meeting rate (pairs that met)"), _few_people() if few_people else _rate(report.meeting_rate)),
+            (_("Meeting rate"), _few_people() if few_people else _rate(report.meeting_rate)),
             (
                 _("Check-in response rate"),
                 _few_people() if few_people else _rate(report.checkin_response_rate),
             ),
-            (_("Net Promoter Score (-100 to +100)"), _few_answers() if few_answers else nps),
+            (_("Net Promoter Score"), _few_answers() if few_answers else nps),
             (_("Would do it again"), _few_answers() if few_answers else _rate(report.again_rate)),
             (_("Goals done (leaders)"), goals(Side.LEADER)),
             (_("Goals done (mentors)"), goals(Side.MENTOR)),
-            (_("Leaders' confidence with AI and digital tools"), change(Side.LEADER)),
-            (_("Mentors' exposure to leadership and strategy"), change(Side.MENTOR)),
+            (_("Leaders' confidence change"), change(Side.LEADER)),
+            (_("Mentors' own growth"), change(Side.MENTOR)),
             (_("Stories shared"), str(report.stories_shared)),
         ),
     )

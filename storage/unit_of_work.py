@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.avoid_list import SqlAvoidList
 from storage.invitations import SqlInvitations
 from storage.org_chart import SqlOrgChart
-from storage.round_end import SqlRoundEnd
 from storage.repositories import (
     SqlAssessments,
     SqlCheckins,
@@ -26,6 +25,7 @@ from storage.repositories import (
     SqlPromptRatings,
     SqlStories,
 )
+from storage.round_end import SqlRoundEnd
 
 logger = logging.getLogger(__name__)
 

@@ -46,7 +46,9 @@ async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Rep
         goal = mine[index - 1]
         if verb == "done":
             await record_progress(ctx, pairing, goal, 100)
-            return Reply.text(_("Well done! Goal {index} is marked done: _{goal}_", index=index, goal=goal.text))
+            return Reply.text(
+                _("Well done! Goal {index} is marked done: _{goal}_", index=index, goal=goal.text)
+            )
         pct = parse_int(numbers[1], 0, 100) if len(numbers) > 1 else None
         if pct is None:
             raise InvalidInput(

@@ -140,7 +140,9 @@ def report_message(report: RoundReport) -> OutgoingMessage:
         return _("{done} of {total}", done=report.goals_done[side], total=report.goals_set[side])
 
     def change(side: Side) -> str:
-        return _few_answers() if report.measured[side] < MIN_GROUP else _change(report.confidence_change[side])
+        return (
+            _few_answers() if report.measured[side] < MIN_GROUP else _change(report.confidence_change[side])
+        )
 
     nps = "—" if report.nps is None else f"{report.nps:+d}"
     return OutgoingMessage(

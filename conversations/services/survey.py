@@ -35,7 +35,9 @@ def survey_invitation(pairing: Pairing, round_number: int) -> OutgoingMessage:
 
 async def ask(ctx: Ctx, pairing: Pairing, round_number: int) -> None:
     for member in pairing.members():
-        await ctx.outbox.dm(f"survey:ask:{pairing.id}:{member.key}", member, survey_invitation(pairing, round_number))
+        await ctx.outbox.dm(
+            f"survey:ask:{pairing.id}:{member.key}", member, survey_invitation(pairing, round_number)
+        )
 
 
 async def _surveyed_pairing(ctx: Ctx, actor: UserRef, pairing_id: str) -> Pairing:

@@ -169,49 +169,55 @@ async def test_the_window_closes_after_a_week_with_celebrations_and_a_report_for
     assert len(titled(h, REPORT)) == 1 and len(titled(h, ROUND_DONE)) == 1
 
 
-async def three_pairs_finished() -> Harness:
+LEADERS = ("lea", "lia", "lou", "lux", "lyn")
+MENTORS = ("max", "mia", "mo", "mel", "mat")
+SELF_ASSESSED = {"lea": (1, 4), "lia": (2, 3), "lou": (3, 3), "lux": (2, 2), "lyn": (1, 2), "max": (2, 4)}
+RECOMMEND = {"lea": 10, "lia": 9, "lou": 8, "lux": 7, "lyn": 3, "max": 10, "mia": 6, "mo": 9, "mel": 10}
+
+
+async def five_pairs_finished() -> Harness:
     h = short_rounds(Harness())
-    for user_id, role, level in (
-        ("lea", "leader", "5"),
-        ("lia", "leader", "5"),
-        ("lou", "leader", "5"),
-        ("max", "mentor", "1"),
-        ("mia", "mentor", "1"),
-        ("mo", "mentor", "1"),
-    ):
-        await h.join(user_id, role, level=level)
+    for user_id in LEADERS:
+        await h.join(user_id, "leader", level="5")
+    for user_id in MENTORS:
+        await h.join(user_id, "mentor", level="1")
     await h.pair_up()
     await h.say("lea", "checkin met 4")
     await h.say("lia", "checkin not-yet")
-    for user_id, before, after in (("lea", 1, 4), ("lia", 2, 3), ("lou", 3, 3), ("max", 2, 2)):
+    await h.say("lea", "goals add use an AI assistant for my weekly update")
+    await h.say("lea", "goals done 1")
+    for user_id, (before, _after) in SELF_ASSESSED.items():
         await h.say(user_id, f"assess before {before}")
     await finish_round(h)
-    for user_id, before, after in (("lea", 1, 4), ("lia", 2, 3), ("lou", 3, 3), ("max", 2, 2)):
+    for user_id, (_before, after) in SELF_ASSESSED.items():
         await h.say(user_id, f"assess after {after}")
     return h
 
 
 async def test_everyone_answering_closes_the_window_early_with_the_numbers() -> None:
-    h = await three_pairs_finished()
-    scores = {"lea": "10", "lia": "9", "lou": "8", "max": "7", "mia": "3"}
-    for user_id, score in scores.items():
-        await answer_survey(h, user_id, answers(recommend=score))
+    h = await five_pairs_finished()
+    for user_id, score in RECOMMEND.items():
+        await answer_survey(h, user_id, answers(recommend=str(score)))
     h.advance(hours=2)
     await h.bot.jobs.tick()
-    assert titled(h, REPORT) == []  # mo has not answered, and the week is not over
-    await answer_survey(h, "mo", answers(recommend="10"))
+    assert titled(h, REPORT) == []  # mat has not answered, and the week is not over
+    await answer_survey(h, "mat", answers(recommend="0"))
     h.advance(hours=2)
     await h.bot.jobs.tick()
     (report,) = titled(h, REPORT)
     fields = dict(report.message.fields)
-    # promoters 3 (10, 9, 10), detractors 1 (3), of 6 answers
-    assert fields["Net Promoter Score"] == "+33"
+    # promoters 5 (10, 9, 10, 9, 10), detractors 3 (3, 6, 0), of 10 answers
+    assert fields["Net Promoter Score"] == "+20"
     assert fields["Would do it again"] == "100%"
-    assert fields["Meeting rate"] == "33%"
-    assert fields["Leaders' confidence change"] == "fewer than 5 answers"
-    assert fields["Goals done (leaders)"] == "fewer than 5 people"
-    assert "Pairs: 3; people: 6; survey answers: 6." in report.message.text
-    assert len(titled(h, ROUND_DONE)) == 3
+    assert fields["Meeting rate"] == "20%"
+    assert fields["Check-in response rate"] == "100%"
+    assert fields["Goals done (leaders)"] == "1 of 1"
+    assert fields["Goals done (mentors)"] == "0 of 0"
+    # leaders: +3, +1, 0, 0, +1; only one mentor answered both
+    assert fields["Leaders' confidence change"] == "+1.0 points (1-5 scale)"
+    assert fields["Mentors' own growth"] == "fewer than 5 answers"
+    assert "Pairs: 5; people: 10; survey answers: 10." in report.message.text
+    assert len(titled(h, ROUND_DONE)) == 5
 
 
 async def test_report_on_demand_is_for_admins_and_covers_the_last_finished_round() -> None:

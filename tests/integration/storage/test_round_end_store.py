@@ -18,7 +18,9 @@ AT = datetime(2026, 3, 29, 10, 0, tzinfo=UTC)
 ANN, BOB = UserRef("slack", "T1", "UANN"), UserRef("teams", "tenant-1", "29:bob")
 
 
-def answer(user: UserRef, recommend: int, pairing_id: str = "p1", story_id: str | None = None) -> SurveyAnswer:
+def answer(
+    user: UserRef, recommend: int, pairing_id: str = "p1", story_id: str | None = None
+) -> SurveyAnswer:
     side = Side.LEADER if user == ANN else Side.MENTOR
     return SurveyAnswer(
         f"a-{user.user_id}-{pairing_id}-{recommend}",

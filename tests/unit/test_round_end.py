@@ -164,6 +164,9 @@ async def test_the_window_closes_after_a_week_with_celebrations_and_a_report_for
     assert fields["Stories shared"] == "0"
     everything = report.message.plain_text()
     assert "private words" not in everything and "prompt well" not in everything
+    pairing = await the_pairing(h)
+    async with h.store() as uow:
+        assert await uow.round_end.reported([pairing.cycle_id]) == {pairing.cycle_id}
     h.advance(hours=2)
     await h.bot.jobs.tick()
     assert len(titled(h, REPORT)) == 1 and len(titled(h, ROUND_DONE)) == 1

@@ -61,6 +61,13 @@ def both_answered_after(pairing: Pairing, assessments: list[Assessment]) -> bool
     return all(member in after for member in pairing.members())
 
 
+async def celebrate_round_once_both_answered(ctx: Ctx, pairing: Pairing, round_number: int) -> None:
+    """The round's celebration shows both people's before and after, so it waits for the second after
+    answer (the survey window's end sends it to the pairs still missing one)."""
+    if both_answered_after(pairing, await ctx.uow.assessments.for_pairing(pairing.id)):
+        await celebrate_round(ctx, pairing, round_number)
+
+
 async def celebrate_round(ctx: Ctx, pairing: Pairing, round_number: int) -> None:
     """The pair's growth over the round they finished: meetings, goals done and before/after scores."""
     goals = await ctx.uow.goals.for_pairing(pairing.id)

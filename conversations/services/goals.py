@@ -167,7 +167,8 @@ async def record_assessment(ctx: Ctx, actor: UserRef, pairing_id: str, phase: st
         raise NotAllowed("That self-assessment belongs to someone else, so I didn't record anything.")
     await ctx.uow.assessments.save(Assessment(new_id(), pairing.id, actor, side, phase, score, ctx.now))
     if phase == "after" and celebrations.round_finished_by(pairing):
-        await _celebrate_when_both_answered(ctx, pairing)
+        cycle = await ctx.uow.cycles.get(pairing.cycle_id)
+        await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number if cycle else 0)
     return Reply.text(f"Thanks! Your {phase} self-assessment is {score}/5.", replace_original=True)
 
 
@@ -184,11 +185,3 @@ async def assess_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Re
     if score is None:
         raise InvalidInput("That self-assessment answer isn't valid; nothing was recorded.")
     return await record_assessment(ctx, actor, pairings[-1].id, command.args[0].lower(), score)
-
-
-async def _celebrate_when_both_answered(ctx: Ctx, pairing: Pairing) -> None:
-    """The round's celebration shows both people's before and after, so it waits for the second after
-    answer (the survey window's end sends it to the pairs still missing one)."""
-    if celebrations.both_answered_after(pairing, await ctx.uow.assessments.for_pairing(pairing.id)):
-        cycle = await ctx.uow.cycles.get(pairing.cycle_id)
-        await celebrations.celebrate_round(ctx, pairing, cycle.number if cycle else 0)

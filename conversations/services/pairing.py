@@ -28,7 +28,7 @@ from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlis
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
 from conversations.messages import ButtonStyle, MeetingOffer, OutgoingMessage, command, mention
-from conversations.services import survey
+from conversations.services import celebrations, survey
 from conversations.services.checkins import offers_for
 from conversations.services.context import DEFAULT_GROUND_RULES, Ctx, ground_rules_list
 from conversations.services.org import chain_of
@@ -383,8 +383,8 @@ async def next_round_due(ctx: Ctx) -> bool:
 
 async def close_finished_cycles(ctx: Ctx) -> int:
     """At the end of a round's weeks, end its pairings and ask the after-assessment and the round-end
-    survey; the pair's celebration follows once both have answered after (`goals.record_assessment`)
-    or when the survey window closes (`round_report.send_due_reports`)."""
+    survey. The pair's celebration goes now if both already said how they stand after, else once they
+    have (`goals.record_assessment`) or when the survey window closes (`round_report.send_due_reports`)."""
     cycle = await current_cycle(ctx)
     if cycle is None or ctx.now < cycle.started_at + timedelta(weeks=cycle.weeks):
         return 0
@@ -398,6 +398,7 @@ async def close_finished_cycles(ctx: Ctx) -> int:
                 f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after")
             )
         await survey.ask(ctx, pairing, cycle.number)
+        await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number)
         ended += 1
     cycle.closed_at = ctx.now
     await ctx.uow.cycles.save(cycle)

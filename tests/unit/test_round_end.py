@@ -140,6 +140,20 @@ async def test_the_round_is_celebrated_once_both_have_said_how_they_grew() -> No
     assert not any(ROUND_DONE == s.message.title for s in h.sent_to("eve"))
 
 
+async def test_a_pair_that_answered_after_before_the_close_is_celebrated_at_the_close() -> None:
+    h = short_rounds(Harness())
+    from tests.unit.engine_harness import pair_lea_and_max
+
+    await pair_lea_and_max(h)
+    await h.say("lea", "assess after 4")
+    await h.say("max", "assess after 4")
+    await h.bot.jobs.deliver_due()
+    assert titled(h, ROUND_DONE) == []
+    await finish_round(h)
+    (celebration,) = titled(h, ROUND_DONE)
+    assert "4/5 after, no before answer" in str(celebration.message.fields)
+
+
 async def test_the_window_closes_after_a_week_with_celebrations_and_a_report_for_admins() -> None:
     h = short_rounds(Harness())
     from tests.unit.engine_harness import pair_lea_and_max

@@ -17,6 +17,7 @@ from enum import Enum
 
 from conversations.domain import PairingStatus, Profile, UserRef
 from conversations.errors import NotAllowed
+from conversations.i18n import _
 from conversations.messages import Reply, Visibility
 from conversations.messages import command as command_ref
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
@@ -184,7 +185,7 @@ async def _report(ctx: Ctx, request: CommandRequest) -> Reply:
     scope = _scope(request)
     cycle = await round_report.last_closed_round(ctx)
     if cycle is None:
-        return Reply.text("No round has finished yet; its report comes when one does.")
+        return Reply.text(_("No round has finished yet; its report comes when one does."))
     report = await round_report.compute_report(ctx, cycle, scope)
     return Reply(round_report.report_message(report), visibility=Visibility.IN_CHANNEL)
 
@@ -401,7 +402,7 @@ def parse_command(text: str) -> ParsedCommand:
     cleaned = clean_text(text)
     if not cleaned:
         return ParsedCommand("help")
-    word, _, rest = cleaned.partition(" ")
+    word, _separator, rest = cleaned.partition(" ")
     word = word.lower().lstrip("/")
     if word == "mentor" and rest:
         return parse_command(rest)

@@ -25,6 +25,11 @@ from conversations.messages import Reply
 
 WORKSPACE = "DEMO"
 ADMIN_ID = "admin"
+SURVEY_LEARNED = (
+    "How to use an AI assistant on real work",
+    "How the company sets its priorities",
+    "That asking basic questions is fine",
+)
 STORIES_CHANNEL = "#mentoring-stories"
 DEPARTMENTS = ("Finance", "Marketing", "Operations", "Sales", "Engineering", "People", "Legal", "Product")
 TIMEZONES = (
@@ -269,6 +274,11 @@ class Demo:
         assert stats and stats.message
         self.out(self.chat.render(Sent("admin-channel", (ADMIN_ID,), stats.message, "stats")))
 
+        self.headline(f"{self.when()} · the admin asks for the round's report")
+        report = await self.say(ADMIN_ID, "report")
+        assert report and report.message
+        self.out(self.chat.render(Sent("admin-channel", (ADMIN_ID,), report.message, "report")))
+
     async def _pairs(self) -> list[tuple[str, str]]:
         async with self.bot.uow_factory() as uow:
             return [(p.leader.user_id, p.mentor.user_id) for p in await uow.pairings.list()]
@@ -302,6 +312,9 @@ class Demo:
             elif buttons.ASSESS.action_id in offered:
                 assess = offered[buttons.ASSESS.action_id]
                 await self._self_assess(sent.recipients[0], buttons.decode(assess.action_id, assess.value))
+            elif buttons.SURVEY_OPEN.action_id in offered and self.rng.random() < 0.9:
+                survey = offered[buttons.SURVEY_OPEN.action_id]
+                await self._answer_survey(sent.recipients[0], buttons.decode(survey.action_id, survey.value))
             elif sent.message.title == "Meet your mentoring partner":
                 for member in sent.recipients:
                     if self.rng.random() < 0.8:
@@ -324,6 +337,22 @@ class Demo:
         base = 2 if person.role == "leader" else 3
         score = base + (self.rng.choice((1, 2, 2)) if phase == "after" else self.rng.choice((-1, 0, 0)))
         await self.press(user, buttons.ASSESS, offered.id, phase, str(max(1, min(5, score))))
+
+    async def _answer_survey(self, user: str, offered: buttons.ButtonValue) -> None:
+        """Most would recommend the program; a few are lukewarm."""
+        opened = await self.press(user, buttons.SURVEY_OPEN, offered.id)
+        form = opened.message.form if opened and opened.message else None
+        if form is None:
+            return
+        answers: dict[str, str | list[str]] = {
+            "recommend": str(self.rng.choice((10, 10, 9, 9, 9, 8, 7, 6))),
+            "learned": self.rng.choice(SURVEY_LEARNED),
+            "again": self.rng.choice(("yes", "yes", "yes", "no")),
+            "story": "",
+        }
+        await self.bot.handle(
+            FormSubmitted(self.ref(user), form.form_id, answers, self._event_id(), context=form.context)
+        )
 
     async def _share_a_story(self, leader: str, mentor: str) -> None:
         self.headline(f"{self.when()} · {self.chat.name(mentor)} proposes a success story")

@@ -52,6 +52,7 @@ from conversations.services import (
     prompts,
     stats,
     stories,
+    survey,
 )
 from conversations.services.context import Ctx, ProgramConfig
 
@@ -142,6 +143,7 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         ButtonRoute(buttons.MEETING_BOOKED, checkins.meeting_booked),
         PeopleButtonRoute(buttons.PERSON_PICK, participants.person_picked),
         ButtonRoute(buttons.AT_RISK, at_risk.clicked),
+        ButtonRoute(buttons.SURVEY_OPEN, survey.open_form),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
@@ -156,6 +158,7 @@ async def _submit_profile(
 FORM_ROUTES: dict[str, FormHandler] = {
     checkins.NOTE_FORM: checkins.save_note,
     goals.GOAL_FORM: goals.submit_goal_form,
+    survey.SURVEY_FORM: survey.submit,
 }
 PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {JOIN_FORM: _submit_profile}
 """Forms with people pickers: what was picked is looked up in the workspace's directory first."""

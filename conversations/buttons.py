@@ -146,6 +146,8 @@ MEETING_BOOKED = ButtonKind(
     "meeting_booked", (), "That meeting belongs to another pairing, so nothing was recorded."
 )
 """The id is the pairing's: "We booked it" records that the pair has a meeting planned."""
+SURVEY_OPEN = ButtonKind("survey_open", (), "That survey belongs to another pairing.")
+"""The id is the pairing's: opens the round-end survey for the pairing the round closed."""
 PERSON_PICK = ButtonKind(
     "person_pick",
     (one_of("manager", "avoid", "unavoid"), re.compile(r"[A-Za-z0-9_-]{1,400}")),
@@ -205,6 +207,7 @@ KINDS: dict[str, ButtonKind] = by_action_id(
         RUN_COMMAND,
         MEETING_BOOKED,
         AT_RISK,
+        SURVEY_OPEN,
     )
 )
 """Every button the engine makes, by action id."""

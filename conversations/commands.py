@@ -30,6 +30,7 @@ from conversations.services import (
     pairing,
     participants,
     prompts,
+    round_report,
     stats,
     stories,
 )
@@ -177,6 +178,15 @@ def _scope(request: CommandRequest) -> AdminScope:
 async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
     report = await stats.compute_stats(ctx, _scope(request))
     return Reply(stats.stats_message(report), visibility=Visibility.IN_CHANNEL)
+
+
+async def _report(ctx: Ctx, request: CommandRequest) -> Reply:
+    scope = _scope(request)
+    cycle = await round_report.last_closed_round(ctx)
+    if cycle is None:
+        return Reply.text(_("No round has finished yet; its report comes when one does."))
+    report = await round_report.compute_report(ctx, cycle, scope)
+    return Reply(round_report.report_message(report), visibility=Visibility.IN_CHANNEL)
 
 
 async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -329,6 +339,14 @@ _TABLE: tuple[Command, ...] = (
         "Admins: program statistics",
         admin_only=True,
         aliases=("stat",),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "report",
+        "the last finished round's report: meetings, survey, goals, growth (admins)",
+        _report,
+        "Admins: the last finished round's report",
+        admin_only=True,
         teams_lists=(TEAM,),
     ),
     Command(

@@ -146,6 +146,10 @@ class Cycle:
     """How many times pairs were added to this round; guards against two matchings at once."""
 
 
+ROUND_FINISHED = "round finished"
+"""The end reason of a pairing that lasted until its round closed (rather than ended early)."""
+
+
 @dataclass
 class Pairing:
     id: str
@@ -247,6 +251,26 @@ class Story:
     created_at: datetime
     status: StoryStatus = StoryStatus.PROPOSED
     decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """One person's round-end survey, for the pairing the round closed.
+
+    `learned` is the person's own words: kept for them and the program, never shown in a report."""
+
+    id: str
+    cycle_id: str
+    pairing_id: str
+    user: UserRef
+    side: Side
+    recommend: int
+    """0-10: how likely they are to recommend the program to a colleague (the NPS question)."""
+    learned: str
+    again: bool
+    answered_at: datetime
+    story_id: str | None = None
+    """The story they offered with it, which then waits for their partner's approval like any other."""
 
 
 @dataclass(frozen=True)

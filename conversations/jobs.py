@@ -27,7 +27,7 @@ from conversations.ports import (
 )
 from conversations.prompts.preparation import DEFAULT_CONCURRENCY as PROMPT_CONCURRENCY
 from conversations.sender import OutboxSender, SenderOptions, SendReport
-from conversations.services import checkins, digest, nudges, pairing, participants, prompts
+from conversations.services import checkins, digest, nudges, pairing, participants, prompts, round_report
 from conversations.services.context import Ctx
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class Jobs:
             return 0, 0
         nudged = await self._enqueue_nudges()
         digests = await self._enqueue_digests()
+        await self._close_survey_windows()
         await self._forget_old_inbound_events(now)
         self._hourly_ran_at = now
         return nudged, digests
@@ -146,6 +147,12 @@ class Jobs:
             nudged = await nudges.enqueue_nudges(self._ctx(uow))
             await uow.commit()
         return nudged
+
+    async def _close_survey_windows(self) -> None:
+        """A round's survey window is measured in days, like the nudges: an hour late changes nothing."""
+        async with self.uow_factory() as uow:
+            await round_report.send_due_reports(self._ctx(uow))
+            await uow.commit()
 
     async def _forget_old_inbound_events(self, now: datetime) -> None:
         """Inbound event ids are only kept to drop a platform's redelivery, which comes within minutes."""

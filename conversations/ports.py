@@ -31,6 +31,7 @@ from conversations.domain import (
     Profile,
     PromptRating,
     Story,
+    SurveyAnswer,
     UserRef,
 )
 from conversations.events import InboundEvent
@@ -419,6 +420,23 @@ class DailyRunRepository(Protocol):
 
     async def claim(self, job: str, day: date, at: datetime) -> bool:
         """True for the first claim of `job` on `day`, False for every later one."""
+
+
+class RoundEndRepository(Protocol):
+    """The round-end survey's answers, and which rounds' reports went out."""
+
+    async def add_answer(self, answer: SurveyAnswer) -> bool:
+        """False (and nothing stored) when this person already answered for this pairing."""
+        ...
+
+    async def answer_of(self, pairing_id: str, user: UserRef) -> SurveyAnswer | None: ...
+    async def answers(self, cycle_id: str) -> list[SurveyAnswer]: ...
+    async def mark_reported(self, cycle_id: str, at: datetime) -> bool:
+        """Record that the round's report went out; False when it already had."""
+        ...
+
+    async def reported(self, cycle_ids: list[str]) -> set[str]:
+        """Which of these rounds' reports went out."""
         ...
 
 
@@ -463,6 +481,8 @@ class UnitOfWork(Protocol):
     def waitlist(self) -> WaitlistRepository: ...
     @property
     def daily_runs(self) -> DailyRunRepository: ...
+    @property
+    def round_end(self) -> RoundEndRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, Float, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime
@@ -328,3 +328,36 @@ class DailyRunRow(SQLModel, table=True):
 
 
 daily_runs: Table = metadata.tables["daily_runs"]
+
+
+class SurveyAnswerRow(SQLModel, table=True):
+    """One round-end survey answer per person and pairing; it belongs to the person (erased with them)."""
+
+    __tablename__: ClassVar[str] = "survey_answers"
+    __table_args__ = (UniqueConstraint("pairing_id", "user_key", name="uq_survey_answers_pairing_user"),)
+
+    id: str = Field(sa_type=String, primary_key=True)
+    cycle_id: str = Field(sa_type=String, index=True, foreign_key="cycles.id", ondelete="CASCADE")
+    pairing_id: str = Field(sa_type=String, foreign_key="pairings.id", ondelete="CASCADE")
+    user_key: str = Field(sa_type=String, index=True, foreign_key="participants.user_key", ondelete="CASCADE")
+    platform: str = Field(sa_type=String)
+    workspace_id: str = Field(sa_type=String)
+    side: str = Field(sa_type=String)
+    recommend: int = Field(sa_type=Integer)
+    learned: str = Field(sa_type=Text)
+    again: bool = Field(sa_type=Boolean)
+    answered_at: datetime = _instant()
+    story_id: str | None = Field(default=None, sa_type=String, nullable=True)
+
+
+class RoundReportRow(SQLModel, table=True):
+    """That a round's report went out: the clock stops looking at the round once it has."""
+
+    __tablename__: ClassVar[str] = "round_reports"
+
+    cycle_id: str = Field(sa_type=String, primary_key=True, foreign_key="cycles.id", ondelete="CASCADE")
+    reported_at: datetime = _instant()
+
+
+survey_answers: Table = metadata.tables["survey_answers"]
+round_reports: Table = metadata.tables["round_reports"]

@@ -25,6 +25,7 @@ from storage.repositories import (
     SqlPromptRatings,
     SqlStories,
 )
+from storage.round_end import SqlRoundEnd
 from storage.waitlist import SqlDailyRuns, SqlWaitlist
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     avoid_list: SqlAvoidList
     waitlist: SqlWaitlist
     daily_runs: SqlDailyRuns
+    round_end: SqlRoundEnd
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
         self.avoid_list = SqlAvoidList(session, d)
         self.waitlist = SqlWaitlist(session, d)
         self.daily_runs = SqlDailyRuns(session, d)
+        self.round_end = SqlRoundEnd(session, d)
         return self
 
     async def __aexit__(

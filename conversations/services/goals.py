@@ -5,9 +5,11 @@ from __future__ import annotations
 from conversations.buttons import GOAL_ADD_FORM, ButtonValue
 from conversations.domain import Assessment, Goal, Pairing, PairingStatus, Side, UserRef, new_id
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
+from conversations.i18n import _
 from conversations.messages import FieldValue, Form, FormInput, InputKind, ItemList, OutgoingMessage, Reply
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_int
+from conversations.services import celebrations
 from conversations.services.context import Ctx
 
 GOAL_FORM = "goal_add"
@@ -43,23 +45,33 @@ async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Rep
             )
         goal = mine[index - 1]
         if verb == "done":
-            goal.progress, goal.done_at = 100, goal.done_at or ctx.now
-            await ctx.uow.goals.save(goal)
-            return Reply.text(f"Well done! Goal {index} is marked done: _{goal.text}_")
+            await record_progress(ctx, pairing, goal, 100)
+            return Reply.text(
+                _("Well done! Goal {index} is marked done: _{goal}_", index=index, goal=goal.text)
+            )
         pct = parse_int(numbers[1], 0, 100) if len(numbers) > 1 else None
         if pct is None:
             raise InvalidInput(
                 f"Give progress as a percentage from 0 to 100, e.g. {command_ref('goals progress 1 50')}."
             )
-        goal.progress = pct
-        if pct == 100 and goal.done_at is None:
-            goal.done_at = ctx.now
-        await ctx.uow.goals.save(goal)
-        return Reply.text(f"Progress on goal {index} is now {pct}%.")
+        await record_progress(ctx, pairing, goal, pct)
+        return Reply.text(_("Progress on goal {index} is now {pct}%.", index=index, pct=pct))
     raise InvalidInput(
         f"Use {command_ref('goals')}, {command_ref('goals add TEXT')}, {command_ref('goals progress N PERCENT')} "
         f"or {command_ref('goals done N')}."
     )
+
+
+async def record_progress(ctx: Ctx, pairing: Pairing, goal: Goal, pct: int) -> None:
+    """Every way of reporting progress comes here, so a goal reaching 100% is celebrated with the
+    pair exactly once, whichever way it got there."""
+    becomes_done = pct == 100 and goal.done_at is None
+    goal.progress = pct
+    if becomes_done:
+        goal.done_at = ctx.now
+    await ctx.uow.goals.save(goal)
+    if becomes_done:
+        await celebrations.celebrate_goal(ctx, pairing, goal)
 
 
 async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
@@ -153,6 +165,9 @@ async def record_assessment(ctx: Ctx, actor: UserRef, pairing_id: str, phase: st
     if pairing is None or side is None:
         raise NotAllowed("That self-assessment belongs to someone else, so I didn't record anything.")
     await ctx.uow.assessments.save(Assessment(new_id(), pairing.id, actor, side, phase, score, ctx.now))
+    if phase == "after" and celebrations.round_finished_by(pairing):
+        cycle = await ctx.uow.cycles.get(pairing.cycle_id)
+        await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number if cycle else 0)
     return Reply.text(f"Thanks! Your {phase} self-assessment is {score}/5.", replace_original=True)
 
 

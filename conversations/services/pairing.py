@@ -11,6 +11,7 @@ from datetime import timedelta
 from conversations.buttons import ASSESS, GOAL_ADD_FORM, MEETING_BOOKED, RUN_COMMAND
 from conversations.domain import (
     ASSESSMENT_QUESTIONS,
+    ROUND_FINISHED,
     Cycle,
     DeliveryPriority,
     Destination,
@@ -36,6 +37,7 @@ from conversations.messages import (
     command,
     mention,
 )
+from conversations.services import celebrations, survey
 from conversations.services.checkins import offers_for
 from conversations.services.context import DEFAULT_GROUND_RULES, Ctx, ground_rules_list
 from conversations.services.org import chain_of
@@ -470,19 +472,23 @@ async def next_round_due(ctx: Ctx) -> bool:
 
 
 async def close_finished_cycles(ctx: Ctx) -> int:
-    """At the end of a round's weeks, end its pairings and ask the after-assessment."""
+    """At the end of a round's weeks, end its pairings and ask the after-assessment and the round-end
+    survey. The pair's celebration goes now if both already said how they stand after, else once they
+    have (`goals.record_assessment`) or when the survey window closes (`round_report.send_due_reports`)."""
     cycle = await current_cycle(ctx)
     if cycle is None or ctx.now < cycle.started_at + timedelta(weeks=cycle.weeks):
         return 0
     ended = 0
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE, cycle_id=cycle.id):
-        pairing.status, pairing.ended_at, pairing.end_reason = PairingStatus.ENDED, ctx.now, "round finished"
+        pairing.status, pairing.ended_at, pairing.end_reason = PairingStatus.ENDED, ctx.now, ROUND_FINISHED
         await ctx.uow.pairings.save(pairing)
         for member in pairing.members():
             side = pairing.side_of(member) or Side.LEADER
             await ctx.outbox.dm(
                 f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after")
             )
+        await survey.ask(ctx, pairing, cycle.number)
+        await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number)
         ended += 1
     cycle.closed_at = ctx.now
     await ctx.uow.cycles.save(cycle)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversations.buttons import STORY_DECIDE, ButtonValue
-from conversations.domain import Destination, PairingStatus, Story, StoryStatus, UserRef, new_id
+from conversations.domain import Destination, Pairing, PairingStatus, Story, StoryStatus, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
 from conversations.i18n import _
 from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
@@ -14,6 +14,17 @@ MAX_STORY = 1200
 
 async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
     await ctx.participant(actor)
+    pairings = await ctx.uow.pairings.for_user(actor)
+    if not pairings:
+        check_story(text)
+        raise InvalidInput("Stories come from a pairing; you'll be able to share one once you're matched.")
+    pairing = next((p for p in reversed(pairings) if p.status is PairingStatus.ACTIVE), pairings[-1])
+    await offer(ctx, actor, pairing, text)
+    return Reply.text("Thanks! I've asked your partner to approve the story; it's posted only if they agree.")
+
+
+def check_story(text: str) -> str:
+    """The story as it will be shown (spaces tidied); InvalidInput when it is too short or too long."""
     text = " ".join(text.split())
     if len(text) < 20:
         raise InvalidInput(
@@ -22,10 +33,12 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
         )
     if len(text) > MAX_STORY:
         raise InvalidInput(f"Keep the story under {MAX_STORY} characters.")
-    pairings = await ctx.uow.pairings.for_user(actor)
-    if not pairings:
-        raise InvalidInput("Stories come from a pairing; you'll be able to share one once you're matched.")
-    pairing = next((p for p in reversed(pairings) if p.status is PairingStatus.ACTIVE), pairings[-1])
+    return text
+
+
+async def offer(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Story:
+    """A story from `pairing`, put to the partner for approval: nothing is posted until they agree."""
+    text = check_story(text)
     story = Story(new_id(), pairing.id, actor, text, ctx.now)
     await ctx.uow.stories.add(story)
     other = pairing.other(actor)
@@ -47,7 +60,7 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
             mentions=(actor.user_id,),
         ),
     )
-    return Reply.text("Thanks! I've asked your partner to approve the story; it's posted only if they agree.")
+    return story
 
 
 async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:

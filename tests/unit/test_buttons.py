@@ -37,6 +37,7 @@ LEGACY_VALUES = {
     "run_command": ("join", ButtonValue("run_command", "", ("join",))),
     "meeting_booked": (PAIRING, ButtonValue("meeting_booked", PAIRING)),
     "at_risk": (f"{PAIRING}:end", ButtonValue("at_risk", PAIRING, ("end",))),
+    "survey_open": (PAIRING, ButtonValue("survey_open", PAIRING)),
 }
 
 

@@ -33,6 +33,7 @@ COMMANDS = {
     "goals",
     "checkin",
     "stats",
+    "report",
     "pair",
     "invite",
     "at-risk",

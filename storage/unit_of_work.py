@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.avoid_list import SqlAvoidList
 from storage.invitations import SqlInvitations
 from storage.org_chart import SqlOrgChart
+from storage.program_settings import SqlProgramSettings
 from storage.repositories import (
     SqlAssessments,
     SqlCheckins,
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     org_chart: SqlOrgChart
     invitations: SqlInvitations
     avoid_list: SqlAvoidList
+    program_settings: SqlProgramSettings
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.org_chart = SqlOrgChart(session, d)
         self.invitations = SqlInvitations(session, d)
         self.avoid_list = SqlAvoidList(session, d)
+        self.program_settings = SqlProgramSettings(session, d)
         return self
 
     async def __aexit__(

@@ -21,7 +21,7 @@ from conversations.services.context import Ctx
 from conversations.services.pairing import ground_rules_text
 
 
-def onboarding(ctx: Ctx) -> OutgoingMessage:
+def onboarding(ground_rules: str) -> OutgoingMessage:
     """A first visit by someone who has not joined: what the program is, how it goes, and Join."""
     return OutgoingMessage(
         title="Welcome to reverse mentoring",
@@ -32,7 +32,7 @@ def onboarding(ctx: Ctx) -> OutgoingMessage:
             "2. At the next pairing round you're introduced to a partner, with times you could both meet.\n"
             "3. Meet for about 30 minutes every week or two; once a week I ask how it's going."
         ),
-        fields=(("Ground rules", ground_rules_text(ctx.config.ground_rules)),),
+        fields=(("Ground rules", ground_rules_text(ground_rules)),),
         buttons=(
             RUN_COMMAND.button("Join", "join", style=ButtonStyle.PRIMARY),
             RUN_COMMAND.button("Help", "help"),
@@ -56,7 +56,7 @@ async def parts(ctx: Ctx, user: UserRef) -> list[OutgoingMessage]:
     try:
         me = await ctx.participant(user)
     except NotOptedIn:
-        return [onboarding(ctx)]
+        return [onboarding((await ctx.config_for(user)).ground_rules)]
     found: list[OutgoingMessage] = []
     status = await participants.status(ctx, user)
     active = await ctx.uow.pairings.for_user(user, PairingStatus.ACTIVE)

@@ -72,7 +72,7 @@ async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         text=f"{story.text}\n— {mention(pairing.leader.user_id)} and {mention(pairing.mentor.user_id)}",
         mentions=(pairing.leader.user_id, pairing.mentor.user_id),
     )
-    channel = ctx.stories_channel_for(actor.platform)
+    channel = await ctx.story_channel(actor)
     if channel:
         await ctx.outbox.send(
             f"story:post:{story.id}",

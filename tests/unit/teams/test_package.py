@@ -36,6 +36,7 @@ COMMANDS = {
     "pair",
     "invite",
     "export",
+    "settings",
 }
 
 

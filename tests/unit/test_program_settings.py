@@ -12,6 +12,7 @@ import pytest
 from bot.settings import Settings, SettingsError
 from conversations.domain import PairingStatus, UserRef
 from conversations.events import CommandReceived, FormSubmitted
+from conversations.matching import MatchRules
 from conversations.messages import Form, Reply
 from conversations.program_settings import SETTINGS, SETTINGS_FORM, SettingKind
 from conversations.services.context import ProgramConfig
@@ -199,12 +200,16 @@ async def test_next_round_start_automatic_after_n_days() -> None:
 
 
 async def test_next_round_start_left_to_an_admin() -> None:
-    h = await paired_harness()
-    await change(h, cycle_weeks="1", next_round_days="0", repeat_lookback_rounds="0")
+    config = ProgramConfig(
+        admins=frozenset({ADMIN}), cycle_weeks=1, match_rules=MatchRules(repeat_lookback_cycles=0)
+    )
+    h = await pair_lea_and_max(Harness(config=config))  # by default the next round starts 7 days after
+    await change(h, next_round_days="0")
     h.advance(weeks=1, minutes=1)
     await h.bot.jobs.tick()
     h.advance(days=30)
     assert (await h.bot.jobs.tick()).rounds_started == 0
+    assert "Pairing round 2: 1 pairs" in (await h.say(ADMIN, "pair")).message.text  # type: ignore[union-attr]
 
 
 async def test_mentor_capacity_changes_matching() -> None:

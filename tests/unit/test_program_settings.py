@@ -4,7 +4,6 @@ see the form. Help requests reach the help contact, and a request nobody can rec
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from conversations.program_settings import MAX_CONTACT_TEXT, bounds
+from conversations.program_settings import MAX_CONTACT_TEXT, WEEKDAYS, bounds
 from conversations.services.context import DEFAULT_GROUND_RULES, ground_rules_list
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
@@ -43,7 +43,6 @@ PUBLISHER_URL_SETTINGS = (
     ("MENTORBOT_TERMS_URL", "the terms of use"),
 )
 """The pages the Teams app package links to (developer website, privacy, terms): https URLs, no default."""
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BOT_FRAMEWORK_ENDPOINTS = (
     "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL",
     "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",

@@ -4,8 +4,10 @@ the help contact receives help requests, and nobody else sees the card."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+from conversations.domain import Participant, Role, UserRef
 from conversations.program_settings import SETTINGS
 from tests.integration.teams.conftest import ADMIN, TeamsBot
 from tests.integration.teams.journey import (
@@ -91,3 +93,45 @@ async def test_people_who_are_not_admins_never_get_the_card(teams_bot: TeamsBot)
     status, answers = await click(teams_bot, LEADER, card, submit_data(card, {"cycle_weeks": "2"}))
     assert status == 200 and "admins only" in answers[-1].card_text
     assert await stored(teams_bot) == {}
+
+
+OTHER_TENANT = "0b6e7c1a-2f3d-4e5f-9a8b-1c2d3e4f5a6b"
+
+
+async def test_stats_warn_of_a_tenant_where_help_reaches_nobody(teams_bot: TeamsBot) -> None:
+    teams_bot.engine.config = replace(
+        teams_bot.engine.config, admins=frozenset({f"org:teams:{TENANT}/{ADMIN}"})
+    )
+    await install_everyone(teams_bot)
+    stats = await say(teams_bot, ADMIN, "stats")
+    assert "Help requests reach nobody" not in stats.card_text
+    async with teams_bot.uow_factory() as uow:
+        someone = UserRef("teams", OTHER_TENANT, "29:elsewhere")
+        await uow.participants.save(Participant(someone, "Elsewhere", Role.LEADER, "Ops", 5, "UTC"))
+        await uow.commit()
+    stats = await say(teams_bot, ADMIN, "stats")
+    assert "Help requests reach nobody" in stats.card_text and OTHER_TENANT in stats.card_text
+    all_valid(teams_bot)
+
+
+async def test_a_help_request_nobody_can_receive_is_said_so_with_the_contact_text(
+    teams_bot: TeamsBot,
+) -> None:
+    teams_bot.engine.config = replace(
+        teams_bot.engine.config,
+        admins=frozenset({f"teams:{OTHER_TENANT}/{ADMIN}"}),
+        help_contact_text="mentoring@example.test",
+    )
+    await install_everyone(teams_bot)
+    await join_via_card(teams_bot, LEADER, "leader")
+    await join_via_card(teams_bot, MENTOR, "mentor")
+    await teams_bot.engine.run_round(dry_run=False)
+    await teams_bot.engine.jobs.deliver_due("teams")
+    checkin = (await send_checkins(teams_bot))[LEADER]
+    status, answers = await click(
+        teams_bot, LEADER, checkin, button_data(checkin, "checkin_answer", ":need_help")
+    )
+    assert status == 200
+    assert "nobody has been told" in answers[-1].card_text
+    assert "mentoring@example.test" in answers[-1].card_text
+    all_valid(teams_bot)

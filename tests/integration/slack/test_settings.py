@@ -4,12 +4,22 @@ help requests reach the help contact picked in the modal."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from conversations.domain import Participant, Role, UserRef
 from tests.integration.slack.conftest import ADMIN, SlackDriver
 from tests.integration.slack.fake_slack import TEAM_ID
-from tests.integration.slack.program import EVE, LEA, pair_lea_and_max
+from tests.integration.slack.program import (
+    EVE,
+    LEA,
+    LEADER_ANSWERS,
+    MAX,
+    MENTOR_ANSWERS,
+    join,
+    pair_lea_and_max,
+)
 
 
 async def open_settings(slack: SlackDriver) -> dict[str, Any]:
@@ -114,3 +124,35 @@ async def test_people_who_are_not_admins_get_no_modal(slack: SlackDriver) -> Non
     forged = await slack.submit(EVE, view, {**unchanged(view), "cycle_weeks": "2"})
     assert "admins only" in forged.text
     assert await stored(slack) == {}
+
+
+async def test_stats_warn_of_a_workspace_where_help_reaches_nobody(slack: SlackDriver) -> None:
+    slack.engine.config = replace(slack.engine.config, admins=frozenset({f"org:slack:{TEAM_ID}/{ADMIN}"}))
+    await slack.command(ADMIN, "stats", channel_id="C0ADMINS", channel_name="mentoring-admins")
+    assert "Help requests reach nobody" not in str(slack.fake.responses[-1])
+    async with slack.store() as uow:
+        elsewhere = UserRef("slack", "T0ELSEWHERE", "UELSE0001")
+        await uow.participants.save(Participant(elsewhere, "Else", Role.LEADER, "Ops", 5, "UTC"))
+        await uow.commit()
+    slack.fake.clear()
+    await slack.command(ADMIN, "stats", channel_id="C0ADMINS", channel_name="mentoring-admins")
+    (stats,) = slack.fake.responses
+    assert "Help requests reach nobody" in str(stats["blocks"]) and "T0ELSEWHERE" in str(stats["blocks"])
+
+
+async def test_a_help_request_nobody_can_receive_is_said_so_with_the_contact_text(slack: SlackDriver) -> None:
+    slack.engine.config = replace(
+        slack.engine.config,
+        admins=frozenset({f"slack:T0ELSEWHERE/{ADMIN}"}),
+        help_contact_text="mentoring@example.test",
+    )
+    await join(slack, LEA, LEADER_ANSWERS)
+    await join(slack, MAX, MENTOR_ANSWERS)
+    await slack.engine.run_round(dry_run=False)
+    await slack.engine.jobs.deliver_due()
+    slack.fake.clear()
+    await slack.command(LEA, "checkin need-help")
+    (answer,) = slack.fake.responses
+    assert "nobody has been told" in str(answer) and "mentoring@example.test" in str(answer)
+    await slack.engine.jobs.deliver_due()
+    assert not [c for c in slack.fake.successful("chat.postMessage") if "asked for help" in c.args["text"]]

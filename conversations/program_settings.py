@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from conversations.domain import UserRef
 from conversations.i18n import _
@@ -290,7 +291,7 @@ class ProgramValues:
     def with_stored(self, stored: Mapping[str, str]) -> ProgramValues:
         """These values, with each valid stored one in place of its default; a stored value the bounds
         no longer admit is passed over, so a tightened bound never breaks a running program."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for key, text in stored.items():
             spec = BY_KEY.get(key)
             if spec is None:
@@ -299,7 +300,7 @@ class ProgramValues:
             if problem is not None:
                 continue
             changes[key] = _typed(spec, canonical)
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def _typed(spec: SettingSpec, canonical: str | None) -> object:

@@ -138,7 +138,8 @@ async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
 
 
 async def plan_checkins(ctx: Ctx) -> CheckinPlan:
-    """`due_checkins`, with the participants it read. Three queries, whatever the program's size."""
+    """`due_checkins`, with the participants it read. Three queries whatever the program's size, and
+    one for the settings of each workspace with a pairing."""
     people = {p.user: p for p in await ctx.uow.participants.list()}
     already = {
         (c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))

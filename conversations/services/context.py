@@ -13,9 +13,8 @@ from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
 from conversations.platform_ids import admin_entries, ids_for
 from conversations.ports import ChatPort, PromptSuggester, UnitOfWork
-from conversations.program_settings import ProgramValues, ground_rules_list, next_round_after
-
-__all__ = ["DEFAULT_GROUND_RULES", "ground_rules_list"]
+from conversations.program_settings import ProgramValues, next_round_after
+from conversations.program_settings import ground_rules_list as ground_rules_list  # where it was read before
 
 
 @dataclass(frozen=True)

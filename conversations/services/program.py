@@ -14,7 +14,6 @@ from conversations.ports import Person
 from conversations.program_settings import (
     BY_KEY,
     HELP_PERSON_FIELD,
-    SETTINGS,
     SettingChange,
     SettingKind,
     build_settings_form,
@@ -79,7 +78,15 @@ async def submit_settings(
     if not changes:
         return Reply.text(_("Nothing changed: the settings were already these."))
     lines = [_("Saved for {where}:", where=_where(actor))]
-    lines += [f"• {_(BY_KEY[c.key].label)}: {_shown(c.key, c.old)} → {_shown(c.key, c.new)}" for c in changes]
+    lines += [
+        _(
+            "• {setting}: {old} → {new}",
+            setting=_(BY_KEY[c.key].label),
+            old=_shown(c.key, c.old),
+            new=_shown(c.key, c.new),
+        )
+        for c in changes
+    ]
     return Reply.text("\n".join(lines))
 
 
@@ -156,6 +163,3 @@ async def with_help_warnings(ctx: Ctx, scope: AdminScope, message: OutgoingMessa
         return message
     warnings = "\n".join(f"⚠ {no_help_warning(*where, command('settings'))}" for where in silent)
     return replace(message, fields=(*message.fields, (_("Help requests reach nobody"), warnings)))
-
-
-__all__ = ["SETTINGS", "open_settings", "settings_history", "submit_settings", "workspaces_without_help"]

@@ -42,7 +42,11 @@ def program_config(settings: Settings) -> ProgramConfig:
         checkin_weekday=settings.checkin_weekday,
         checkin_time=settings.checkin_time,
         match_rules=MatchRules(
-            mentor_capacity=settings.mentor_capacity, reporting_depth=settings.reporting_depth
+            mentor_capacity=settings.mentor_capacity,
+            reporting_depth=settings.reporting_depth,
+            min_seniority_gap=settings.min_seniority_gap,
+            min_overlap_hours=float(settings.min_overlap_hours),
+            repeat_lookback_cycles=settings.repeat_lookback_rounds,
         ),
         next_round_after=timedelta(days=settings.next_round_days) if settings.next_round_days else None,
         nudges=NudgeRules(
@@ -51,6 +55,7 @@ def program_config(settings: Settings) -> ProgramConfig:
             checkin_unanswered_after=timedelta(hours=settings.nudge_checkin_hours),
         ),
         ground_rules=settings.ground_rules,
+        help_contact_text=settings.help_contact_text,
     )
 
 
@@ -93,6 +98,8 @@ class Container:
     bot: Mentorbot
     clock: Clock
     integrations: list[Any] = field(default_factory=list)
+    slack_home: SlackHomeWorkspace | None = None
+    """Set once Slack serves here: it learns the workspace of the bot's token."""
 
     async def close(self) -> None:
         for integration in reversed(self.integrations):
@@ -133,6 +140,17 @@ async def connect_platforms(container: Container, web_app: Any | None = None) ->
         await _connect_slack(container, web_app)
     _connect_teams(container, web_app)
     freeze_startup_objects()
+
+
+async def help_warnings(container: Container) -> list[str]:
+    """Where a help request would reach nobody. Bare Slack admin ids count in the workspace of the
+    bot's token, so that workspace is learned first (one auth.test, which Slack's front end caches)."""
+    if container.slack_home is not None:
+        try:
+            await container.slack_home.learn()
+        except Exception:  # noqa: BLE001 - a warning at start must never stop the bot from serving
+            logger.warning("could not ask Slack which workspace the bot's token belongs to", exc_info=True)
+    return await container.bot.help_warnings()
 
 
 def freeze_startup_objects() -> None:
@@ -225,6 +243,7 @@ async def _connect_slack(container: Container, web_app: Any | None) -> None:
         ),
     )
     home.front_end = front_end
+    container.slack_home = home
     container.bot.register_chat(front_end.chat)
     container.integrations.append(front_end)
     if settings.socket_mode and settings.slack_app_token:

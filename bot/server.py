@@ -8,7 +8,7 @@ import signal
 
 from aiohttp import web
 
-from bot.bootstrap import build_container, connect_platforms
+from bot.bootstrap import build_container, connect_platforms, help_warnings
 from bot.settings import Settings
 from bot.web import build_web_app
 from scheduler.clock import start_scheduler
@@ -30,6 +30,8 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
         container.bot.jobs, settings.tick_seconds, delivery_poll_seconds=settings.delivery_poll_seconds
     )
     logger.info("mentorbot listening on port %s (database %s)", settings.port, container.database.safe_url)
+    for warning in await help_warnings(container):
+        logger.warning(warning)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

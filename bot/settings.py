@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from conversations.program_settings import MAX_CONTACT_TEXT, WEEKDAYS, bounds
 from conversations.services.context import DEFAULT_GROUND_RULES, ground_rules_list
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./mentorbot.db"
@@ -42,7 +43,6 @@ PUBLISHER_URL_SETTINGS = (
     ("MENTORBOT_TERMS_URL", "the terms of use"),
 )
 """The pages the Teams app package links to (developer website, privacy, terms): https URLs, no default."""
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BOT_FRAMEWORK_ENDPOINTS = (
     "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL",
     "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
@@ -156,6 +156,10 @@ GroundRules = Annotated[
     ),
     _must(lambda rules: len(rules) <= 2000, "may be 2,000 characters long at most"),
 ]
+HelpContact = Annotated[
+    str | None,
+    _must(lambda text: len(text) <= MAX_CONTACT_TEXT, f"may be {MAX_CONTACT_TEXT} characters long at most"),
+]
 HttpsUrl = Annotated[
     str | None, _must(_https_url, "must be an https:// URL (Teams links to it), got {value!r}")
 ]
@@ -199,17 +203,25 @@ class Settings(BaseModel):
     openai_base_url: str | None = _var("OPENAI_BASE_URL")
     llm_model: str = _var("MENTORBOT_LLM_MODEL", "gpt-4o-mini")
     # Program cadence
-    checkin_weekday: Weekday = _var("MENTORBOT_CHECKIN_DAY", 0, ge=0, le=6)
+    checkin_weekday: Weekday = _var("MENTORBOT_CHECKIN_DAY", 0, **bounds("checkin_weekday"))
     checkin_time: ClockTime = _var("MENTORBOT_CHECKIN_TIME", time(10, 0))
-    cycle_weeks: Whole = _var("MENTORBOT_CYCLE_WEEKS", 12, ge=1, le=104)
-    mentor_capacity: Whole = _var("MENTORBOT_MENTOR_CAPACITY", 1, ge=1, le=20)
+    cycle_weeks: Whole = _var("MENTORBOT_CYCLE_WEEKS", 12, **bounds("cycle_weeks"))
+    mentor_capacity: Whole = _var("MENTORBOT_MENTOR_CAPACITY", 1, **bounds("mentor_capacity"))
     reporting_depth: Whole = _var("MENTORBOT_REPORTING_DEPTH", 2, ge=0, le=10)
     tick_seconds: Whole = _var("MENTORBOT_TICK_SECONDS", 60, ge=5, le=3600)
     tick_deadline_seconds: Whole = _var("MENTORBOT_TICK_DEADLINE_SECONDS", 120, ge=0, le=3600)
-    next_round_days: Whole = _var("MENTORBOT_NEXT_ROUND_DAYS", 7, ge=0, le=365)
-    nudge_no_meeting_days: Whole = _var("MENTORBOT_NUDGE_NO_MEETING_DAYS", 14, ge=1, le=365)
-    nudge_goals_days: Whole = _var("MENTORBOT_NUDGE_GOALS_DAYS", 7, ge=1, le=365)
-    nudge_checkin_hours: Whole = _var("MENTORBOT_NUDGE_CHECKIN_HOURS", 48, ge=1, le=24 * 30)
+    next_round_days: Whole = _var("MENTORBOT_NEXT_ROUND_DAYS", 7, **bounds("next_round_days"))
+    nudge_no_meeting_days: Whole = _var(
+        "MENTORBOT_NUDGE_NO_MEETING_DAYS", 14, **bounds("nudge_no_meeting_days")
+    )
+    nudge_goals_days: Whole = _var("MENTORBOT_NUDGE_GOALS_DAYS", 7, **bounds("nudge_goals_days"))
+    min_seniority_gap: Whole = _var("MENTORBOT_MIN_SENIORITY_GAP", 1, **bounds("min_seniority_gap"))
+    min_overlap_hours: Whole = _var("MENTORBOT_MIN_OVERLAP_HOURS", 2, **bounds("min_overlap_hours"))
+    repeat_lookback_rounds: Whole = _var(
+        "MENTORBOT_REPEAT_LOOKBACK_ROUNDS", 3, **bounds("repeat_lookback_rounds")
+    )
+    help_contact_text: HelpContact = _var("MENTORBOT_HELP_CONTACT")
+    nudge_checkin_hours: Whole = _var("MENTORBOT_NUDGE_CHECKIN_HOURS", 48, **bounds("nudge_checkin_hours"))
     ground_rules: GroundRules = _var("MENTORBOT_GROUND_RULES", DEFAULT_GROUND_RULES)
     # Delivery
     delivery_in_flight: Whole = _var("MENTORBOT_DELIVERY_IN_FLIGHT", 32, ge=1, le=1000)

@@ -40,6 +40,7 @@ from conversations.ports import (
     UnitOfWorkFactory,
 )
 from conversations.profile_form import JOIN_FORM
+from conversations.program_settings import SETTINGS_FORM
 from conversations.sender import SenderOptions
 from conversations.services import (
     at_risk,
@@ -49,6 +50,7 @@ from conversations.services import (
     invitations,
     pairing,
     participants,
+    program,
     prompts,
     stats,
     stories,
@@ -160,7 +162,10 @@ FORM_ROUTES: dict[str, FormHandler] = {
     goals.GOAL_FORM: goals.submit_goal_form,
     survey.SURVEY_FORM: survey.submit,
 }
-PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {JOIN_FORM: _submit_profile}
+PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {
+    JOIN_FORM: _submit_profile,
+    SETTINGS_FORM: program.submit_settings,
+}
 """Forms with people pickers: what was picked is looked up in the workspace's directory first."""
 
 
@@ -388,6 +393,12 @@ class Mentorbot:
             if not dry_run:
                 await uow.commit()
             return report
+
+    async def help_warnings(self) -> list[str]:
+        """One line per workspace or tenant where a help request would reach nobody, for the log."""
+        async with self.uow_factory() as uow:
+            silent = await program.workspaces_without_help(self._ctx(uow))
+        return [program.no_help_warning(*where, "the settings command") for where in silent]
 
     async def export_csv(self) -> str:
         async with self.uow_factory() as uow:

@@ -29,6 +29,7 @@ from conversations.services import (
     invitations,
     pairing,
     participants,
+    program,
     prompts,
     round_report,
     stats,
@@ -176,8 +177,10 @@ def _scope(request: CommandRequest) -> AdminScope:
 
 
 async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
-    report = await stats.compute_stats(ctx, _scope(request))
-    return Reply(stats.stats_message(report), visibility=Visibility.IN_CHANNEL)
+    scope = _scope(request)
+    report = await stats.compute_stats(ctx, scope)
+    message = await program.with_help_warnings(ctx, scope, stats.stats_message(report))
+    return Reply(message, visibility=Visibility.IN_CHANNEL)
 
 
 async def _report(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -209,6 +212,13 @@ async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
 
 async def _at_risk(ctx: Ctx, request: CommandRequest) -> Reply:
     return await at_risk.at_risk_command(ctx, _scope(request))
+
+
+async def _settings(ctx: Ctx, request: CommandRequest) -> Reply:
+    _scope(request)
+    if request.command.args[:1] == ("history",):
+        return await program.settings_history(ctx, request.actor)
+    return await program.open_settings(ctx, request.actor)
 
 
 async def _export(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -385,6 +395,14 @@ _TABLE: tuple[Command, ...] = (
         "Admins: the program data as CSV",
         admin_only=True,
         teams_lists=(PERSONAL,),
+    ),
+    Command(
+        "settings",
+        "change this workspace's program settings; `settings history`: who changed what (admins)",
+        _settings,
+        "Admins: the program's settings (settings history: the changes)",
+        admin_only=True,
+        teams_lists=(TEAM,),
     ),
 )
 

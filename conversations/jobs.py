@@ -163,10 +163,11 @@ class Jobs:
     async def _start_next_round_if_due(self) -> int:
         async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
-            if not await pairing.next_round_due(ctx) or len(await pairing.pool_for_round(ctx)) < 2:
+            due = await pairing.workspaces_due_a_round(ctx)
+            if not due or len(await pairing.pool_for_round(ctx, due)) < 2:
                 return 0
             try:
-                report = await pairing.run_round(ctx, dry_run=False)
+                report = await pairing.run_round(ctx, dry_run=False, workspaces=due)
             except RoundAlreadyStarted:
                 return 0  # another replica won the race; its round is the one
             await uow.commit()

@@ -22,6 +22,7 @@ from conversations.errors import DeliveryError
 from conversations.parsing import ParsedCommand
 from conversations.ports import Absence, NotMember, PeopleDirectory, Person
 from conversations.profile_form import AVOID_FIELD, MANAGER_FIELD, MAX_AVOIDED
+from conversations.program_settings import HELP_PERSON_FIELD
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ MANAGER_COMMAND = "manager"
 AVOID_COMMAND = "avoid"
 CLEAR_WORDS = frozenset({"clear", "none", "remove-all"})
 LIST_WORDS = frozenset({"", "list", "show"})
-PICKED_FIELDS = (MANAGER_FIELD, AVOID_FIELD)
+PICKED_FIELDS = (MANAGER_FIELD, AVOID_FIELD, HELP_PERSON_FIELD)
 """The form inputs whose answers are people picked in the platform's picker."""
 
 _MENTION = re.compile(r"<@([A-Za-z0-9._:-]{1,128})(?:\|[^>]*)?>")

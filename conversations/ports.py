@@ -6,7 +6,7 @@ Services depend on these and nothing else, so a ten-line fake serves in a unit t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -36,6 +36,7 @@ from conversations.domain import (
 )
 from conversations.events import InboundEvent
 from conversations.messages import OutgoingMessage, Reply
+from conversations.program_settings import SettingChange
 from conversations.services.org import OrgChanges, OrgPerson
 
 
@@ -437,6 +438,27 @@ class RoundEndRepository(Protocol):
 
     async def reported(self, cycle_ids: list[str]) -> set[str]:
         """Which of these rounds' reports went out."""
+
+
+class ProgramSettingsRepository(Protocol):
+    """The settings each workspace's admins changed in chat, and who changed what, when."""
+
+    async def get(self, platform: str, workspace_id: str) -> dict[str, str]:
+        """The workspace's stored settings by name, as canonical text; the others keep their defaults."""
+        ...
+
+    async def change(
+        self, platform: str, workspace_id: str, values: Mapping[str, str | None], by: UserRef, at: datetime
+    ) -> list[SettingChange]:
+        """Store the values that differ from those stored (None removes one) and record each change."""
+        ...
+
+    async def history(self, platform: str, workspace_id: str, limit: int = 20) -> list[SettingChange]:
+        """The workspace's latest changes, newest first."""
+        ...
+
+    async def all(self) -> dict[tuple[str, str], dict[str, str]]:
+        """Every workspace's stored settings, by (platform, workspace id)."""
         ...
 
 
@@ -483,6 +505,8 @@ class UnitOfWork(Protocol):
     def daily_runs(self) -> DailyRunRepository: ...
     @property
     def round_end(self) -> RoundEndRepository: ...
+    @property
+    def program_settings(self) -> ProgramSettingsRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

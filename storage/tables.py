@@ -361,3 +361,37 @@ class RoundReportRow(SQLModel, table=True):
 
 survey_answers: Table = metadata.tables["survey_answers"]
 round_reports: Table = metadata.tables["round_reports"]
+
+
+class ProgramSettingRow(SQLModel, table=True):
+    """One setting a workspace's admins changed in chat; settings without a row keep their defaults."""
+
+    __tablename__: ClassVar[str] = "program_settings"
+
+    platform: str = Field(sa_type=String, primary_key=True)
+    workspace_id: str = Field(sa_type=String, primary_key=True)
+    key: str = Field(sa_type=String, primary_key=True)
+    value: str = Field(sa_type=Text)
+    changed_at: datetime = _instant()
+
+
+program_settings: Table = metadata.tables["program_settings"]
+
+
+class ProgramSettingChangeRow(SQLModel, table=True):
+    """Who changed which setting of a workspace, when, from what to what: `settings history`."""
+
+    __tablename__: ClassVar[str] = "program_settings_history"
+    __table_args__ = (Index("ix_program_settings_history_workspace", "platform", "workspace_id", "at"),)
+
+    id: int | None = Field(default=None, sa_type=Integer, primary_key=True)
+    platform: str = Field(sa_type=String)
+    workspace_id: str = Field(sa_type=String)
+    key: str = Field(sa_type=String)
+    old_value: str | None = Field(default=None, sa_type=Text, nullable=True)
+    new_value: str | None = Field(default=None, sa_type=Text, nullable=True)
+    by_key: str = Field(sa_type=String)
+    at: datetime = _instant()
+
+
+program_settings_history: Table = metadata.tables["program_settings_history"]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.avoid_list import SqlAvoidList
 from storage.invitations import SqlInvitations
 from storage.org_chart import SqlOrgChart
+from storage.program_settings import SqlProgramSettings
 from storage.repositories import (
     SqlAssessments,
     SqlCheckins,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     waitlist: SqlWaitlist
     daily_runs: SqlDailyRuns
     round_end: SqlRoundEnd
+    program_settings: SqlProgramSettings
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -86,6 +88,7 @@ class SqlUnitOfWork:
         self.waitlist = SqlWaitlist(session, d)
         self.daily_runs = SqlDailyRuns(session, d)
         self.round_end = SqlRoundEnd(session, d)
+        self.program_settings = SqlProgramSettings(session, d)
         return self
 
     async def __aexit__(

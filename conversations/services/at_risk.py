@@ -65,20 +65,22 @@ def in_scope(pairing: Pairing, scope: AdminScope) -> bool:
 
 async def at_risk_pairs(ctx: Ctx, scope: AdminScope) -> list[AtRiskPair]:
     """The active pairs of `scope` showing at least one signal, the most signals first."""
-    rules = ctx.config.nudges
-    window = rules.no_meeting_after
-    since = ctx.now - window
     active = [p for p in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE) if in_scope(p, scope)]
     if not active:
         return []
-    ids = {p.id for p in active}
+    # Each pair by its own workspace's thresholds (`Ctx.config_for`).
+    rules_of = {p.id: (await ctx.config_for(p.leader)).nudges for p in active}
+    widest = max(rules.no_meeting_after for rules in rules_of.values())
     # A check-in sent a little before the window can still have been answered inside it.
     by_pair: dict[str, list[Checkin]] = {}
-    for checkin in await ctx.uow.checkins.list(since=since - timedelta(days=7)):
-        if checkin.pairing_id in ids:
+    for checkin in await ctx.uow.checkins.list(since=ctx.now - widest - timedelta(days=7)):
+        if checkin.pairing_id in rules_of:
             by_pair.setdefault(checkin.pairing_id, []).append(checkin)
     found: list[AtRiskPair] = []
     for pairing in active:
+        rules = rules_of[pairing.id]
+        window = rules.no_meeting_after
+        since = ctx.now - window
         mine = by_pair.get(pairing.id, [])
         met = any(c.answer is CheckinAnswer.MET and c.answered_at and c.answered_at >= since for c in mine)
         quiet = ctx.now - pairing.created_at >= window and not met
@@ -235,7 +237,7 @@ async def _ask_privately(ctx: Ctx, pairing: Pairing, person: UserRef) -> Reply:
     member = await ctx.uow.participants.get(person)
     if member is None:
         raise NotAllowed(AT_RISK.invalid)
-    week, _slot = local_week_and_slot(ctx, member)
+    week, _slot = local_week_and_slot(ctx, member, await ctx.config_for(person))
     checkin = await ctx.uow.checkins.find(pairing.id, person, week)
     if checkin is None:
         checkin = Checkin(new_id(), pairing.id, person, week, sent_at=ctx.now)

@@ -47,7 +47,7 @@ from conversations.messages import (
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
-from conversations.services.context import Ctx
+from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +67,13 @@ ANSWER_WORDS = {
 }
 
 
-def local_week_and_slot(ctx: Ctx, person: Participant) -> tuple[str, datetime]:
-    """The person's current ISO week and when this week's check-in is due, in UTC."""
+def local_week_and_slot(ctx: Ctx, person: Participant, config: ProgramConfig) -> tuple[str, datetime]:
+    """The person's current ISO week and when this week's check-in is due, in UTC, by the check-in
+    day and time of `config` (their workspace's, `Ctx.config_for`)."""
     local_now = local_time(ctx.now, person.timezone)
     monday = local_now.date() - timedelta(days=local_now.weekday())
-    slot_day = monday + timedelta(days=ctx.config.checkin_weekday)
-    slot = datetime.combine(slot_day, ctx.config.checkin_time, tzinfo=local_now.tzinfo)
+    slot_day = monday + timedelta(days=config.checkin_weekday)
+    slot = datetime.combine(slot_day, config.checkin_time, tzinfo=local_now.tzinfo)
     return iso_week(local_now), slot
 
 
@@ -145,24 +146,28 @@ async def due_checkins(ctx: Ctx) -> list[DueCheckin]:
 
 
 async def plan_checkins(ctx: Ctx) -> CheckinPlan:
-    """`due_checkins`, with the participants it read. Three queries, whatever the program's size."""
+    """`due_checkins`, with the participants it read. Three queries whatever the program's size, and
+    one for the settings of each workspace with a pairing."""
     people = {p.user: p for p in await ctx.uow.participants.list()}
     already = {
         (c.pairing_id, c.user, c.week) for c in await ctx.uow.checkins.list(since=ctx.now - timedelta(days=8))
     }
-    moments: dict[str, tuple[date, str, datetime]] = {}
-    """Local date, week and slot by time zone: the same for everyone in one, so worked out once."""
+    moments: dict[tuple[str, str, str], tuple[date, str, datetime]] = {}
+    """Local date, week and slot by workspace and time zone: the same for everyone in one, so worked
+    out once."""
     due: list[DueCheckin] = []
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         for member in pairing.members():
             person = people.get(member)
             if person is None:
                 continue
-            moment = moments.get(person.timezone)
+            where = (member.platform, member.workspace_id, person.timezone)
+            moment = moments.get(where)
             if moment is None:
-                moment = moments[person.timezone] = (
+                config = await ctx.config_for(member)
+                moment = moments[where] = (
                     ctx.local_today(person),
-                    *local_week_and_slot(ctx, person),
+                    *local_week_and_slot(ctx, person, config),
                 )
             today, week, slot = moment
             if not person.is_available(today):
@@ -248,6 +253,8 @@ async def in_place(ctx: Ctx, checkin: Checkin, answer: OutgoingMessage) -> Reply
 async def follow_up(ctx: Ctx, checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
     """What comes after an answer fits the answer: a rating only for a week that had a meeting in it."""
     if checkin.answer is CheckinAnswer.NEED_HELP:
+        if not await ctx.help_recipients(checkin.user):
+            return nobody_to_help(checkin, headline, (await ctx.config_for(checkin.user)).help_contact_text)
         return help_reassurance(checkin, pairing, headline)
     if checkin.answer is CheckinAnswer.NOT_YET:
         return await meeting_proposal(ctx, checkin.user, pairing, headline)
@@ -267,6 +274,23 @@ def help_reassurance(checkin: Checkin, pairing: Pairing, headline: str) -> Outgo
         ),
         buttons=(CHECKIN_NOTE_FORM.button("Add a private note for the admins", checkin.id),),
         mentions=(other.user_id,),
+    )
+
+
+def nobody_to_help(checkin: Checkin, headline: str, contact: str | None) -> OutgoingMessage:
+    """Said plainly when no admin and no help contact can receive the request: it is recorded, but
+    nobody was told, so the person is given who to contact instead."""
+    text = _(
+        "{headline} Your answer is recorded, but I have to be honest: nobody in the program can receive "
+        "help requests here yet, so nobody has been told.",
+        headline=headline,
+    )
+    if contact:
+        text += " " + _("Please contact {contact} directly.", contact=contact)
+    else:
+        text += " " + _("Please speak to your manager or HR directly; your partner has not been told.")
+    return OutgoingMessage(
+        text=text, buttons=(CHECKIN_NOTE_FORM.button(_("Add a private note"), checkin.id),)
     )
 
 
@@ -339,7 +363,7 @@ async def meeting_booked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     if pairing.status is not PairingStatus.ACTIVE:
         raise NotAllowed("That pairing has ended, so there's no meeting to record.")
     me = await ctx.participant(actor)
-    week, _ = local_week_and_slot(ctx, me)
+    week, _slot = local_week_and_slot(ctx, me, await ctx.config_for(actor))
     checkin = await ctx.uow.checkins.find(pairing.id, actor, week)
     if checkin is None:
         checkin = Checkin(new_id(), pairing.id, actor, week, sent_at=ctx.now)
@@ -385,14 +409,21 @@ async def record_answer(
         await ask_admins_for_help(ctx, checkin, pairing)
 
 
+def _recipient_key(destination: Destination) -> str:
+    """A help message's key part for its recipient: a person's key, as before channels could receive them."""
+    if destination.channel_id is not None:
+        return f"channel:{destination.platform}:{destination.workspace_id}:{destination.channel_id}"
+    return UserRef(destination.platform, destination.workspace_id, destination.users[0]).key
+
+
 async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
-    """A private note to the program admins; the partner is never told."""
+    """A private note to the workspace's admins and its help contact; the partner is never told."""
     other = pairing.other(checkin.user)
     note = f" Their note: {checkin.note}" if checkin.note else ""
-    for admin in ctx.admins_of(checkin.user):
-        await ctx.outbox.dm(
-            f"help:{checkin.id}:{admin.key}",
-            admin,
+    for recipient in await ctx.help_recipients(checkin.user):
+        await ctx.outbox.send(
+            f"help:{checkin.id}:{_recipient_key(recipient)}",
+            recipient,
             OutgoingMessage(
                 title="Private: a participant asked for help",
                 text=(
@@ -455,10 +486,10 @@ async def save_note(ctx: Ctx, actor: UserRef, checkin_id: str, fields: dict[str,
 
 
 async def ask_admins_for_help_update(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
-    for admin in ctx.admins_of(checkin.user):
-        await ctx.outbox.dm(
-            f"help-note:{checkin.id}:{admin.key}",
-            admin,
+    for recipient in await ctx.help_recipients(checkin.user):
+        await ctx.outbox.send(
+            f"help-note:{checkin.id}:{_recipient_key(recipient)}",
+            recipient,
             OutgoingMessage(
                 title="Private: more about a help request",
                 text=f"{mention(checkin.user.user_id)} added a note to their help request: {checkin.note}",
@@ -477,7 +508,7 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
             "You're not paired yet, so there's no check-in. You'll be matched at the next round."
         )
     pairing = pairings[-1]
-    week, _ = local_week_and_slot(ctx, me)
+    week, _slot = local_week_and_slot(ctx, me, await ctx.config_for(actor))
     checkin = await ctx.uow.checkins.find(pairing.id, actor, week)
     if checkin is None:
         checkin = Checkin(new_id(), pairing.id, actor, week, sent_at=ctx.now)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from conversations.clock import iso_week, local_time
-from conversations.domain import Participant, ParticipantStatus, UserRef
+from conversations.domain import Destination, Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
 from conversations.platform_ids import admin_entries, ids_for
 from conversations.ports import ChatPort, PromptSuggester, UnitOfWork
+from conversations.program_settings import ProgramValues, next_round_after
+from conversations.program_settings import ground_rules_list as ground_rules_list  # where it was read before
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,6 @@ DEFAULT_GROUND_RULES = (
     "Stuck, or something feels wrong? Ask the program admins privately: your partner is not told"
 )
 """The program's ground rules, separated by `;`: every introduction and the joining message carry them."""
-
-
-def ground_rules_list(rules: str) -> tuple[str, ...]:
-    """The rules one by one, as a `;`-separated setting holds them."""
-    return tuple(rule.strip() for rule in rules.split(";") if rule.strip())
 
 
 @dataclass(frozen=True)
@@ -54,6 +51,64 @@ class ProgramConfig:
     The very first round is always an admin's `pair`."""
     ground_rules: str = DEFAULT_GROUND_RULES
     """`;`-separated, shown in every introduction and, briefly, after joining."""
+    help_person: str | None = None
+    """A person of the workspace who receives every help request, with its admins."""
+    help_channel: str | None = None
+    """A (private) channel of the workspace that receives every help request."""
+    help_contact_text: str | None = None
+    """Who to contact when a help request reaches nobody, shown as plain text (e.g. an email address)."""
+
+    def values(self, platform: str) -> ProgramValues:
+        """The form's settings as this config holds them, as seen on `platform`."""
+        channels = ids_for(tuple((self.stories_channel or "").split(",")), platform)
+        return ProgramValues(
+            checkin_weekday=self.checkin_weekday,
+            checkin_time=self.checkin_time,
+            cycle_weeks=self.cycle_weeks,
+            next_round_days=self.next_round_after.days if self.next_round_after else 0,
+            mentor_capacity=self.match_rules.mentor_capacity,
+            min_seniority_gap=self.match_rules.min_seniority_gap,
+            min_overlap_hours=round(self.match_rules.min_overlap_hours),
+            repeat_lookback_rounds=self.match_rules.repeat_lookback_cycles,
+            nudge_no_meeting_days=self.nudges.no_meeting_after.days,
+            nudge_goals_days=self.nudges.goals_missing_after.days,
+            nudge_checkin_hours=round(self.nudges.checkin_unanswered_after.total_seconds() / 3600),
+            stories_channel=next((c.strip() for c in channels if c.strip()), None),
+            help_person=self.help_person,
+            help_channel=self.help_channel,
+            help_contact_text=self.help_contact_text,
+            ground_rules=self.ground_rules,
+        )
+
+    def overlaid(self, platform: str, stored: Mapping[str, str]) -> ProgramConfig:
+        """This config for one workspace of `platform`: its stored settings over these defaults."""
+        if not stored:
+            return self
+        v = self.values(platform).with_stored(stored)
+        return replace(
+            self,
+            stories_channel=v.stories_channel,
+            cycle_weeks=v.cycle_weeks,
+            checkin_weekday=v.checkin_weekday,
+            checkin_time=v.checkin_time,
+            match_rules=replace(
+                self.match_rules,
+                mentor_capacity=v.mentor_capacity,
+                min_seniority_gap=v.min_seniority_gap,
+                min_overlap_hours=float(v.min_overlap_hours),
+                repeat_lookback_cycles=v.repeat_lookback_rounds,
+            ),
+            nudges=NudgeRules(
+                no_meeting_after=timedelta(days=v.nudge_no_meeting_days),
+                goals_missing_after=timedelta(days=v.nudge_goals_days),
+                checkin_unanswered_after=timedelta(hours=v.nudge_checkin_hours),
+            ),
+            next_round_after=next_round_after(v.next_round_days),
+            ground_rules=v.ground_rules,
+            help_person=v.help_person,
+            help_channel=v.help_channel,
+            help_contact_text=v.help_contact_text,
+        )
 
 
 ADMIN_ONLY = "That command is for program admins only."
@@ -97,9 +152,20 @@ class Ctx:
     matcher: Matcher
     prompts: PromptSuggester
     outbox: Outbox = field(init=False)
+    _configs: dict[tuple[str, str], ProgramConfig] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.uow, self.now)
+
+    async def config_for(self, where: UserRef | tuple[str, str]) -> ProgramConfig:
+        """The program's rules for a person's workspace or tenant (or a `(platform, workspace_id)`):
+        the deployment's defaults overlaid with what that workspace's admins changed in chat."""
+        key = (where.platform, where.workspace_id) if isinstance(where, UserRef) else where
+        found = self._configs.get(key)
+        if found is None:
+            stored = await self.uow.program_settings.get(*key)
+            found = self._configs[key] = self.config.overlaid(key[0], stored)
+        return found
 
     def local_today(self, person: Participant) -> date:
         """The date on the person's own calendar: pauses end and check-ins fall by local time."""
@@ -141,8 +207,24 @@ class Ctx:
         return found
 
     def stories_channel_for(self, platform: str) -> str | None:
-        channels = ids_for(tuple((self.config.stories_channel or "").split(",")), platform)
-        return next((c for c in channels if c.strip()), None)
+        """The deployment's stories channel on `platform`; `story_channel` is a workspace's own."""
+        return self.config.values(platform).stories_channel
+
+    async def story_channel(self, user: UserRef) -> str | None:
+        """Where `user`'s workspace posts success stories, as its admins set it (or the default)."""
+        return (await self.config_for(user)).values(user.platform).stories_channel
+
+    async def help_recipients(self, user: UserRef) -> list[Destination]:
+        """Everyone who receives `user`'s help requests: their workspace's admins and its help contact."""
+        found = [Destination.dm(admin) for admin in self.admins_of(user)]
+        config = await self.config_for(user)
+        if config.help_person:
+            contact = Destination.dm(UserRef(user.platform, user.workspace_id, config.help_person))
+            if contact not in found:
+                found.append(contact)
+        if config.help_channel:
+            found.append(Destination.channel(user.platform, user.workspace_id, config.help_channel))
+        return found
 
     def supports_group_dm(self, platform: str) -> bool:
         chat = self.chats.get(platform)

@@ -22,7 +22,7 @@ from conversations.services.context import Ctx
 from conversations.services.pairing import ground_rules_items
 
 
-def onboarding(ctx: Ctx) -> OutgoingMessage:
+def onboarding(ground_rules: str) -> OutgoingMessage:
     """A first visit by someone who has not joined: what the program is, how it goes, and Join."""
     return OutgoingMessage(
         title="Welcome to reverse mentoring",
@@ -45,7 +45,7 @@ def onboarding(ctx: Ctx) -> OutgoingMessage:
                     numbered=True,
                 ),
             ),
-            ("Ground rules", ground_rules_items(ctx.config.ground_rules)),
+            ("Ground rules", ground_rules_items(ground_rules)),
         ),
         buttons=(
             RUN_COMMAND.button("Join", "join", style=ButtonStyle.PRIMARY),
@@ -70,7 +70,7 @@ async def parts(ctx: Ctx, user: UserRef) -> list[OutgoingMessage]:
     try:
         me = await ctx.participant(user)
     except NotOptedIn:
-        return [onboarding(ctx)]
+        return [onboarding((await ctx.config_for(user)).ground_rules)]
     found: list[OutgoingMessage] = []
     status = await participants.status(ctx, user)
     active = await ctx.uow.pairings.for_user(user, PairingStatus.ACTIVE)

@@ -156,6 +156,7 @@ async def invite(ctx: Ctx, admin: UserRef, channel: Sequence[Person] | None = No
         else:
             sending.append((_invitation(ctx, person.email, platform, workspace_id, earlier), person))
     if sending:
+        weeks = (await ctx.config_for((platform, workspace_id))).cycle_weeks
         await uow.invitations.save_many([invitation for invitation, _ in sending])
         await uow.deliveries.enqueue_many(
             [
@@ -164,7 +165,7 @@ async def invite(ctx: Ctx, admin: UserRef, channel: Sequence[Person] | None = No
                     Destination.dm(
                         invitee.account or email_recipient(platform, workspace_id, invitation.email)
                     ),
-                    invitation_message(invitation.id, invitee.name, admin, ctx.config.cycle_weeks),
+                    invitation_message(invitation.id, invitee.name, admin, weeks),
                     priority=DeliveryPriority.NORMAL,
                 )
                 for invitation, invitee in sending

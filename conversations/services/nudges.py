@@ -16,17 +16,25 @@ from conversations.domain import (
     CheckinAnswer,
     DeliveryPriority,
     Destination,
+    Pairing,
     PairingStatus,
     ParticipantStatus,
     UserRef,
 )
 from conversations.messages import OutgoingMessage, command, mention
 from conversations.services.checkins import checkin_delivery_key, week_label
-from conversations.services.context import Ctx
+from conversations.services.context import Ctx, NudgeRules
 
 
 async def enqueue_nudges(ctx: Ctx) -> int:
-    rules = ctx.config.nudges
+    """Each pairing nudged by its workspace's thresholds: one pass per distinct set of thresholds."""
+    by_rules: dict[NudgeRules, list[Pairing]] = defaultdict(list)
+    for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
+        by_rules[(await ctx.config_for(pairing.leader)).nudges].append(pairing)
+    return sum([await _enqueue_nudges(ctx, rules, active) for rules, active in by_rules.items()])
+
+
+async def _enqueue_nudges(ctx: Ctx, rules: NudgeRules, active: list[Pairing]) -> int:
     horizon = ctx.now - max(rules.no_meeting_after, rules.checkin_unanswered_after) - timedelta(days=7)
     # check-ins sent before the horizon count for no rule; only those a rule can use are read
     met = await ctx.uow.checkins.pairings_answered(
@@ -42,7 +50,6 @@ async def enqueue_nudges(ctx: Ctx) -> int:
         if sent_at is not None and sent_at <= ctx.now - rules.checkin_unanswered_after:
             unanswered[checkin.pairing_id].append(checkin)
     goal_owners = {(g.pairing_id, g.owner) for g in await ctx.uow.goals.list()}
-    active = await ctx.uow.pairings.list(status=PairingStatus.ACTIVE)
     quiet = [p for p in active if ctx.now - p.created_at >= rules.no_meeting_after and p.id not in met]
     # A pair with no recent meeting may never have met at all: they are told so, not "since you last met".
     ever_met = (

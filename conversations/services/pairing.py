@@ -84,11 +84,14 @@ async def current_cycle(ctx: Ctx) -> Cycle | None:
 
 async def build_candidates(ctx: Ctx, people: list[Participant]) -> list[Candidate]:
     cycles = await ctx.uow.cycles.list()
-    lookback = ctx.config.match_rules.repeat_lookback_cycles
-    recent_ids = {c.id for c in cycles[-lookback:]} if lookback > 0 else set()
+    recent_ids: dict[int, set[str]] = {}
+    """The ids of the last N cycles, by N: each workspace looks back as far as its own setting."""
     recent: dict[UserRef, set[str]] = defaultdict(set)
     for pairing in await ctx.uow.pairings.list():
-        if pairing.cycle_id in recent_ids:
+        lookback = (await ctx.config_for(pairing.leader)).match_rules.repeat_lookback_cycles
+        if lookback not in recent_ids:
+            recent_ids[lookback] = {c.id for c in cycles[-lookback:]} if lookback > 0 else set()
+        if pairing.cycle_id in recent_ids[lookback]:
             recent[pairing.leader].add(pairing.mentor.user_id)
             recent[pairing.mentor].add(pairing.leader.user_id)
     chains = await reporting_chains(ctx, people)
@@ -164,12 +167,26 @@ async def reporting_chains(ctx: Ctx, people: list[Participant]) -> dict[UserRef,
     return chains
 
 
-async def pool_for_round(ctx: Ctx) -> list[Participant]:
-    """Available people not already in an active pairing."""
+Workspace = tuple[str, str]
+"""(platform, workspace id): pairs never cross one, and each has its own settings."""
+
+
+def workspace_of(user: UserRef) -> Workspace:
+    return (user.platform, user.workspace_id)
+
+
+async def pool_for_round(ctx: Ctx, workspaces: frozenset[Workspace] | None = None) -> list[Participant]:
+    """Available people not already in an active pairing (of `workspaces` only, when given)."""
     busy: set[UserRef] = set()
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE):
         busy.update(pairing.members())
-    return [p for p in await ctx.uow.participants.list() if p.user not in busy and ctx.available(p)]
+    return [
+        p
+        for p in await ctx.uow.participants.list()
+        if p.user not in busy
+        and ctx.available(p)
+        and (workspaces is None or workspace_of(p.user) in workspaces)
+    ]
 
 
 def sentence(text: str) -> str:
@@ -177,20 +194,44 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-async def compute_round(ctx: Ctx, progress: Progress | None = None) -> tuple[MatchResult, dict[UserRef, str]]:
-    """Solve off the event loop: a large pool takes seconds, and the bot keeps answering meanwhile."""
-    pool = await pool_for_round(ctx)
-    candidates = await build_candidates(ctx, pool)
-    rules = ctx.config.match_rules
-    result = await asyncio.to_thread(ctx.matcher.match, candidates, rules, progress=progress)
+async def compute_round(
+    ctx: Ctx, progress: Progress | None = None, workspaces: frozenset[Workspace] | None = None
+) -> tuple[MatchResult, dict[UserRef, str]]:
+    """Each workspace matched by its own rules (pairs never cross one), off the event loop: a large
+    pool takes seconds, and the bot keeps answering meanwhile."""
+    pool = await pool_for_round(ctx, workspaces)
+    result = await match_by_workspace(ctx, await build_candidates(ctx, pool), progress)
     return result, {p.user: p.display_name for p in pool}
 
 
-async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -> RoundReport:
+async def match_by_workspace(
+    ctx: Ctx, candidates: list[Candidate], progress: Progress | None = None
+) -> MatchResult:
+    """Each workspace matched by its own rules (`Ctx.config_for`); pairs never cross one."""
+    by_workspace: dict[Workspace, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_workspace[workspace_of(candidate.user)].append(candidate)
+    pairs: list[ProposedPair] = []
+    waitlist: list[Waitlisted] = []
+    for where, members in sorted(by_workspace.items()):
+        rules = (await ctx.config_for(where)).match_rules
+        result = await asyncio.to_thread(ctx.matcher.match, members, rules, progress=progress)
+        pairs += result.pairs
+        waitlist += result.waitlist
+    return MatchResult(tuple(pairs), tuple(waitlist))
+
+
+async def run_round(
+    ctx: Ctx,
+    dry_run: bool,
+    progress: Progress | None = None,
+    workspaces: frozenset[Workspace] | None = None,
+) -> RoundReport:
+    """`workspaces`: only their people (a round the clock starts where its settings say so)."""
     # Read the round before the pool: if another matching commits in between, the compare-and-set
     # below sees the round's count moved and this matching stops instead of pairing people twice.
     cycle = await current_cycle(ctx)
-    result, names = await compute_round(ctx, progress)
+    result, names = await compute_round(ctx, progress, workspaces)
     latest = await ctx.uow.cycles.latest()
     number = cycle.number if cycle else (latest.number + 1 if latest else 1)
     if dry_run:
@@ -278,8 +319,7 @@ async def rematch(ctx: Ctx) -> RematchReport:
     pool = await pool_for_round(ctx)
     if not pool:
         return RematchReport()
-    candidates = await build_candidates(ctx, pool)
-    result = await asyncio.to_thread(ctx.matcher.match, candidates, ctx.config.match_rules)
+    result = await match_by_workspace(ctx, await build_candidates(ctx, pool))
     if result.pairs and not await ctx.uow.cycles.begin_matching(cycle):
         raise RoundAlreadyStarted()
     made = await pair_into(ctx, cycle, result)
@@ -399,7 +439,7 @@ async def introduce(ctx: Ctx, pairing: Pairing, emails: Mapping[UserRef, str] | 
     people = await ctx.uow.participants.get_many(members)
     zones = {user: person.timezone for user, person in people.items()}
     emails = await ctx.uow.org_chart.links() if emails is None else emails
-    rules = ctx.config.ground_rules
+    rules = (await ctx.config_for(pairing.leader)).ground_rules
     if ctx.supports_group_dm(pairing.leader.platform):
         meetings = offers_for(ctx.now, pairing, zones, emails, members)
         await ctx.outbox.send(
@@ -459,27 +499,39 @@ async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: st
         )
 
 
-async def next_round_due(ctx: Ctx) -> bool:
-    """A round closed long enough ago: the program carries on without an admin having to ask."""
-    gap = ctx.config.next_round_after
+async def workspaces_due_a_round(ctx: Ctx) -> frozenset[Workspace]:
+    """The workspaces whose next round starts by itself now: the last round closed at least their
+    "next round starts after" ago (a workspace that leaves it to an admin never is), so the program
+    carries on without an admin having to ask."""
     latest = await ctx.uow.cycles.latest()
-    return (
-        gap is not None
-        and latest is not None
-        and latest.closed_at is not None
-        and ctx.now - latest.closed_at >= gap
-    )
+    if latest is None or latest.closed_at is None:
+        return frozenset()
+    closed_at = latest.closed_at
+    due: set[Workspace] = set()
+    for where in {workspace_of(p.user) for p in await ctx.uow.participants.list()}:
+        gap = (await ctx.config_for(where)).next_round_after
+        if gap is not None and ctx.now - closed_at >= gap:
+            due.add(where)
+    return frozenset(due)
 
 
 async def close_finished_cycles(ctx: Ctx) -> int:
-    """At the end of a round's weeks, end its pairings and ask the after-assessment and the round-end
-    survey. The pair's celebration goes now if both already said how they stand after, else once they
-    have (`goals.record_assessment`) or when the survey window closes (`round_report.send_due_reports`)."""
+    """At the end of each workspace's round length, end its pairings and ask the after-assessment and
+    the round-end survey; the round closes when its longest-running workspace's weeks are over. The
+    pair's celebration goes now if both already said how they stand after, else once they have
+    (`goals.record_assessment`) or when the survey window closes (`round_report.send_due_reports`)."""
     cycle = await current_cycle(ctx)
-    if cycle is None or ctx.now < cycle.started_at + timedelta(weeks=cycle.weeks):
+    if cycle is None:
         return 0
+    weeks = {
+        pairing.id: (await ctx.config_for(pairing.leader)).cycle_weeks
+        for pairing in await ctx.uow.pairings.list(cycle_id=cycle.id)
+    }
+    ends_at = cycle.started_at + timedelta(weeks=max(weeks.values(), default=cycle.weeks))
     ended = 0
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE, cycle_id=cycle.id):
+        if ctx.now < cycle.started_at + timedelta(weeks=weeks.get(pairing.id, cycle.weeks)):
+            continue
         pairing.status, pairing.ended_at, pairing.end_reason = PairingStatus.ENDED, ctx.now, ROUND_FINISHED
         await ctx.uow.pairings.save(pairing)
         for member in pairing.members():
@@ -490,6 +542,7 @@ async def close_finished_cycles(ctx: Ctx) -> int:
         await survey.ask(ctx, pairing, cycle.number)
         await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number)
         ended += 1
-    cycle.closed_at = ctx.now
-    await ctx.uow.cycles.save(cycle)
+    if ctx.now >= ends_at:
+        cycle.closed_at = ctx.now
+        await ctx.uow.cycles.save(cycle)
     return ended

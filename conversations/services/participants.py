@@ -38,7 +38,7 @@ from conversations.profile_form import (
     validate_profile,
 )
 from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
-from conversations.services.context import Ctx
+from conversations.services.context import Ctx, ProgramConfig
 from conversations.services.pairing import end_pairing, onboarding_message
 
 DELETED_USER_ID = "deleted-user"
@@ -143,7 +143,9 @@ async def submit_profile(
     await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
     await ctx.uow.invitations.mark_joined(actor, ctx.now)  # an invitation they had here is answered
     await ctx.outbox.dm(
-        f"onboarding:{actor.key}:{ctx.now.isoformat()}", actor, onboarding_message(ctx.config.ground_rules)
+        f"onboarding:{actor.key}:{ctx.now.isoformat()}",
+        actor,
+        onboarding_message((await ctx.config_for(actor)).ground_rules),
     )
     return Reply.text(
         f"Welcome to reverse mentoring, {participant.display_name}! You joined as *{answers.role.value}*. "
@@ -345,7 +347,8 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
             fields.append(("My goals", f"{len(goals)} set, {done} done"))
             mentions.append(other.user_id)
         if pairings:
-            fields.append(("Next check-in", next_checkin_text(ctx, me, pairings[-1].created_at)))
+            config = await ctx.config_for(actor)
+            fields.append(("Next check-in", next_checkin_text(ctx, me, pairings[-1].created_at, config)))
     else:
         fields.append(("Paired with", "nobody yet: you'll be matched at the next round"))
     return Reply(
@@ -358,10 +361,10 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
     )
 
 
-def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime) -> str:
+def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime, config: ProgramConfig) -> str:
     if me.status is ParticipantStatus.PAUSED:
         return "none while you're paused"
-    _, slot = local_week_and_slot(ctx, me)
+    _, slot = local_week_and_slot(ctx, me, config)
     while slot <= ctx.now or slot < paired_at + FIRST_CHECKIN_AFTER:
         slot += timedelta(weeks=1)
     return slot.strftime("%A %d %B, %H:%M") + f" ({me.timezone})"

@@ -96,7 +96,7 @@ async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         quote=story.text,
         mentions=(pairing.leader.user_id, pairing.mentor.user_id),
     )
-    channel = ctx.stories_channel_for(actor.platform)
+    channel = await ctx.story_channel(actor)
     if channel:
         await ctx.outbox.send(
             f"story:post:{story.id}",

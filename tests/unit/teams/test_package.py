@@ -38,6 +38,7 @@ COMMANDS = {
     "invite",
     "at-risk",
     "export",
+    "settings",
 }
 
 

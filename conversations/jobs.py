@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
 from conversations.errors import RoundAlreadyStarted
+from conversations.matching.model import TermVectors
 from conversations.ports import (
     ChatPort,
     Clock,
@@ -60,10 +61,11 @@ class Jobs:
         prompts: PromptSuggester,
         chats: Mapping[str, ChatPort],
         sender_options: SenderOptions | None = None,
+        term_vectors: Callable[[], Awaitable[TermVectors | None]] | None = None,
     ) -> None:
         """`contexts` opens the engine's context on a unit of work, with the program's rules as known
         at that moment (a Slack home workspace is learned after start); `chats` may gain platforms
-        later, as they connect."""
+        later, as they connect. `term_vectors` fetches the embeddings a round is matched with."""
         self.uow_factory = uow_factory
         self.clock = clock
         self._ctx = contexts
@@ -71,6 +73,7 @@ class Jobs:
         self.chats = chats
         self.sender_options = sender_options or SenderOptions()
         self._hourly_ran_at: datetime | None = None
+        self._term_vectors = term_vectors
 
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()
@@ -128,16 +131,25 @@ class Jobs:
 
     async def _start_next_round_if_due(self) -> int:
         async with self.uow_factory() as uow:
+            if not await self._next_round_due(self._ctx(uow)):
+                return 0
+        # Fetched between the two transactions: a slow embeddings model holds no database connection.
+        meanings = await self._term_vectors() if self._term_vectors is not None else None
+        async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
-            if not await pairing.next_round_due(ctx) or len(await pairing.pool_for_round(ctx)) < 2:
+            if not await self._next_round_due(ctx):
                 return 0
             try:
-                report = await pairing.run_round(ctx, dry_run=False)
+                report = await pairing.run_round(ctx, dry_run=False, meanings=meanings)
             except RoundAlreadyStarted:
                 return 0  # another replica won the race; its round is the one
             await uow.commit()
         logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
         return 1
+
+    @staticmethod
+    async def _next_round_due(ctx: Ctx) -> bool:
+        return await pairing.next_round_due(ctx) and len(await pairing.pool_for_round(ctx)) >= 2
 
     async def _prepare_prompts(
         self, pairs: Mapping[tuple[str, str], tuple[Pairing, str]], people: Mapping[UserRef, Participant]

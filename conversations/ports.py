@@ -6,7 +6,7 @@ Services depend on these and nothing else, so a ten-line fake serves in a unit t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -111,6 +111,22 @@ class PromptSet:
 
 class PromptSuggester(Protocol):
     async def suggest(self, context: PairContext) -> PromptSet: ...
+
+
+class TermEmbedder(Protocol):
+    """An embeddings model: one vector per skill or goal term, so matching can compare them by meaning.
+
+    It is given terms and nothing else (see `conversations.privacy`). Any failure raises; the caller
+    then matches on the vocabulary alone."""
+
+    @property
+    def model(self) -> str:
+        """The model's name: vectors of different models are never compared, nor cached together."""
+        ...
+
+    async def embed(self, terms: Sequence[str]) -> list[tuple[float, ...]]:
+        """One vector per term, in the order given."""
+        ...
 
 
 # --- people ------------------------------------------------------------------------------------------
@@ -399,6 +415,18 @@ class AvoidListRepository(Protocol):
         ...
 
 
+class TermVectorRepository(Protocol):
+    """Embeddings already fetched, by model and normalised term: a term is sent to a model once."""
+
+    async def get_many(self, model: str, terms: Collection[str]) -> dict[str, tuple[float, ...]]:
+        """The stored vectors among `terms`; terms with none are left out."""
+        ...
+
+    async def add_many(self, model: str, vectors: Mapping[str, Sequence[float]], at: datetime) -> int:
+        """Store each term's vector unless the term already has one for `model`; how many were stored."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -436,6 +464,8 @@ class UnitOfWork(Protocol):
     def invitations(self) -> InvitationRepository: ...
     @property
     def avoid_list(self) -> AvoidListRepository: ...
+    @property
+    def term_vectors(self) -> TermVectorRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -25,6 +25,7 @@ from storage.repositories import (
     SqlPromptRatings,
     SqlStories,
 )
+from storage.term_vectors import SqlTermVectors
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     org_chart: SqlOrgChart
     invitations: SqlInvitations
     avoid_list: SqlAvoidList
+    term_vectors: SqlTermVectors
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.org_chart = SqlOrgChart(session, d)
         self.invitations = SqlInvitations(session, d)
         self.avoid_list = SqlAvoidList(session, d)
+        self.term_vectors = SqlTermVectors(session, d)
         return self
 
     async def __aexit__(

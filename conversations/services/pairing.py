@@ -23,7 +23,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import RoundAlreadyStarted
-from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
+from conversations.matching import Candidate, MatchResult, ProposedPair, TermVectors, Waitlisted
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
 from conversations.messages import ButtonStyle, MeetingOffer, OutgoingMessage, command, mention
@@ -153,20 +153,28 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-async def compute_round(ctx: Ctx, progress: Progress | None = None) -> tuple[MatchResult, dict[UserRef, str]]:
-    """Solve off the event loop: a large pool takes seconds, and the bot keeps answering meanwhile."""
+async def compute_round(
+    ctx: Ctx, progress: Progress | None = None, meanings: TermVectors | None = None
+) -> tuple[MatchResult, dict[UserRef, str]]:
+    """Solve off the event loop: a large pool takes seconds, and the bot keeps answering meanwhile.
+
+    `meanings` are the pool's term embeddings, fetched before (`term_meanings`), never from here."""
     pool = await pool_for_round(ctx)
     candidates = await build_candidates(ctx, pool)
     rules = ctx.config.match_rules
-    result = await asyncio.to_thread(ctx.matcher.match, candidates, rules, progress=progress)
+    result = await asyncio.to_thread(
+        ctx.matcher.match, candidates, rules, progress=progress, meanings=meanings
+    )
     return result, {p.user: p.display_name for p in pool}
 
 
-async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -> RoundReport:
+async def run_round(
+    ctx: Ctx, dry_run: bool, progress: Progress | None = None, meanings: TermVectors | None = None
+) -> RoundReport:
     # Read the round before the pool: if another matching commits in between, the compare-and-set
     # below sees the round's count moved and this matching stops instead of pairing people twice.
     cycle = await current_cycle(ctx)
-    result, names = await compute_round(ctx, progress)
+    result, names = await compute_round(ctx, progress, meanings)
     latest = await ctx.uow.cycles.latest()
     number = cycle.number if cycle else (latest.number + 1 if latest else 1)
     if dry_run:

@@ -17,6 +17,7 @@ from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 from tests.integration.llm.conftest import API_KEY
 from tests.support.fake_llm import Behaviour, FakeOpenAI, MeaningClusters
 from tests.unit.engine_harness import ADMIN, START, Harness
+from tests.unit.test_mention_injection import assert_no_injection
 
 MEANINGS = {
     "automating monthly reports": "automation",
@@ -181,3 +182,18 @@ async def test_nothing_but_skill_and_goal_terms_reaches_the_model(clustered: Fak
                     "bossman", "console", "uada", "ulee", "umax"):  # fmt: skip
         assert private not in sent
     assert set(clustered.embedding_requests[0].body) == {"model", "input", "encoding_format"}
+
+
+async def test_the_terms_named_in_the_introduction_are_shown_as_typed_and_ping_nobody(
+    fake: FakeOpenAI,
+) -> None:
+    goal, skill = "report bots <!channel> {@U0EXEC}", "python <@U0EXEC> <at>Boss</at>"
+    fake.embedding = MeaningClusters({DEFAULT_VOCABULARY.canonical(t): "automation" for t in (goal, skill)})
+    h = Harness(embedder=model(fake))
+    h.chat.names.update({"ULEA": "Lea", "UMAX": "Max"})
+    await h.join("ULEA", "leader", goals=(goal,), skills=("Hiring",), level="5")
+    await h.join("UMAX", "mentor", skills=(skill,), goals=("Pricing",), level="1")
+    await h.pair_up()
+    intro = next(s.message for s in h.sent_to("ULEA") if s.message.title == "Meet your mentoring partner")
+    assert f"'{goal}' is close to what Max offers: '{skill}'." in dict(intro.fields)["Why you two"]
+    assert_no_injection(intro, {"ULEA": "Lea", "UMAX": "Max"}, "ULEA", "UMAX")

@@ -197,3 +197,30 @@ async def test_the_terms_named_in_the_introduction_are_shown_as_typed_and_ping_n
     intro = next(s.message for s in h.sent_to("ULEA") if s.message.title == "Meet your mentoring partner")
     assert f"'{goal}' is close to what Max offers: '{skill}'." in dict(intro.fields)["Why you two"]
     assert_no_injection(intro, {"ULEA": "Lea", "UMAX": "Max"}, "ULEA", "UMAX")
+
+
+async def test_a_round_the_clock_starts_is_matched_by_meaning_too(clustered: FakeOpenAI) -> None:
+    h = Harness(embedder=model(clustered))
+    await h.join("zed", "leader", level="5")
+    await h.join("yan", "mentor", level="1")
+    await h.pair_up()
+    for first_pair in ("zed", "yan"):
+        leave = (await h.say(first_pair, "leave")).message
+        assert leave is not None
+        delete = next(b for b in leave.buttons if b.label == "Leave and delete my data")
+        await h.click(first_pair, delete.action_id, delete.value)
+    await program(h)
+    h.advance(weeks=12, hours=1)
+    await h.bot.jobs.tick()  # the first round closes
+    h.advance(days=7, hours=1)
+    await h.bot.jobs.tick()  # and the clock starts the next
+    pairings = (await h.store.pairings()).values()
+    pairs = {(p.leader.user_id, p.mentor.user_id) for p in pairings if p.status is PairingStatus.ACTIVE}
+    assert pairs == {("ada", "max"), ("ben", "lee")}
+
+
+async def test_the_operators_pair_command_is_matched_by_meaning_too(clustered: FakeOpenAI) -> None:
+    h = await program(Harness(embedder=model(clustered)))
+    report = await h.bot.run_round(dry_run=True)  # what `mentorbot pair --dry-run` runs
+    assert {(p.leader.user_id, p.mentor.user_id) for p in report.pairs} == {("ada", "max"), ("ben", "lee")}
+    assert WHY_BEN_AND_LEE in report.summary()

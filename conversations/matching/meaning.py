@@ -14,8 +14,8 @@ from scipy import sparse
 
 from conversations.matching.model import TermVectors
 
-SIMILARITY_BLOCK_ROWS = 1024
-"""Terms compared against all others at once (a 1024 x terms block of float64)."""
+SIMILARITY_BLOCK_ROWS = 256
+"""Terms compared against all others at once: a 256 x terms block of float32 (10 MB at 10,000 terms)."""
 
 
 class MeaningIndex:
@@ -27,7 +27,7 @@ class MeaningIndex:
             by_size[len(vector)] = by_size.get(len(vector), 0) + 1
         size = max(by_size, key=lambda n: (by_size[n], n)) if by_size else 0
         terms = sorted(t for t, v in meanings.vectors.items() if len(v) == size and size > 0)
-        matrix = np.array([meanings.vectors[t] for t in terms], dtype=np.float64).reshape(len(terms), size)
+        matrix = np.array([meanings.vectors[t] for t in terms], dtype=np.float32).reshape(len(terms), size)
         norms = np.linalg.norm(matrix, axis=1) if terms else np.zeros(0)
         usable = np.isfinite(norms) & (norms > 0)
         self._terms = [t for t, ok in zip(terms, usable.tolist(), strict=True) if ok]

@@ -3,6 +3,8 @@ and the fast scorer, and nothing at all without vectors."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -61,9 +63,8 @@ def profiles(*people: Candidate) -> list[TermProfile]:
 ADA = person("ada", Role.LEADER, goals=("Automating monthly reports",), skills=("Business planning",))
 
 
-def lee(**terms: tuple[str, ...]) -> Candidate:
-    base = person("lee", Role.MENTOR, skills=terms.get("skills", ()), goals=terms.get("goals", ()))
-    return Candidate(**{**base.__dict__, "display_name": "Lee"})
+def lee(skills: tuple[str, ...] = (), goals: tuple[str, ...] = ()) -> Candidate:
+    return replace(person("lee", Role.MENTOR, skills=skills, goals=goals), display_name="Lee")
 
 
 def test_a_goal_close_to_an_offered_skill_is_named_in_their_own_words() -> None:

@@ -14,10 +14,10 @@ from conversations.app import Mentorbot
 from conversations.clock import SystemClock
 from conversations.domain import UserRef
 from conversations.events import InboundEvent
-from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress
+from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress, TermVectors
 from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries
-from conversations.ports import Clock, PromptSuggester
+from conversations.ports import Clock, PromptSuggester, TermEmbedder
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.sender import SenderOptions
 from conversations.services.context import NudgeRules, ProgramConfig
@@ -71,11 +71,15 @@ class OptimalMatcherOnFirstUse:
     which a serving replica that never runs a round should not carry."""
 
     def match(
-        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
+        self,
+        candidates: Sequence[Candidate],
+        rules: MatchRules,
+        progress: Progress | None = None,
+        meanings: TermVectors | None = None,
     ) -> MatchResult:
         from conversations.matching.optimal import OptimalMatcher
 
-        return OptimalMatcher().match(candidates, rules, progress)
+        return OptimalMatcher().match(candidates, rules, progress, meanings)
 
 
 def build_matcher() -> Matcher:
@@ -89,6 +93,15 @@ def prompt_suggester(settings: Settings) -> PromptSuggester:
     from adapters.llm import build_prompt_suggester
 
     return build_prompt_suggester(settings)
+
+
+def term_embedder(settings: Settings) -> TermEmbedder | None:
+    """The embeddings model for meaning-based matching, only with a key and MENTORBOT_EMBEDDING_MODEL."""
+    if not settings.embeddings_enabled:
+        return None
+    from adapters.llm import build_term_embedder
+
+    return build_term_embedder(settings)
 
 
 @dataclass
@@ -106,9 +119,10 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        close_prompts = getattr(self.bot.prompts, "aclose", None)
-        if close_prompts is not None:
-            await close_prompts()
+        for model_client in (self.bot.prompts, self.bot.embedder):
+            close_client = getattr(model_client, "aclose", None)
+            if close_client is not None:
+                await close_client()
         await self.database.dispose()
 
 
@@ -124,6 +138,7 @@ def build_container(
         prompts=prompt_suggester(settings),
         config=program_config(settings),
         sender_options=sender_options(settings),
+        embedder=term_embedder(settings),
     )
     return Container(settings, database, bot, clock)
 

@@ -202,6 +202,7 @@ class Settings(BaseModel):
     openai_api_key: str | None = _var("OPENAI_API_KEY")
     openai_base_url: str | None = _var("OPENAI_BASE_URL")
     llm_model: str = _var("MENTORBOT_LLM_MODEL", "gpt-4o-mini")
+    embedding_model: str | None = _var("MENTORBOT_EMBEDDING_MODEL")
     # Program cadence
     checkin_weekday: Weekday = _var("MENTORBOT_CHECKIN_DAY", 0, **bounds("checkin_weekday"))
     checkin_time: ClockTime = _var("MENTORBOT_CHECKIN_TIME", time(10, 0))
@@ -241,6 +242,10 @@ class Settings(BaseModel):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.openai_api_key)
+
+    @property
+    def embeddings_enabled(self) -> bool:
+        return bool(self.openai_api_key and self.embedding_model)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, require_app_password: bool = True) -> Settings:

@@ -28,7 +28,7 @@ from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, 
 from conversations.i18n import _
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
-from conversations.matching.model import Progress
+from conversations.matching.model import Progress, TermVectors
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply
 from conversations.people import PeopleFound
 from conversations.ports import (
@@ -36,6 +36,7 @@ from conversations.ports import (
     Clock,
     PeopleDirectory,
     PromptSuggester,
+    TermEmbedder,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -55,8 +56,9 @@ from conversations.services import (
     stats,
     stories,
     survey,
+    term_meanings,
 )
-from conversations.services.context import Ctx, ProgramConfig
+from conversations.services.context import Ctx, ProgramConfig, admin_scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -179,14 +181,19 @@ class Mentorbot:
         config: ProgramConfig,
         chats: Mapping[str, ChatPort] | None = None,
         sender_options: SenderOptions | None = None,
+        embedder: TermEmbedder | None = None,
     ) -> None:
+        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.matcher = matcher
         self.prompts = prompts
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
-        self.jobs = Jobs(uow_factory, clock, self._ctx, prompts, self.chats, sender_options)
+        self.embedder = embedder
+        self.jobs = Jobs(
+            uow_factory, clock, self._ctx, prompts, self.chats, sender_options, self.prepare_term_vectors
+        )
 
     def register_chat(self, port: ChatPort) -> None:
         self.chats[port.platform] = port
@@ -217,13 +224,16 @@ class Mentorbot:
             if Before.PROMPTS in before:
                 await self._prepare_requested_prompts(event)
             found = await self._people_for(event, command) if Before.PEOPLE in before else people.NOBODY
+            meanings = None
+            if Before.TERM_MEANINGS in before and admin_scope_of(self.config, event.actor) is not None:
+                meanings = await self.prepare_term_vectors()
             async with self.uow_factory() as uow:
                 ctx = self._ctx(uow)
                 if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
                     logger.info("dropping duplicate event %s", event.event_id)
                     return None
                 try:
-                    reply = await self._dispatch(ctx, event, command, profile, found)
+                    reply = await self._dispatch(ctx, event, command, profile, found, meanings)
                 except FormInvalid as error:
                     return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
                 except MentorbotError as error:
@@ -253,9 +263,11 @@ class Mentorbot:
         command: ParsedCommand | None,
         profile: Profile | None,
         found: PeopleFound,
+        meanings: TermVectors | None = None,
     ) -> Reply:
         if isinstance(event, CommandReceived):
-            return await self._command(ctx, event.actor, command or parse_command(event.text), profile, found)
+            parsed = command or parse_command(event.text)
+            return await self._command(ctx, event.actor, parsed, profile, found, meanings)
         if isinstance(event, ButtonClicked):
             return await self._button(ctx, event, profile, found)
         if isinstance(event, FormSubmitted):
@@ -268,7 +280,13 @@ class Mentorbot:
         raise InvalidInput("I don't know what to do with that.")
 
     async def _command(
-        self, ctx: Ctx, actor: UserRef, command: ParsedCommand, profile: Profile | None, found: PeopleFound
+        self,
+        ctx: Ctx,
+        actor: UserRef,
+        command: ParsedCommand,
+        profile: Profile | None,
+        found: PeopleFound,
+        meanings: TermVectors | None = None,
     ) -> Reply:
         spec = COMMANDS.get(command.name)
         if spec is None:  # the parser only names known commands; this is a second line of defence
@@ -278,7 +296,7 @@ class Mentorbot:
             scope = ctx.admin_scope(actor)
             if scope is None:
                 raise NotAllowed(ADMIN_ONLY)
-        return await spec.handler(ctx, CommandRequest(actor, command, profile, scope, found))
+        return await spec.handler(ctx, CommandRequest(actor, command, profile, scope, found, meanings))
 
     async def _button(
         self, ctx: Ctx, event: ButtonClicked, profile: Profile | None, found: PeopleFound
@@ -387,9 +405,20 @@ class Mentorbot:
 
     # --- the operator's commands, and the clock's jobs for the callers that hold only the engine ---
 
-    async def run_round(self, dry_run: bool, progress: Progress | None = None) -> pairing.RoundReport:
+    async def prepare_term_vectors(self) -> TermVectors | None:
+        """The embeddings of the next round's terms, fetched outside any transaction; None without a
+        model or when it fails (the round is then matched on the vocabulary alone)."""
+        if self.embedder is None:
+            return None
         async with self.uow_factory() as uow:
-            report = await pairing.run_round(self._ctx(uow), dry_run, progress)
+            pool = await pairing.pool_for_round(self._ctx(uow))
+        terms = term_meanings.pool_terms(pool)
+        return await term_meanings.term_vectors(self.uow_factory, self.embedder, terms, self.clock.now())
+
+    async def run_round(self, dry_run: bool, progress: Progress | None = None) -> pairing.RoundReport:
+        meanings = await self.prepare_term_vectors()
+        async with self.uow_factory() as uow:
+            report = await pairing.run_round(self._ctx(uow), dry_run, progress, meanings=meanings)
             if not dry_run:
                 await uow.commit()
             return report

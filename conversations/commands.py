@@ -18,6 +18,7 @@ from enum import Enum
 from conversations.domain import PairingStatus, Profile, UserRef
 from conversations.errors import NotAllowed
 from conversations.i18n import _
+from conversations.matching.model import TermVectors
 from conversations.messages import ItemList, OutgoingMessage, Reply, Visibility
 from conversations.messages import command as command_ref
 from conversations.parsing import MAX_TEXT, ParsedCommand, clean_text, parse_date, parse_int
@@ -63,6 +64,8 @@ class Before(Enum):
     """This week's discussion prompts for the person's pair, from the suggester (possibly an LLM)."""
     PEOPLE = "people"
     """Who the people an event names are, from the workspace's directory (`conversations.people`)."""
+    TERM_MEANINGS = "term_meanings"
+    """Embeddings of the pool's skill and goal terms, when an embeddings model is configured (admins)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class CommandRequest:
     """What an admin-only command may see (the actor's workspaces); None for everyone else's commands."""
     people: PeopleFound = NOBODY
     """Who the typed person is, when the command asked for `Before.PEOPLE`."""
+    meanings: TermVectors | None = None
+    """The pool's term embeddings, when the command asked for `Before.TERM_MEANINGS` and a model gave them."""
 
 
 Handler = Callable[[Ctx, CommandRequest], Awaitable[Reply]]
@@ -194,7 +199,9 @@ async def _report(ctx: Ctx, request: CommandRequest) -> Reply:
 
 async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:
     _scope(request)
-    report = await pairing.run_round(ctx, dry_run="--dry-run" in request.command.flags)
+    report = await pairing.run_round(
+        ctx, dry_run="--dry-run" in request.command.flags, meanings=request.meanings
+    )
     return Reply(report.message())
 
 
@@ -365,6 +372,7 @@ _TABLE: tuple[Command, ...] = (
         _pair,
         "Admins: pair the next round (pair --dry-run to preview)",
         admin_only=True,
+        before=frozenset({Before.TERM_MEANINGS}),
         aliases=("match",),
         teams_lists=(TEAM,),
     ),

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
 from conversations.errors import RoundAlreadyStarted
+from conversations.matching.model import TermVectors
 from conversations.ports import (
     ChatPort,
     Clock,
@@ -63,10 +64,11 @@ class Jobs:
         prompts: PromptSuggester,
         chats: Mapping[str, ChatPort],
         sender_options: SenderOptions | None = None,
+        term_vectors: Callable[[], Awaitable[TermVectors | None]] | None = None,
     ) -> None:
         """`contexts` opens the engine's context on a unit of work, with the program's rules as known
         at that moment (a Slack home workspace is learned after start); `chats` may gain platforms
-        later, as they connect."""
+        later, as they connect. `term_vectors` fetches the embeddings a round is matched with."""
         self.uow_factory = uow_factory
         self.clock = clock
         self._ctx = contexts
@@ -74,6 +76,7 @@ class Jobs:
         self.chats = chats
         self.sender_options = sender_options or SenderOptions()
         self._hourly_ran_at: datetime | None = None
+        self._term_vectors = term_vectors
 
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()
@@ -162,17 +165,30 @@ class Jobs:
 
     async def _start_next_round_if_due(self) -> int:
         async with self.uow_factory() as uow:
+            if not await self._workspaces_due(self._ctx(uow)):
+                return 0
+        # Fetched between the two transactions: a slow embeddings model holds no database connection.
+        meanings = await self._term_vectors() if self._term_vectors is not None else None
+        async with self.uow_factory() as uow:
             ctx = self._ctx(uow)
-            due = await pairing.workspaces_due_a_round(ctx)
-            if not due or len(await pairing.pool_for_round(ctx, due)) < 2:
+            due = await self._workspaces_due(ctx)
+            if not due:
                 return 0
             try:
-                report = await pairing.run_round(ctx, dry_run=False, workspaces=due)
+                report = await pairing.run_round(ctx, dry_run=False, workspaces=due, meanings=meanings)
             except RoundAlreadyStarted:
                 return 0  # another replica won the race; its round is the one
             await uow.commit()
         logger.info("round %s started by the clock: %s pairs", report.cycle_number, len(report.pairs))
         return 1
+
+    @staticmethod
+    async def _workspaces_due(ctx: Ctx) -> frozenset[pairing.Workspace]:
+        """The workspaces whose next round is due and that have people enough to pair."""
+        due = await pairing.workspaces_due_a_round(ctx)
+        if not due or len(await pairing.pool_for_round(ctx, due)) < 2:
+            return frozenset()
+        return due
 
     async def _prepare_prompts(
         self, pairs: Mapping[tuple[str, str], tuple[Pairing, str]], people: Mapping[UserRef, Participant]

@@ -115,6 +115,22 @@ class PromptSuggester(Protocol):
     async def suggest(self, context: PairContext) -> PromptSet: ...
 
 
+class TermEmbedder(Protocol):
+    """An embeddings model: one vector per skill or goal term, so matching can compare them by meaning.
+
+    It is given terms and nothing else (see `conversations.privacy`). Any failure raises; the caller
+    then matches on the vocabulary alone."""
+
+    @property
+    def model(self) -> str:
+        """The model's name: vectors of different models are never compared, nor cached together."""
+        ...
+
+    async def embed(self, terms: Sequence[str]) -> list[tuple[float, ...]]:
+        """One vector per term, in the order given."""
+        ...
+
+
 # --- people ------------------------------------------------------------------------------------------
 
 
@@ -459,6 +475,17 @@ class ProgramSettingsRepository(Protocol):
 
     async def all(self) -> dict[tuple[str, str], dict[str, str]]:
         """Every workspace's stored settings, by (platform, workspace id)."""
+
+
+class TermVectorRepository(Protocol):
+    """Embeddings already fetched, by model and normalised term: a term is sent to a model once."""
+
+    async def get_many(self, model: str, terms: Collection[str]) -> dict[str, tuple[float, ...]]:
+        """The stored vectors among `terms`; terms with none are left out."""
+        ...
+
+    async def add_many(self, model: str, vectors: Mapping[str, Sequence[float]], at: datetime) -> int:
+        """Store each term's vector unless the term already has one for `model`; how many were stored."""
         ...
 
 
@@ -507,6 +534,8 @@ class UnitOfWork(Protocol):
     def round_end(self) -> RoundEndRepository: ...
     @property
     def program_settings(self) -> ProgramSettingsRepository: ...
+    @property
+    def term_vectors(self) -> TermVectorRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -17,7 +17,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime
@@ -395,3 +407,20 @@ class ProgramSettingChangeRow(SQLModel, table=True):
 
 
 program_settings_history: Table = metadata.tables["program_settings_history"]
+
+
+class TermVectorRow(SQLModel, table=True):
+    """A skill or goal term's embedding, kept per model so the next round asks the model only for new
+    terms. It names nobody: the term is the normalised text people wrote, shared by all who wrote it."""
+
+    __tablename__: ClassVar[str] = "term_vectors"
+
+    model: str = Field(sa_type=String, primary_key=True)
+    term: str = Field(sa_type=String, primary_key=True)
+    dimensions: int = Field(sa_type=Integer)
+    vector: bytes = Field(sa_type=LargeBinary)
+    """`dimensions` little-endian float32 values."""
+    created_at: datetime = _instant()
+
+
+term_vectors: Table = metadata.tables["term_vectors"]

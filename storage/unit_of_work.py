@@ -27,6 +27,7 @@ from storage.repositories import (
     SqlStories,
 )
 from storage.round_end import SqlRoundEnd
+from storage.term_vectors import SqlTermVectors
 from storage.waitlist import SqlDailyRuns, SqlWaitlist
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
     daily_runs: SqlDailyRuns
     round_end: SqlRoundEnd
     program_settings: SqlProgramSettings
+    term_vectors: SqlTermVectors
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
         self.daily_runs = SqlDailyRuns(session, d)
         self.round_end = SqlRoundEnd(session, d)
         self.program_settings = SqlProgramSettings(session, d)
+        self.term_vectors = SqlTermVectors(session, d)
         return self
 
     async def __aexit__(

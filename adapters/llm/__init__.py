@@ -1,8 +1,14 @@
-"""Discussion prompts from an OpenAI-compatible LLM, behind a circuit breaker."""
+"""Discussion prompts and term embeddings from an OpenAI-compatible server, behind circuit breakers."""
 
 from adapters.llm.circuit_breaker import CircuitBreaker, CircuitState
+from adapters.llm.embeddings import OpenAIEmbedder
 from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
-from adapters.llm.factory import LLMSettings, build_openai_suggester, build_prompt_suggester
+from adapters.llm.factory import (
+    LLMSettings,
+    build_openai_suggester,
+    build_prompt_suggester,
+    build_term_embedder,
+)
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
 
 __all__ = [
@@ -13,7 +19,9 @@ __all__ = [
     "LLMAnswerInvalid",
     "LLMSettings",
     "LLMUnavailable",
+    "OpenAIEmbedder",
     "OpenAISuggester",
     "build_openai_suggester",
     "build_prompt_suggester",
+    "build_term_embedder",
 ]

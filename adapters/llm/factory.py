@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from adapters.llm.embeddings import OpenAIEmbedder
 from adapters.llm.openai_suggester import DEFAULT_MODEL, OpenAISuggester
 from conversations.ports import PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
@@ -14,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 class LLMSettings(Protocol):
-    """The part of the bot's settings this adapter reads (OPENAI_API_KEY, OPENAI_BASE_URL, MENTORBOT_LLM_MODEL)."""
+    """The part of the bot's settings this adapter reads (OPENAI_API_KEY, OPENAI_BASE_URL, MENTORBOT_LLM_MODEL,
+    MENTORBOT_EMBEDDING_MODEL)."""
 
     @property
     def openai_api_key(self) -> str | None: ...
@@ -24,6 +26,9 @@ class LLMSettings(Protocol):
 
     @property
     def llm_model(self) -> str: ...
+
+    @property
+    def embedding_model(self) -> str | None: ...
 
 
 def build_openai_suggester(settings: LLMSettings, library: LibrarySuggester | None = None) -> OpenAISuggester:
@@ -48,3 +53,11 @@ def build_prompt_suggester(settings: LLMSettings, library: LibrarySuggester | No
         "discussion prompts from model %s, curated library as fallback", settings.llm_model or DEFAULT_MODEL
     )
     return FallbackSuggester(build_openai_suggester(settings, library), library)
+
+
+def build_term_embedder(settings: LLMSettings) -> OpenAIEmbedder | None:
+    """The embeddings model on the same server, or None (no key, or no model named): vocabulary only."""
+    if not settings.openai_api_key or not settings.embedding_model:
+        return None
+    logger.info("meaning-based matching with embeddings model %s", settings.embedding_model)
+    return OpenAIEmbedder.connect(settings.openai_api_key, settings.openai_base_url, settings.embedding_model)

@@ -7,6 +7,7 @@ from conversations.matching.model import (
     MatchRules,
     Progress,
     ProposedPair,
+    TermVectors,
     Waitlisted,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "MatchRules",
     "OptimalMatcher",
     "ProposedPair",
+    "TermVectors",
     "Waitlisted",
 ]

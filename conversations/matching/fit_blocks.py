@@ -3,7 +3,9 @@
 At 10,000 x 10,000 there are 10^8 pairs: per-pair Python would take minutes, so scores are built with
 array operations, a few hundred leader rows at a time to keep memory flat:
 
-- shared terms are counted with sparse products of one-hot term matrices (goals x skills);
+- shared terms are counted with sparse products of one-hot term matrices (goals x skills), and terms
+  close in meaning (when the round has embeddings) with the same products through a sparse
+  term x term "close" matrix;
 - what depends only on (timezone, seniority, department) - shared hours, the seniority-gap and
   working-hours rules, the department bonus - is looked up in a small table indexed by "profile
   class" when the pool has few distinct classes (it usually does), and computed directly otherwise;
@@ -29,11 +31,13 @@ from scipy import sparse
 
 from conversations.matching.fit import (
     DEPARTMENT_BONUS,
+    MEANING_WEIGHT,
     OVERLAP_WEIGHT_PER_HOUR,
     TERM_WEIGHT,
     TWO_WAY_BONUS,
     TermProfile,
 )
+from conversations.matching.meaning import MeaningIndex
 from conversations.matching.model import MatchRules
 from conversations.matching.rules import (
     RULE_ORDER,
@@ -109,6 +113,7 @@ class PairScorer:
         at: datetime | None = None,
         class_table_limit: int = CLASS_TABLE_LIMIT,
         dense_terms_limit: int = DENSE_TERMS_LIMIT,
+        meanings: MeaningIndex | None = None,
     ) -> None:
         self.leaders = leaders
         self.mentors = mentors
@@ -131,6 +136,8 @@ class PairScorer:
             self._mentor_skills_t = np.ascontiguousarray(mentor_skills_t.toarray())
             self._mentor_goals_t = np.ascontiguousarray(mentor_goals_t.toarray())
 
+        self._build_close_terms(meanings, term_index)
+
         departments: dict[str, int] = {}
 
         def department_number(p: TermProfile) -> int:
@@ -146,6 +153,35 @@ class PairScorer:
         self._build_forbidden_pairs()
         self._leader_waiting, self._mentor_waiting = waiting_bonuses(leaders, mentors)
         self._anyone_waiting = bool(self._leader_waiting.any() or self._mentor_waiting.any())
+
+    # -- closeness in meaning -------------------------------------------------------------------------
+
+    def _build_close_terms(self, meanings: MeaningIndex | None, term_index: dict[str, int]) -> None:
+        """Per leader, the terms close in meaning to any of their goals (and skills): one product with a
+        mentor's skills (goals) then tells whether the pair has a goal close to an offered skill."""
+        self._goals_close: sparse.csr_matrix | None = None
+        self._skills_close: sparse.csr_matrix | None = None
+        if meanings is None or not len(meanings) or not term_index:
+            return
+        close = meanings.close_pairs(term_index)
+        if close.nnz:
+            self._goals_close = sparse.csr_matrix(self._leader_goals @ close)
+            self._skills_close = sparse.csr_matrix(self._leader_skills @ close)
+
+    def _meaning_bonus(
+        self, start: int, stop: int, taught: np.ndarray, shared: np.ndarray
+    ) -> np.ndarray | None:
+        if self._goals_close is None or self._skills_close is None:
+            return None
+        taught_close = _dense(self._goals_close[start:stop] @ self._mentor_skills_t) > 0
+        taught_close &= taught == 0
+        shared_close = _dense(self._skills_close[start:stop] @ self._mentor_goals_t) > 0
+        shared_close &= shared == 0
+        bonus = taught_close.astype(np.float32)
+        bonus += shared_close
+        bonus *= np.float32(MEANING_WEIGHT)
+        result: np.ndarray = bonus
+        return result
 
     # -- static part: timezone, seniority, department -------------------------------------------------
 
@@ -228,12 +264,15 @@ class PairScorer:
         """Scores of leaders[start:stop] against every mentor (float32; negative where ruled out)."""
         taught = _dense(self._leader_goals[start:stop] @ self._mentor_skills_t)
         shared = _dense(self._leader_skills[start:stop] @ self._mentor_goals_t)
+        meaning = self._meaning_bonus(start, stop, taught, shared)
         two_way = taught > 0
         two_way &= shared > 0
         scores = taught
         scores += shared
         scores *= np.float32(TERM_WEIGHT)
         scores += two_way * np.float32(TWO_WAY_BONUS)
+        if meaning is not None:
+            scores += meaning
         scores += self._static_block(start, stop)
         if self._anyone_waiting:  # pairs a static rule forbids stay far below zero
             scores += self._leader_waiting[start:stop, None]

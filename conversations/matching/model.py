@@ -6,7 +6,7 @@ keeps answering, and so it can be tested exhaustively without any I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -58,6 +58,15 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class TermVectors:
+    """Embeddings of the pool's skill and goal terms, by the vocabulary's key of each term: with them,
+    the matcher adds a bounded bonus for goals close in meaning to the other's skills (`fit.py`)."""
+
+    model: str
+    vectors: Mapping[str, tuple[float, ...]]
+
+
+@dataclass(frozen=True)
 class ProposedPair:
     leader: UserRef
     mentor: UserRef
@@ -83,10 +92,12 @@ class Matcher(Protocol):
         candidates: Sequence[Candidate],
         rules: MatchRules,
         progress: Callable[[float], None] | None = None,
+        meanings: TermVectors | None = None,
     ) -> MatchResult:
         """Every candidate ends up in exactly one pair (or up to capacity, for mentors) or the waitlist.
 
         `progress`, when given, is called with the fraction done (0 to 1), from the thread that runs
-        the match; a CLI uses it to draw a progress bar for large pools.
+        the match; a CLI uses it to draw a progress bar for large pools. `meanings`, when given, adds
+        the bounded bonus for terms close in meaning; without them the vocabulary alone decides.
         """
         ...

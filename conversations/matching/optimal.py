@@ -20,7 +20,7 @@ import numpy as np
 from conversations.matching.assignment import Assignment, assign_dense, assign_sparse
 from conversations.matching.fit_blocks import PairScorer
 from conversations.matching.graph import build_candidate_graph, default_workers, scored_blocks
-from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress
+from conversations.matching.model import Candidate, MatchResult, MatchRules, Progress, TermVectors
 from conversations.matching.round import match_round
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
@@ -50,9 +50,15 @@ class RoundMatcher(ABC):
         self.workers = workers or default_workers()
 
     def match(
-        self, candidates: Sequence[Candidate], rules: MatchRules, progress: Progress | None = None
+        self,
+        candidates: Sequence[Candidate],
+        rules: MatchRules,
+        progress: Progress | None = None,
+        meanings: TermVectors | None = None,
     ) -> MatchResult:
-        return match_round(candidates, rules, self._assign, self.vocabulary, self.at, progress)
+        return match_round(
+            candidates, rules, self._assign, self.vocabulary, self.at, progress, meanings=meanings
+        )
 
     @abstractmethod
     def _assign(self, scorer: PairScorer, capacity: int, progress: Progress | None) -> Assignment: ...

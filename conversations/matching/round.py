@@ -15,14 +15,16 @@ from datetime import datetime
 import numpy as np
 
 from conversations.matching.assignment import Assignment
-from conversations.matching.fit import TermProfile, explain, fit_of
+from conversations.matching.fit import CLOSE_IN_MEANING, TermProfile, explain, fit_of
 from conversations.matching.fit_blocks import PairScorer
+from conversations.matching.meaning import MeaningIndex
 from conversations.matching.model import (
     Candidate,
     MatchResult,
     MatchRules,
     Progress,
     ProposedPair,
+    TermVectors,
     Waitlisted,
 )
 from conversations.matching.pool import by_workspace, first_of_each_person, split_sides
@@ -68,8 +70,10 @@ def match_round(
     at: datetime | None,
     progress: Progress | None,
     class_table_limit: int | None = None,
+    meanings: TermVectors | None = None,
 ) -> MatchResult:
     started = time.perf_counter()
+    index = MeaningIndex(meanings, CLOSE_IN_MEANING) if meanings is not None and meanings.vectors else None
     pools = by_workspace(first_of_each_person(candidates))
     capacity = int(rules.mentor_capacity)
     sides = [split_sides(pool, capacity) for pool in pools]
@@ -81,7 +85,7 @@ def match_round(
         leaders = [TermProfile.of(c, vocabulary) for c in side.leaders]
         mentors = [TermProfile.of(c, vocabulary) for c in side.mentors]
         _match_pool(leaders, mentors, rules, strategy, vocabulary, at, reporter.for_pool(k),
-                    class_table_limit, pairs, waitlist)  # fmt: skip
+                    class_table_limit, pairs, waitlist, index)  # fmt: skip
     reporter.report(1.0)
     logger.info(
         "matched %d candidates in %d workspace(s): %d pairs, %d waitlisted, %.2f s",
@@ -101,6 +105,7 @@ def _match_pool(
     class_table_limit: int | None,
     pairs: list[ProposedPair],
     waitlist: list[Waitlisted],
+    meanings: MeaningIndex | None = None,
 ) -> None:
     shape = PoolShape(len(leaders), len(mentors), int(rules.mentor_capacity))
     if not leaders or not mentors or shape.capacity <= 0:
@@ -114,12 +119,12 @@ def _match_pool(
         return
 
     extra = {} if class_table_limit is None else {"class_table_limit": class_table_limit}
-    scorer = PairScorer(leaders, mentors, rules, at, **extra)
+    scorer = PairScorer(leaders, mentors, rules, at, meanings=meanings, **extra)
     assignment = strategy(scorer, min(shape.capacity, len(leaders)), progress)
 
     for i, j in sorted(zip(assignment.leaders.tolist(), assignment.mentors.tolist(), strict=True)):
         leader, mentor = leaders[i], mentors[j]
-        fit = fit_of(leader, mentor, scorer.overlap_hours(i, j))
+        fit = fit_of(leader, mentor, scorer.overlap_hours(i, j), meanings)
         pairs.append(
             ProposedPair(leader.candidate.user, mentor.candidate.user, round(fit.score, 3),
                          explain(leader, mentor, fit, vocabulary))

@@ -143,6 +143,22 @@ class AdminScope:
 EVERYTHING = AdminScope()
 
 
+def admin_scope_of(config: ProgramConfig, user: UserRef) -> AdminScope | None:
+    """What `user` may see as an admin, or None when they are no admin here: an entry must name
+    them in this very workspace or tenant, not just by a user id another workspace may reuse."""
+    homes = config.home_workspaces
+    matching = [
+        entry
+        for entry in admin_entries(config.admins)
+        if entry.names(user.platform, user.workspace_id, user.user_id, homes)
+    ]
+    if not matching:
+        return None
+    if any(e.org_wide for e in matching):
+        return EVERYTHING
+    return AdminScope(user.platform, user.workspace_id)
+
+
 @dataclass
 class Ctx:
     uow: UnitOfWork
@@ -179,19 +195,7 @@ class Ctx:
         return person.is_available(self.local_today(person))
 
     def admin_scope(self, user: UserRef) -> AdminScope | None:
-        """What `user` may see as an admin, or None when they are no admin here: an entry must name
-        them in this very workspace or tenant, not just by a user id another workspace may reuse."""
-        homes = self.config.home_workspaces
-        matching = [
-            entry
-            for entry in admin_entries(self.config.admins)
-            if entry.names(user.platform, user.workspace_id, user.user_id, homes)
-        ]
-        if not matching:
-            return None
-        if any(e.org_wide for e in matching):
-            return EVERYTHING
-        return AdminScope(user.platform, user.workspace_id)
+        return admin_scope_of(self.config, user)
 
     def is_admin(self, user: UserRef) -> bool:
         return self.admin_scope(user) is not None

@@ -25,7 +25,7 @@ from conversations.domain import (
 )
 from conversations.errors import RoundAlreadyStarted
 from conversations.i18n import _
-from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
+from conversations.matching import Candidate, MatchResult, ProposedPair, TermVectors, Waitlisted
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
 from conversations.messages import (
@@ -195,17 +195,25 @@ def sentence(text: str) -> str:
 
 
 async def compute_round(
-    ctx: Ctx, progress: Progress | None = None, workspaces: frozenset[Workspace] | None = None
+    ctx: Ctx,
+    progress: Progress | None = None,
+    workspaces: frozenset[Workspace] | None = None,
+    meanings: TermVectors | None = None,
 ) -> tuple[MatchResult, dict[UserRef, str]]:
     """Each workspace matched by its own rules (pairs never cross one), off the event loop: a large
-    pool takes seconds, and the bot keeps answering meanwhile."""
+    pool takes seconds, and the bot keeps answering meanwhile.
+
+    `meanings` are the pool's term embeddings, fetched before (`term_meanings`), never from here."""
     pool = await pool_for_round(ctx, workspaces)
-    result = await match_by_workspace(ctx, await build_candidates(ctx, pool), progress)
+    result = await match_by_workspace(ctx, await build_candidates(ctx, pool), progress, meanings)
     return result, {p.user: p.display_name for p in pool}
 
 
 async def match_by_workspace(
-    ctx: Ctx, candidates: list[Candidate], progress: Progress | None = None
+    ctx: Ctx,
+    candidates: list[Candidate],
+    progress: Progress | None = None,
+    meanings: TermVectors | None = None,
 ) -> MatchResult:
     """Each workspace matched by its own rules (`Ctx.config_for`); pairs never cross one."""
     by_workspace: dict[Workspace, list[Candidate]] = defaultdict(list)
@@ -215,7 +223,9 @@ async def match_by_workspace(
     waitlist: list[Waitlisted] = []
     for where, members in sorted(by_workspace.items()):
         rules = (await ctx.config_for(where)).match_rules
-        result = await asyncio.to_thread(ctx.matcher.match, members, rules, progress=progress)
+        result = await asyncio.to_thread(
+            ctx.matcher.match, members, rules, progress=progress, meanings=meanings
+        )
         pairs += result.pairs
         waitlist += result.waitlist
     return MatchResult(tuple(pairs), tuple(waitlist))
@@ -226,12 +236,13 @@ async def run_round(
     dry_run: bool,
     progress: Progress | None = None,
     workspaces: frozenset[Workspace] | None = None,
+    meanings: TermVectors | None = None,
 ) -> RoundReport:
     """`workspaces`: only their people (a round the clock starts where its settings say so)."""
     # Read the round before the pool: if another matching commits in between, the compare-and-set
     # below sees the round's count moved and this matching stops instead of pairing people twice.
     cycle = await current_cycle(ctx)
-    result, names = await compute_round(ctx, progress, workspaces)
+    result, names = await compute_round(ctx, progress, workspaces, meanings)
     latest = await ctx.uow.cycles.latest()
     number = cycle.number if cycle else (latest.number + 1 if latest else 1)
     if dry_run:

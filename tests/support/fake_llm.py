@@ -1,27 +1,37 @@
 """An OpenAI-compatible chat server that runs on 127.0.0.1, for tests, benchmarks and offline demos.
 
-It answers `POST /v1/chat/completions` with the same body shapes as the real API (completions,
-error objects, `retry-after` headers), records every request, and can be told to be slow, to fail,
-or to talk nonsense. Its default answer reads the pair's data out of the request, so a test can tell
-that the prompts were personalised. Run alone (`python -m tests.support.fake_llm`) it prints its
+It answers `POST /v1/chat/completions` and `POST /v1/embeddings` with the same body shapes as the real
+API (completions, embedding lists, error objects, `retry-after` headers), records every request, and
+can be told to be slow, to fail, or to talk nonsense. Its default chat answer reads the pair's data out
+of the request, so a test can tell that the prompts were personalised; its embeddings are a fixed
+vector per text, or per meaning when given `MeaningClusters`, so paraphrases of one meaning are close. Run alone (`python -m tests.support.fake_llm`) it prints its
 base URL and serves until stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import array
 import asyncio
+import base64
+import hashlib
 import itertools
 import json
+import math
+import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 Behaviour = Callable[[dict[str, object]], Awaitable[web.Response]]
+Embedding = Callable[[str], list[float]]
+"""Text -> its vector (the fake's model)."""
+
+EMBEDDING_DIMENSIONS = 32
 
 _PAIR_DATA = re.compile(r"<pair_data>\s*(.*?)\s*</pair_data>", re.DOTALL)
 _ids = itertools.count(1)
@@ -106,6 +116,54 @@ def personalised_answer(request: dict[str, object]) -> str:
     return json.dumps(answer)
 
 
+def hashed_vector(key: str, dimensions: int = EMBEDDING_DIMENSIONS) -> list[float]:
+    """A fixed pseudo-random unit vector per key: two different keys are close to orthogonal."""
+    rng = random.Random(hashlib.sha256(key.encode()).digest())
+    vector = [rng.gauss(0.0, 1.0) for _ in range(dimensions)]
+    norm = math.sqrt(sum(x * x for x in vector))
+    return [x / norm for x in vector]
+
+
+@dataclass(frozen=True)
+class MeaningClusters:
+    """An embeddings model that knows which texts mean the same: each text named in `meaning_of` gets
+    its meaning's vector plus a little noise of its own (cosine about 0.99 between paraphrases); any
+    other text a vector of its own."""
+
+    meaning_of: Mapping[str, str]
+    dimensions: int = EMBEDDING_DIMENSIONS
+    noise: float = 0.1
+
+    def __call__(self, text: str) -> list[float]:
+        meaning = self.meaning_of.get(text)
+        if meaning is None:
+            return hashed_vector("text:" + text, self.dimensions)
+        base = hashed_vector("meaning:" + meaning, self.dimensions)
+        own = hashed_vector("text:" + text, self.dimensions)
+        return [b + self.noise * o for b, o in zip(base, own, strict=True)]
+
+
+def embeddings_body(
+    vectors: Sequence[Sequence[float]], model: str, encoding: str = "float"
+) -> dict[str, object]:
+    def encoded(vector: Sequence[float]) -> object:
+        if encoding == "base64":
+            return base64.b64encode(array.array("f", vector).tobytes()).decode()
+        return list(vector)
+
+    return {
+        "object": "list",
+        "data": [{"object": "embedding", "index": k, "embedding": encoded(v)} for k, v in enumerate(vectors)],
+        "model": model,
+        "usage": {"prompt_tokens": 4 * len(vectors), "total_tokens": 4 * len(vectors)},
+    }
+
+
+def inputs_of(body: Mapping[str, object]) -> list[str]:
+    raw = body.get("input")
+    return [raw] if isinstance(raw, str) else [str(x) for x in raw] if isinstance(raw, list) else []
+
+
 @dataclass
 class RecordedRequest:
     body: dict[str, object]
@@ -124,12 +182,40 @@ class FakeOpenAI:
     requests: list[RecordedRequest] = field(default_factory=list)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     base_url: str = ""
+    embedding: Embedding = hashed_vector
+    """The embeddings model: text -> vector (`MeaningClusters` makes paraphrases close)."""
+    embedding_behaviour: Behaviour | None = None
+    """When set, answers `/v1/embeddings` instead of `embedding` (a fault: slow, 500, wrong dimension)."""
+    embedding_requests: list[RecordedRequest] = field(default_factory=list)
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=64 * 1024**2)
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         app.router.add_get("/fake/stats", self._stats)
         return app
+
+    @property
+    def embedded_texts(self) -> list[str]:
+        """Every text sent for embedding, in order."""
+        return [text for r in self.embedding_requests for text in inputs_of(r.body)]
+
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            return error(400, "We could not parse the JSON body of your request.", "invalid_json")
+        self.embedding_requests.append(RecordedRequest(body=body, headers=dict(request.headers)))
+        if self.api_key is not None and request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return error(401, "Incorrect API key provided.", "invalid_api_key")
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if self.embedding_behaviour is not None:
+            return await self.embedding_behaviour(body)
+        vectors = [self.embedding(text) for text in inputs_of(body)]
+        return web.json_response(
+            embeddings_body(vectors, str(body.get("model", "")), str(body.get("encoding_format", "float")))
+        )
 
     async def _chat(self, request: web.Request) -> web.Response:
         try:
@@ -147,7 +233,9 @@ class FakeOpenAI:
         return completion(personalised_answer(body), str(body.get("model", "")))
 
     async def _stats(self, request: web.Request) -> web.Response:
-        return web.json_response({"requests": len(self.requests)})
+        return web.json_response(
+            {"requests": len(self.requests), "embedding_requests": len(self.embedding_requests)}
+        )
 
     # Ready-made behaviours -------------------------------------------------------------------
 
@@ -168,6 +256,24 @@ class FakeOpenAI:
                     429, "Rate limit reached for requests per min.", "rate_limit_exceeded", retry_after
                 )
             return error(code, "The server had an error while processing your request.", "server_error")
+
+        return behave
+
+    def hangs(self) -> Behaviour:
+        """Never answers until the test releases it, then fails: any endpoint, like a hung upstream."""
+
+        async def behave(body: dict[str, object]) -> web.Response:
+            await self.release.wait()
+            return error(503, "The server is overloaded.", "server_error")
+
+        return behave
+
+    def embeds_with(self, change: Callable[[list[list[float]]], list[list[float]]]) -> Behaviour:
+        """Embeddings of the fake's model, altered by `change` (a wrong dimension, a NaN, one missing)."""
+
+        async def behave(body: dict[str, object]) -> web.Response:
+            vectors = change([self.embedding(text) for text in inputs_of(body)])
+            return web.json_response(embeddings_body(vectors, str(body.get("model", ""))))
 
         return behave
 

@@ -146,10 +146,10 @@ async def test_two_admins_matching_one_open_round_at_once_pair_nobody_twice(post
 
             armed = False
 
-            def match(self, candidates, rules, progress=None):  # type: ignore[no-untyped-def]
+            def match(self, candidates, rules, progress=None, meanings=None):  # type: ignore[no-untyped-def]
                 if MeetInTheMiddle.armed:
                     barrier.wait()
-                return super().match(candidates, rules, progress)
+                return super().match(candidates, rules, progress, meanings)
 
         bots = [
             Mentorbot(

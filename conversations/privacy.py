@@ -1,0 +1,53 @@
+"""What leaves the building: the fields each AI feature may send to a model, and no other.
+
+One list per feature. The embeddings feature reads its list to pick what it sends; the discussion
+prompts' request is checked against its list by a test. A field cannot reach a model without being
+added here first (and to the README's table of what is sent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from conversations.domain import Participant
+
+MEANING_MATCHING = "meaning-based matching"
+DISCUSSION_PROMPTS = "discussion prompts"
+
+SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        # The embeddings model receives the skills people offer and their learning goals (`Participant`
+        # fields), each term on its own and normalised (case-folded, spacing tidied): no names, ids,
+        # emails, departments, levels, managers, timezones, check-ins or notes, and nothing that ties a
+        # term to its author.
+        MEANING_MATCHING: ("skills", "learning_goals"),
+        # The LLM receives one pair's data block (`adapters/llm/request.py`): for each of the two people
+        # their name, skills and learning goals; the pair's goals with their progress, recent check-in
+        # outcomes, the topics they rated, the prompts shown recently and the week; and, in the
+        # instructions, the pair's language. No ids, emails, departments, levels, managers, timezones,
+        # ratings, private notes, and nothing of any other pair.
+        DISCUSSION_PROMPTS: (
+            "name",
+            "skills",
+            "learning_goals",
+            "goal_progress",
+            "recent_checkin_outcomes",
+            "liked_topics",
+            "disliked_topics",
+            "do_not_repeat",
+            "week",
+            "language",
+        ),  # fmt: skip
+    }
+)
+"""Feature -> the fields that feature may send to a model."""
+
+
+def texts_for(feature: str, person: Participant) -> tuple[str, ...]:
+    """The person's texts `feature` may send: only the `Participant` fields its list names."""
+    texts: list[str] = []
+    for name in SENT_TO_MODELS[feature]:
+        value = getattr(person, name)
+        texts.extend(value if isinstance(value, tuple) else (value,))
+    return tuple(t for t in texts if isinstance(t, str))

@@ -175,8 +175,10 @@ def _scope(request: CommandRequest) -> AdminScope:
 
 
 async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
-    report = await stats.compute_stats(ctx, _scope(request))
-    return Reply(stats.stats_message(report), visibility=Visibility.IN_CHANNEL)
+    scope = _scope(request)
+    report = await stats.compute_stats(ctx, scope)
+    chart = await stats.stats_chart(ctx, scope)
+    return Reply(stats.stats_message(report, chart), visibility=Visibility.IN_CHANNEL)
 
 
 async def _pair(ctx: Ctx, request: CommandRequest) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import Counter, defaultdict
@@ -11,8 +12,10 @@ from statistics import mean
 from typing import TypeVar
 
 from conversations.domain import (
+    Assessment,
     Checkin,
     CheckinAnswer,
+    Cycle,
     DeliveryStatus,
     Goal,
     InvitationStatus,
@@ -22,10 +25,11 @@ from conversations.domain import (
     Role,
     Side,
 )
+from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
+from conversations.services.program_chart import MIN_GROUP, chart_png, round_weeks
 
-MIN_GROUP = 5
 WINDOW = timedelta(days=14)
 
 
@@ -50,6 +54,8 @@ class ProgramStats:
     """Invitations by what became of them: invited (no answer yet), joined, declined (not now or never)."""
     notes: list[str] = field(default_factory=list)
     scope: AdminScope = EVERYTHING
+    closed_round: Cycle | None = None
+    """The round the figures describe when no pair is active and the latest round has been closed."""
 
 
 T = TypeVar("T", Checkin, Goal)
@@ -87,10 +93,14 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
     pairings = [p for p in await uow.pairings.list() if in_scope(p, scope)]
     pairing_ids = {p.id for p in pairings}
     active = [p for p in pairings if p.status is PairingStatus.ACTIVE]
-    since = ctx.now - WINDOW
+    latest_cycle = await uow.cycles.latest()
+    closed_round = _closed_round(latest_cycle, active, ctx)
+    # After a round has closed, its last two weeks are what an admin reviewing it wants to see.
+    until = closed_round.closed_at if closed_round and closed_round.closed_at else ctx.now
+    since = until - WINDOW
     # A check-in sent a little before the window can still have been answered inside it.
     around = await uow.checkins.list(since=since - timedelta(days=7))
-    around = [c for c in around if c.pairing_id in pairing_ids]
+    around = [c for c in around if c.pairing_id in pairing_ids and c.sent_at <= until]
     recent = [c for c in around if c.sent_at >= since]
     goals = [g for g in await uow.goals.list() if g.pairing_id in pairing_ids]
     assessments = [a for a in await uow.assessments.list() if a.pairing_id in pairing_ids]
@@ -106,7 +116,6 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
     } or {p.id for p in window_pairs}
     meeting_rate = len(met_pairs & eligible) / len(eligible) if eligible else None
     ratings = [c.rating for c in recent if c.rating is not None]
-    latest_cycle = await uow.cycles.latest()
     latest_round = sum(1 for p in pairings if latest_cycle and p.cycle_id == latest_cycle.id)
 
     around_by_pair = group_by_pairing(around)
@@ -161,6 +170,49 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
             "declined": invited.get(InvitationStatus.NOT_NOW, 0) + invited.get(InvitationStatus.NEVER, 0),
         },
         scope=scope,
+        closed_round=closed_round,
+    )
+
+
+def _closed_round(latest: Cycle | None, active: list[Pairing], ctx: Ctx) -> Cycle | None:
+    if latest is None or active or latest.closed_at is None or latest.closed_at > ctx.now:
+        return None
+    return latest
+
+
+async def _round_to_chart(ctx: Ctx) -> Cycle | None:
+    """The running round, or the last one closed: the first round not closed yet, else the latest."""
+    cycles = await ctx.uow.cycles.list()
+    started = [c for c in cycles if c.started_at <= ctx.now]
+    running = [c for c in started if c.closed_at is None or c.closed_at > ctx.now]
+    if running:
+        return running[-1]
+    return started[-1] if started else None
+
+
+async def stats_chart(ctx: Ctx, scope: AdminScope = EVERYTHING) -> Attachment | None:
+    """The figures of the running round (or the last closed one) week by week, as a PNG; None before
+    any round has started. Drawn in a worker thread, so the bot keeps answering meanwhile."""
+    uow = ctx.uow
+    cycle = await _round_to_chart(ctx)
+    if cycle is None:
+        return None
+    pairings = [p for p in await uow.pairings.list(cycle_id=cycle.id) if in_scope(p, scope)]
+    ids = {p.id for p in pairings}
+    checkins = [c for c in await uow.checkins.list(since=cycle.started_at) if c.pairing_id in ids]
+    goals = [g for g in await uow.goals.list() if g.pairing_id in ids]
+    assessments: list[Assessment] = [a for a in await uow.assessments.list() if a.pairing_id in ids]
+    weeks = round_weeks(cycle, pairings, checkins, goals, assessments, ctx.now)
+    png = await asyncio.to_thread(chart_png, weeks)
+    return Attachment(
+        f"mentorbot-round-{cycle.number}-{ctx.now.date().isoformat()}.png",
+        png,
+        "image/png",
+        _(
+            "Round {number} week by week: active pairs, meeting rate, check-in response rate, average "
+            "rating, goals done by side and self-assessment before and after",
+            number=cycle.number,
+        ),
     )
 
 
@@ -176,9 +228,28 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
 
 
-def stats_message(stats: ProgramStats) -> OutgoingMessage:
+def _pairs_fields(stats: ProgramStats) -> tuple[tuple[str, str], ...]:
+    """Active pairs while a round runs; once it has closed, the round itself rather than a bare 0."""
+    closed = stats.closed_round
+    if closed is None or closed.closed_at is None:
+        return (("Active pairs", str(stats.active_pairs)),)
+    return (
+        (
+            _("Round {number}", number=closed.number),
+            _(
+                "closed on {date}, {pairs} pairs",
+                date=closed.closed_at.date().isoformat(),
+                pairs=stats.latest_round_pairs,
+            ),
+        ),
+    )
+
+
+def stats_message(stats: ProgramStats, chart: Attachment | None = None) -> OutgoingMessage:
     change = stats.leader_assessment_change
     undeliverable = stats.undeliverable
+    closed = stats.closed_round is not None
+    window = _("last 2 weeks of the round") if closed else _("last 2 weeks")
     return OutgoingMessage(
         title="Reverse mentoring: program stats",
         text=(
@@ -189,13 +260,13 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             ("Participants by role", _counts({r.value: stats.by_role.get(r.value, 0) for r in Role})),
             ("By status", _counts({s.value: stats.by_status.get(s.value, 0) for s in ParticipantStatus})),
             ("By department", _counts(stats.by_department)),
-            ("Active pairs", str(stats.active_pairs)),
+            *_pairs_fields(stats),
             ("Pairs in the latest round", str(stats.latest_round_pairs)),
             ("Active but unpaired", str(stats.waitlisted)),
             ("Invitations: invited / joined / declined", _invitations(stats.invitations)),
-            ("Meeting rate, last 2 weeks", _pct(stats.meeting_rate)),
+            (_("Meeting rate, {window}", window=window), _pct(stats.meeting_rate)),
             (
-                "Average rating, last 2 weeks",
+                _("Average rating, {window}", window=window),
                 "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5",
             ),
             ("Goals set / done (leaders)", f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
@@ -207,6 +278,7 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
                 "— (org-wide admins only)" if undeliverable is None else str(undeliverable),
             ),
         ),
+        attachment=chart,
     )
 
 
@@ -228,7 +300,14 @@ EXPORT_COLUMNS = (
     "leader_goals_done",
     "mentor_goals",
     "mentor_goals_done",
+    "help_requests",
+    "end_reason",
+    "leader_assessment_before",
+    "leader_assessment_after",
+    "mentor_assessment_before",
+    "mentor_assessment_after",
 )
+"""Private notes are never a column, and nothing is derived from them."""
 
 
 async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessage:
@@ -238,6 +317,9 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     cycles = {c.id: c.number for c in await uow.cycles.list()}
     checkins_by_pair = group_by_pairing(await uow.checkins.list())
     goals_by_pair = group_by_pairing(await uow.goals.list())
+    scores: dict[tuple[str, Side, str], int] = {
+        (a.pairing_id, a.side, a.phase): a.score for a in await uow.assessments.list()
+    }
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -268,13 +350,29 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
                 sum(1 for g in pg if g.side is Side.LEADER and g.done),
                 sum(1 for g in pg if g.side is Side.MENTOR),
                 sum(1 for g in pg if g.side is Side.MENTOR and g.done),
+                sum(1 for c in mine if c.answer is CheckinAnswer.NEED_HELP),
+                _safe(pairing.end_reason or ""),
+                *(
+                    scores.get((pairing.id, side, phase), "")
+                    for side in (Side.LEADER, Side.MENTOR)
+                    for phase in ("before", "after")
+                ),
             ]
         )
         rows += 1
     return OutgoingMessage(
-        title="Program export",
-        text=f"{rows} pairings of {scope.describe()} exported as CSV (no private notes).",
-        attachment=Attachment(f"mentorbot-export-{ctx.now.date().isoformat()}.csv", out.getvalue()),
+        title=_("Program export"),
+        text=_(
+            "{rows} pairings of {scope} exported as CSV (no private notes).",
+            rows=rows,
+            scope=scope.describe(),
+        ),
+        attachment=Attachment(
+            f"mentorbot-export-{ctx.now.date().isoformat()}.csv",
+            out.getvalue().encode("utf-8"),
+            "text/csv",
+            _("Pairings and progress, {rows} rows", rows=rows),
+        ),
     )
 
 

@@ -215,10 +215,8 @@ def _line(
     axes.set_xlim(0.5, max(weeks) + 0.5)
     axes.set_xticks(weeks)
     axes.tick_params(labelsize=8)
-    if top is not None:
-        axes.set_ylim(0, top * 1.05)
-    else:
-        axes.set_ylim(bottom=0)
+    highest = max((float(v) for values in series.values() for v in values if v is not None), default=1.0)
+    axes.set_ylim(0, (top or highest or 1.0) * 1.1)
     if not drawn:
         axes.text(
             0.5, 0.5, _("not enough people to show"), ha="center", va="center", transform=axes.transAxes

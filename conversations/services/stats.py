@@ -28,7 +28,7 @@ from conversations.domain import (
 from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
-from conversations.services.program_chart import MIN_GROUP, chart_png, round_weeks
+from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png, round_weeks
 
 WINDOW = timedelta(days=14)
 
@@ -190,9 +190,9 @@ async def _round_to_chart(ctx: Ctx) -> Cycle | None:
     return started[-1] if started else None
 
 
-async def stats_chart(ctx: Ctx, scope: AdminScope = EVERYTHING) -> Attachment | None:
-    """The figures of the running round (or the last closed one) week by week, as a PNG; None before
-    any round has started. Drawn in a worker thread, so the bot keeps answering meanwhile."""
+async def round_figures(ctx: Ctx, scope: AdminScope = EVERYTHING) -> RoundWeeks | None:
+    """The running round's (or the last closed one's) figures week by week, over `scope`; None before
+    any round has started."""
     uow = ctx.uow
     cycle = await _round_to_chart(ctx)
     if cycle is None:
@@ -202,16 +202,23 @@ async def stats_chart(ctx: Ctx, scope: AdminScope = EVERYTHING) -> Attachment | 
     checkins = [c for c in await uow.checkins.list(since=cycle.started_at) if c.pairing_id in ids]
     goals = [g for g in await uow.goals.list() if g.pairing_id in ids]
     assessments: list[Assessment] = [a for a in await uow.assessments.list() if a.pairing_id in ids]
-    weeks = round_weeks(cycle, pairings, checkins, goals, assessments, ctx.now)
+    return round_weeks(cycle, pairings, checkins, goals, assessments, ctx.now)
+
+
+async def stats_chart(ctx: Ctx, scope: AdminScope = EVERYTHING) -> Attachment | None:
+    """`round_figures` as a PNG, drawn in a worker thread so the bot keeps answering meanwhile."""
+    weeks = await round_figures(ctx, scope)
+    if weeks is None:
+        return None
     png = await asyncio.to_thread(chart_png, weeks)
     return Attachment(
-        f"mentorbot-round-{cycle.number}-{ctx.now.date().isoformat()}.png",
+        f"mentorbot-round-{weeks.cycle_number}-{ctx.now.date().isoformat()}.png",
         png,
         "image/png",
         _(
             "Round {number} week by week: active pairs, meeting rate, check-in response rate, average "
             "rating, goals done by side and self-assessment before and after",
-            number=cycle.number,
+            number=weeks.cycle_number,
         ),
     )
 

@@ -60,16 +60,19 @@ async def seed_history(
     start: datetime = ROUND_START,
     closed: bool = False,
     seed: int = 7,
+    cycle: Cycle | None = None,
 ) -> History:
     """`participants` people of one workspace, `pairs` of them paired (2 × pairs ≤ participants) for
-    `weeks` weeks; the round is closed at its end when `closed`."""
+    `weeks` weeks; the round is closed at its end when `closed`. Pass the `cycle` of an earlier call
+    to add another workspace's people to the same round."""
     if 2 * pairs > participants:
         raise ValueError("each pair needs two participants")
     rng = random.Random(seed)
-    cycle = Cycle(new_id(), 1, start, weeks, closed_at=start + timedelta(weeks=weeks) if closed else None)
-    async with uow_factory() as uow:
-        await uow.cycles.add(cycle)
-        await uow.commit()
+    if cycle is None:
+        cycle = Cycle(new_id(), 1, start, weeks, closed_at=start + timedelta(weeks=weeks) if closed else None)
+        async with uow_factory() as uow:
+            await uow.cycles.add(cycle)
+            await uow.commit()
 
     def user(number: int) -> UserRef:
         return UserRef(platform, workspace_id, f"{user_prefix}{number:07d}")

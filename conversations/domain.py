@@ -205,6 +205,25 @@ class Checkin:
     answered_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class CheckinTally:
+    """One pairing's check-ins of one ISO week, counted: what stats and exports need of thousands of
+    check-ins, without reading each one (and never a note)."""
+
+    pairing_id: str
+    week: str
+    asked: int
+    answered: int
+    met: int
+    need_help: int
+    rating_sum: int
+    rating_count: int
+    asked_keys: tuple[str, ...]
+    """`UserRef.key` of the (at most two) people asked that week."""
+    rater_keys: tuple[str, ...]
+    """`UserRef.key` of the people who gave a rating that week."""
+
+
 @dataclass
 class Assessment:
     """A before/after self-assessment on a 1-5 scale, one per person, pairing and phase."""

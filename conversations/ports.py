@@ -17,6 +17,7 @@ from conversations.domain import (
     Assessment,
     Checkin,
     CheckinAnswer,
+    CheckinTally,
     ConversationRef,
     Cycle,
     Delivery,
@@ -254,6 +255,10 @@ class CheckinRepository(Protocol):
         ...
 
     async def list(self, since: datetime | None = None) -> list[Checkin]: ...
+
+    async def tallies(self, since: datetime | None = None) -> list[CheckinTally]:
+        """Check-ins sent since `since`, counted per pairing and week (see `CheckinTally`)."""
+        ...
 
     async def pairings_answered(
         self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime

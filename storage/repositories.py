@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from conversations.domain import (
     Assessment,
     Checkin,
     CheckinAnswer,
+    CheckinTally,
     ConversationRef,
     Cycle,
     Delivery,
@@ -320,6 +321,57 @@ class SqlCheckins(_SqlRepository):
         if since is not None:
             stmt = stmt.where(self.t.c.sent_at >= since)
         return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
+
+    async def tallies(self, since: datetime | None = None) -> list[CheckinTally]:
+        """Counted by the database, one row per pairing and week: a pairing has two people, so the
+        least and greatest key of those asked (or rating) name them all."""
+        c = self.t.c
+        rater = case((c.rating.is_not(None), c.user_key))
+        stmt = select(
+            c.pairing_id,
+            c.week,
+            func.count().label("asked"),
+            func.count(c.answer).label("answered"),
+            func.sum(case((c.answer == CheckinAnswer.MET.value, 1), else_=0)).label("met"),
+            func.sum(case((c.answer == CheckinAnswer.NEED_HELP.value, 1), else_=0)).label("need_help"),
+            func.coalesce(func.sum(c.rating), 0).label("rating_sum"),
+            func.count(c.rating).label("rating_count"),
+            func.min(c.user_key).label("asked_first"),
+            func.max(c.user_key).label("asked_last"),
+            func.min(rater).label("rater_first"),
+            func.max(rater).label("rater_last"),
+        ).group_by(c.pairing_id, c.week)
+        if since is not None:
+            stmt = stmt.where(c.sent_at >= since)
+        result = await self.session.execute(stmt)
+        return [
+            CheckinTally(
+                pairing_id,
+                week,
+                asked,
+                answered,
+                int(met),
+                int(need_help),
+                int(rating_sum),
+                rating_count,
+                tuple(dict.fromkeys((asked_first, asked_last))),
+                tuple(key for key in dict.fromkeys((rater_first, rater_last)) if key is not None),
+            )
+            for (
+                pairing_id,
+                week,
+                asked,
+                answered,
+                met,
+                need_help,
+                rating_sum,
+                rating_count,
+                asked_first,
+                asked_last,
+                rater_first,
+                rater_last,
+            ) in result.all()
+        ]
 
     async def pairings_answered(
         self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime

@@ -12,14 +12,14 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import mean
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from conversations.domain import Assessment, Checkin, CheckinAnswer, Cycle, Goal, Pairing, Side, UserRef
+from conversations.domain import Assessment, CheckinTally, Cycle, Goal, Pairing, Side, UserRef
 from conversations.i18n import _
 
 MIN_GROUP = 5
@@ -55,7 +55,7 @@ def _shown(value: float | None, people: int) -> float | None:
 def round_weeks(
     cycle: Cycle,
     pairings: Sequence[Pairing],
-    checkins: Sequence[Checkin],
+    tallies: Sequence[CheckinTally],
     goals: Sequence[Goal],
     assessments: Sequence[Assessment],
     now: datetime,
@@ -65,32 +65,40 @@ def round_weeks(
     end = min(cycle.closed_at or now, now)
     count = max(1, min(cycle.weeks, -(-(end - cycle.started_at) // WEEK)))
     starts = tuple(cycle.started_at + i * WEEK for i in range(count))
+    first_day = cycle.started_at.date()
 
-    def week_of(moment: datetime) -> int | None:
-        index = (moment - cycle.started_at) // WEEK
+    def week_of(iso_week: str) -> int | None:
+        """The round's week an ISO week falls in; a round starting midweek counts its first days as
+        its first week."""
+        try:
+            year, _, number = iso_week.partition("-W")
+            monday = date.fromisocalendar(int(year), int(number), 1)
+        except ValueError:
+            return None
+        index = ((monday - first_day).days + 3) // 7
         return index if 0 <= index < count else None
 
-    sent: dict[int, set[UserRef]] = defaultdict(set)
+    sent: dict[int, set[str]] = defaultdict(set)
     answered: dict[int, int] = defaultdict(int)
     asked: dict[int, int] = defaultdict(int)
     met: dict[int, set[str]] = defaultdict(set)
-    ratings: dict[int, list[int]] = defaultdict(list)
-    raters: dict[int, set[UserRef]] = defaultdict(set)
-    for checkin in checkins:
-        if checkin.pairing_id not in mine:
+    rating_sums: dict[int, int] = defaultdict(int)
+    rating_counts: dict[int, int] = defaultdict(int)
+    raters: dict[int, set[str]] = defaultdict(set)
+    for tally in tallies:
+        if tally.pairing_id not in mine:
             continue
-        week = week_of(checkin.sent_at)
+        week = week_of(tally.week)
         if week is None:
             continue
-        sent[week].add(checkin.user)
-        asked[week] += 1
-        if checkin.answer is not None:
-            answered[week] += 1
-        if checkin.answer is CheckinAnswer.MET:
-            met[week].add(checkin.pairing_id)
-        if checkin.rating is not None:
-            ratings[week].append(checkin.rating)
-            raters[week].add(checkin.user)
+        sent[week].update(tally.asked_keys)
+        asked[week] += tally.asked
+        answered[week] += tally.answered
+        if tally.met:
+            met[week].add(tally.pairing_id)
+        rating_sums[week] += tally.rating_sum
+        rating_counts[week] += tally.rating_count
+        raters[week].update(tally.rater_keys)
 
     active: list[int | None] = []
     meeting: list[float | None] = []
@@ -139,7 +147,8 @@ def round_weeks(
             _shown(answered[i] / asked[i] if asked[i] else None, len(sent[i])) for i in range(count)
         ),
         average_rating=tuple(
-            _shown(mean(ratings[i]) if ratings[i] else None, len(raters[i])) for i in range(count)
+            _shown(rating_sums[i] / rating_counts[i] if rating_counts[i] else None, len(raters[i]))
+            for i in range(count)
         ),
         goals_done=done_by_side,
         assessment=assessment_means,

@@ -15,6 +15,7 @@ from conversations.domain import (
     Assessment,
     Checkin,
     CheckinAnswer,
+    CheckinTally,
     Cycle,
     DeliveryStatus,
     Goal,
@@ -28,7 +29,7 @@ from conversations.domain import (
 from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
-from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png, round_weeks
+from conversations.services.program_chart import MIN_GROUP, WEEK, RoundWeeks, chart_png, round_weeks
 
 WINDOW = timedelta(days=14)
 
@@ -199,10 +200,10 @@ async def round_figures(ctx: Ctx, scope: AdminScope = EVERYTHING) -> RoundWeeks 
         return None
     pairings = [p for p in await uow.pairings.list(cycle_id=cycle.id) if in_scope(p, scope)]
     ids = {p.id for p in pairings}
-    checkins = [c for c in await uow.checkins.list(since=cycle.started_at) if c.pairing_id in ids]
+    tallies = [t for t in await uow.checkins.tallies(since=cycle.started_at - WEEK) if t.pairing_id in ids]
     goals = [g for g in await uow.goals.list() if g.pairing_id in ids]
     assessments: list[Assessment] = [a for a in await uow.assessments.list() if a.pairing_id in ids]
-    return round_weeks(cycle, pairings, checkins, goals, assessments, ctx.now)
+    return round_weeks(cycle, pairings, tallies, goals, assessments, ctx.now)
 
 
 async def stats_chart(ctx: Ctx, scope: AdminScope = EVERYTHING) -> Attachment | None:
@@ -322,7 +323,9 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     uow = ctx.uow
     people = {p.user: p for p in await uow.participants.list()}
     cycles = {c.id: c.number for c in await uow.cycles.list()}
-    checkins_by_pair = group_by_pairing(await uow.checkins.list())
+    tallies_by_pair: dict[str, list[CheckinTally]] = defaultdict(list)
+    for tally in await uow.checkins.tallies():
+        tallies_by_pair[tally.pairing_id].append(tally)
     goals_by_pair = group_by_pairing(await uow.goals.list())
     scores: dict[tuple[str, Side, str], int] = {
         (a.pairing_id, a.side, a.phase): a.score for a in await uow.assessments.list()
@@ -334,8 +337,8 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     for pairing in await uow.pairings.list():
         if not in_scope(pairing, scope):
             continue
-        mine = checkins_by_pair.get(pairing.id, [])
-        ratings = [c.rating for c in mine if c.rating is not None]
+        mine = tallies_by_pair.get(pairing.id, [])
+        rating_count = sum(t.rating_count for t in mine)
         pg = goals_by_pair.get(pairing.id, [])
         leader, mentor = people.get(pairing.leader), people.get(pairing.mentor)
         writer.writerow(
@@ -350,14 +353,14 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
                 _safe(mentor.display_name if mentor else "(deleted)"),
                 _safe(mentor.department if mentor else ""),
                 f"{pairing.score:.2f}",
-                sum(1 for c in mine if c.answer is not None),
-                sum(1 for c in mine if c.answer is CheckinAnswer.MET),
-                f"{mean(ratings):.2f}" if ratings else "",
+                sum(t.answered for t in mine),
+                sum(t.met for t in mine),
+                f"{sum(t.rating_sum for t in mine) / rating_count:.2f}" if rating_count else "",
                 sum(1 for g in pg if g.side is Side.LEADER),
                 sum(1 for g in pg if g.side is Side.LEADER and g.done),
                 sum(1 for g in pg if g.side is Side.MENTOR),
                 sum(1 for g in pg if g.side is Side.MENTOR and g.done),
-                sum(1 for c in mine if c.answer is CheckinAnswer.NEED_HELP),
+                sum(t.need_help for t in mine),
                 _safe(pairing.end_reason or ""),
                 *(
                     scores.get((pairing.id, side, phase), "")

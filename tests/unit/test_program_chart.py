@@ -14,7 +14,7 @@ from conversations.domain import UserRef
 from conversations.events import CommandReceived
 from conversations.services import stats
 from conversations.services.context import ProgramConfig
-from conversations.services.program_chart import MIN_GROUP, chart_png, round_weeks
+from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png
 from tests.support.program_history import END_REASON, NOTE, ROUND_START, seed_history
 from tests.unit.engine_harness import ADMIN, Harness
 
@@ -36,17 +36,11 @@ async def harness_with(
     return h
 
 
-async def weeks_of(h: Harness):  # type: ignore[no-untyped-def]
+async def weeks_of(h: Harness) -> RoundWeeks:
     async with h.store() as uow:
-        (cycle,) = await uow.cycles.list()
-        return round_weeks(
-            cycle,
-            await uow.pairings.list(),
-            await uow.checkins.list(),
-            await uow.goals.list(),
-            await uow.assessments.list(),
-            h.clock.now(),
-        )
+        weeks = await stats.round_figures(h.bot._ctx(uow))
+    assert weeks is not None
+    return weeks
 
 
 async def test_stats_attach_a_png_of_the_rounds_weeks() -> None:

@@ -771,6 +771,49 @@ async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: 
         assert await uow.checkins.pairings_answered(CheckinAnswer.NEED_HELP, T0, T0) == set()
 
 
+async def test_checkin_tallies_count_each_pairing_week_without_reading_notes(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
+
+    def sent(
+        pairing_id: str, user: UserRef, week: int, answer: CheckinAnswer | None, rating: int | None
+    ) -> Checkin:
+        at = T0 + timedelta(weeks=week)
+        return Checkin(new_id(), pairing_id, user, f"2026-W{10 + week:02d}", at, answer, rating, "a note", at)
+
+    checkins = [
+        sent("p1", ANA, 0, CheckinAnswer.MET, 4),
+        sent("p1", BEN, 0, CheckinAnswer.NEED_HELP, None),
+        sent("p1", ANA, 1, None, None),
+        sent("p1", BEN, 1, CheckinAnswer.RESCHEDULED, 2),
+        sent("p2", CAL, 0, CheckinAnswer.MET, 5),
+        sent("p3", ANA, -1, CheckinAnswer.MET, 3),
+    ]
+
+    async def add_all(uow: UnitOfWork) -> None:
+        assert await uow.checkins.add_many(checkins) == checkins
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        tallies = {(t.pairing_id, t.week): t for t in await uow.checkins.tallies(since=T0)}
+    assert set(tallies) == {("p1", "2026-W10"), ("p1", "2026-W11"), ("p2", "2026-W10")}, "p3 was sent before"
+    first = tallies[("p1", "2026-W10")]
+    assert (first.asked, first.answered, first.met, first.need_help) == (2, 2, 1, 1)
+    assert (first.rating_sum, first.rating_count) == (4, 1)
+    assert sorted(first.asked_keys) == sorted([ANA.key, BEN.key]) and first.rater_keys == (ANA.key,)
+    second = tallies[("p1", "2026-W11")]
+    assert (second.asked, second.answered, second.met, second.rating_sum, second.rater_keys) == (
+        2,
+        1,
+        0,
+        2,
+        (BEN.key,),
+    )
+    alone = tallies[("p2", "2026-W10")]
+    assert alone.asked_keys == (CAL.key,) and alone.rating_count == 1
+    async with unit(store) as uow:
+        assert len(await uow.checkins.tallies()) == 4
+
+
 async def test_checkin_add_many_stores_each_pairing_person_and_week_once(store: StoreUnderTest) -> None:
     await add_parents(store, PEOPLE, PAIRS)
     earlier = Checkin(new_id(), "p1", ANA, "2026-W10", T0)

@@ -256,8 +256,9 @@ class CheckinRepository(Protocol):
 
     async def list(self, since: datetime | None = None) -> list[Checkin]: ...
 
-    async def tallies(self, since: datetime | None = None) -> list[CheckinTally]:
-        """Check-ins sent since `since`, counted per pairing and week (see `CheckinTally`)."""
+    async def tallies(self, since: datetime | None = None, by_week: bool = True) -> Sequence[CheckinTally]:
+        """Check-ins sent since `since`, counted per pairing and week (see `CheckinTally`); with
+        `by_week` False, per pairing over all its weeks (`week` is then empty)."""
         ...
 
     async def pairings_answered(

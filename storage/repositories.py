@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -322,14 +322,15 @@ class SqlCheckins(_SqlRepository):
             stmt = stmt.where(self.t.c.sent_at >= since)
         return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
 
-    async def tallies(self, since: datetime | None = None) -> list[CheckinTally]:
-        """Counted by the database, one row per pairing and week: a pairing has two people, so the
-        least and greatest key of those asked (or rating) name them all."""
+    async def tallies(self, since: datetime | None = None, by_week: bool = True) -> Sequence[CheckinTally]:
+        """Counted by the database, one row per pairing and week (or per pairing): a pairing has two
+        people, so the least and greatest key of those asked (or rating) name them all."""
         c = self.t.c
+        week = c.week if by_week else literal("").label("week")
         rater = case((c.rating.is_not(None), c.user_key))
         stmt = select(
             c.pairing_id,
-            c.week,
+            week,
             func.count().label("asked"),
             func.count(c.answer).label("answered"),
             func.sum(case((c.answer == CheckinAnswer.MET.value, 1), else_=0)).label("met"),
@@ -340,7 +341,7 @@ class SqlCheckins(_SqlRepository):
             func.max(c.user_key).label("asked_last"),
             func.min(rater).label("rater_first"),
             func.max(rater).label("rater_last"),
-        ).group_by(c.pairing_id, c.week)
+        ).group_by(c.pairing_id, *((c.week,) if by_week else ()))
         if since is not None:
             stmt = stmt.where(c.sent_at >= since)
         result = await self.session.execute(stmt)

@@ -39,6 +39,7 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.chat import TeamsChatPort
+from adapters.teams.connector_setup import ReusedConnectorsAuthentication, make_connector_clients_cheap
 from adapters.teams.files import (
     FILE_CONSENT_INVOKE,
     OFFER_KEY,
@@ -47,7 +48,6 @@ from adapters.teams.files import (
     info_activity,
     upload,
 )
-from adapters.teams.connector_setup import ReusedConnectorsAuthentication, make_connector_clients_cheap
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
 from adapters.teams.translate import (
     actor_of,
@@ -210,8 +210,9 @@ class TeamsBot:
     async def _file_consent(self, context: TurnContext) -> None:
         """The answer to a file consent card: upload on accept and show the file; on decline say so."""
         activity = context.activity
-        value = activity.value if isinstance(activity.value, dict) else {}
-        answer_context = value.get("context") if isinstance(value.get("context"), dict) else {}
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        answer_context = value.get("context")
+        answer_context = answer_context if isinstance(answer_context, dict) else {}
         offer = self._offers.take(answer_context.get(OFFER_KEY), actor_of(activity))
         tenant = tenant_of(activity)
         if offer is None:
@@ -219,7 +220,8 @@ class TeamsBot:
         elif value.get("action") != "accept":
             text = _("All right, I have not sent {filename}.", filename=offer.attachment.filename)
         else:
-            info = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
+            info = value.get("uploadInfo")
+            info = info if isinstance(info, dict) else {}
             url = info.get("uploadUrl")
             try:
                 if not isinstance(url, str) or (not url.startswith("https://") and not _is_loopback(url)):

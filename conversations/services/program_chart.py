@@ -112,7 +112,9 @@ def round_weeks(
         index = len(active)
         active.append(len(running) if people >= MIN_GROUP else None)
         ids = {p.id for p in running}
-        meeting.append(_shown(len(met[index] & ids) / len(ids) if ids else None, people))
+        # A week before the first check-in went out says nothing about meetings, so it is left blank.
+        rate = len(met[index] & ids) / len(ids) if ids and asked[index] else None
+        meeting.append(_shown(rate, people))
 
     done_by_side: dict[str, tuple[int | None, ...]] = {}
     for side in Side:

@@ -324,7 +324,7 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     people = {p.user: p for p in await uow.participants.list()}
     cycles = {c.id: c.number for c in await uow.cycles.list()}
     tallies_by_pair: dict[str, list[CheckinTally]] = defaultdict(list)
-    for tally in await uow.checkins.tallies():
+    for tally in await uow.checkins.tallies(by_week=False):
         tallies_by_pair[tally.pairing_id].append(tally)
     goals_by_pair = group_by_pairing(await uow.goals.list())
     scores: dict[tuple[str, Side, str], int] = {

@@ -812,6 +812,15 @@ async def test_checkin_tallies_count_each_pairing_week_without_reading_notes(sto
     assert alone.asked_keys == (CAL.key,) and alone.rating_count == 1
     async with unit(store) as uow:
         assert len(await uow.checkins.tallies()) == 4
+        whole = {t.pairing_id: t for t in await uow.checkins.tallies(by_week=False)}
+    assert set(whole) == {"p1", "p2", "p3"} and {t.week for t in whole.values()} == {""}
+    assert (whole["p1"].asked, whole["p1"].answered, whole["p1"].rating_sum, whole["p1"].rating_count) == (
+        4,
+        3,
+        6,
+        2,
+    )
+    assert sorted(whole["p1"].rater_keys) == sorted([ANA.key, BEN.key])
 
 
 async def test_checkin_add_many_stores_each_pairing_person_and_week_once(store: StoreUnderTest) -> None:

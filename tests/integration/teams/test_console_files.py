@@ -14,8 +14,8 @@ from adapters.teams.files import CONSENT_CARD, INFO_CARD
 from tests.integration.teams.conftest import ADMIN, TeamsBot
 from tests.integration.teams.fake_bot_framework import Sent
 from tests.integration.teams.journey import LEADER, all_valid, dm_conversation, install_everyone, say
-from tests.unit.teams.activities import TENANT, card_submit, channel_mention
 from tests.support.program_history import NOTE, ROUND_START, seed_history
+from tests.unit.teams.activities import TENANT, card_submit, channel_mention
 
 PAIRS = 40
 

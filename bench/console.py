@@ -8,9 +8,10 @@ participants of one Slack workspace, one round of pairs with a check-in per pers
 ratings and private notes), two goals per person (some done) and before/after self-assessments. Each
 operation then runs in a fresh child process already connected to the database, as the engine runs it
 for an admin's command (`Mentorbot.handle`, one unit of work, the chart drawn in a worker thread):
-`seconds` is the command's wall time in that process, `peak RSS` the child's `ru_maxrss` (from
-`os.wait4`, so it includes the interpreter, the libraries and the connection), and `base RSS` that
-child's RSS just before the command, to show what the command itself adds. The median of `--repeats`
+`seconds` is the command's wall time in that process, `peak RSS` the child's high-water mark
+(`VmHWM` in /proc/self/status, which starts afresh at exec, unlike `ru_maxrss`, which keeps the
+forked parent's size: the interpreter, the libraries and the connection are included), and `base RSS`
+that mark just before the command, to show what the command itself adds. The median of `--repeats`
 runs is shown, each in its own child.
 """
 
@@ -19,8 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,14 @@ from tests.support.program_history import ROUND_START, seed_history  # noqa: E40
 WORKSPACE = "T0BENCH"
 ADMIN = UserRef("slack", WORKSPACE, "UADMIN0")
 OPERATIONS = ("stats", "export")
+
+
+def high_water_mb() -> float:
+    """This process's peak resident set since it started (exec'd), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def asked_at(weeks: int) -> object:
@@ -77,25 +84,22 @@ async def run_operation(url: str, operation: str, weeks: int) -> dict[str, float
         )
         async with database.unit_of_work() as uow:  # connect before timing
             await uow.cycles.latest()
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        base = high_water_mb()
         started = time.perf_counter()
         reply = await engine.handle(CommandReceived(ADMIN, operation, f"bench-{operation}-{time.time_ns()}"))
         seconds = time.perf_counter() - started
     attachment = reply.message.attachment if reply and reply.message else None
     if attachment is None:
         raise SystemExit(f"{operation} gave no file: {reply}")
-    return {"seconds": seconds, "base_mb": base, "bytes": attachment.size}
+    return {"seconds": seconds, "base_mb": base, "peak_mb": high_water_mb(), "bytes": attachment.size}
 
 
-def child(url: str, operation: str, weeks: int) -> tuple[dict[str, float], float]:
+def child(url: str, operation: str, weeks: int) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", operation, "--url", url, "--weeks", str(weeks)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
-    out, err = process.stdout.read(), process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{operation} failed:\n{err.decode()}")
-    return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{operation} failed:\n{done.stderr}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
@@ -128,10 +132,10 @@ def main() -> None:
             )
             for operation in OPERATIONS:
                 runs = [child(url, operation, args.weeks) for _ in range(args.repeats)]
-                seconds = statistics.median(r[0]["seconds"] for r in runs)
-                peak = statistics.median(r[1] for r in runs)
-                base = statistics.median(r[0]["base_mb"] for r in runs)
-                size = runs[0][0]["bytes"]
+                seconds = statistics.median(r["seconds"] for r in runs)
+                peak = statistics.median(r["peak_mb"] for r in runs)
+                base = statistics.median(r["base_mb"] for r in runs)
+                size = runs[0]["bytes"]
                 label = "stats + chart" if operation == "stats" else "export (CSV)"
                 rows.append(
                     (store, label, f"{seconds:.2f}", f"{peak:.0f}", f"{base:.0f}", f"{size / 1024:,.0f} KB")

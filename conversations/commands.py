@@ -176,8 +176,9 @@ def _scope(request: CommandRequest) -> AdminScope:
 
 async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
     scope = _scope(request)
-    report = await stats.compute_stats(ctx, scope)
-    chart = await stats.stats_chart(ctx, scope)
+    records = await stats.scoped_records(ctx, scope)
+    report = await stats.compute_stats(ctx, scope, records)
+    chart = await stats.stats_chart(ctx, scope, records)
     return Reply(stats.stats_message(report, chart), visibility=Visibility.IN_CHANNEL)
 
 

@@ -84,14 +84,37 @@ def in_scope(pairing: Pairing, scope: AdminScope) -> bool:
     return scope.covers(pairing.leader) or scope.covers(pairing.mentor)
 
 
-async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStats:
+@dataclass(frozen=True)
+class ScopedRecords:
+    """The pairs of an admin's scope with their goals and assessments, read once for both the figures
+    and the chart of one `stats`."""
+
+    pairings: list[Pairing]
+    goals: list[Goal]
+    assessments: list[Assessment]
+
+
+async def scoped_records(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ScopedRecords:
+    pairings = [p for p in await ctx.uow.pairings.list() if in_scope(p, scope)]
+    ids = {p.id for p in pairings}
+    return ScopedRecords(
+        pairings,
+        [g for g in await ctx.uow.goals.list() if g.pairing_id in ids],
+        [a for a in await ctx.uow.assessments.list() if a.pairing_id in ids],
+    )
+
+
+async def compute_stats(
+    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
+) -> ProgramStats:
     """The program's numbers over `scope`: an admin sees their own workspace or tenant only."""
     uow = ctx.uow
+    records = records or await scoped_records(ctx, scope)
     if scope.org_wide:
         people = await uow.participants.list()
     else:
         people = await uow.participants.list(platform=scope.platform, workspace_id=scope.workspace_id)
-    pairings = [p for p in await uow.pairings.list() if in_scope(p, scope)]
+    pairings = records.pairings
     pairing_ids = {p.id for p in pairings}
     active = [p for p in pairings if p.status is PairingStatus.ACTIVE]
     latest_cycle = await uow.cycles.latest()
@@ -103,8 +126,8 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
     around = await uow.checkins.list(since=since - timedelta(days=7))
     around = [c for c in around if c.pairing_id in pairing_ids and c.sent_at <= until]
     recent = [c for c in around if c.sent_at >= since]
-    goals = [g for g in await uow.goals.list() if g.pairing_id in pairing_ids]
-    assessments = [a for a in await uow.assessments.list() if a.pairing_id in pairing_ids]
+    goals = records.goals
+    assessments = records.assessments
 
     # Pairs that ran during the window count, even if the round closed since: a rate over a
     # finished round is what an admin reviewing it wants to see.
@@ -191,24 +214,30 @@ async def _round_to_chart(ctx: Ctx) -> Cycle | None:
     return started[-1] if started else None
 
 
-async def round_figures(ctx: Ctx, scope: AdminScope = EVERYTHING) -> RoundWeeks | None:
+async def round_figures(
+    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
+) -> RoundWeeks | None:
     """The running round's (or the last closed one's) figures week by week, over `scope`; None before
     any round has started."""
-    uow = ctx.uow
     cycle = await _round_to_chart(ctx)
     if cycle is None:
         return None
-    pairings = [p for p in await uow.pairings.list(cycle_id=cycle.id) if in_scope(p, scope)]
+    records = records or await scoped_records(ctx, scope)
+    pairings = [p for p in records.pairings if p.cycle_id == cycle.id]
     ids = {p.id for p in pairings}
-    tallies = [t for t in await uow.checkins.tallies(since=cycle.started_at - WEEK) if t.pairing_id in ids]
-    goals = [g for g in await uow.goals.list() if g.pairing_id in ids]
-    assessments: list[Assessment] = [a for a in await uow.assessments.list() if a.pairing_id in ids]
+    tallies = [
+        t for t in await ctx.uow.checkins.tallies(since=cycle.started_at - WEEK) if t.pairing_id in ids
+    ]
+    goals = [g for g in records.goals if g.pairing_id in ids]
+    assessments = [a for a in records.assessments if a.pairing_id in ids]
     return round_weeks(cycle, pairings, tallies, goals, assessments, ctx.now)
 
 
-async def stats_chart(ctx: Ctx, scope: AdminScope = EVERYTHING) -> Attachment | None:
+async def stats_chart(
+    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
+) -> Attachment | None:
     """`round_figures` as a PNG, drawn in a worker thread so the bot keeps answering meanwhile."""
-    weeks = await round_figures(ctx, scope)
+    weeks = await round_figures(ctx, scope, records)
     if weeks is None:
         return None
     png = await asyncio.to_thread(chart_png, weeks)

@@ -207,11 +207,10 @@ class Checkin:
 
 @dataclass(frozen=True)
 class CheckinTally:
-    """One pairing's check-ins of one ISO week, counted: what stats and exports need of thousands of
-    check-ins, without reading each one (and never a note)."""
+    """One pairing's check-ins, counted: what an export needs of thousands of check-ins, without
+    reading each one (and never a note)."""
 
     pairing_id: str
-    week: str
     asked: int
     answered: int
     met: int
@@ -219,9 +218,24 @@ class CheckinTally:
     rating_sum: int
     rating_count: int
     asked_keys: tuple[str, ...]
-    """`UserRef.key` of the (at most two) people asked that week."""
+    """`UserRef.key` of the (at most two) people asked."""
     rater_keys: tuple[str, ...]
-    """`UserRef.key` of the people who gave a rating that week."""
+    """`UserRef.key` of the people who gave a rating."""
+
+
+@dataclass(frozen=True)
+class WeekTotals:
+    """One ISO week of a round's check-ins, counted over a set of pairs: people are counted once
+    however many pairs they are in, so a figure can be withheld when fewer than five stand behind it."""
+
+    week: str
+    asked: int
+    answered: int
+    people_asked: int
+    pairs_met: int
+    rating_sum: int
+    rating_count: int
+    raters: int
 
 
 @dataclass

@@ -33,6 +33,7 @@ from conversations.domain import (
     PromptRating,
     Story,
     UserRef,
+    WeekTotals,
 )
 from conversations.events import InboundEvent
 from conversations.messages import OutgoingMessage, Reply
@@ -256,9 +257,15 @@ class CheckinRepository(Protocol):
 
     async def list(self, since: datetime | None = None) -> list[Checkin]: ...
 
-    async def tallies(self, since: datetime | None = None, by_week: bool = True) -> Sequence[CheckinTally]:
-        """Check-ins sent since `since`, counted per pairing and week (see `CheckinTally`); with
-        `by_week` False, per pairing over all its weeks (`week` is then empty)."""
+    async def tallies(self, since: datetime | None = None) -> Sequence[CheckinTally]:
+        """Check-ins sent since `since`, counted per pairing (see `CheckinTally`)."""
+        ...
+
+    async def week_totals(
+        self, cycle_id: str, workspace: tuple[str, str] | None = None
+    ) -> Sequence[WeekTotals]:
+        """The check-ins of a round's pairs, counted per ISO week; with `workspace` (platform, id), only
+        the pairs with someone of that workspace."""
         ...
 
     async def pairings_answered(

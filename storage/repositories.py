@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, literal, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,7 @@ from conversations.domain import (
     PromptRating,
     Story,
     UserRef,
+    WeekTotals,
 )
 from conversations.ports import PromptSet
 from storage import convert, tables
@@ -322,15 +323,13 @@ class SqlCheckins(_SqlRepository):
             stmt = stmt.where(self.t.c.sent_at >= since)
         return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
 
-    async def tallies(self, since: datetime | None = None, by_week: bool = True) -> Sequence[CheckinTally]:
-        """Counted by the database, one row per pairing and week (or per pairing): a pairing has two
-        people, so the least and greatest key of those asked (or rating) name them all."""
+    async def tallies(self, since: datetime | None = None) -> Sequence[CheckinTally]:
+        """Counted by the database, one row per pairing: a pairing has two people, so the least and
+        greatest key of those asked (or rating) name them all."""
         c = self.t.c
-        week = c.week if by_week else literal("").label("week")
         rater = case((c.rating.is_not(None), c.user_key))
         stmt = select(
             c.pairing_id,
-            week,
             func.count().label("asked"),
             func.count(c.answer).label("answered"),
             func.sum(case((c.answer == CheckinAnswer.MET.value, 1), else_=0)).label("met"),
@@ -341,14 +340,13 @@ class SqlCheckins(_SqlRepository):
             func.max(c.user_key).label("asked_last"),
             func.min(rater).label("rater_first"),
             func.max(rater).label("rater_last"),
-        ).group_by(c.pairing_id, *((c.week,) if by_week else ()))
+        ).group_by(c.pairing_id)
         if since is not None:
             stmt = stmt.where(c.sent_at >= since)
         result = await self.session.execute(stmt)
         return [
             CheckinTally(
                 pairing_id,
-                week,
                 asked,
                 answered,
                 int(met),
@@ -360,7 +358,6 @@ class SqlCheckins(_SqlRepository):
             )
             for (
                 pairing_id,
-                week,
                 asked,
                 answered,
                 met,
@@ -373,6 +370,42 @@ class SqlCheckins(_SqlRepository):
                 rater_last,
             ) in result.all()
         ]
+
+    async def week_totals(
+        self, cycle_id: str, workspace: tuple[str, str] | None = None
+    ) -> Sequence[WeekTotals]:
+        """A dozen rows for a round, however many pairs it has: the database counts, distinct people
+        included."""
+        c, p = self.t.c, tables.pairings.c
+        pairs = p.cycle_id == cycle_id
+        if workspace is not None:
+            prefix = ":".join(workspace) + ":"
+            pairs = and_(
+                pairs,
+                or_(
+                    p.leader_key.startswith(prefix, autoescape=True),
+                    p.mentor_key.startswith(prefix, autoescape=True),
+                ),
+            )
+        rated = c.rating.is_not(None)
+        stmt = (
+            select(
+                c.week,
+                func.count(),
+                func.count(c.answer),
+                func.count(c.user_key.distinct()),
+                func.count(case((c.answer == CheckinAnswer.MET.value, c.pairing_id)).distinct()),
+                func.coalesce(func.sum(c.rating), 0),
+                func.count(c.rating),
+                func.count(case((rated, c.user_key)).distinct()),
+            )
+            .select_from(self.t.join(tables.pairings, p.id == c.pairing_id))
+            .where(pairs)
+            .group_by(c.week)
+            .order_by(c.week)
+        )
+        result = await self.session.execute(stmt)
+        return [WeekTotals(str(row[0]), *(int(v) for v in row[1:])) for row in result.all()]
 
     async def pairings_answered(
         self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from conversations.domain import Assessment, CheckinTally, Cycle, Goal, Pairing, Side, UserRef
+from conversations.domain import Assessment, Cycle, Goal, Pairing, Side, UserRef, WeekTotals
 from conversations.i18n import _
 
 MIN_GROUP = 5
@@ -55,7 +55,7 @@ def _shown(value: float | None, people: int) -> float | None:
 def round_weeks(
     cycle: Cycle,
     pairings: Sequence[Pairing],
-    tallies: Sequence[CheckinTally],
+    totals: Sequence[WeekTotals],
     goals: Sequence[Goal],
     assessments: Sequence[Assessment],
     now: datetime,
@@ -71,34 +71,16 @@ def round_weeks(
         """The round's week an ISO week falls in; a round starting midweek counts its first days as
         its first week."""
         try:
-            year, _, number = iso_week.partition("-W")
+            year, number = iso_week.split("-W")
             monday = date.fromisocalendar(int(year), int(number), 1)
         except ValueError:
             return None
         index = ((monday - first_day).days + 3) // 7
         return index if 0 <= index < count else None
 
-    sent: dict[int, set[str]] = defaultdict(set)
-    answered: dict[int, int] = defaultdict(int)
-    asked: dict[int, int] = defaultdict(int)
-    met: dict[int, set[str]] = defaultdict(set)
-    rating_sums: dict[int, int] = defaultdict(int)
-    rating_counts: dict[int, int] = defaultdict(int)
-    raters: dict[int, set[str]] = defaultdict(set)
-    for tally in tallies:
-        if tally.pairing_id not in mine:
-            continue
-        week = week_of(tally.week)
-        if week is None:
-            continue
-        sent[week].update(tally.asked_keys)
-        asked[week] += tally.asked
-        answered[week] += tally.answered
-        if tally.met:
-            met[week].add(tally.pairing_id)
-        rating_sums[week] += tally.rating_sum
-        rating_counts[week] += tally.rating_count
-        raters[week].update(tally.rater_keys)
+    by_week = {index: t for t in totals if (index := week_of(t.week)) is not None}
+    empty = WeekTotals("", 0, 0, 0, 0, 0, 0, 0)
+    weekly = [by_week.get(i, empty) for i in range(count)]
 
     active: list[int | None] = []
     meeting: list[float | None] = []
@@ -108,12 +90,12 @@ def round_weeks(
             for p in mine.values()
             if p.created_at < start + WEEK and (p.ended_at is None or p.ended_at >= start)
         ]
-        people = 2 * len(running)
+        people = len({person for p in running for person in p.members()})
         index = len(active)
         active.append(len(running) if people >= MIN_GROUP else None)
-        ids = {p.id for p in running}
         # A week before the first check-in went out says nothing about meetings, so it is left blank.
-        rate = len(met[index] & ids) / len(ids) if ids and asked[index] else None
+        week = weekly[index]
+        rate = min(1.0, week.pairs_met / len(running)) if running and week.asked else None
         meeting.append(_shown(rate, people))
 
     done_by_side: dict[str, tuple[int | None, ...]] = {}
@@ -146,11 +128,10 @@ def round_weeks(
         active_pairs=tuple(active),
         meeting_rate=tuple(meeting),
         response_rate=tuple(
-            _shown(answered[i] / asked[i] if asked[i] else None, len(sent[i])) for i in range(count)
+            _shown(w.answered / w.asked if w.asked else None, w.people_asked) for w in weekly
         ),
         average_rating=tuple(
-            _shown(rating_sums[i] / rating_counts[i] if rating_counts[i] else None, len(raters[i]))
-            for i in range(count)
+            _shown(w.rating_sum / w.rating_count if w.rating_count else None, w.raters) for w in weekly
         ),
         goals_done=done_by_side,
         assessment=assessment_means,

@@ -29,7 +29,7 @@ from conversations.domain import (
 from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
-from conversations.services.program_chart import MIN_GROUP, WEEK, RoundWeeks, chart_png, round_weeks
+from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png, round_weeks
 
 WINDOW = timedelta(days=14)
 
@@ -225,12 +225,11 @@ async def round_figures(
     records = records or await scoped_records(ctx, scope)
     pairings = [p for p in records.pairings if p.cycle_id == cycle.id]
     ids = {p.id for p in pairings}
-    tallies = [
-        t for t in await ctx.uow.checkins.tallies(since=cycle.started_at - WEEK) if t.pairing_id in ids
-    ]
+    workspace = None if scope.org_wide else (str(scope.platform), str(scope.workspace_id))
+    totals = await ctx.uow.checkins.week_totals(cycle.id, workspace)
     goals = [g for g in records.goals if g.pairing_id in ids]
     assessments = [a for a in records.assessments if a.pairing_id in ids]
-    return round_weeks(cycle, pairings, tallies, goals, assessments, ctx.now)
+    return round_weeks(cycle, pairings, totals, goals, assessments, ctx.now)
 
 
 async def stats_chart(
@@ -353,7 +352,7 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     people = {p.user: p for p in await uow.participants.list()}
     cycles = {c.id: c.number for c in await uow.cycles.list()}
     tallies_by_pair: dict[str, list[CheckinTally]] = defaultdict(list)
-    for tally in await uow.checkins.tallies(by_week=False):
+    for tally in await uow.checkins.tallies():
         tallies_by_pair[tally.pairing_id].append(tally)
     goals_by_pair = group_by_pairing(await uow.goals.list())
     scores: dict[tuple[str, Side, str], int] = {

@@ -143,7 +143,10 @@ class TeamsBot:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
-            await self._file_consent(context)
+            try:
+                await self._file_consent(context)
+            except Exception:  # noqa: BLE001 - Teams still gets its invoke answer
+                logger.exception("Answering a file consent failed")
             await context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=HTTPStatus.OK))
             )
@@ -224,6 +227,7 @@ class TeamsBot:
             info = info if isinstance(info, dict) else {}
             url = info.get("uploadUrl")
             try:
+                # OneDrive upload sessions are https; a loopback URL is the Emulator's or a test's.
                 if not isinstance(url, str) or (not url.startswith("https://") and not _is_loopback(url)):
                     raise DeliveryError("teams: the consent carried no upload URL")
                 await upload(url, offer.attachment.content)

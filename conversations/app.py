@@ -432,4 +432,4 @@ class Mentorbot:
     async def export_csv(self) -> str:
         async with self.uow_factory() as uow:
             message = await stats.export_csv(self._ctx(uow))
-        return message.attachment.content if message.attachment else ""
+        return message.attachment.content.decode("utf-8") if message.attachment else ""

@@ -209,6 +209,39 @@ class Checkin:
     answered_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class CheckinTally:
+    """One pairing's check-ins, counted: what an export needs of thousands of check-ins, without
+    reading each one (and never a note)."""
+
+    pairing_id: str
+    asked: int
+    answered: int
+    met: int
+    need_help: int
+    rating_sum: int
+    rating_count: int
+    asked_keys: tuple[str, ...]
+    """`UserRef.key` of the (at most two) people asked."""
+    rater_keys: tuple[str, ...]
+    """`UserRef.key` of the people who gave a rating."""
+
+
+@dataclass(frozen=True)
+class WeekTotals:
+    """One ISO week of a round's check-ins, counted over a set of pairs: people are counted once
+    however many pairs they are in, so a figure can be withheld when fewer than five stand behind it."""
+
+    week: str
+    asked: int
+    answered: int
+    people_asked: int
+    pairs_met: int
+    rating_sum: int
+    rating_count: int
+    raters: int
+
+
 @dataclass
 class Assessment:
     """A before/after self-assessment on a 1-5 scale, one per person, pairing and phase."""

@@ -15,6 +15,7 @@ platforms and each renderer says it natively.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from conversations.i18n import _
 from conversations.meeting_slots import slot_label
 
 MENTION_OPEN = "\ufdd0"
@@ -121,9 +123,33 @@ class Form:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file that goes with a message, delivered whole: Slack uploads it, Teams offers it for download.
+
+    Bytes, not text, so a chart and a CSV travel the same way and nothing is ever cut to fit a message.
+    """
+
     filename: str
-    content: str
+    content: bytes
     mime_type: str = "text/csv"
+    description: str = ""
+    """What the file shows, in words: alt text for an image, the title of an upload."""
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    def announcement(self) -> str:
+        """What the message says of its file; the file itself is delivered whole, beside the message."""
+        return _("{filename} ({size}) follows as a file.", filename=self.filename, size=size_label(self.size))
+
+
+def size_label(size: int) -> str:
+    """A file size as people read it: 812 bytes, 14 KB, 2.3 MB."""
+    if size < 1024:
+        return _("{count} bytes", count=size)
+    if size < 1024 * 1024:
+        return _("{count} KB", count=round(size / 1024))
+    return _("{count} MB", count=f"{size / (1024 * 1024):.1f}")
 
 
 @dataclass(frozen=True)
@@ -206,7 +232,7 @@ class OutgoingMessage:
         """The storable form: the seal is process-local, so mentions are written without it.
 
         Written out by hand rather than with `dataclasses.asdict`, whose deep copies were most of the
-        time a 20,000-person check-in tick spent; forms and attachments are rare and keep `asdict`.
+        time a 20,000-person check-in tick spent; forms are rare and keep `asdict`.
         """
         return {
             "text": _stored(self.text),
@@ -223,7 +249,7 @@ class OutgoingMessage:
                 for b in self.buttons
             ),
             "form": asdict(self.form) if self.form is not None else None,
-            "attachment": asdict(self.attachment) if self.attachment is not None else None,
+            "attachment": _attachment_to_dict(self.attachment) if self.attachment is not None else None,
             "mentions": self.mentions,
             "mention_format": MENTION_FORMAT,
             **({"meetings": [_meeting_to_dict(m) for m in self.meetings]} if self.meetings else {}),
@@ -393,6 +419,27 @@ def _meeting_from_dict(data: dict[str, Any]) -> MeetingOffer:
     )
 
 
+def _attachment_to_dict(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "filename": attachment.filename,
+        "content_base64": base64.b64encode(attachment.content).decode("ascii"),
+        "mime_type": attachment.mime_type,
+        "description": attachment.description,
+    }
+
+
+def _attachment_from_dict(data: dict[str, Any]) -> Attachment:
+    """Rows stored before attachments were bytes hold the text itself under `content`."""
+    encoded = data.get("content_base64")
+    content = base64.b64decode(encoded) if encoded is not None else str(data.get("content", "")).encode()
+    return Attachment(
+        filename=str(data["filename"]),
+        content=content,
+        mime_type=str(data.get("mime_type", "text/csv")),
+        description=str(data.get("description", "")),
+    )
+
+
 def _text_reader(data: dict[str, Any]) -> Callable[[str], str]:
     if data.get("mention_format") == MENTION_FORMAT:
         return _from_stored
@@ -420,7 +467,7 @@ def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
             for b in data.get("buttons", ())
         ),
         form=_form_from_dict(form) if form else None,
-        attachment=Attachment(**attachment) if attachment else None,
+        attachment=_attachment_from_dict(attachment) if attachment else None,
         mentions=tuple(data.get("mentions", ())),
         meetings=tuple(_meeting_from_dict(m) for m in data.get("meetings", ())),
         quote=read(data["quote"]) if data.get("quote") is not None else None,

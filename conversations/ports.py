@@ -17,6 +17,7 @@ from conversations.domain import (
     Assessment,
     Checkin,
     CheckinAnswer,
+    CheckinTally,
     ConversationRef,
     Cycle,
     Delivery,
@@ -33,6 +34,7 @@ from conversations.domain import (
     Story,
     SurveyAnswer,
     UserRef,
+    WeekTotals,
 )
 from conversations.events import InboundEvent
 from conversations.messages import OutgoingMessage, Reply
@@ -272,6 +274,17 @@ class CheckinRepository(Protocol):
         ...
 
     async def list(self, since: datetime | None = None) -> list[Checkin]: ...
+
+    async def tallies(self, since: datetime | None = None) -> Sequence[CheckinTally]:
+        """Check-ins sent since `since`, counted per pairing (see `CheckinTally`)."""
+        ...
+
+    async def week_totals(
+        self, cycle_id: str, workspace: tuple[str, str] | None = None
+    ) -> Sequence[WeekTotals]:
+        """The check-ins of a round's pairs, counted per ISO week; with `workspace` (platform, id), only
+        the pairs with someone of that workspace."""
+        ...
 
     async def pairings_answered(
         self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from conversations.domain import (
     Assessment,
     Checkin,
     CheckinAnswer,
+    CheckinTally,
     ConversationRef,
     Cycle,
     Delivery,
@@ -38,6 +39,7 @@ from conversations.domain import (
     PromptRating,
     Story,
     UserRef,
+    WeekTotals,
 )
 from conversations.ports import PromptSet
 from storage import convert, tables
@@ -320,6 +322,90 @@ class SqlCheckins(_SqlRepository):
         if since is not None:
             stmt = stmt.where(self.t.c.sent_at >= since)
         return [convert.checkin.from_row(r) for r in await self._rows(stmt)]
+
+    async def tallies(self, since: datetime | None = None) -> Sequence[CheckinTally]:
+        """Counted by the database, one row per pairing: a pairing has two people, so the least and
+        greatest key of those asked (or rating) name them all."""
+        c = self.t.c
+        rater = case((c.rating.is_not(None), c.user_key))
+        stmt = select(
+            c.pairing_id,
+            func.count().label("asked"),
+            func.count(c.answer).label("answered"),
+            func.sum(case((c.answer == CheckinAnswer.MET.value, 1), else_=0)).label("met"),
+            func.sum(case((c.answer == CheckinAnswer.NEED_HELP.value, 1), else_=0)).label("need_help"),
+            func.coalesce(func.sum(c.rating), 0).label("rating_sum"),
+            func.count(c.rating).label("rating_count"),
+            func.min(c.user_key).label("asked_first"),
+            func.max(c.user_key).label("asked_last"),
+            func.min(rater).label("rater_first"),
+            func.max(rater).label("rater_last"),
+        ).group_by(c.pairing_id)
+        if since is not None:
+            stmt = stmt.where(c.sent_at >= since)
+        result = await self.session.execute(stmt)
+        return [
+            CheckinTally(
+                pairing_id,
+                asked,
+                answered,
+                int(met),
+                int(need_help),
+                int(rating_sum),
+                rating_count,
+                tuple(dict.fromkeys((asked_first, asked_last))),
+                tuple(key for key in dict.fromkeys((rater_first, rater_last)) if key is not None),
+            )
+            for (
+                pairing_id,
+                asked,
+                answered,
+                met,
+                need_help,
+                rating_sum,
+                rating_count,
+                asked_first,
+                asked_last,
+                rater_first,
+                rater_last,
+            ) in result.all()
+        ]
+
+    async def week_totals(
+        self, cycle_id: str, workspace: tuple[str, str] | None = None
+    ) -> Sequence[WeekTotals]:
+        """A dozen rows for a round, however many pairs it has: the database counts, distinct people
+        included."""
+        c, p = self.t.c, tables.pairings.c
+        pairs = p.cycle_id == cycle_id
+        if workspace is not None:
+            prefix = ":".join(workspace) + ":"
+            pairs = and_(
+                pairs,
+                or_(
+                    p.leader_key.startswith(prefix, autoescape=True),
+                    p.mentor_key.startswith(prefix, autoescape=True),
+                ),
+            )
+        rated = c.rating.is_not(None)
+        stmt = (
+            select(
+                c.week,
+                func.count(),
+                func.count(c.answer),
+                func.count(c.user_key.distinct()),
+                func.count(case((c.answer == CheckinAnswer.MET.value, c.pairing_id)).distinct()),
+                func.coalesce(func.sum(c.rating), 0),
+                func.count(c.rating),
+                func.count(case((rated, c.user_key)).distinct()),
+            )
+            .select_from(self.t.join(tables.pairings, p.id == c.pairing_id))
+            .where(pairs)
+            .group_by(c.week)
+            .order_by(c.week)
+        )
+        result = await self.session.execute(stmt)
+        return [WeekTotals(str(row[0]), *(int(v) for v in row[1:])) for row in result.all()]
 
     async def pairings_answered(
         self, answer: CheckinAnswer, answered_since: datetime, sent_from: datetime

@@ -52,7 +52,9 @@ from adapters.slack.translate import (
     search_request,
 )
 from conversations.domain import UserRef
-from conversations.events import CommandReceived, InboundEvent
+from conversations.errors import DeliveryError
+from conversations.events import CommandReceived, InboundEvent, Where
+from conversations.i18n import _
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.options_search import search_options
 from conversations.options_search import warm_up as warm_up_search
@@ -294,7 +296,10 @@ class SlackFrontEnd:
                 message = OutgoingMessage(
                     text="Sorry, Slack didn't let me open the form in time. Please try again."
                 )
-        await self._show(event.actor, message, reply, response_url, client, replace_original)
+        if message.attachment is not None:
+            await self._show_with_file(event, message, reply, response_url, client)
+        else:
+            await self._show(event.actor, message, reply, response_url, client, replace_original)
         if home_user is not None:
             await self.publish_home(home_user, client)
 
@@ -318,6 +323,56 @@ class SlackFrontEnd:
             return
         # No response_url (a click on the Home tab): the answer goes to the person's DM with the app.
         await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **payload)
+
+    async def _show_with_file(
+        self,
+        event: InboundEvent,
+        message: OutgoingMessage,
+        reply: Reply,
+        response_url: Any,
+        client: AsyncWebClient,
+    ) -> None:
+        """A message and its file, uploaded whole. An answer for the channel goes to the channel with
+        its file; a private one (an export) goes to the person's DM with the app, since Slack shows
+        files to everyone in a channel."""
+        actor = event.actor
+        attachment = message.attachment
+        assert attachment is not None
+        where = getattr(event, "where", None)
+        channel = where.channel_id if isinstance(where, Where) and not where.is_direct else None
+        if channel is not None and reply.visibility is Visibility.IN_CHANNEL:
+            await self._show(actor, message, reply, response_url, client, replace_original=False)
+            try:
+                await self.chat.upload_file(actor.workspace_id, channel, attachment)
+                return
+            except DeliveryError as error:
+                logger.info(
+                    "sharing %s in %s failed (%s); sending it by DM", attachment.filename, channel, error
+                )
+            message = OutgoingMessage(
+                text=_(
+                    "I can only share files in a channel I have been added to, so here is {filename}.",
+                    filename=attachment.filename,
+                ),
+                attachment=attachment,
+            )
+        elif channel is not None:
+            notice = OutgoingMessage(
+                text=_("{filename} is in our direct messages.", filename=attachment.filename)
+            )
+            await self._show(actor, notice, Reply(notice), response_url, client, replace_original=False)
+        try:
+            sent = await self.chat.send_dm(actor, message)
+            await self.chat.upload_file(actor.workspace_id, sent.partition(":")[0], attachment)
+        except DeliveryError as error:
+            logger.warning("could not deliver %s to %s: %s", attachment.filename, actor.key, error)
+            failed = OutgoingMessage(
+                text=_(
+                    "Sorry, Slack did not take {filename}. Please try again in a minute.",
+                    filename=attachment.filename,
+                )
+            )
+            await self._show(actor, failed, Reply(failed), response_url, client, replace_original=False)
 
     # --- buttons ----------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from adapters.send_gate import Budgets, Gate
 from adapters.slack.render import message_payload
 from conversations.domain import Profile, UserRef, recipient_email
 from conversations.errors import DeliveryError
-from conversations.messages import OutgoingMessage
+from conversations.messages import Attachment, OutgoingMessage
 from conversations.people import best_by_name
 from conversations.ports import Absence, NotMember, Person
 
@@ -287,6 +287,24 @@ class SlackChat:
     async def post_to_channel(self, workspace_id: str, channel_id: str, message: OutgoingMessage) -> str:
         channel, ts = await self._post(workspace_id, channel_id, message)
         return message_id(channel, ts)
+
+    async def upload_file(self, workspace_id: str, channel_id: str, attachment: Attachment) -> None:
+        """The whole file, shared in `channel_id`: files.getUploadURLExternal, the bytes POSTed to the
+        URL it gives, then files.completeUploadExternal, which shares it (slack_sdk's upload v2)."""
+        await self._pacer.wait_turn(workspace_id, "files.completeUploadExternal", channel_id)
+        image = attachment.mime_type.startswith("image/")
+        try:
+            await self.client.files_upload_v2(
+                filename=attachment.filename,
+                content=attachment.content,
+                title=attachment.description or attachment.filename,
+                alt_txt=attachment.description[:1000] if image and attachment.description else None,
+                channel=channel_id,
+            )
+        except Exception as error:  # every failure becomes a DeliveryError, as for messages
+            failure = delivery_error(error)
+            logger.warning("slack file upload to %s failed in %s: %s", channel_id, workspace_id, failure)
+            raise failure from error
 
     async def get_profile(self, user: UserRef) -> Profile:
         """Name and timezone from users.info; a lookup failure gives a bare profile, never an error,

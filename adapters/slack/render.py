@@ -291,9 +291,9 @@ def _meeting_blocks(meetings: Sequence[MeetingOffer]) -> list[kit.Block]:
 
 
 def _attachment_text(attachment: Attachment) -> str:
-    """The file inline as a code block, its name cut so that the heading stays inside the section."""
-    body = truncate(escape(attachment.content), kit.SectionBlock.text_max_length - 200)
-    return f":page_facing_up: *{truncate(escape(attachment.filename), FILENAME_LENGTH)}*\n```{body}```"
+    """The file is uploaded beside the message, whole; the message names it (the name cut to fit)."""
+    short = Attachment(truncate(attachment.filename, FILENAME_LENGTH), attachment.content)
+    return f":page_facing_up: {escape(short.announcement())}"
 
 
 def _content_blocks(message: OutgoingMessage) -> list[kit.Block]:

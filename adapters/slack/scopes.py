@@ -19,6 +19,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "conversations.members": "channels:read",
     "conversations.open": "mpim:write",
+    "files.completeUploadExternal": "files:write",
+    "files.getUploadURLExternal": "files:write",
     "users.info": "users:read",
     "users.list": "users:read",
     "users.lookupByEmail": "users:read.email",
@@ -26,6 +28,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.publish": None,
 }
 """`conversations.open` is only used for group DMs (a 1:1 DM is a chat.postMessage to the user id).
+The two `files.*` methods upload an admin's export and the `stats` chart (slack_sdk's `files_upload_v2`).
 `conversations.members` lists a public channel's people for `invite here` (a private channel's
 would also need `groups:read`, which the app does not ask for). `apps.connections.open` (Socket Mode) runs on the app-level token, whose `connections:write` scope is
 chosen when that token is created, not in the manifest."""

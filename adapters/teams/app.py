@@ -40,6 +40,14 @@ from botframework.connector.auth import (
 
 from adapters.teams.chat import TeamsChatPort
 from adapters.teams.connector_setup import ReusedConnectorsAuthentication, make_connector_clients_cheap
+from adapters.teams.files import (
+    FILE_CONSENT_INVOKE,
+    OFFER_KEY,
+    FileOffers,
+    consent_activity,
+    info_activity,
+    upload,
+)
 from adapters.teams.resilience import ConnectorCalls, PacingPolicy, RetryPolicy
 from adapters.teams.translate import (
     actor_of,
@@ -54,7 +62,7 @@ from conversations.conversation_directory import StoredConversationDirectory
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
 from conversations.i18n import _
-from conversations.messages import SORRY_TEXT, ItemList, OutgoingMessage, Reply, Visibility
+from conversations.messages import SORRY_TEXT, Attachment, ItemList, OutgoingMessage, Reply, Visibility
 from conversations.ports import InboundHandler, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -127,12 +135,22 @@ class _BadRequest(Exception):
 class TeamsBot:
     """One turn: translate the activity, let the engine decide, render its answer as a card."""
 
-    def __init__(self, engine: Engine, chat: TeamsChatPort) -> None:
+    def __init__(self, engine: Engine, chat: TeamsChatPort, offers: FileOffers | None = None) -> None:
         self._engine = engine
         self._chat = chat
+        self._offers = offers or FileOffers()
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if activity.type == ActivityTypes.invoke and activity.name == FILE_CONSENT_INVOKE:
+            try:
+                await self._file_consent(context)
+            except Exception:  # noqa: BLE001 - Teams still gets its invoke answer
+                logger.exception("Answering a file consent failed")
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=HTTPStatus.OK))
+            )
+            return
         if activity.type == ActivityTypes.invoke:
             # Only typeahead searches are answered with a body; any other invoke gets an explicit 200,
             # which keeps botbuilder from answering 501. `TeamsIntegration.handle` writes the body once.
@@ -167,6 +185,63 @@ class TeamsBot:
         await self._answer(context, event, reply)
 
     async def _answer(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:
+        await self._answer_message(context, event, reply)
+        if reply.message is not None and reply.message.attachment is not None:
+            await self._offer_file(context, event, reply.message.attachment)
+
+    async def _offer_file(self, context: TurnContext, event: InboundEvent, attachment: Attachment) -> None:
+        """Teams bots send files only to a 1:1 chat, and only once the person allows it: the consent
+        card goes there, wherever the command was typed."""
+        tenant = tenant_of(context.activity)
+        offer = consent_activity(attachment, self._offers.offer(event.actor, attachment))
+        where = getattr(event, "where", None)
+        try:
+            if where is None or where.is_direct:
+                await self._chat.reply(context, offer, tenant)
+            else:
+                await self._chat.send_activity_dm(event.actor, offer)
+        except DeliveryError as error:
+            logger.info("Could not offer %s to %s: %s", attachment.filename, event.actor.key, error)
+            text = _(
+                "I can send files only in our 1:1 chat, and could not reach you there. Open a chat with "
+                "me and ask again."
+            )
+            await self._chat.reply(
+                context, await self._chat.render(OutgoingMessage(text=text), tenant), tenant
+            )
+
+    async def _file_consent(self, context: TurnContext) -> None:
+        """The answer to a file consent card: upload on accept and show the file; on decline say so."""
+        activity = context.activity
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        answer_context = value.get("context")
+        answer_context = answer_context if isinstance(answer_context, dict) else {}
+        offer = self._offers.take(answer_context.get(OFFER_KEY), actor_of(activity))
+        tenant = tenant_of(activity)
+        if offer is None:
+            text = _("That file is no longer waiting for you. Please ask for it again.")
+        elif value.get("action") != "accept":
+            text = _("All right, I have not sent {filename}.", filename=offer.attachment.filename)
+        else:
+            info = value.get("uploadInfo")
+            info = info if isinstance(info, dict) else {}
+            url = info.get("uploadUrl")
+            try:
+                # OneDrive upload sessions are https; a loopback URL is the Emulator's or a test's.
+                if not isinstance(url, str) or (not url.startswith("https://") and not _is_loopback(url)):
+                    raise DeliveryError("teams: the consent carried no upload URL")
+                await upload(url, offer.attachment.content)
+                await self._chat.reply(context, info_activity(info), tenant)
+                return
+            except DeliveryError as error:
+                logger.warning("Uploading %s failed: %s", offer.attachment.filename, error)
+                text = _(
+                    "Sorry, {filename} could not be uploaded. Please ask for it again.",
+                    filename=offer.attachment.filename,
+                )
+        await self._chat.reply(context, await self._chat.render(OutgoingMessage(text=text), tenant), tenant)
+
+    async def _answer_message(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:
         tenant = tenant_of(context.activity)
         message = reply.message
         if reply.form_errors and (message is None or message.form is None):

@@ -91,6 +91,10 @@ class TeamsChatPort:
                 user.platform, user.workspace_id, await self._user_by_email(user.workspace_id, email)
             )
         activity = render_activity(message, await self._names(message, user.workspace_id))
+        return await self.send_activity_dm(user, activity)
+
+    async def send_activity_dm(self, user: UserRef, activity: Activity) -> str:
+        """An activity already built (a file consent card) to the person's 1:1 chat with the bot."""
         saved = await self._load(user)
         reference = _reference(saved.data) if saved else None
         if reference is None:

@@ -51,8 +51,6 @@ RESERVED_SUBMIT_KEYS = frozenset(
     {SUBMIT_ACTION_ID, SUBMIT_VALUE, SUBMIT_FORM_ID, SUBMIT_CONTEXT, SUBMIT_MULTISELECT}
 )
 
-ATTACHMENT_PREVIEW_CHARS = 6000
-"""Teams rejects cards over about 28 KB; a longer attachment is shown cut, with a note saying so."""
 
 _BUTTON_STYLES = {
     ButtonStyle.DEFAULT: "default",
@@ -146,7 +144,7 @@ def render_card(
     for number, meeting in enumerate(message.meetings, 1):
         body.extend(_meeting_blocks(number, meeting))
     if message.attachment:
-        body.extend(_attachment_blocks(message.attachment.filename, message.attachment.content))
+        body.append(_text_block(shown(message.attachment.announcement()), isSubtle=True, spacing="Medium"))
     buttons = [_action(button) for button in message.buttons]
     rows = button_rows(buttons)
     # A form's own submit is the card's action, below its inputs; its buttons go in rows above them.
@@ -333,26 +331,6 @@ def _meeting_blocks(number: int, meeting: MeetingOffer) -> list[dict[str, Any]]:
             "actions": [{"type": "Action.OpenUrl", "title": title, "url": url} for title, url in links],
         },
     ]
-
-
-def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
-    preview = content[:ATTACHMENT_PREVIEW_CHARS]
-    blocks = [_text_block(shown(filename), weight="Bolder", spacing="Medium")]
-    blocks += [  # a line each: the file's lines would run together in one text
-        _text_block(shown(line), fontType="Monospace", size="Small", spacing="None")
-        for line in preview.splitlines()
-        if line.strip()
-    ]
-    if len(content) > len(preview):
-        blocks.append(
-            _text_block(
-                f"Showing the first {len(preview):,} of {len(content):,} characters; "
-                "run the export from the command line for the whole file.",
-                isSubtle=True,
-                size="Small",
-            )
-        )
-    return blocks
 
 
 def _form_body(

@@ -32,7 +32,7 @@ from conversations.messages import OutgoingMessage
 from conversations.services import celebrations
 from conversations.services.at_risk import in_scope
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
-from conversations.services.stats import MIN_GROUP
+from conversations.services.program_chart import MIN_GROUP
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import Counter, defaultdict
@@ -11,21 +12,26 @@ from statistics import mean
 from typing import TypeVar
 
 from conversations.domain import (
+    Assessment,
     Checkin,
     CheckinAnswer,
+    CheckinTally,
+    Cycle,
     DeliveryStatus,
     Goal,
     InvitationStatus,
+    Pairing,
     PairingStatus,
     ParticipantStatus,
     Role,
     Side,
 )
+from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.at_risk import at_risk_pairs, in_scope
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
+from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png, round_weeks
 
-MIN_GROUP = 5
 WINDOW = timedelta(days=14)
 
 
@@ -50,6 +56,8 @@ class ProgramStats:
     """Invitations by what became of them: invited (no answer yet), joined, declined (not now or never)."""
     notes: list[str] = field(default_factory=list)
     scope: AdminScope = EVERYTHING
+    closed_round: Cycle | None = None
+    """The round the figures describe when no pair is active and the latest round has been closed."""
 
 
 T = TypeVar("T", Checkin, Goal)
@@ -72,23 +80,50 @@ def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(shown.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStats:
+@dataclass(frozen=True)
+class ScopedRecords:
+    """The pairs of an admin's scope with their goals and assessments, read once for both the figures
+    and the chart of one `stats`."""
+
+    pairings: list[Pairing]
+    goals: list[Goal]
+    assessments: list[Assessment]
+
+
+async def scoped_records(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ScopedRecords:
+    pairings = [p for p in await ctx.uow.pairings.list() if in_scope(p, scope)]
+    ids = {p.id for p in pairings}
+    return ScopedRecords(
+        pairings,
+        [g for g in await ctx.uow.goals.list() if g.pairing_id in ids],
+        [a for a in await ctx.uow.assessments.list() if a.pairing_id in ids],
+    )
+
+
+async def compute_stats(
+    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
+) -> ProgramStats:
     """The program's numbers over `scope`: an admin sees their own workspace or tenant only."""
     uow = ctx.uow
+    records = records or await scoped_records(ctx, scope)
     if scope.org_wide:
         people = await uow.participants.list()
     else:
         people = await uow.participants.list(platform=scope.platform, workspace_id=scope.workspace_id)
-    pairings = [p for p in await uow.pairings.list() if in_scope(p, scope)]
+    pairings = records.pairings
     pairing_ids = {p.id for p in pairings}
     active = [p for p in pairings if p.status is PairingStatus.ACTIVE]
-    since = ctx.now - WINDOW
+    latest_cycle = await uow.cycles.latest()
+    closed_round = _closed_round(latest_cycle, active, ctx)
+    # After a round has closed, its last two weeks are what an admin reviewing it wants to see.
+    until = closed_round.closed_at if closed_round and closed_round.closed_at else ctx.now
+    since = until - WINDOW
     # A check-in sent a little before the window can still have been answered inside it.
     around = await uow.checkins.list(since=since - timedelta(days=7))
-    around = [c for c in around if c.pairing_id in pairing_ids]
+    around = [c for c in around if c.pairing_id in pairing_ids and c.sent_at <= until]
     recent = [c for c in around if c.sent_at >= since]
-    goals = [g for g in await uow.goals.list() if g.pairing_id in pairing_ids]
-    assessments = [a for a in await uow.assessments.list() if a.pairing_id in pairing_ids]
+    goals = records.goals
+    assessments = records.assessments
 
     # Pairs that ran during the window count, even if the round closed since: a rate over a
     # finished round is what an admin reviewing it wants to see.
@@ -101,7 +136,6 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
     } or {p.id for p in window_pairs}
     meeting_rate = len(met_pairs & eligible) / len(eligible) if eligible else None
     ratings = [c.rating for c in recent if c.rating is not None]
-    latest_cycle = await uow.cycles.latest()
     latest_round = sum(1 for p in pairings if latest_cycle and p.cycle_id == latest_cycle.id)
 
     at_risk = len(await at_risk_pairs(ctx, scope))
@@ -145,6 +179,61 @@ async def compute_stats(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ProgramStat
             "declined": invited.get(InvitationStatus.NOT_NOW, 0) + invited.get(InvitationStatus.NEVER, 0),
         },
         scope=scope,
+        closed_round=closed_round,
+    )
+
+
+def _closed_round(latest: Cycle | None, active: list[Pairing], ctx: Ctx) -> Cycle | None:
+    if latest is None or active or latest.closed_at is None or latest.closed_at > ctx.now:
+        return None
+    return latest
+
+
+async def _round_to_chart(ctx: Ctx) -> Cycle | None:
+    """The running round, or the last one closed: the first round not closed yet, else the latest."""
+    cycles = await ctx.uow.cycles.list()
+    started = [c for c in cycles if c.started_at <= ctx.now]
+    running = [c for c in started if c.closed_at is None or c.closed_at > ctx.now]
+    if running:
+        return running[-1]
+    return started[-1] if started else None
+
+
+async def round_figures(
+    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
+) -> RoundWeeks | None:
+    """The running round's (or the last closed one's) figures week by week, over `scope`; None before
+    any round has started."""
+    cycle = await _round_to_chart(ctx)
+    if cycle is None:
+        return None
+    records = records or await scoped_records(ctx, scope)
+    pairings = [p for p in records.pairings if p.cycle_id == cycle.id]
+    ids = {p.id for p in pairings}
+    workspace = None if scope.org_wide else (str(scope.platform), str(scope.workspace_id))
+    totals = await ctx.uow.checkins.week_totals(cycle.id, workspace)
+    goals = [g for g in records.goals if g.pairing_id in ids]
+    assessments = [a for a in records.assessments if a.pairing_id in ids]
+    return round_weeks(cycle, pairings, totals, goals, assessments, ctx.now)
+
+
+async def stats_chart(
+    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
+) -> Attachment | None:
+    """`round_figures` as a PNG, drawn in a worker thread so the bot keeps answering meanwhile."""
+    weeks = await round_figures(ctx, scope, records)
+    if weeks is None:
+        return None
+    png = await asyncio.to_thread(chart_png, weeks)
+    return Attachment(
+        f"mentorbot-round-{weeks.cycle_number}-{ctx.now.date().isoformat()}.png",
+        png,
+        "image/png",
+        _(
+            "Round {number} week by week: active pairs, meeting rate, check-in response rate, average "
+            "rating, goals done by side and self-assessment before and after",
+            number=weeks.cycle_number,
+        ),
     )
 
 
@@ -160,9 +249,28 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
 
 
-def stats_message(stats: ProgramStats) -> OutgoingMessage:
+def _pairs_fields(stats: ProgramStats) -> tuple[tuple[str, str], ...]:
+    """Active pairs while a round runs; once it has closed, the round itself rather than a bare 0."""
+    closed = stats.closed_round
+    if closed is None or closed.closed_at is None:
+        return (("Active pairs", str(stats.active_pairs)),)
+    return (
+        (
+            _("Round {number}", number=closed.number),
+            _(
+                "closed on {date}, {pairs} pairs",
+                date=closed.closed_at.date().isoformat(),
+                pairs=stats.latest_round_pairs,
+            ),
+        ),
+    )
+
+
+def stats_message(stats: ProgramStats, chart: Attachment | None = None) -> OutgoingMessage:
     change = stats.leader_assessment_change
     undeliverable = stats.undeliverable
+    closed = stats.closed_round is not None
+    window = _("last 2 weeks of the round") if closed else _("last 2 weeks")
     return OutgoingMessage(
         title="Reverse mentoring: program stats",
         text=(
@@ -173,13 +281,13 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             ("Participants by role", _counts({r.value: stats.by_role.get(r.value, 0) for r in Role})),
             ("By status", _counts({s.value: stats.by_status.get(s.value, 0) for s in ParticipantStatus})),
             ("By department", _counts(stats.by_department)),
-            ("Active pairs", str(stats.active_pairs)),
+            *_pairs_fields(stats),
             ("Pairs in the latest round", str(stats.latest_round_pairs)),
             ("Active but unpaired", str(stats.waitlisted)),
             ("Invitations: invited / joined / declined", _invitations(stats.invitations)),
-            ("Meeting rate, last 2 weeks", _pct(stats.meeting_rate)),
+            (_("Meeting rate, {window}", window=window), _pct(stats.meeting_rate)),
             (
-                "Average rating, last 2 weeks",
+                _("Average rating, {window}", window=window),
                 "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5",
             ),
             ("Goals set / done (leaders)", f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
@@ -191,6 +299,7 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
                 "— (org-wide admins only)" if undeliverable is None else str(undeliverable),
             ),
         ),
+        attachment=chart,
     )
 
 
@@ -212,7 +321,14 @@ EXPORT_COLUMNS = (
     "leader_goals_done",
     "mentor_goals",
     "mentor_goals_done",
+    "help_requests",
+    "end_reason",
+    "leader_assessment_before",
+    "leader_assessment_after",
+    "mentor_assessment_before",
+    "mentor_assessment_after",
 )
+"""Private notes are never a column, and nothing is derived from them."""
 
 
 async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessage:
@@ -220,8 +336,13 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     uow = ctx.uow
     people = {p.user: p for p in await uow.participants.list()}
     cycles = {c.id: c.number for c in await uow.cycles.list()}
-    checkins_by_pair = group_by_pairing(await uow.checkins.list())
+    tallies_by_pair: dict[str, list[CheckinTally]] = defaultdict(list)
+    for tally in await uow.checkins.tallies():
+        tallies_by_pair[tally.pairing_id].append(tally)
     goals_by_pair = group_by_pairing(await uow.goals.list())
+    scores: dict[tuple[str, Side, str], int] = {
+        (a.pairing_id, a.side, a.phase): a.score for a in await uow.assessments.list()
+    }
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -229,8 +350,8 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
     for pairing in await uow.pairings.list():
         if not in_scope(pairing, scope):
             continue
-        mine = checkins_by_pair.get(pairing.id, [])
-        ratings = [c.rating for c in mine if c.rating is not None]
+        mine = tallies_by_pair.get(pairing.id, [])
+        rating_count = sum(t.rating_count for t in mine)
         pg = goals_by_pair.get(pairing.id, [])
         leader, mentor = people.get(pairing.leader), people.get(pairing.mentor)
         writer.writerow(
@@ -245,20 +366,36 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
                 _safe(mentor.display_name if mentor else "(deleted)"),
                 _safe(mentor.department if mentor else ""),
                 f"{pairing.score:.2f}",
-                sum(1 for c in mine if c.answer is not None),
-                sum(1 for c in mine if c.answer is CheckinAnswer.MET),
-                f"{mean(ratings):.2f}" if ratings else "",
+                sum(t.answered for t in mine),
+                sum(t.met for t in mine),
+                f"{sum(t.rating_sum for t in mine) / rating_count:.2f}" if rating_count else "",
                 sum(1 for g in pg if g.side is Side.LEADER),
                 sum(1 for g in pg if g.side is Side.LEADER and g.done),
                 sum(1 for g in pg if g.side is Side.MENTOR),
                 sum(1 for g in pg if g.side is Side.MENTOR and g.done),
+                sum(t.need_help for t in mine),
+                _safe(pairing.end_reason or ""),
+                *(
+                    scores.get((pairing.id, side, phase), "")
+                    for side in (Side.LEADER, Side.MENTOR)
+                    for phase in ("before", "after")
+                ),
             ]
         )
         rows += 1
     return OutgoingMessage(
-        title="Program export",
-        text=f"{rows} pairings of {scope.describe()} exported as CSV (no private notes).",
-        attachment=Attachment(f"mentorbot-export-{ctx.now.date().isoformat()}.csv", out.getvalue()),
+        title=_("Program export"),
+        text=_(
+            "{rows} pairings of {scope} exported as CSV (no private notes).",
+            rows=rows,
+            scope=scope.describe(),
+        ),
+        attachment=Attachment(
+            f"mentorbot-export-{ctx.now.date().isoformat()}.csv",
+            out.getvalue().encode("utf-8"),
+            "text/csv",
+            _("Pairings and progress, {rows} rows", rows=rows),
+        ),
     )
 
 

@@ -87,7 +87,7 @@ async def two_workspaces(h: Harness) -> None:
 
 def exported_names(reply: Reply) -> set[str]:
     assert reply.message is not None and reply.message.attachment is not None
-    rows = list(csv.DictReader(io.StringIO(reply.message.attachment.content)))
+    rows = list(csv.DictReader(io.StringIO(reply.message.attachment.content.decode())))
     return {r["leader"] for r in rows} | {r["mentor"] for r in rows}
 
 

@@ -174,7 +174,7 @@ async def test_the_list_appears_in_no_admin_output() -> None:
     await h.pair_up()
     outputs = [
         (await h.say(ADMIN, "stats")).message.plain_text(),
-        (await h.say(ADMIN, "export")).message.attachment.content,
+        (await h.say(ADMIN, "export")).message.attachment.content.decode(),
         (await h.say(ADMIN, "pair --dry-run")).message.plain_text(),
         (await h.say("max", "status")).message.plain_text(),
     ]

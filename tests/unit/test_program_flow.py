@@ -221,8 +221,8 @@ async def test_stats_and_export_never_show_private_notes_and_hide_small_groups()
     assert fields["At-risk pairs"] == "1"
     assert "+2.0" in fields["Leaders' AI confidence change"]
     export = (await h.say(ADMIN, "export")).message.attachment
-    assert export is not None and export.content.startswith("cycle,pairing_id")
-    assert "secret-note-text" not in export.content and "secret-note-text" not in repr(stats)
+    assert export is not None and export.content.startswith(b"cycle,pairing_id")
+    assert b"secret-note-text" not in export.content and "secret-note-text" not in repr(stats)
 
 
 async def test_leaving_with_deletion_erases_personal_data_and_tells_the_partner() -> None:

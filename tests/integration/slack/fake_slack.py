@@ -50,6 +50,20 @@ def fake_email(user_id: str) -> str:
 
 
 @dataclass
+class FakeFile:
+    """A file as the fake holds it: announced by files.getUploadURLExternal, its bytes POSTed to the
+    upload URL, then shared by files.completeUploadExternal."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+
+
+@dataclass
 class FakeUser:
     id: str
     name: str
@@ -77,6 +91,8 @@ class FakeSlack:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="fake-slack", daemon=True)
         self.port = 0
+        self.files: dict[str, FakeFile] = {}
+        self._file_ids = itertools.count(1)
         self.socket_acks: list[dict[str, Any]] = []
         self._sockets: list[web.WebSocketResponse] = []
 
@@ -105,6 +121,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/hooks/{name}", self._hook)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(runner.setup())
@@ -233,6 +250,24 @@ class FakeSlack:
             self.responses.append(body)
         return web.Response(text="ok")
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: takes the file's bytes with POST, and exactly the length announced."""
+        file = self.files.get(request.match_info["file_id"])
+        data = await request.read()
+        if file is None:
+            return web.Response(status=404, text="unknown upload")
+        if len(data) != file.length:
+            self.problems.append(f"upload of {file.filename}: {len(data)} bytes, announced {file.length}")
+            return web.Response(status=400, text="length mismatch")
+        with self._lock:
+            file.data = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def shared_files(self) -> list[FakeFile]:
+        """Files uploaded whole and shared in a channel, in the order they were shared."""
+        with self._lock:
+            return [f for f in self.files.values() if f.channel is not None]
+
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then relay pushed envelopes and record the app's acks."""
         socket = web.WebSocketResponse()
@@ -338,6 +373,45 @@ class FakeSlack:
                 "created": int(time.time()),
             },
         }
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._file_ids):08d}"
+        with self._lock:
+            self.files[file_id] = FakeFile(
+                file_id, str(args["filename"]), int(args["length"]), args.get("alt_txt") or None
+            )
+        return {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Shares uploaded files in a channel: every id must be one whose bytes arrived, and a channel
+        is needed (without one the file would stay private, seen by nobody)."""
+        items = json.loads(args["files"])
+        channel = str(args.get("channel_id") or "")
+        if not channel:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": ["no channel"]},
+            }
+        if channel.startswith("CNOTIN"):
+            return {"ok": False, "error": "not_in_channel"}
+        with self._lock:
+            files = [self.files.get(item["id"]) for item in items]
+            if any(f is None or f.data is None for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            shared = []
+            for item, file in zip(items, files, strict=True):
+                assert file is not None
+                file.title = item.get("title") or file.filename
+                file.channel = channel
+                shared.append(
+                    {"id": file.id, "title": file.title, "name": file.filename, "size": file.length}
+                )
+        return {"ok": True, "files": shared}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))

@@ -771,6 +771,53 @@ async def test_unanswered_checkins_and_pairings_answered_within_a_window(store: 
         assert await uow.checkins.pairings_answered(CheckinAnswer.NEED_HELP, T0, T0) == set()
 
 
+async def test_checkin_tallies_and_week_totals_count_without_reading_notes(store: StoreUnderTest) -> None:
+    await add_parents(store, PEOPLE, PAIRS)
+
+    def sent(
+        pairing_id: str, user: UserRef, week: int, answer: CheckinAnswer | None, rating: int | None
+    ) -> Checkin:
+        at = T0 + timedelta(weeks=week)
+        return Checkin(new_id(), pairing_id, user, f"2026-W{10 + week:02d}", at, answer, rating, "a note", at)
+
+    checkins = [
+        sent("p1", ANA, 0, CheckinAnswer.MET, 4),
+        sent("p1", BEN, 0, CheckinAnswer.NEED_HELP, None),
+        sent("p1", ANA, 1, None, None),
+        sent("p1", BEN, 1, CheckinAnswer.RESCHEDULED, 2),
+        sent("p2", CAL, 0, CheckinAnswer.MET, 5),
+        sent("p3", ANA, -1, CheckinAnswer.MET, 3),
+        sent("p4", ANA, 0, CheckinAnswer.NOT_YET, None),
+    ]
+
+    async def add_all(uow: UnitOfWork) -> None:
+        assert await uow.checkins.add_many(checkins) == checkins
+
+    await write(store, add_all)
+    async with unit(store) as uow:
+        tallies = {t.pairing_id: t for t in await uow.checkins.tallies(since=T0)}
+        everything = await uow.checkins.tallies()
+        weeks = {w.week: w for w in await uow.checkins.week_totals("cycle-1")}
+        in_t1 = await uow.checkins.week_totals("cycle-1", ("slack", "T1"))
+        elsewhere = await uow.checkins.week_totals("cycle-1", ("slack", "T2"))
+        no_round = await uow.checkins.week_totals("cycle-2")
+    assert set(tallies) == {"p1", "p2", "p4"}, "p3 was sent before"
+    assert len(everything) == 4
+    p1 = tallies["p1"]
+    assert (p1.asked, p1.answered, p1.met, p1.need_help, p1.rating_sum, p1.rating_count) == (4, 3, 1, 1, 6, 2)
+    assert sorted(p1.asked_keys) == sorted(p1.rater_keys) == sorted([ANA.key, BEN.key])
+    assert tallies["p2"].asked_keys == (CAL.key,) and tallies["p4"].rater_keys == ()
+
+    assert set(weeks) == {"2026-W09", "2026-W10", "2026-W11"}
+    w10 = weeks["2026-W10"]
+    assert (w10.asked, w10.answered, w10.people_asked, w10.pairs_met) == (4, 4, 3, 2), "Ana counts once"
+    assert (w10.rating_sum, w10.rating_count, w10.raters) == (9, 2, 2)
+    w11 = weeks["2026-W11"]
+    assert (w11.asked, w11.answered, w11.people_asked, w11.pairs_met, w11.raters) == (2, 1, 2, 0, 1)
+    assert sorted(in_t1, key=lambda w: w.week) == sorted(weeks.values(), key=lambda w: w.week)
+    assert elsewhere == [] and no_round == []
+
+
 async def test_checkin_add_many_stores_each_pairing_person_and_week_once(store: StoreUnderTest) -> None:
     await add_parents(store, PEOPLE, PAIRS)
     earlier = Checkin(new_id(), "p1", ANA, "2026-W10", T0)

@@ -100,6 +100,8 @@ class FakeBotFramework:
         self.roster_pages: list[tuple[str, int, str | None]] = []
         self.blocked_conversations: set[str] = set()
         self.created: list[dict[str, Any]] = []
+        self.uploads: dict[str, bytes] = {}
+        """Files the bot put into a person's OneDrive after they allowed it, by upload session name."""
         self.rejected_calls = 0
         self.failed_calls = 0
         self.tokens_issued = 0
@@ -218,6 +220,7 @@ class FakeBotFramework:
         app.router.add_put("/connector/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/connector/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_get("/connector/v3/conversations/{cid}/pagedmembers", self._paged_members)
+        app.router.add_put("/onedrive/upload/{name}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -313,6 +316,20 @@ class FakeBotFramework:
                 {"error": {"code": "BotDisabledByAdmin", "message": "blocked"}}, status=403
             )
         return None
+
+    def upload_url(self, name: str) -> str:
+        """Where Teams says a consented file goes (a OneDrive upload session)."""
+        return f"{self.base_url}/onedrive/upload/{name}"
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """One PUT of the whole file, whose Content-Range must describe exactly the bytes sent."""
+        data = await request.read()
+        expected = f"bytes 0-{len(data) - 1}/{len(data)}"
+        if request.headers.get("Content-Range") != expected:
+            return web.json_response({"error": {"code": "invalidRange"}}, status=416)
+        with self._lock:
+            self.uploads[request.match_info["name"]] = data
+        return web.json_response({"id": request.match_info["name"], "size": len(data)}, status=201)
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         refused = self._refuse(request)

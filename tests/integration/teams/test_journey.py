@@ -91,8 +91,12 @@ async def test_install_join_pair_checkin_and_stats(teams_bot: TeamsBot) -> None:
     assert not any(a.get("data", {}).get("action_id") == "checkin_answer" for a in _actions(replaced.card))
     assert await leader_checkin_answer(bot) is CheckinAnswer.MET
 
-    stats = await say(bot, ADMIN, "stats")
+    await say(bot, ADMIN, "stats")
+    stats, chart = bot.framework.sent_to(dm_conversation(ADMIN))[-2:]
     assert "program stats" in stats.card_text
+    assert (
+        chart.activity["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    )
     facts = dict((f["title"], f["value"]) for f in stats.card["body"][2]["facts"])
     assert facts["Active pairs"] == "1"
     assert facts["Meeting rate, last 2 weeks"] != "—"

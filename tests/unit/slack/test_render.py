@@ -64,7 +64,7 @@ def test_long_text_is_split_over_sections_and_the_buttons_survive() -> None:
         title="T" * 400,
         fields=tuple((f"name {i}", "v" * 2500) for i in range(25)),
         buttons=tuple(Button(f"Option {i} " + "z" * 100, "checkin_answer", f"id:{i}") for i in range(12)),
-        attachment=Attachment("export.csv", "a,b\n" * 5000),
+        attachment=Attachment("export.csv", b"a,b\n" * 5000),
     )
     blocks = message_blocks(message)
     assert check_blocks(blocks, 50) == []
@@ -104,7 +104,7 @@ def test_an_action_id_fits_up_to_slacks_limit_and_a_dropped_button_leaves_its_nu
 
 def test_a_long_attachment_name_is_cut_so_the_section_stays_valid() -> None:
     message = OutgoingMessage(
-        text="Your export", attachment=Attachment("<@U1> " * 200 + ".csv", "a,b\n" * 2000)
+        text="Your export", attachment=Attachment("<@U1> " * 200 + ".csv", b"a,b\n" * 2000)
     )
     blocks = message_blocks(message)
     assert check_blocks(blocks, 50) == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from adapters.teams.render import (
-    ATTACHMENT_PREVIEW_CHARS,
     CARD_CONTENT_TYPE,
     render_activity,
     render_card,
@@ -119,14 +120,13 @@ def test_mentions_become_teams_mention_entities() -> None:
     ]
 
 
-def test_a_long_attachment_is_previewed_and_says_it_was_cut() -> None:
-    content = "a,b\n" * ATTACHMENT_PREVIEW_CHARS
+def test_an_attachment_is_named_with_its_size_and_never_pasted_into_the_card() -> None:
+    content = b"a,b\n" * 20_000
     card = render_card(OutgoingMessage(text="Export", attachment=Attachment("export.csv", content)))
     assert_valid_card(card)
     texts = [e["text"] for e in card["body"]]
-    lines = texts[2:-1]
-    assert texts[1] == "export.csv" and lines == ["a,b"] * (ATTACHMENT_PREVIEW_CHARS // 4)
-    assert "first" in texts[-1]
+    assert texts[1] == "export.csv (78 KB) follows as a file."
+    assert "a,b" not in json.dumps(card)
 
 
 def test_activity_wraps_the_card_with_a_notification_summary() -> None:

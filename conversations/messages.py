@@ -23,6 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from conversations.i18n import N_
 from conversations.meeting_slots import slot_label
 
 MENTION_OPEN = "\ufdd0"
@@ -364,7 +365,9 @@ def _form_from_dict(data: dict[str, Any]) -> Form:
     )
 
 
-SORRY_TEXT = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+SORRY_TEXT = N_(
+    "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+)
 """What a person sees when something fails that they could not have caused: never a traceback."""
 
 

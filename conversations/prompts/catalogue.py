@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from conversations.i18n import DEFAULT_LOCALE, _, current_locale, language_name
 from conversations.prompts.topics import Direction, Topic
 
 
@@ -32,6 +33,8 @@ class TogetherTask:
 class Library:
     prompts: tuple[LibraryPrompt, ...]
     tasks: tuple[TogetherTask, ...]
+    languages: tuple[str, ...] = (DEFAULT_LOCALE,)
+    """The languages the library's texts are written in; a reader of any other reads them in English."""
 
     def by_direction(self, direction: Direction) -> tuple[LibraryPrompt, ...]:
         return tuple(p for p in self.prompts if p.direction is direction)
@@ -51,7 +54,20 @@ def parse_library(raw: dict[str, object]) -> Library:
         TogetherTask(id=str(t["id"]), text=str(t["text"]), topic=Topic(t["topic"]), minutes=int(t["minutes"]))
         for t in tasks_raw
     )
-    return Library(prompts=prompts, tasks=tasks)
+    languages = raw.get("languages", [DEFAULT_LOCALE])
+    assert isinstance(languages, list)
+    return Library(prompts=prompts, tasks=tasks, languages=tuple(str(language) for language in languages))
+
+
+def ideas_language_note() -> str:
+    """Said next to discussion ideas when they are not in the reader's language, so nobody wonders why."""
+    reader = current_locale()
+    if reader in load_library().languages:
+        return ""
+    return _(
+        "These ideas are in English: the prompt library has no {language} version yet.",
+        language=language_name(reader),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from conversations.clock import iso_week, local_time
 from conversations.domain import Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
+from conversations.i18n import N_, _
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
 from conversations.platform_ids import admin_entries, ids_for
@@ -22,12 +23,14 @@ class NudgeRules:
     checkin_unanswered_after: timedelta = timedelta(hours=48)
 
 
-DEFAULT_GROUND_RULES = (
-    "What you two discuss stays between you, unless you both agree to share it; "
-    "No question is too basic, on either side; "
-    "Either of you may end the pairing at any time, without fault and without giving reasons; "
-    "Stuck, or something feels wrong? Ask the program admins privately: your partner is not told"
+DEFAULT_RULES = (
+    N_("What you two discuss stays between you, unless you both agree to share it"),
+    N_("No question is too basic, on either side"),
+    N_("Either of you may end the pairing at any time, without fault and without giving reasons"),
+    N_("Stuck, or something feels wrong? Ask the program admins privately: your partner is not told"),
 )
+"""Each shown in the reader's language; rules an admin writes are shown as written."""
+DEFAULT_GROUND_RULES = "; ".join(DEFAULT_RULES)
 """The program's ground rules, separated by `;`: every introduction and the joining message carry them."""
 
 
@@ -153,4 +156,9 @@ class Ctx:
 
     async def name_of(self, user: UserRef) -> str:
         found = await self.uow.participants.get(user)
-        return found.display_name if found else "your partner"
+        return found.display_name if found else _("your partner")
+
+    async def language_of(self, user: UserRef) -> str | None:
+        """The language `user` reads, for a message built for them (`with speaking(...)`)."""
+        found = await self.uow.participants.get(user)
+        return found.language if found else None

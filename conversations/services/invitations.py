@@ -30,6 +30,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import InvalidInput, NotAllowed
+from conversations.i18n import _
 from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
 from conversations.parsing import ParsedCommand
 from conversations.ports import Person
@@ -85,7 +86,7 @@ def invitation_message(invitation_id: str, name: str, admin: UserRef, weeks: int
     """Who asks and why, what it takes, and the three answers; nothing happens without one."""
     first = name.split()[0] if name.split() else "there"
     return OutgoingMessage(
-        title="An invitation to reverse mentoring",
+        title=_("An invitation to reverse mentoring"),
         text=(
             f"Hi {first}! {mention(admin.user_id)} runs our reverse-mentoring program and would like you "
             "to take part. Early-career colleagues show leaders the AI and digital tools they use every "
@@ -96,9 +97,9 @@ def invitation_message(invitation_id: str, name: str, admin: UserRef, weeks: int
             "at the earliest; Never means no more invitations."
         ),
         buttons=(
-            INVITATION.button("Join", invitation_id, "join", style=ButtonStyle.PRIMARY),
-            INVITATION.button("Not now", invitation_id, "not_now"),
-            INVITATION.button("Never", invitation_id, "never"),
+            INVITATION.button(_("Join"), invitation_id, "join", style=ButtonStyle.PRIMARY),
+            INVITATION.button(_("Not now"), invitation_id, "not_now"),
+            INVITATION.button(_("Never"), invitation_id, "never"),
         ),
         mentions=(admin.user_id,),
     )
@@ -156,7 +157,7 @@ async def invite(ctx: Ctx, admin: UserRef, channel: Sequence[Person] | None = No
         else:
             sending.append((_invitation(ctx, person.email, platform, workspace_id, earlier), person))
     if sending:
-        await uow.invitations.save_many([invitation for invitation, _ in sending])
+        await uow.invitations.save_many([invitation for invitation, _message in sending])
         await uow.deliveries.enqueue_many(
             [
                 ctx.outbox.row(

@@ -11,6 +11,7 @@ from datetime import timedelta
 from conversations.buttons import ASSESS, GOAL_ADD_FORM, MEETING_BOOKED, RUN_COMMAND
 from conversations.domain import (
     ASSESSMENT_QUESTIONS,
+    CheckinAnswer,
     Cycle,
     DeliveryPriority,
     Destination,
@@ -23,15 +24,16 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import RoundAlreadyStarted
+from conversations.i18n import N_, _, common_language, speaking
 from conversations.matching import Candidate, MatchResult, ProposedPair, Waitlisted
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
 from conversations.messages import ButtonStyle, MeetingOffer, OutgoingMessage, command, mention
-from conversations.services.checkins import offers_for
+from conversations.services.checkins import WE_BOOKED_IT, offers_for
 from conversations.services.context import DEFAULT_GROUND_RULES, Ctx, ground_rules_list
 from conversations.services.org import chain_of
 
-WAITLIST_GENERAL = "Nobody who fits the program's rules for you was free this round."
+WAITLIST_GENERAL = N_("Nobody who fits the program's rules for you was free this round.")
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,36 @@ class RoundReport:
     dry_run: bool
 
     def summary(self) -> str:
-        head = "Preview of the next round" if self.dry_run else f"Pairing round {self.cycle_number}"
-        lines = [f"{head}: {len(self.pairs)} pairs, {len(self.waitlist)} on the waitlist."]
+        head = (
+            _("Preview of the next round")
+            if self.dry_run
+            else _("Pairing round {number}", number=self.cycle_number)
+        )
+        lines = [
+            _(
+                "{head}: {pairs} pairs, {waiting} on the waitlist.",
+                head=head,
+                pairs=len(self.pairs),
+                waiting=len(self.waitlist),
+            )
+        ]
         for pair in self.pairs:
             lines.append(
-                f"• {self.names.get(pair.leader, pair.leader.user_id)} (leader) + "
-                f"{self.names.get(pair.mentor, pair.mentor.user_id)} (mentor): {' '.join(pair.reasons)}"
+                _(
+                    "• {leader} (leader) + {mentor} (mentor): {reasons}",
+                    leader=self.names.get(pair.leader, pair.leader.user_id),
+                    mentor=self.names.get(pair.mentor, pair.mentor.user_id),
+                    reasons=" ".join(pair.reasons),
+                )
             )
         for person in self.waitlist:
-            lines.append(f"• waitlist: {self.names.get(person.user, person.user.user_id)}: {person.reason}")
+            lines.append(
+                _(
+                    "• waitlist: {name}: {reason}",
+                    name=self.names.get(person.user, person.user.user_id),
+                    reason=person.reason,
+                )
+            )
         return "\n".join(lines)
 
 
@@ -191,60 +214,70 @@ async def run_round(ctx: Ctx, dry_run: bool, progress: Progress | None = None) -
         await ctx.uow.pairings.add(pairing)
         await introduce(ctx, pairing, emails)
     private_rule = describe_rule(Rule.AVOIDED, ctx.config.match_rules)
+    waiting = await ctx.uow.participants.get_many([person.user for person in result.waitlist])
     for person in result.waitlist:
         # The private lists are never told to the people they name: their reason stays general.
-        reason = WAITLIST_GENERAL if private_rule in person.reason else person.reason
-        await ctx.outbox.dm(
-            f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
-            person.user,
-            OutgoingMessage(
-                title="You're on the waitlist",
-                text=(
-                    "There was no partner for you in this pairing round, so you're first in line for the next one. "
-                    f"Why: {sentence(reason)} Nothing for you to do; you keep your place."
+        reason = _(WAITLIST_GENERAL) if private_rule in person.reason else person.reason
+        with speaking(waiting[person.user].language if person.user in waiting else None):
+            await ctx.outbox.dm(
+                f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
+                person.user,
+                OutgoingMessage(
+                    title=_("You're on the waitlist"),
+                    text=_(
+                        "There was no partner for you in this pairing round, so you're first in line for the next one. "
+                        "Why: {reason} Nothing for you to do; you keep your place.",
+                        reason=sentence(reason),
+                    ),
                 ),
-            ),
-        )
+            )
     return RoundReport(number, result.pairs, result.waitlist, names, dry_run=False)
 
 
 FIRST_MEETING_AGENDA = (
-    "1. Ten minutes each: your role, your week, and what you'd like from this pairing.",
-    "2. The leader's turn to learn: the mentor shows one AI or digital tool on a real task from the "
-    "leader's week (summarising a long document, drafting an update, analysing a spreadsheet).",
-    "3. The mentor's turn to learn: the leader walks through one strategic decision they are facing, "
-    "and how they are weighing it.",
-    "4. Before you hang up: each of you sets two or three goals, and you book the next meeting.",
+    N_("1. Ten minutes each: your role, your week, and what you'd like from this pairing."),
+    N_(
+        "2. The leader's turn to learn: the mentor shows one AI or digital tool on a real task from the "
+        "leader's week (summarising a long document, drafting an update, analysing a spreadsheet)."
+    ),
+    N_(
+        "3. The mentor's turn to learn: the leader walks through one strategic decision they are facing, "
+        "and how they are weighing it."
+    ),
+    N_("4. Before you hang up: each of you sets two or three goals, and you book the next meeting."),
 )
 """Both directions of learning, so the first meeting starts two-way."""
 
 
 def ways_out() -> str:
     """The private exits, named the same way in the introduction and the joining message."""
-    return (
-        "Stuck, or something feels wrong? Answer *Need help* on any weekly check-in, or use "
-        f"{command('checkin need-help')}: the program admins reach out to you privately and your partner "
-        f"is not told. To end the pairing without fault, use {command('end')}; you'll be matched "
-        "again next round."
+    return _(
+        "Stuck, or something feels wrong? Answer *{need_help}* on any weekly check-in, or use "
+        "{command}: the program admins reach out to you privately and your partner "
+        "is not told. To end the pairing without fault, use {end}; you'll be matched "
+        "again next round.",
+        need_help=CheckinAnswer.NEED_HELP.label,
+        command=command("checkin need-help"),
+        end=command("end"),
     )
 
 
 def ground_rules_text(ground_rules: str) -> str:
-    return "\n".join(f"• {sentence(rule)}" for rule in ground_rules_list(ground_rules))
+    return "\n".join(f"• {sentence(_(rule))}" for rule in ground_rules_list(ground_rules))
 
 
 def onboarding_message(ground_rules: str) -> OutgoingMessage:
     """Sent once someone joins: the introduction's rules and ways out, in brief, before anyone is paired."""
     return OutgoingMessage(
-        title="How reverse mentoring works",
-        text=(
+        title=_("How reverse mentoring works"),
+        text=_(
             "Thanks for joining! At the next pairing round you'll be introduced to your partner, with a few "
             "times you could both meet. Meet for about 30 minutes every week or two: the mentor shows AI and "
             "digital tools, the leader shares strategy and experience. Once a week I ask how it's going; "
             "one click answers."
         ),
-        fields=(("Ground rules", ground_rules_text(ground_rules)), ("If you need to", ways_out())),
-        buttons=(RUN_COMMAND.button("Where I stand", "status"), RUN_COMMAND.button("Help", "help")),
+        fields=((_("Ground rules"), ground_rules_text(ground_rules)), (_("If you need to"), ways_out())),
+        buttons=(RUN_COMMAND.button(_("Where I stand"), "status"), RUN_COMMAND.button(_("Help"), "help")),
     )
 
 
@@ -260,42 +293,52 @@ def intro_message(
     `meetings` are shown on each reader's clock: in a message both people share, in both zones."""
     leader, mentor = pairing.leader.user_id, pairing.mentor.user_id
     if to is None:
-        text = (
-            f"{mention(leader)}, meet {mention(mentor)}, your reverse-mentoring partner for this round! "
-            f"{mention(mentor)} teaches AI and digital tools; {mention(leader)} shares strategy and experience."
+        text = _(
+            "{leader}, meet {mentor}, your reverse-mentoring partner for this round! "
+            "{mentor} teaches AI and digital tools; {leader} shares strategy and experience.",
+            leader=mention(leader),
+            mentor=mention(mentor),
+        )
+    elif pairing.other(to) == pairing.mentor:
+        text = _(
+            "Meet {partner}, your mentor for this "
+            "reverse-mentoring round! Send them a message to set up your first 30 minutes.",
+            partner=mention(pairing.other(to).user_id),
         )
     else:
-        other = pairing.other(to)
-        role = "mentor" if other == pairing.mentor else "leader"
-        text = (
-            f"Meet {mention(other.user_id)}, your {role} for this "
-            "reverse-mentoring round! Send them a message to set up your first 30 minutes."
+        text = _(
+            "Meet {partner}, your leader for this "
+            "reverse-mentoring round! Send them a message to set up your first 30 minutes.",
+            partner=mention(pairing.other(to).user_id),
         )
     if meetings:
-        text += (
-            f" Below are {len(meetings)} times in the coming week inside both your working hours: add one to "
-            "your calendar, send it to your partner, then tell me with *We booked it*."
+        text = _(
+            "{text} Below are {count} times in the coming week inside both your working hours: add one to "
+            "your calendar, send it to your partner, then tell me with *{booked}*.",
+            text=text,
+            count=len(meetings),
+            booked=_(WE_BOOKED_IT),
         )
     fields: list[tuple[str, str]] = [
         (
-            "Why you two",
-            " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match.",
+            _("Why you two"),
+            " ".join(sentence(r) for r in pairing.reasons) or _("You were the best available match."),
         ),
-        ("Ground rules", ground_rules_text(ground_rules)),
-        ("Your first meeting (30 minutes)", "\n".join(FIRST_MEETING_AGENDA)),
-        ("If you need to", ways_out()),
+        (_("Ground rules"), ground_rules_text(ground_rules)),
+        (_("Your first meeting (30 minutes)"), "\n".join(_(step) for step in FIRST_MEETING_AGENDA)),
+        (_("If you need to"), ways_out()),
     ]
     return OutgoingMessage(
-        title="Meet your mentoring partner",
+        title=_("Meet your mentoring partner"),
         text=text,
         fields=tuple((name, value) for name, value in fields if value),
         buttons=(
             *(
-                (MEETING_BOOKED.button("We booked it", pairing.id, style=ButtonStyle.PRIMARY),)
+                (MEETING_BOOKED.button(_(WE_BOOKED_IT), pairing.id, style=ButtonStyle.PRIMARY),)
                 if meetings
                 else ()
             ),
-            GOAL_ADD_FORM.button("Set my goals", pairing.id),
+            GOAL_ADD_FORM.button(_("Set my goals"), pairing.id),
         ),
         mentions=(leader, mentor),
         meetings=meetings,
@@ -309,35 +352,45 @@ async def introduce(ctx: Ctx, pairing: Pairing, emails: Mapping[UserRef, str] | 
     zones = {user: person.timezone for user, person in people.items()}
     emails = await ctx.uow.org_chart.links() if emails is None else emails
     rules = ctx.config.ground_rules
+    languages = {user: person.language for user, person in people.items()}
     if ctx.supports_group_dm(pairing.leader.platform):
         meetings = offers_for(ctx.now, pairing, zones, emails, members)
-        await ctx.outbox.send(
-            f"intro:{pairing.id}",
-            Destination.group(members),
-            intro_message(pairing, None, ground_rules=rules, meetings=meetings),
-            priority=DeliveryPriority.URGENT,
-        )
+        with speaking(common_language(*(languages.get(member) for member in members))):
+            await ctx.outbox.send(
+                f"intro:{pairing.id}",
+                Destination.group(members),
+                intro_message(pairing, None, ground_rules=rules, meetings=meetings),
+                priority=DeliveryPriority.URGENT,
+            )
     else:
         for member in members:
             meetings = offers_for(ctx.now, pairing, zones, emails, (member,))
-            await ctx.outbox.dm(
-                f"intro:{pairing.id}:{member.key}",
-                member,
-                intro_message(pairing, member, ground_rules=rules, meetings=meetings),
-                priority=DeliveryPriority.URGENT,
-            )
+            with speaking(languages.get(member)):
+                await ctx.outbox.dm(
+                    f"intro:{pairing.id}:{member.key}",
+                    member,
+                    intro_message(pairing, member, ground_rules=rules, meetings=meetings),
+                    priority=DeliveryPriority.URGENT,
+                )
     for member in members:
         side = pairing.side_of(member) or Side.LEADER
-        await ctx.outbox.dm(
-            f"assess:before:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "before")
-        )
+        with speaking(languages.get(member)):
+            await ctx.outbox.dm(
+                f"assess:before:{pairing.id}:{member.key}",
+                member,
+                assessment_question(pairing, side, "before"),
+            )
 
 
 def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMessage:
-    when = "Before you start" if phase == "before" else "Now that the round is over"
+    question = _(ASSESSMENT_QUESTIONS[side])
     return OutgoingMessage(
-        title="A one-click self-assessment",
-        text=f"{when}: {ASSESSMENT_QUESTIONS[side]} (1 = not at all, 5 = very)",
+        title=_("A one-click self-assessment"),
+        text=(
+            _("Before you start: {question} (1 = not at all, 5 = very)", question=question)
+            if phase == "before"
+            else _("Now that the round is over: {question} (1 = not at all, 5 = very)", question=question)
+        ),
         buttons=tuple(ASSESS.button(str(n), pairing.id, phase, str(n)) for n in range(1, 6)),
     )
 
@@ -354,17 +407,18 @@ async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: st
         other = await ctx.uow.participants.get(member)
         if other is None or other.status is ParticipantStatus.LEFT:
             continue
-        await ctx.outbox.dm(
-            f"ended:{pairing.id}:{member.key}",
-            member,
-            OutgoingMessage(
-                title="Your pairing has ended",
-                text=(
-                    "Your mentoring pairing has come to an end, no fault of anyone's. "
-                    "You'll be matched with someone new in the next round. Thank you for taking part!"
+        with speaking(other.language):
+            await ctx.outbox.dm(
+                f"ended:{pairing.id}:{member.key}",
+                member,
+                OutgoingMessage(
+                    title=_("Your pairing has ended"),
+                    text=_(
+                        "Your mentoring pairing has come to an end, no fault of anyone's. "
+                        "You'll be matched with someone new in the next round. Thank you for taking part!"
+                    ),
                 ),
-            ),
-        )
+            )
 
 
 async def next_round_due(ctx: Ctx) -> bool:
@@ -388,11 +442,15 @@ async def close_finished_cycles(ctx: Ctx) -> int:
     for pairing in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE, cycle_id=cycle.id):
         pairing.status, pairing.ended_at, pairing.end_reason = PairingStatus.ENDED, ctx.now, "round finished"
         await ctx.uow.pairings.save(pairing)
+        people = await ctx.uow.participants.get_many(pairing.members())
         for member in pairing.members():
             side = pairing.side_of(member) or Side.LEADER
-            await ctx.outbox.dm(
-                f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after")
-            )
+            with speaking(people[member].language if member in people else None):
+                await ctx.outbox.dm(
+                    f"assess:after:{pairing.id}:{member.key}",
+                    member,
+                    assessment_question(pairing, side, "after"),
+                )
         ended += 1
     cycle.closed_at = ctx.now
     await ctx.uow.cycles.save(cycle)

@@ -22,6 +22,7 @@ from conversations.domain import (
     Role,
     Side,
 )
+from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
 
@@ -180,7 +181,7 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
     change = stats.leader_assessment_change
     undeliverable = stats.undeliverable
     return OutgoingMessage(
-        title="Reverse mentoring: program stats",
+        title=_("Reverse mentoring: program stats"),
         text=(
             f"Covers {stats.scope.describe()}. "
             "Private notes are never included; departments under 5 people are grouped."
@@ -272,7 +273,7 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
         )
         rows += 1
     return OutgoingMessage(
-        title="Program export",
+        title=_("Program export"),
         text=f"{rows} pairings of {scope.describe()} exported as CSV (no private notes).",
         attachment=Attachment(f"mentorbot-export-{ctx.now.date().isoformat()}.csv", out.getvalue()),
     )

@@ -192,9 +192,9 @@ async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
         return Reply.text((await invitations.invite(ctx, request.actor)).summary())
     members = request.people.in_channel
     if members is None:
-        return Reply.text(invitations.HERE_ONLY_IN_A_CHANNEL)
+        return Reply.text(invitations.here_only_in_a_channel())
     if isinstance(members, Checked):
-        return Reply.text(invitations.MEMBERS_UNKNOWN)
+        return Reply.text(_(invitations.MEMBERS_UNKNOWN))
     return Reply.text((await invitations.invite(ctx, request.actor, members)).summary())
 
 

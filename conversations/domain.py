@@ -96,6 +96,22 @@ SENIORITY_LEVELS: dict[int, str] = {
 """In English; `level_name` says a level in the reader's language."""
 
 
+ROLE_NAMES: dict[Role, str] = {Role.MENTOR: N_("mentor"), Role.LEADER: N_("leader"), Role.BOTH: N_("both")}
+STATUS_NAMES: dict[ParticipantStatus, str] = {
+    ParticipantStatus.ACTIVE: N_("active"),
+    ParticipantStatus.PAUSED: N_("paused"),
+    ParticipantStatus.LEFT: N_("left"),
+}
+
+
+def role_name(role: Role) -> str:
+    return _(ROLE_NAMES[role])
+
+
+def status_name(status: ParticipantStatus) -> str:
+    return _(STATUS_NAMES[status])
+
+
 def level_name(level: int) -> str:
     return _(SENIORITY_LEVELS[level]) if level in SENIORITY_LEVELS else str(level)
 

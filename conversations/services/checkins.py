@@ -352,7 +352,7 @@ async def meeting_booked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     """
     pairing = await ctx.uow.pairings.get(value.id)
     if pairing is None or pairing.side_of(actor) is None:
-        raise NotAllowed(MEETING_BOOKED.invalid)
+        raise NotAllowed(MEETING_BOOKED.invalid_text())
     if pairing.status is not PairingStatus.ACTIVE:
         raise NotAllowed(_("That pairing has ended, so there's no meeting to record."))
     me = await ctx.participant(actor)

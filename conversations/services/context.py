@@ -78,10 +78,12 @@ class AdminScope:
 
     def describe(self) -> str:
         if self.platform is None:
-            return "every workspace and tenant"
-        kinds = {"slack": "Slack workspace", "teams": "Teams tenant"}
-        kind = kinds.get(self.platform, f"{self.platform} workspace")
-        return f"this {kind} only"
+            return _("every workspace and tenant")
+        if self.platform == "slack":
+            return _("this Slack workspace only")
+        if self.platform == "teams":
+            return _("this Teams tenant only")
+        return _("this {platform} workspace only", platform=self.platform)
 
 
 EVERYTHING = AdminScope()

@@ -13,12 +13,13 @@ from conversations.domain import (
     Participant,
     ParticipantStatus,
     Profile,
-    Role,
     UserRef,
     level_name,
+    role_name,
+    status_name,
 )
 from conversations.errors import FormInvalid, InvalidInput
-from conversations.i18n import N_, _, current_locale, language_name, negotiate, speaking
+from conversations.i18n import _, current_locale, language_name, negotiate, speaking
 from conversations.messages import ButtonStyle, Option, OutgoingMessage, Reply, mention
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_date
@@ -169,13 +170,6 @@ async def submit_profile(
                 status=command_ref("status"),
             )
         )
-
-
-ROLE_NAMES: dict[Role, str] = {Role.MENTOR: N_("mentor"), Role.LEADER: N_("leader"), Role.BOTH: N_("both")}
-
-
-def role_name(role: Role) -> str:
-    return _(ROLE_NAMES[role])
 
 
 def _picked_people(
@@ -432,14 +426,7 @@ def _status_text(p: Participant) -> str:
             if p.paused_until
             else _("paused until you use {resume}", resume=command_ref("resume"))
         )
-    return _(STATUS_NAMES[p.status])
-
-
-STATUS_NAMES: dict[ParticipantStatus, str] = {
-    ParticipantStatus.ACTIVE: N_("active"),
-    ParticipantStatus.PAUSED: N_("paused"),
-    ParticipantStatus.LEFT: N_("left"),
-}
+    return status_name(p.status)
 
 
 async def pause(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:

@@ -44,10 +44,10 @@ check: $(STAMP)
 # (new texts come in untranslated, removed ones are dropped); translate the new entries after.
 LOCALES := conversations/locale
 catalogue: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location --sort-output --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
 		-o $(LOCALES)/messages.pot .
 	for po in $(LOCALES)/*.po; do \
-		$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete \
+		$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 			-i $(LOCALES)/messages.pot -o $$po -l $$(basename $$po .po) || exit 1; \
 	done
 

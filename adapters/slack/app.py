@@ -53,6 +53,7 @@ from adapters.slack.translate import (
 )
 from conversations.domain import UserRef
 from conversations.events import CommandReceived, InboundEvent
+from conversations.i18n import N_, _
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.options_search import search_options
 from conversations.options_search import warm_up as warm_up_search
@@ -63,8 +64,8 @@ logger = logging.getLogger(__name__)
 COMMAND_ACTION = "slack_run_command"
 """Home tabs published before the engine chose their buttons (`buttons.RUN_COMMAND`) held these, each
 running a command as if it had been typed; a click on one still works until the tab is refreshed."""
-MALFORMED = "Sorry, I couldn't read that request from Slack."
-LATE_FORM_ANSWER = "Thanks, your answers arrived. Here is what happened:"
+MALFORMED = N_("Sorry, I couldn't read that request from Slack.")
+LATE_FORM_ANSWER = N_("Thanks, your answers arrived. Here is what happened:")
 SEEN_EVENT_MEMORY = 10_000
 
 
@@ -239,14 +240,14 @@ class SlackFrontEnd:
             return await self.engine.handle(event)
         except Exception:  # the engine should never raise, but a person must never see a traceback
             logger.exception("engine failed on %s", type(event).__name__)
-            return Reply.text(SORRY_TEXT)
+            return Reply.text(_(SORRY_TEXT))
 
     # --- slash command ----------------------------------------------------------------------------
 
     async def _on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = command_event(body)
         if event is None:
-            await ack(text=MALFORMED)
+            await ack(text=_(MALFORMED))
             return
         await ack()
         self.background.spawn(
@@ -288,11 +289,11 @@ class SlackFrontEnd:
                 return
             except RenderError:
                 logger.exception("cannot show form %s in Slack", message.form.form_id)
-                message = OutgoingMessage(text=SORRY_TEXT)
+                message = OutgoingMessage(text=_(SORRY_TEXT))
             except Exception:
                 logger.exception("views.open failed")
                 message = OutgoingMessage(
-                    text="Sorry, Slack didn't let me open the form in time. Please try again."
+                    text=_("Sorry, Slack didn't let me open the form in time. Please try again.")
                 )
         await self._show(event.actor, message, reply, response_url, client, replace_original)
         if home_user is not None:
@@ -415,7 +416,7 @@ class SlackFrontEnd:
             if not reply.form_errors
             else reply.message.text + "\n" + "\n".join(reply.form_errors.values())
         )
-        message = OutgoingMessage(text=f"{LATE_FORM_ANSWER}\n{text}", mentions=reply.message.mentions)
+        message = OutgoingMessage(text=f"{_(LATE_FORM_ANSWER)}\n{text}", mentions=reply.message.mentions)
         await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **message_payload(message))
 
     # --- App Home ---------------------------------------------------------------------------------
@@ -444,10 +445,10 @@ class SlackFrontEnd:
             parts = await self.engine.home(user)
         except Exception:  # the engine should never raise, but the tab must still show something
             logger.exception("the engine failed building the home of %s", user.key)
-            parts = [OutgoingMessage(text=SORRY_TEXT)]
+            parts = [OutgoingMessage(text=_(SORRY_TEXT))]
         if welcome is not None:
             parts.append(welcome)
-        view = home_view(parts or [OutgoingMessage(text="Welcome to reverse mentoring.")])
+        view = home_view(parts or [OutgoingMessage(text=_("Welcome to reverse mentoring."))])
         try:
             await client.views_publish(user_id=user.user_id, view=view)
         except Exception:

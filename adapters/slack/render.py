@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from adapters.slack import limits
 from adapters.slack.scopes import SLASH_COMMAND
+from conversations.i18n import _
 from conversations.meeting_slots import Slot, google_calendar_link, outlook_web_link, slot_label
 from conversations.messages import (
     Attachment,
@@ -227,7 +228,8 @@ def _meeting_text(number: int, meeting: MeetingOffer) -> str:
     minutes = int((meeting.end - meeting.start).total_seconds() // 60)
     google = escape(google_calendar_link(slot, meeting.title, meeting.details))
     outlook = escape(outlook_web_link(slot, meeting.title, meeting.details))
-    return f"*Option {number}:* {when} ({minutes} min)\n<{google}|Google Calendar>  ·  <{outlook}|Outlook>"
+    option = _("*Option {number}:* {when} ({minutes} min)", number=number, when=when, minutes=minutes)
+    return f"{option}\n<{google}|Google Calendar>  ·  <{outlook}|Outlook>"
 
 
 def _meeting_blocks(meetings: Sequence[MeetingOffer]) -> list[kit.Block]:
@@ -259,7 +261,9 @@ def _fit(content: list[kit.Block], actions: list[kit.Block], limit: int) -> list
     actions = actions[: max(0, limit - 1)]
     room = limit - len(actions)
     if len(content) > room:
-        shortened = kit.ContextBlock(elements=[kit.MarkdownTextObject(text="_(shortened to fit in Slack)_")])
+        shortened = kit.ContextBlock(
+            elements=[kit.MarkdownTextObject(text="_" + _("(shortened to fit in Slack)") + "_")]
+        )
         content = content[: max(0, room - 1)] + [shortened]
     return content + actions
 
@@ -429,7 +433,7 @@ def form_view(form: Form, intro: OutgoingMessage | None = None) -> dict[str, Any
             {"form_id": form.form_id, "context": form.context}, separators=(",", ":")
         ),
         title=_plain(form.title or "Mentorbot", View.title_max_length),
-        submit=_plain(form.submit_label or "Save", View.submit_max_length),
+        submit=_plain(form.submit_label or _("Save"), View.submit_max_length),
         close="Cancel",
         blocks=_or_blank(preface[: max(0, View.blocks_max_length - len(inputs))] + inputs),
     )

@@ -53,6 +53,7 @@ from adapters.teams.translate import (
 from conversations.conversation_directory import StoredConversationDirectory
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
+from conversations.i18n import _, speaking
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.ports import InboundHandler, UnitOfWorkFactory
 
@@ -163,7 +164,8 @@ class TeamsBot:
         reply = await self._engine.handle(event)
         if reply is None:
             return
-        await self._answer(context, event, reply)
+        with speaking(event.locale):  # what the adapter itself says (form problems) is in Teams' language
+            await self._answer(context, event, reply)
 
     async def _answer(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:
         tenant = tenant_of(context.activity)
@@ -171,7 +173,9 @@ class TeamsBot:
         if reply.form_errors and (message is None or message.form is None):
             # The submitted card keeps what was typed; say what to fix so it can be sent again.
             problems = "\n".join(f"- {error}" for error in reply.form_errors.values())
-            message = OutgoingMessage(text=f"Please fix these and submit the form again:\n\n{problems}")
+            message = OutgoingMessage(
+                text=_("Please fix these and submit the form again:\n\n{problems}", problems=problems)
+            )
         if message is None:
             return
         rendered = await self._chat.render_in(context.activity.channel_id, message, tenant, reply.form_errors)
@@ -192,7 +196,7 @@ class TeamsBot:
 
     async def _apologise(self, context: TurnContext) -> None:
         try:
-            await context.send_activity(Activity(type=ActivityTypes.message, text=SORRY_TEXT))
+            await context.send_activity(Activity(type=ActivityTypes.message, text=_(SORRY_TEXT)))
         except Exception:  # noqa: BLE001 - nothing more can be done for this turn
             logger.exception("Could not send the apology either")
 
@@ -283,7 +287,7 @@ class TeamsIntegration:
             )
             return _problem(HTTPStatus.UNAUTHORIZED, "The request is not authorized.")
         turn = asyncio.create_task(self._run_turn(auth, activity), name=f"teams turn {activity.id}")
-        done, _ = await asyncio.wait({turn}, timeout=self._reply_budget)
+        done, _pending = await asyncio.wait({turn}, timeout=self._reply_budget)
         if not done:
             # The channel gives up after 15 s and may resend; it hears "accepted" while the turn goes on.
             self._late_turns.add(turn)

@@ -13,6 +13,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from conversations.i18n import _
 from conversations.meeting_slots import (
     Slot,
     google_calendar_link,
@@ -266,8 +267,12 @@ def _attachment_blocks(filename: str, content: str) -> list[dict[str, Any]]:
     if len(content) > len(preview):
         blocks.append(
             _text_block(
-                f"Showing the first {len(preview):,} of {len(content):,} characters; "
-                "run the export from the command line for the whole file.",
+                _(
+                    "Showing the first {shown} of {total} characters; "
+                    "run the export from the command line for the whole file.",
+                    shown=format(len(preview), ","),
+                    total=format(len(content), ","),
+                ),
                 isSubtle=True,
                 size="Small",
             )
@@ -281,7 +286,7 @@ def _form_body(
     title = _text_block(shown(form.title), weight="Bolder", size="Medium", spacing="Medium")
     blocks: list[dict[str, Any]] = [title]
     if errors:
-        blocks.append(_text_block("Please fix the fields marked below.", color="Attention"))
+        blocks.append(_text_block(_("Please fix the fields marked below."), color="Attention"))
     for form_input in form.inputs:
         if form_input.name in RESERVED_SUBMIT_KEYS:
             raise ValueError(f"form input name {form_input.name!r} is reserved for the submit data")
@@ -312,7 +317,7 @@ def _input_element(form_input: FormInput, roster: Sequence[tuple[str, str]] | No
         "isRequired": not form_input.optional,
     }
     if not form_input.optional:
-        element["errorMessage"] = f"{shown(form_input.label)} is required."
+        element["errorMessage"] = _("{field} is required.", field=shown(form_input.label))
     kind = form_input.kind
     initial = form_input.initial
     if kind in (InputKind.TEXT, InputKind.MULTILINE):

@@ -108,10 +108,11 @@ async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
 async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Reply:
     text = " ".join(text.split())
     if not text:
+        example = _("use an AI assistant to draft my weekly update")
         raise InvalidInput(
             _(
                 "Say what the goal is, e.g. {example}.",
-                example=command_ref(_("goals add use an AI assistant to draft my weekly update")),
+                example=command_ref("goals add " + example),
             )
         )
     if len(text) > MAX_GOAL_LENGTH:

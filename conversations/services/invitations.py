@@ -81,17 +81,19 @@ class InviteReport:
     are left out rather than asked again on every `invite here`."""
 
     def summary(self) -> str:
-        text = _(
-            "Invited {invited} person; {joined} already joined, {never} said never, "
-            "{recent} were invited recently."
-            if self.invited == 1
-            else "Invited {invited} people; {joined} already joined, {never} said never, "
-            "{recent} were invited recently.",
-            invited=self.invited,
-            joined=self.joined,
-            never=self.never,
-            recent=self.recent,
-        )
+        counts = {"invited": self.invited, "joined": self.joined, "never": self.never, "recent": self.recent}
+        if self.invited == 1:
+            text = _(
+                "Invited {invited} person; {joined} already joined, {never} said never, "
+                "{recent} were invited recently.",
+                **counts,
+            )
+        else:
+            text = _(
+                "Invited {invited} people; {joined} already joined, {never} said never, "
+                "{recent} were invited recently.",
+                **counts,
+            )
         if self.no_email:
             text = _(
                 "{summary} {count} without an email address I can see were left out.",

@@ -134,11 +134,12 @@ def _no_meeting_nudge(other: UserRef, ever_met: bool, quiet_for: timedelta) -> O
 
 
 def _goals_nudge() -> OutgoingMessage:
+    example = _("use an AI assistant to summarise long documents")
     return OutgoingMessage(
         title=_("Set your goals"),
         text=_(
             "You haven't set any goals for this pairing yet. Two or three are plenty, e.g. {example}.",
-            example=command(_("goals add use an AI assistant to summarise long documents")),
+            example=command("goals add " + example),
         ),
     )
 

@@ -209,7 +209,7 @@ def stats_message(stats: ProgramStats) -> OutgoingMessage:
             (_("At-risk pairs"), str(stats.at_risk)),
             (
                 _("Leaders' AI confidence change"),
-                "—" if change is None else _("{change} points (1-5 scale)", change=f"{change:+.1f}"),
+                "—" if change is None else _("{change} points (1-5 scale)", change=format(change, "+.1f")),
             ),
             (
                 _("Undeliverable messages"),

@@ -16,10 +16,11 @@ async def propose(ctx: Ctx, actor: UserRef, text: str) -> Reply:
     await ctx.participant(actor)
     text = " ".join(text.split())
     if len(text) < 20:
+        example = _("Maria showed me how to ...")
         raise InvalidInput(
             _(
                 "Tell the story in a sentence or two (at least 20 characters), e.g. {example}.",
-                example=command(_("story Maria showed me how to ...")),
+                example=command("story " + example),
             )
         )
     if len(text) > MAX_STORY:

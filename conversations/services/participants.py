@@ -136,7 +136,8 @@ async def submit_profile(
         )
         await ctx.uow.participants.save(updated)
         await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
-        return Reply.text(_("Your profile is updated. It will be used from the next pairing round."))
+        with speaking(updated.language):  # a language just chosen is the one the answer is in
+            return Reply.text(_("Your profile is updated. It will be used from the next pairing round."))
     participant = Participant(
         user=actor,
         display_name=" ".join(display_name.split())[:MAX_NAME]

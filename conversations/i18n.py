@@ -51,9 +51,10 @@ def negotiate(locale: str | None) -> str:
     return language if language in shipped_languages() else DEFAULT_LOCALE
 
 
-def language_name(language: str) -> str:
-    """A language named in itself ("Español"), as a person looking for their own language reads it."""
-    name = Locale.parse(language).get_display_name(language) or language
+def language_name(language: str, in_language: str | None = None) -> str:
+    """A language named in itself ("Español"), as a person looking for their own language reads it, or
+    in `in_language` ("Spanish" in "en")."""
+    name = Locale.parse(language).get_display_name(in_language or language) or language
     return name[:1].upper() + name[1:]
 
 

@@ -59,9 +59,17 @@ def parse_library(raw: dict[str, object]) -> Library:
     return Library(prompts=prompts, tasks=tasks, languages=tuple(str(language) for language in languages))
 
 
-def ideas_language_note() -> str:
-    """Said next to discussion ideas when they are not in the reader's language, so nobody wonders why."""
+def ideas_language_note(source: str, pair_language: str) -> str:
+    """Said next to discussion ideas when they are not in the reader's language, so nobody wonders why.
+
+    An LLM writes a pair's ideas in the language both people read (`pair_language`, English when they
+    read different ones); the library's are in the reader's language where it has one, else English.
+    """
     reader = current_locale()
+    if source == "llm":
+        if pair_language == reader:
+            return ""
+        return _("These ideas are in English, so that you and your partner read the same ones.")
     if reader in load_library().languages:
         return ""
     return _(

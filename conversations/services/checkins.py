@@ -32,7 +32,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.i18n import N_, _, current_locale, speaking
+from conversations.i18n import DEFAULT_LOCALE, N_, _, common_language, current_locale, speaking
 from conversations.meeting_slots import propose_slots
 from conversations.messages import (
     Button,
@@ -104,13 +104,18 @@ def _answer_buttons(checkin_id: str) -> tuple[Button, ...]:
     )
 
 
-def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None) -> OutgoingMessage:
+def checkin_message(
+    checkin: Checkin, other: UserRef, prompts: PromptSet | None, pair_language: str = DEFAULT_LOCALE
+) -> OutgoingMessage:
+    """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas."""
     fields: list[tuple[str, str]] = []
     if prompts:
         fields.append((_("Ideas for this week"), "\n".join(f"• {p}" for p in prompts.prompts)))
         if prompts.task:
             fields.append((_("Try this together"), prompts.task))
-        fields += [(_("Language"), note) for note in [ideas_language_note()] if note]
+        fields += [
+            (_("Language"), note) for note in [ideas_language_note(prompts.source, pair_language)] if note
+        ]
     return OutgoingMessage(
         title=_("Weekly check-in"),
         text=_("How is your mentoring with {partner} going this week?", partner=mention(other.user_id)),
@@ -130,6 +135,8 @@ class DueCheckin:
     week: str
     language: str | None = None
     """The member's language, in which their check-in is written."""
+    pair_language: str = DEFAULT_LOCALE
+    """The language both members read (`common_language`)."""
 
 
 FIRST_CHECKIN_AFTER = timedelta(days=3)
@@ -174,7 +181,9 @@ async def plan_checkins(ctx: Ctx) -> CheckinPlan:
             if ctx.now < slot or slot < pairing.created_at + FIRST_CHECKIN_AFTER:
                 continue
             if (pairing.id, member, week) not in already:
-                due.append(DueCheckin(pairing, member, week, person.language))
+                partner = people.get(pairing.other(member))
+                shared = common_language(person.language, partner.language if partner else None)
+                due.append(DueCheckin(pairing, member, week, person.language, shared))
     return CheckinPlan(due, people)
 
 
@@ -219,7 +228,7 @@ async def enqueue_checkins(
 
 def _checkin_message_in(item: DueCheckin, checkin: Checkin, prompts: PromptSet | None) -> OutgoingMessage:
     with speaking(item.language):
-        return checkin_message(checkin, item.pairing.other(item.member), prompts)
+        return checkin_message(checkin, item.pairing.other(item.member), prompts, item.pair_language)
 
 
 async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:

@@ -10,7 +10,7 @@ from conversations.buttons import PROMPT_RATE, PROMPTS_REFRESH, ButtonValue
 from conversations.clock import weeks_before
 from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.i18n import _
+from conversations.i18n import DEFAULT_LOCALE, _, common_language, language_name
 from conversations.messages import OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
 from conversations.prompts.catalogue import ideas_language_note
@@ -80,7 +80,10 @@ async def pair_contexts(
                 recent_outcomes=tuple(
                     c.answer.value for c in latest.get(pairing.id, ()) if c.answer is not None
                 ),
-                language=(leader.language if leader else None) or (mentor.language if mentor else None),
+                language=language_name(
+                    common_language(leader.language if leader else None, mentor.language if mentor else None),
+                    DEFAULT_LOCALE,
+                ),
                 liked_topics=liked,
                 disliked_topics=disliked,
                 recent_prompts=tuple(recent),
@@ -99,13 +102,15 @@ async def prompts_for(ctx: Ctx, pairing: Pairing, week: str) -> PromptSet:
     return prompts
 
 
-def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> OutgoingMessage:
+def prompts_message(
+    pairing: Pairing, week: str, prompts: PromptSet, pair_language: str = DEFAULT_LOCALE
+) -> OutgoingMessage:
     fields: list[tuple[str, str]] = [
         (_("Talk about"), "\n".join(f"{i}. {p}" for i, p in enumerate(prompts.prompts, 1)))
     ]
     if prompts.task:
         fields.append((_("Try this together"), prompts.task))
-    fields += [(_("Language"), note) for note in [ideas_language_note()] if note]
+    fields += [(_("Language"), note) for note in [ideas_language_note(prompts.source, pair_language)] if note]
     votes = [
         PROMPT_RATE.button(f"{thumb} {i}", pairing.id, week, str(i - 1), value)
         for i in range(1, len(prompts.prompts) + 1)
@@ -155,7 +160,9 @@ async def prompts_command(
     pairing = await _my_pairing(ctx, actor, pairing_id)
     week = ctx.local_week(await ctx.participant(actor))
     prompts = await prompts_for(ctx, pairing, week)
-    return Reply(prompts_message(pairing, week, prompts), replace_original=fresh)
+    people = await ctx.uow.participants.get_many(pairing.members())
+    shared = common_language(*(people[m].language if m in people else None for m in pairing.members()))
+    return Reply(prompts_message(pairing, week, prompts, shared), replace_original=fresh)
 
 
 async def rate_prompt(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:

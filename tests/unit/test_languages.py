@@ -44,7 +44,7 @@ async def test_a_spanish_speaker_joins_and_is_written_to_in_spanish() -> None:
     h.chat.locales["ana"] = "es-ES"
     opened = await h.say("ana", "join")
     assert opened.message is not None and opened.message.form is not None
-    assert opened.message.form.title == "Únete a la mentoría inversa"
+    assert opened.message.form.title == "Únete a la mentoría"
     language = next(i for i in opened.message.form.inputs if i.name == LANGUAGE_FIELD)
     assert language.initial == "es"
     assert dict((o.value, o.label) for o in language.options) == {"en": "English", "es": "Español"}

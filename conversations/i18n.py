@@ -51,11 +51,11 @@ def negotiate(locale: str | None) -> str:
     return language if language in shipped_languages() else DEFAULT_LOCALE
 
 
-def language_name(language: str, in_language: str | None = None) -> str:
+def language_name(language: str, in_language: str | None = None, *, in_a_list: bool = True) -> str:
     """A language named in itself ("Español"), as a person looking for their own language reads it, or
-    in `in_language` ("Spanish" in "en")."""
+    in `in_language` ("Spanish" in "en"); within a sentence as that language writes it ("español")."""
     name = Locale.parse(language).get_display_name(in_language or language) or language
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:] if in_a_list else name
 
 
 def common_language(*locales: str | None) -> str:

@@ -74,7 +74,7 @@ def ideas_language_note(source: str, pair_language: str) -> str:
         return ""
     return _(
         "These ideas are in English: the prompt library has no {language} version yet.",
-        language=language_name(reader),
+        language=language_name(reader, in_a_list=False),
     )
 
 

@@ -25,7 +25,7 @@ from conversations.commands import (
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
-from conversations.i18n import _, speaking
+from conversations.i18n import _, current_locale, speaking
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
 from conversations.matching.model import Progress
@@ -222,15 +222,20 @@ class Mentorbot:
                     try:
                         reply = await self._dispatch(ctx, event, command, profile, found)
                     except FormInvalid as error:
-                        return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
-                    except MentorbotError as error:
-                        return Reply.text(error.message)  # leaving uncommitted changes nothing
+                        return Reply(
+                            OutgoingMessage(text=error.message),
+                            form_errors=error.errors,
+                            language=current_locale(),
+                        )
+                    except MentorbotError as error:  # leaving uncommitted changes nothing
+                        return Reply.text(error.message, language=current_locale())
+                    reply = replace(reply, language=reply.language or current_locale())
                 await uow.commit()
                 return reply
         except Exception:
             logger.exception("handling %s failed", type(event).__name__)
             with speaking(event.locale):
-                return Reply.text(_(SORRY_TEXT))
+                return Reply.text(_(SORRY_TEXT), language=current_locale())
 
     @staticmethod
     def _before(event: InboundEvent, command: ParsedCommand | None) -> frozenset[Before]:

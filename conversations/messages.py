@@ -387,6 +387,9 @@ class Reply:
     """Per-input validation messages; Slack shows them inline in the modal."""
     replace_original: bool = False
     """For button clicks: replace the message that held the button (so it can't be clicked again)."""
+    language: str | None = None
+    """The language the reply is written in, so what an adapter adds around it (a modal's Cancel
+    button, a form's problems) is in the same one."""
 
     @classmethod
     def text(cls, text: str, **kwargs: Any) -> Reply:

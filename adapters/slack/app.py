@@ -53,7 +53,7 @@ from adapters.slack.translate import (
 )
 from conversations.domain import UserRef
 from conversations.events import CommandReceived, InboundEvent
-from conversations.i18n import N_, _
+from conversations.i18n import N_, _, speaking
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.options_search import search_options
 from conversations.options_search import warm_up as warm_up_search
@@ -281,7 +281,23 @@ class SlackFrontEnd:
         reply = await self._ask(event)
         if reply is None or reply.message is None:
             return
-        message = reply.message
+        with speaking(reply.language):  # the modal's own buttons in the reply's language
+            await self._show_reply(
+                event, reply, reply.message, trigger_id, response_url, client, replace_original
+            )
+        if home_user is not None:
+            await self.publish_home(home_user, client)
+
+    async def _show_reply(
+        self,
+        event: InboundEvent,
+        reply: Reply,
+        message: OutgoingMessage,
+        trigger_id: Any,
+        response_url: Any,
+        client: AsyncWebClient,
+        replace_original: bool,
+    ) -> None:
         if message.form is not None and isinstance(trigger_id, str):
             intro = None if message.text == message.form.title else message
             try:
@@ -296,8 +312,6 @@ class SlackFrontEnd:
                     text=_("Sorry, Slack didn't let me open the form in time. Please try again.")
                 )
         await self._show(event.actor, message, reply, response_url, client, replace_original)
-        if home_user is not None:
-            await self.publish_home(home_user, client)
 
     async def _show(
         self,
@@ -387,23 +401,30 @@ class SlackFrontEnd:
         if reply is None:
             await ack()
             return
+        with speaking(reply.language):
+            finished = await self._answer_form(ack, reply, view)
+        if finished:
+            self.background.spawn(self.publish_home(event.actor, client), name="slack home refresh")
+
+    async def _answer_form(self, ack: Any, reply: Reply, view: dict[str, Any]) -> bool:
+        """Acknowledges the submission with what comes next; False while the modal stays open."""
         if reply.form_errors:
             errors = view_errors(reply.form_errors, view)
             if errors:
                 await ack(response_action="errors", errors=errors)
-                return
+                return False
         message = reply.message
         if message is not None and message.form is not None:
             try:
                 await ack(response_action="update", view=form_view(message.form, None))
-                return
+                return False
             except RenderError:
                 logger.exception("cannot show follow-up form %s", message.form.form_id)
         if message is not None:
             await ack(response_action="update", view=result_view(message))
         else:
             await ack()
-        self.background.spawn(self.publish_home(event.actor, client), name="slack home refresh")
+        return True
 
     async def _late_form_answer(
         self, actor: UserRef, work: asyncio.Task[Reply | None], client: AsyncWebClient
@@ -416,7 +437,8 @@ class SlackFrontEnd:
             if not reply.form_errors
             else reply.message.text + "\n" + "\n".join(reply.form_errors.values())
         )
-        message = OutgoingMessage(text=f"{_(LATE_FORM_ANSWER)}\n{text}", mentions=reply.message.mentions)
+        with speaking(reply.language):
+            message = OutgoingMessage(text=f"{_(LATE_FORM_ANSWER)}\n{text}", mentions=reply.message.mentions)
         await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **message_payload(message))
 
     # --- App Home ---------------------------------------------------------------------------------

@@ -434,7 +434,7 @@ def form_view(form: Form, intro: OutgoingMessage | None = None) -> dict[str, Any
         ),
         title=_plain(form.title or "Mentorbot", View.title_max_length),
         submit=_plain(form.submit_label or _("Save"), View.submit_max_length),
-        close="Cancel",
+        close=_plain(_("Cancel"), View.close_max_length),
         blocks=_or_blank(preface[: max(0, View.blocks_max_length - len(inputs))] + inputs),
     )
     try:
@@ -449,8 +449,8 @@ def result_view(message: OutgoingMessage, title: str = "Mentorbot") -> dict[str,
     return View(
         type="modal",
         title=_plain(message.title or title, View.title_max_length),
-        close="Done",
-        blocks=_or_blank(blocks, "Done."),
+        close=_plain(_("Done"), View.close_max_length),
+        blocks=_or_blank(blocks, _("Done.")),
     ).to_dict()
 
 

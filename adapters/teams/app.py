@@ -164,7 +164,7 @@ class TeamsBot:
         reply = await self._engine.handle(event)
         if reply is None:
             return
-        with speaking(event.locale):  # what the adapter itself says (form problems) is in Teams' language
+        with speaking(reply.language or event.locale):  # what the adapter adds, in the reply's language
             await self._answer(context, event, reply)
 
     async def _answer(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:

@@ -137,7 +137,10 @@ async def submit_profile(
         await ctx.uow.participants.save(updated)
         await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
         with speaking(updated.language):  # a language just chosen is the one the answer is in
-            return Reply.text(_("Your profile is updated. It will be used from the next pairing round."))
+            return Reply.text(
+                _("Your profile is updated. It will be used from the next pairing round."),
+                language=current_locale(),
+            )
     participant = Participant(
         user=actor,
         display_name=" ".join(display_name.split())[:MAX_NAME]
@@ -162,14 +165,15 @@ async def submit_profile(
             onboarding_message(ctx.config.ground_rules),
         )
         return Reply.text(
-            _(
+            language=current_locale(),
+            text=_(
                 "Welcome to reverse mentoring, {name}! You joined as *{role}*. "
                 "You'll be introduced to your partner at the next pairing round. {status} shows "
                 "where you stand any time.",
                 name=participant.display_name,
                 role=role_name(answers.role),
                 status=command_ref("status"),
-            )
+            ),
         )
 
 

@@ -26,7 +26,7 @@ async def test_a_spanish_speaking_person_joins_and_gets_a_spanish_checkin(slack:
     assert fake.successful("users.info")[-1].args.get("include_locale") in (True, "true", "1")
     view = slack.last_opened_view()
     assert view["title"]["text"] == "Únete a la mentoría"
-    assert view["submit"]["text"] == "Unirme"
+    assert view["submit"]["text"] == "Unirme" and view["close"]["text"] == "Cancelar"
     chosen = language_block(view)["element"]["initial_option"]
     assert chosen["value"] == "es" and chosen["text"]["text"] == "Español"
 
@@ -37,6 +37,7 @@ async def test_a_spanish_speaking_person_joins_and_gets_a_spanish_checkin(slack:
     welcome = (await slack.submit(ANA, view, answers)).json()
     assert welcome["response_action"] == "update"
     assert "Te damos la bienvenida a la mentoría inversa" in str(welcome["view"]["blocks"])
+    assert welcome["view"]["close"]["text"] == "Hecho"
     assert (await slack.store.participants())[UserRef("slack", TEAM_ID, ANA)].language == "es"
 
     await join(slack, MAX, MENTOR_ANSWERS)

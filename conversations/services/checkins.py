@@ -419,25 +419,26 @@ async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> N
     """A private note to the program admins; the partner is never told."""
     other = pairing.other(checkin.user)
     for admin in ctx.admins_of(checkin.user):
-        note = _(" Their note: {note}", note=checkin.note) if checkin.note else ""
-        await ctx.outbox.dm(
-            f"help:{checkin.id}:{admin.key}",
-            admin,
-            OutgoingMessage(
-                title=_("Private: a participant asked for help"),
-                text=_(
-                    "{person} asked for help with their pairing with "
-                    "{partner} in {week}.{note} Please reach out to them "
-                    "directly; their partner has not been told.",
-                    person=mention(checkin.user.user_id),
-                    partner=mention(other.user_id),
-                    week=week_label(checkin.week),
-                    note=note,
+        with speaking(await ctx.language_of(admin)):
+            note = _(" Their note: {note}", note=checkin.note) if checkin.note else ""
+            await ctx.outbox.dm(
+                f"help:{checkin.id}:{admin.key}",
+                admin,
+                OutgoingMessage(
+                    title=_("Private: a participant asked for help"),
+                    text=_(
+                        "{person} asked for help with their pairing with "
+                        "{partner} in {week}.{note} Please reach out to them "
+                        "directly; their partner has not been told.",
+                        person=mention(checkin.user.user_id),
+                        partner=mention(other.user_id),
+                        week=week_label(checkin.week),
+                        note=note,
+                    ),
+                    mentions=(checkin.user.user_id, other.user_id),
                 ),
-                mentions=(checkin.user.user_id, other.user_id),
-            ),
-            priority=DeliveryPriority.URGENT,
-        )
+                priority=DeliveryPriority.URGENT,
+            )
 
 
 async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
@@ -491,20 +492,21 @@ async def save_note(ctx: Ctx, actor: UserRef, checkin_id: str, fields: dict[str,
 
 async def ask_admins_for_help_update(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
     for admin in ctx.admins_of(checkin.user):
-        await ctx.outbox.dm(
-            f"help-note:{checkin.id}:{admin.key}",
-            admin,
-            OutgoingMessage(
-                title=_("Private: more about a help request"),
-                text=_(
-                    "{person} added a note to their help request: {note}",
-                    person=mention(checkin.user.user_id),
-                    note=checkin.note,
+        with speaking(await ctx.language_of(admin)):
+            await ctx.outbox.dm(
+                f"help-note:{checkin.id}:{admin.key}",
+                admin,
+                OutgoingMessage(
+                    title=_("Private: more about a help request"),
+                    text=_(
+                        "{person} added a note to their help request: {note}",
+                        person=mention(checkin.user.user_id),
+                        note=checkin.note,
+                    ),
+                    mentions=(checkin.user.user_id,),
                 ),
-                mentions=(checkin.user.user_id,),
-            ),
-            priority=DeliveryPriority.URGENT,
-        )
+                priority=DeliveryPriority.URGENT,
+            )
 
 
 async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:

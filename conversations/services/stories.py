@@ -87,16 +87,17 @@ async def decide(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         return Reply.text(_("Understood: the story will not be posted."), replace_original=True)
     story.status = StoryStatus.APPROVED
     await ctx.uow.stories.save(story)
-    post = OutgoingMessage(
-        title=_("A reverse-mentoring success story"),
-        text=_(
-            "{story}\n— {leader} and {mentor}",
-            story=story.text,
-            leader=mention(pairing.leader.user_id),
-            mentor=mention(pairing.mentor.user_id),
-        ),
-        mentions=(pairing.leader.user_id, pairing.mentor.user_id),
-    )
+    with speaking(None):  # a channel, or admins: in the program's default language
+        post = OutgoingMessage(
+            title=_("A reverse-mentoring success story"),
+            text=_(
+                "{story}\n— {leader} and {mentor}",
+                story=story.text,
+                leader=mention(pairing.leader.user_id),
+                mentor=mention(pairing.mentor.user_id),
+            ),
+            mentions=(pairing.leader.user_id, pairing.mentor.user_id),
+        )
     channel = ctx.stories_channel_for(actor.platform)
     if channel:
         await ctx.outbox.send(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from conversations.i18n import DEFAULT_LOCALE, _, current_locale, language_name
@@ -17,6 +17,16 @@ class LibraryPrompt:
     text: str
     topic: Topic
     direction: Direction
+    translations: tuple[tuple[str, str], ...] = ()
+    """(language, text) of each language besides English the library has this prompt in."""
+
+    def text_in(self, language: str) -> str:
+        return dict(self.translations).get(language, self.text)
+
+    @cached_property
+    def every_text(self) -> frozenset[str]:
+        """However it was shown: a prompt shown in one language is not shown again in another."""
+        return frozenset((self.text, *(text for _language, text in self.translations)))
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,14 @@ class TogetherTask:
     text: str
     topic: Topic
     minutes: int
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def text_in(self, language: str) -> str:
+        return dict(self.translations).get(language, self.text)
+
+    @cached_property
+    def every_text(self) -> frozenset[str]:
+        return frozenset((self.text, *(text for _language, text in self.translations)))
 
 
 @dataclass(frozen=True)
@@ -46,12 +64,22 @@ def parse_library(raw: dict[str, object]) -> Library:
     assert isinstance(prompts_raw, list) and isinstance(tasks_raw, list)
     prompts = tuple(
         LibraryPrompt(
-            id=str(p["id"]), text=str(p["text"]), topic=Topic(p["topic"]), direction=Direction(p["direction"])
+            id=str(p["id"]),
+            text=str(p["text"]),
+            topic=Topic(p["topic"]),
+            direction=Direction(p["direction"]),
+            translations=_translations(p),
         )
         for p in prompts_raw
     )
     tasks = tuple(
-        TogetherTask(id=str(t["id"]), text=str(t["text"]), topic=Topic(t["topic"]), minutes=int(t["minutes"]))
+        TogetherTask(
+            id=str(t["id"]),
+            text=str(t["text"]),
+            topic=Topic(t["topic"]),
+            minutes=int(t["minutes"]),
+            translations=_translations(t),
+        )
         for t in tasks_raw
     )
     languages = raw.get("languages", [DEFAULT_LOCALE])
@@ -59,18 +87,24 @@ def parse_library(raw: dict[str, object]) -> Library:
     return Library(prompts=prompts, tasks=tasks, languages=tuple(str(language) for language in languages))
 
 
+def _translations(entry: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    found = entry.get("translations") or {}
+    assert isinstance(found, dict)
+    return tuple(sorted((str(language), str(text)) for language, text in found.items()))
+
+
 def ideas_language_note(source: str, pair_language: str) -> str:
     """Said next to discussion ideas when they are not in the reader's language, so nobody wonders why.
 
-    An LLM writes a pair's ideas in the language both people read (`pair_language`, English when they
-    read different ones); the library's are in the reader's language where it has one, else English.
+    Ideas are written in the language both people read (`pair_language`, English when they read
+    different ones), by an LLM in any language and from the library in the languages it has.
     """
     reader = current_locale()
-    if source == "llm":
+    if source == "llm" or pair_language in load_library().languages:
         if pair_language == reader:
             return ""
         return _("These ideas are in English, so that you and your partner read the same ones.")
-    if reader in load_library().languages:
+    if reader == DEFAULT_LOCALE:
         return ""
     return _(
         "These ideas are in English: the prompt library has no {language} version yet.",

@@ -10,7 +10,7 @@ from conversations.buttons import PROMPT_RATE, PROMPTS_REFRESH, ButtonValue
 from conversations.clock import weeks_before
 from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.i18n import DEFAULT_LOCALE, _, common_language, language_name
+from conversations.i18n import DEFAULT_LOCALE, _, common_language
 from conversations.messages import OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
 from conversations.prompts.catalogue import ideas_language_note
@@ -80,9 +80,8 @@ async def pair_contexts(
                 recent_outcomes=tuple(
                     c.answer.value for c in latest.get(pairing.id, ()) if c.answer is not None
                 ),
-                language=language_name(
-                    common_language(leader.language if leader else None, mentor.language if mentor else None),
-                    DEFAULT_LOCALE,
+                language=common_language(
+                    leader.language if leader else None, mentor.language if mentor else None
                 ),
                 liked_topics=liked,
                 disliked_topics=disliked,

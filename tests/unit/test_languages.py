@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.messages import OutgoingMessage, Reply
 from conversations.profile_form import LANGUAGE_FIELD
+from conversations.prompts import LibrarySuggester
 from tests.unit.engine_harness import Harness
 
 
@@ -74,6 +75,20 @@ async def test_a_spanish_speaker_joins_and_is_written_to_in_spanish() -> None:
     assert "Estas ideas están en inglés" in fields["Idioma"]  # the prompt library has no Spanish yet
     english = titled(h, "max", "Seguimiento semanal", "Weekly check-in")
     assert english.title == "Weekly check-in" and "Language" not in dict(english.fields)
+
+
+async def test_two_spanish_speakers_get_the_librarys_ideas_in_spanish() -> None:
+    h = Harness(prompts=LibrarySuggester())  # type: ignore[arg-type]
+    h.chat.locales.update(ana="es-ES", max="es-MX")
+    await join_as_shown(h, "ana")
+    await join_as_shown(h, "max", role="mentor")
+    await h.pair_up()
+    h.advance(days=7, hours=12)
+    await h.bot.jobs.tick()
+    fields = dict(titled(h, "ana", "Seguimiento semanal").fields)
+    ideas = fields["Ideas para esta semana"].splitlines()
+    assert [idea.split(":")[0] for idea in ideas] == ["• Mentor", "• Líder", "• Juntos"]
+    assert "Idioma" not in fields  # in the reader's language: nothing to explain
 
 
 async def test_a_shared_introduction_is_in_english_unless_both_read_the_same_language() -> None:

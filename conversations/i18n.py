@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -31,15 +31,18 @@ CATALOGUE_DIR = Path(__file__).parent / "locale"
 _speaking: ContextVar[str] = ContextVar("mentorbot_locale", default=DEFAULT_LOCALE)
 
 
+@cache
 def shipped_languages() -> tuple[str, ...]:
     """English first, then every language with a catalogue, by language code."""
     return (DEFAULT_LOCALE, *sorted(p.stem for p in CATALOGUE_DIR.glob("*.po") if p.stem != DEFAULT_LOCALE))
 
 
+@lru_cache(maxsize=1024)
 def negotiate(locale: str | None) -> str:
     """The shipped language for a platform's locale (`es-ES`, `es_MX`, `es`), or English.
 
     Platforms send tags in both spellings; only the language matters, since each language ships once.
+    Remembered per tag: a fan-out asks it once per recipient.
     """
     tag = (locale or "").strip()
     if not tag or len(tag) > 35:

@@ -120,9 +120,14 @@ def test_a_translation_that_lost_a_placeholder_gives_way_to_english(
         'msgid "Your manager is {name}."\nmsgstr "Tu responsable es {nombre}."\n', encoding="utf-8"
     )
     monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
-    i18n.catalogue.cache_clear()
+    forget_catalogues()
     try:
         with speaking("es"):
             assert _("Your manager is {name}.", name="Ana") == "Your manager is Ana."
     finally:
-        i18n.catalogue.cache_clear()
+        forget_catalogues()
+
+
+def forget_catalogues() -> None:
+    for remembered in (i18n.catalogue, i18n.shipped_languages, i18n.negotiate):
+        remembered.cache_clear()

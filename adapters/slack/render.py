@@ -224,7 +224,8 @@ def _meeting_text(number: int, meeting: MeetingOffer) -> str:
     The links are built here from the offer's fields, never taken from text."""
     slot = Slot(meeting.start, meeting.end)
     fallback = " / ".join(slot_label(meeting.start, meeting.end, z) for z in meeting.timezones or ("UTC",))
-    when = _slack_date(meeting.start.timestamp(), "{date_long_pretty} at {time}", fallback)
+    # Slack fills in the date and time in each reader's own words; the words around them are ours.
+    when = _slack_date(meeting.start.timestamp(), _("{date_long_pretty} at {time}"), fallback)
     minutes = int((meeting.end - meeting.start).total_seconds() // 60)
     google = escape(google_calendar_link(slot, meeting.title, meeting.details))
     outlook = escape(outlook_web_link(slot, meeting.title, meeting.details))

@@ -250,7 +250,7 @@ def _meeting_blocks(number: int, meeting: MeetingOffer) -> list[dict[str, Any]]:
         ("Google", google_calendar_link(slot, meeting.title, meeting.details)),
     )
     return [
-        _text_block(f"**Option {number}:** {literal(when)}", spacing="Medium"),
+        _text_block(_("**Option {number}:** {when}", number=number, when=literal(when)), spacing="Medium"),
         {
             "type": "ActionSet",
             "actions": [{"type": "Action.OpenUrl", "title": title, "url": url} for title, url in links],

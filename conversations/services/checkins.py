@@ -567,4 +567,8 @@ def week_label(week: str) -> str:
         monday = date.fromisocalendar(int(year), int(number), 1)
     except ValueError:
         return _("week {week}", week=week)
-    return _("the week of {date}", date=format_date(monday, "d MMMM", locale=current_locale()))
+    return _("the week of {date}", date=format_date(monday, _(DAY_OF_MONTH), locale=current_locale()))
+
+
+DAY_OF_MONTH = N_("d MMMM")
+"""A date without its year, as a date pattern (Unicode LDML), in each language's own order and words."""

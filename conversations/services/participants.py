@@ -19,7 +19,7 @@ from conversations.domain import (
     status_name,
 )
 from conversations.errors import FormInvalid, InvalidInput
-from conversations.i18n import _, current_locale, language_name, negotiate, speaking
+from conversations.i18n import N_, _, current_locale, language_name, negotiate, speaking
 from conversations.messages import ButtonStyle, Option, OutgoingMessage, Reply, mention
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_date
@@ -420,8 +420,12 @@ def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime) -> str:
     _week, slot = local_week_and_slot(ctx, me)
     while slot <= ctx.now or slot < paired_at + FIRST_CHECKIN_AFTER:
         slot += timedelta(weeks=1)
-    when = format_datetime(slot, "EEEE dd MMMM, HH:mm", locale=current_locale())
+    when = format_datetime(slot, _(NEXT_CHECKIN_PATTERN), locale=current_locale())
     return _("{when} ({timezone})", when=when, timezone=me.timezone)
+
+
+NEXT_CHECKIN_PATTERN = N_("EEEE dd MMMM, HH:mm")
+"""A day and time as a date pattern (Unicode LDML), in each language's own order and words."""
 
 
 def _status_text(p: Participant) -> str:

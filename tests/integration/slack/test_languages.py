@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conversations.domain import UserRef
-from tests.integration.slack.conftest import ADMIN, SlackDriver
+from tests.integration.slack.conftest import ADMIN, SlackDriver, button
 from tests.integration.slack.fake_slack import TEAM_ID
 from tests.integration.slack.program import LEA, MAX, MENTOR_ANSWERS, join, profile_answers
 
@@ -51,11 +51,22 @@ async def test_a_spanish_speaking_person_joins_and_gets_a_spanish_checkin(slack:
         user: [c.args for c in fake.successful("chat.postMessage") if c.args["channel"] == user]
         for user in (ANA, MAX)
     }
-    (checkin,) = [m for m in to[ANA] if m["text"].startswith("*Seguimiento semanal*")]
+    (checkin_call,) = [
+        c
+        for c in fake.successful("chat.postMessage")
+        if c.args["channel"] == ANA and c.args["text"].startswith("*Seguimiento semanal*")
+    ]
+    checkin = checkin_call.args
     assert "Nos hemos reunido" in str(checkin["blocks"])
     assert "Estas ideas están en inglés" in str(checkin["blocks"])
     assert any(m["text"].startswith("*Fija tus objetivos*") for m in to[ANA])  # the goals nudge too
     assert [m for m in to[MAX] if m["text"].startswith("*Weekly check-in*")]
+
+    # "Not yet": times to meet, with what the renderer adds around each in Spanish too
+    clicked = await slack.click(ANA, button(checkin["blocks"], "Todavía no"), checkin_call)
+    assert clicked.status == 200
+    proposal = str(fake.responses[-1])
+    assert "Opción 1:" in proposal and " a las " in proposal
 
 
 async def test_a_person_chooses_spanish_in_the_profile_form(slack: SlackDriver) -> None:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check serve bench install clean lock
+.PHONY: demo test check serve bench install clean lock catalogue
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Re-extract every text from the code into messages.pot, then bring each language's .po up to date
+# (new texts come in untranslated, removed ones are dropped); translate the new entries after.
+LOCALES := conversations/locale
+catalogue: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+		-o $(LOCALES)/messages.pot .
+	for po in $(LOCALES)/*.po; do \
+		$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
+			-i $(LOCALES)/messages.pot -o $$po -l $$(basename $$po .po) || exit 1; \
+	done
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

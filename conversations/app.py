@@ -25,7 +25,7 @@ from conversations.commands import (
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
-from conversations.i18n import _
+from conversations.i18n import _, current_locale, speaking
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
 from conversations.matching.model import Progress, TermVectors
@@ -97,7 +97,7 @@ class ProfileButtonRoute:
 async def _leave_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     (choice,) = value.choice
     if choice == "cancel":
-        return Reply.text("Glad you're staying!", replace_original=True)
+        return Reply.text(_("Glad you're staying!"), replace_original=True)
     return await participants.leave(ctx, actor, delete_data=choice == "delete")
 
 
@@ -125,7 +125,7 @@ async def _run_command_clicked(
     command = parse_command(value.choice[0])
     spec = COMMANDS[command.name]
     if spec.admin_only:  # the codec admits none; never trust that blindly
-        raise NotAllowed(ADMIN_ONLY)
+        raise NotAllowed(_(ADMIN_ONLY))
     return await spec.handler(ctx, CommandRequest(actor, command, profile))
 
 
@@ -232,17 +232,30 @@ class Mentorbot:
                 if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
                     logger.info("dropping duplicate event %s", event.event_id)
                     return None
-                try:
-                    reply = await self._dispatch(ctx, event, command, profile, found, meanings)
-                except FormInvalid as error:
-                    return Reply(OutgoingMessage(text=error.message), form_errors=error.errors)
-                except MentorbotError as error:
-                    return Reply.text(error.message)  # leaving uncommitted changes nothing
+                # The reply is in the person's chosen language; before they have one, in the platform's.
+                language = (
+                    await ctx.language_of(event.actor)
+                    or event.locale
+                    or (profile.locale if profile else None)
+                )
+                with speaking(language):
+                    try:
+                        reply = await self._dispatch(ctx, event, command, profile, found, meanings)
+                    except FormInvalid as error:
+                        return Reply(
+                            OutgoingMessage(text=error.message),
+                            form_errors=error.errors,
+                            language=current_locale(),
+                        )
+                    except MentorbotError as error:  # leaving uncommitted changes nothing
+                        return Reply.text(error.message, language=current_locale())
+                    reply = replace(reply, language=reply.language or current_locale())
                 await uow.commit()
                 return reply
         except Exception:
             logger.exception("handling %s failed", type(event).__name__)
-            return Reply.text(SORRY_TEXT)
+            with speaking(event.locale):
+                return Reply.text(_(SORRY_TEXT), language=current_locale())
 
     @staticmethod
     def _before(event: InboundEvent, command: ParsedCommand | None) -> frozenset[Before]:
@@ -277,7 +290,7 @@ class Mentorbot:
                 await ctx.uow.conversation_refs.save(ConversationRef(event.actor, dict(event.conversation)))
             greeting = _("Hi! I run the reverse-mentoring program here.")
             return Reply(help_message(ctx.is_admin(event.actor), greeting=greeting))
-        raise InvalidInput("I don't know what to do with that.")
+        raise InvalidInput(_("I don't know what to do with that."))
 
     async def _command(
         self,
@@ -295,7 +308,7 @@ class Mentorbot:
         if spec.admin_only:
             scope = ctx.admin_scope(actor)
             if scope is None:
-                raise NotAllowed(ADMIN_ONLY)
+                raise NotAllowed(_(ADMIN_ONLY))
         return await spec.handler(ctx, CommandRequest(actor, command, profile, scope, found, meanings))
 
     async def _button(
@@ -303,7 +316,7 @@ class Mentorbot:
     ) -> Reply:
         route = BUTTON_ROUTES.get(event.action_id)
         if route is None:
-            raise InvalidInput("That button isn't one I know; nothing changed.")
+            raise InvalidInput(_("That button isn't one I know; nothing changed."))
         value = route.kind.decode(event.value)
         if isinstance(route, ProfileButtonRoute):
             return await route.handler(ctx, event.actor, value, profile)
@@ -317,7 +330,7 @@ class Mentorbot:
             return await with_people(ctx, event.actor, event.context, event.fields, found)
         handler = FORM_ROUTES.get(event.form_id)
         if handler is None:
-            raise InvalidInput("That form isn't one I know; nothing changed.")
+            raise InvalidInput(_("That form isn't one I know; nothing changed."))
         return await handler(ctx, event.actor, event.context, event.fields)
 
     async def _profile_for(self, event: InboundEvent) -> Profile | None:
@@ -369,12 +382,14 @@ class Mentorbot:
         try:
             await self._prepare_prompts(user)
             async with self.uow_factory() as uow:
-                return await home.parts(self._ctx(uow), user)
+                ctx = self._ctx(uow)
+                with speaking(await ctx.language_of(user)):
+                    return await home.parts(ctx, user)
         except MentorbotError as error:
             return [OutgoingMessage(text=error.message)]
         except Exception:
             logger.exception("building the home of %s failed", user.key)
-            return [OutgoingMessage(text=SORRY_TEXT)]
+            return [OutgoingMessage(text=_(SORRY_TEXT))]
 
     async def _prepare_requested_prompts(self, event: InboundEvent) -> None:
         """Make the prompts a person asked for before the transaction, so the LLM never holds one."""

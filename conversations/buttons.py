@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from conversations.domain import CheckinAnswer
 from conversations.errors import InvalidInput
+from conversations.i18n import N_, _
 from conversations.messages import Button, ButtonStyle, command
 
 SEPARATOR = ":"
@@ -27,7 +28,7 @@ MAX_VALUE_LENGTH = 500
 against the card's size (about 28 KB); the engine makes none longer than this and reads none longer."""
 ID = re.compile(r"[^:\s]{1,128}")
 """Engine ids are uuid hex; anything without the separator or whitespace is accepted so older ids decode."""
-UNKNOWN_BUTTON = "That button isn't one I know; nothing changed."
+UNKNOWN_BUTTON = N_("That button isn't one I know; nothing changed.")
 
 
 class BadButtonValue(InvalidInput):
@@ -63,8 +64,12 @@ class ButtonKind:
     choice: tuple[re.Pattern[str], ...] = ()
     """One pattern per part of the choice, each matched in full."""
     invalid: str = UNKNOWN_BUTTON
-    """What the person is told when a value of this kind does not decode."""
+    """What the person is told when a value of this kind does not decode (in English; `invalid_text`
+    says it in the reader's language, and it may name the `{join}` command)."""
     has_id: bool = True
+
+    def invalid_text(self) -> str:
+        return _(self.invalid, join=command("join"))
 
     def encode(self, *parts: str) -> str:
         """`id, *choice` (or `*choice` alone for a kind without an id) as a value; a value no decode
@@ -80,7 +85,7 @@ class ButtonKind:
     def decode(self, value: object) -> ButtonValue:
         parts = self._split(value) if isinstance(value, str) else None
         if parts is None:
-            raise BadButtonValue(self.invalid)
+            raise BadButtonValue(self.invalid_text())
         if self.has_id:
             return ButtonValue(self.action_id, parts[0], tuple(parts[1:]))
         return ButtonValue(self.action_id, "", tuple(parts))
@@ -102,48 +107,51 @@ class ButtonKind:
 CHECKIN_ANSWER = ButtonKind(
     "checkin_answer",
     (one_of(*(a.value for a in CheckinAnswer)),),
-    "I didn't understand that answer; nothing was recorded.",
+    N_("I didn't understand that answer; nothing was recorded."),
 )
 CHECKIN_RATING = ButtonKind(
-    "checkin_rating", (ratings(1, 5),), "Ratings go from 1 to 5; nothing was recorded."
+    "checkin_rating", (ratings(1, 5),), N_("Ratings go from 1 to 5; nothing was recorded.")
 )
-CHECKIN_NOTE_FORM = ButtonKind("checkin_note_form", (), "That check-in isn't available any more.")
+CHECKIN_NOTE_FORM = ButtonKind("checkin_note_form", (), N_("That check-in isn't available any more."))
 ASSESS = ButtonKind(
     "assess",
     (one_of("before", "after"), ratings(1, 5)),
-    "That self-assessment answer isn't valid; nothing was recorded.",
+    N_("That self-assessment answer isn't valid; nothing was recorded."),
 )
-GOAL_ADD_FORM = ButtonKind("goal_add_form", (), "You can only set goals for your own active pairing.")
+GOAL_ADD_FORM = ButtonKind("goal_add_form", (), N_("You can only set goals for your own active pairing."))
 STORY_DECIDE = ButtonKind(
-    "story_decide", (one_of("approve", "decline"),), "That story isn't available any more."
+    "story_decide", (one_of("approve", "decline"),), N_("That story isn't available any more.")
 )
 PROMPT_RATE = ButtonKind(
     "prompt_rate",
     (WEEK, PROMPT_INDEX, one_of("up", "down")),
-    "That rating doesn't match a prompt you were shown; nothing was recorded.",
+    N_("That rating doesn't match a prompt you were shown; nothing was recorded."),
 )
-PROMPTS_SHOW = ButtonKind("prompts_show", (), "Those prompts belong to another pairing.")
-PROMPTS_REFRESH = ButtonKind("prompts_refresh", (), "Those prompts belong to another pairing.")
+PROMPTS_SHOW = ButtonKind("prompts_show", (), N_("Those prompts belong to another pairing."))
+PROMPTS_REFRESH = ButtonKind("prompts_refresh", (), N_("Those prompts belong to another pairing."))
 LEAVE = ButtonKind(
     "leave",
     (one_of("keep", "delete", "cancel"),),
-    "I didn't understand that choice; nothing changed.",
+    N_("I didn't understand that choice; nothing changed."),
     has_id=False,
 )
 INVITATION = ButtonKind(
     "invitation",
     (one_of("join", "not_now", "never"),),
-    f"That invitation isn't available any more; use {command('join')} to join the program.",
+    N_("That invitation isn't available any more; use {join} to join the program."),
 )
 """The id is the invitation's own random id, so nobody can answer another person's invitation."""
 BUTTON_COMMANDS = ("join", "profile", "goals", "checkin", "status", "resume", "help")
 """Commands a button may run as if the person had typed them: everyone's, never an admin's."""
 RUN_COMMAND = ButtonKind(
-    "run_command", (one_of(*BUTTON_COMMANDS),), "That button isn't one I know; nothing changed.", has_id=False
+    "run_command",
+    (one_of(*BUTTON_COMMANDS),),
+    N_("That button isn't one I know; nothing changed."),
+    has_id=False,
 )
 """A button that runs a command (the Home tab's, the onboarding's): Slack offers no typing to the app."""
 MEETING_BOOKED = ButtonKind(
-    "meeting_booked", (), "That meeting belongs to another pairing, so nothing was recorded."
+    "meeting_booked", (), N_("That meeting belongs to another pairing, so nothing was recorded.")
 )
 """The id is the pairing's: "We booked it" records that the pair has a meeting planned."""
 SURVEY_OPEN = ButtonKind("survey_open", (), "That survey belongs to another pairing.")
@@ -151,7 +159,7 @@ SURVEY_OPEN = ButtonKind("survey_open", (), "That survey belongs to another pair
 PERSON_PICK = ButtonKind(
     "person_pick",
     (one_of("manager", "avoid", "unavoid"), re.compile(r"[A-Za-z0-9_-]{1,400}")),
-    "That choice isn't available any more; type the name again.",
+    N_("That choice isn't available any more; type the name again."),
     has_id=False,
 )
 """A "Did you mean …?" answer: what to do (set the `manager`, or add to or take off the private list:
@@ -178,7 +186,7 @@ def account_from_part(part: str) -> str:
     try:
         return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as error:
-        raise BadButtonValue(PERSON_PICK.invalid) from error
+        raise BadButtonValue(PERSON_PICK.invalid_text()) from error
 
 
 def by_action_id(kinds: Iterable[ButtonKind]) -> dict[str, ButtonKind]:
@@ -217,5 +225,5 @@ def decode(action_id: str, value: object) -> ButtonValue:
     """The click's value checked against its kind; an unknown action id or a bad value is `BadButtonValue`."""
     kind = KINDS.get(action_id)
     if kind is None:
-        raise BadButtonValue(UNKNOWN_BUTTON)
+        raise BadButtonValue(_(UNKNOWN_BUTTON))
     return kind.decode(value)

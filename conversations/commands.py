@@ -17,7 +17,7 @@ from enum import Enum
 
 from conversations.domain import PairingStatus, Profile, UserRef
 from conversations.errors import NotAllowed
-from conversations.i18n import _
+from conversations.i18n import N_, _
 from conversations.matching.model import TermVectors
 from conversations.messages import ItemList, OutgoingMessage, Reply, Visibility
 from conversations.messages import command as command_ref
@@ -164,7 +164,7 @@ async def _end(ctx: Ctx, request: CommandRequest) -> Reply:
     await ctx.participant(actor)
     active = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
     if not active:
-        return Reply.text("You have no active pairing to end.")
+        return Reply.text(_("You have no active pairing to end."))
     for p in active:
         await pairing.end_pairing(ctx, p, actor, request.command.rest[:200] or "ended by a participant")
     return Reply.text(
@@ -177,7 +177,7 @@ async def _end(ctx: Ctx, request: CommandRequest) -> Reply:
 
 def _scope(request: CommandRequest) -> AdminScope:
     if request.scope is None:  # `Mentorbot` sets it for every admin-only command; never trust that blindly
-        raise NotAllowed(ADMIN_ONLY)
+        raise NotAllowed(_(ADMIN_ONLY))
     return request.scope
 
 
@@ -213,9 +213,9 @@ async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
         return Reply.text((await invitations.invite(ctx, request.actor)).summary())
     members = request.people.in_channel
     if members is None:
-        return Reply.text(invitations.HERE_ONLY_IN_A_CHANNEL)
+        return Reply.text(invitations.here_only_in_a_channel())
     if isinstance(members, Checked):
-        return Reply.text(invitations.MEMBERS_UNKNOWN)
+        return Reply.text(_(invitations.MEMBERS_UNKNOWN))
     return Reply.text((await invitations.invite(ctx, request.actor, members)).summary())
 
 
@@ -242,137 +242,139 @@ TEAM = "team"
 _TABLE: tuple[Command, ...] = (
     Command(
         "help",
-        "show this help",
+        N_("show this help"),
         _help,
-        "What I can do for you",
+        N_("What I can do for you"),
         aliases=("?", "h"),
         teams_lists=(PERSONAL, TEAM),
     ),
     Command(
         "join",
-        "opt in to the mentoring program",
+        N_("opt in to the mentoring program"),
         _profile_form,
-        "Join the reverse-mentoring program",
+        N_("Join the reverse-mentoring program"),
         before=frozenset({Before.PLATFORM_PROFILE}),
         aliases=("optin", "opt-in"),
         teams_lists=(PERSONAL, TEAM),
     ),
     Command(
         "profile",
-        "edit your role, skills, goals, department, level and timezone",
+        N_("edit your role, skills, goals, department, level and timezone"),
         _profile_form,
-        "Update your skills, goals and availability",
+        N_("Update your skills, goals and availability"),
         before=frozenset({Before.PLATFORM_PROFILE}),
         teams_lists=(PERSONAL,),
     ),
     Command(
         "status",
-        "see where you stand: your pairing, goals and next check-in",
+        N_("see where you stand: your pairing, goals and next check-in"),
         _status,
-        "Your pairing, goals and next check-in",
+        N_("Your pairing, goals and next check-in"),
         teams_lists=(PERSONAL, TEAM),
     ),
     Command(
         "pause",
-        "`pause [until YYYY-MM-DD]` take a break (no check-ins or matches until then)",
+        N_("`pause [until YYYY-MM-DD]` take a break (no check-ins or matches until then)"),
         _pause,
-        "Take a break, e.g. pause until 2026-12-24",
+        N_("Take a break, e.g. pause until 2026-12-24"),
         teams_lists=(PERSONAL,),
     ),
     Command(
         "resume",
-        "come back from a pause",
+        N_("come back from a pause"),
         _resume,
-        "Come back from a pause",
+        N_("Come back from a pause"),
         aliases=("unpause",),
         teams_lists=(PERSONAL,),
     ),
     Command(
         "leave",
-        "leave the program (you can choose to delete all your data)",
+        N_("leave the program (you can choose to delete all your data)"),
         _leave,
-        "Leave the program",
+        N_("Leave the program"),
         aliases=("quit",),
         teams_lists=(PERSONAL,),
     ),
     Command(
         "manager",
-        "`manager NAME|@mention|EMAIL` name your manager, so you're never paired in your reporting line",
+        N_("`manager NAME|@mention|EMAIL` name your manager, so you're never paired in your reporting line"),
         _manager,
-        "Name your manager, e.g. manager Ana Silva",
+        N_("Name your manager, e.g. manager Ana Silva"),
         before=frozenset({Before.PEOPLE}),
     ),
     Command(
         "avoid",
-        "`avoid NAME|@mention|EMAIL`, `avoid remove NAME`, `avoid clear`: your private "
-        '"please don\'t pair me with" list (only you see it)',
+        N_(
+            "`avoid NAME|@mention|EMAIL`, `avoid remove NAME`, `avoid clear`: your private "
+            '"please don\'t pair me with" list (only you see it)'
+        ),
         _avoid,
-        "Privately: people you'd rather not be paired with",
+        N_("Privately: people you'd rather not be paired with"),
         before=frozenset({Before.PEOPLE}),
     ),
     Command(
         "goals",
-        "`goals`, `goals add TEXT`, `goals progress N PERCENT`, `goals done N`",
+        N_("`goals`, `goals add TEXT`, `goals progress N PERCENT`, `goals done N`"),
         _goals,
-        "See or add goals for your pairing",
+        N_("See or add goals for your pairing"),
         aliases=("goal",),
         teams_lists=(PERSONAL,),
     ),
     Command(
         "checkin",
-        "`checkin [met|not-yet|rescheduled|need-help] [RATING 1-5] [private note]`",
+        N_("`checkin [met|not-yet|rescheduled|need-help] [RATING 1-5] [private note]`"),
         _checkin,
-        "Answer this week's check-in",
+        N_("Answer this week's check-in"),
         aliases=("check-in", "check_in"),
         teams_lists=(PERSONAL,),
     ),
     Command(
         "assess",
-        "`assess before|after 1-5` your self-assessment",
+        N_("`assess before|after 1-5` your self-assessment"),
         _assess,
-        "Rate yourself before and after, 1 to 5",
+        N_("Rate yourself before and after, 1 to 5"),
     ),
     Command(
         "prompts",
-        "this week's discussion ideas for your pair",
+        N_("this week's discussion ideas for your pair"),
         _prompts,
-        "This week's discussion ideas for your pair",
+        N_("This week's discussion ideas for your pair"),
         before=frozenset({Before.PROMPTS}),
     ),
     Command(
         "story",
-        "`story TEXT` propose a success story (posted once your partner approves)",
+        N_("`story TEXT` propose a success story (posted once your partner approves)"),
         _story,
-        "Propose a success story from your pairing",
+        N_("Propose a success story from your pairing"),
     ),
     Command(
         "end",
-        "`end [reason]` end your pairing, no fault, and be re-matched (within a day while a round runs)",
+        N_("`end [reason]` end your pairing, no fault, and be re-matched (within a day while a round runs)"),
         _end,
-        "End your pairing, no fault, and be re-matched",
+        N_("End your pairing, no fault, and be re-matched"),
     ),
     Command(
         "stats",
-        "program statistics (admins)",
+        N_("program statistics (admins)"),
         _stats,
-        "Admins: program statistics",
+        N_("Admins: program statistics"),
         admin_only=True,
         aliases=("stat",),
         teams_lists=(TEAM,),
     ),
     Command(
         "report",
-        "the last finished round's report: meetings, survey, goals, growth (admins)",
+        N_("the last finished round's report: meetings, survey, goals, growth (admins)"),
         _report,
-        "Admins: the last finished round's report",
+        N_("Admins: the last finished round's report"),
         admin_only=True,
         teams_lists=(TEAM,),
     ),
     Command(
         "pair",
-        "`pair [--dry-run]` run a pairing round, or preview it (admins)",
+        N_("`pair [--dry-run]` run a pairing round, or preview it (admins)"),
         _pair,
-        "Admins: pair the next round (pair --dry-run to preview)",
+        N_("Admins: pair the next round (pair --dry-run to preview)"),
         admin_only=True,
         before=frozenset({Before.TERM_MEANINGS}),
         aliases=("match",),
@@ -380,37 +382,41 @@ _TABLE: tuple[Command, ...] = (
     ),
     Command(
         "invite",
-        "invite everyone in the org chart who has not joined, one DM each; `invite here`: this "
-        "channel's members (admins)",
+        N_(
+            "invite everyone in the org chart who has not joined, one DM each; `invite here`: this "
+            "channel's members (admins)"
+        ),
         _invite,
-        "Admins: invite the org chart's people, or this channel's, who have not joined",
+        N_("Admins: invite the org chart's people, or this channel's, who have not joined"),
         admin_only=True,
         before=frozenset({Before.PEOPLE}),
         teams_lists=(TEAM,),
     ),
     Command(
         "at-risk",
-        "pairs showing signs of trouble, with their signals (never private notes), to nudge, ask "
-        "privately, or end and re-match (admins)",
+        N_(
+            "pairs showing signs of trouble, with their signals (never private notes), to nudge, ask "
+            "privately, or end and re-match (admins)"
+        ),
         _at_risk,
-        "Admins: at-risk pairs, to nudge, ask privately, or re-match",
+        N_("Admins: at-risk pairs, to nudge, ask privately, or re-match"),
         admin_only=True,
         aliases=("atrisk", "at_risk"),
         teams_lists=(TEAM,),
     ),
     Command(
         "export",
-        "CSV export of pairings and progress, without private notes (admins)",
+        N_("CSV export of pairings and progress, without private notes (admins)"),
         _export,
-        "Admins: the program data as CSV",
+        N_("Admins: the program data as CSV"),
         admin_only=True,
         teams_lists=(PERSONAL,),
     ),
     Command(
         "settings",
-        "change this workspace's program settings; `settings history`: who changed what (admins)",
+        N_("change this workspace's program settings; `settings history`: who changed what (admins)"),
         _settings,
-        "Admins: the program's settings (settings history: the changes)",
+        N_("Admins: the program's settings (settings history: the changes)"),
         admin_only=True,
         teams_lists=(TEAM,),
     ),
@@ -482,4 +488,4 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 def _help_line(spec: Command) -> str:
     """A command's help line, every command it shows named with `command()` so each platform says how
     to run it (`/mentor goals` in Slack, **goals** in Teams)."""
-    return f"{command_ref(spec.name)} — {_CODE_SPAN.sub(lambda m: command_ref(m[1]), spec.help)}"
+    return f"{command_ref(spec.name)} — {_CODE_SPAN.sub(lambda m: command_ref(m[1]), _(spec.help))}"

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
+from conversations.i18n import N_, _
+
 
 def new_id() -> str:
     """Ids are made by the engine so every store (SQLite, PostgreSQL) agrees on them.
@@ -59,12 +61,14 @@ class CheckinAnswer(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            CheckinAnswer.MET: "We met",
-            CheckinAnswer.NOT_YET: "Not yet",
-            CheckinAnswer.RESCHEDULED: "Rescheduled",
-            CheckinAnswer.NEED_HELP: "Need help",
-        }[self]
+        return _(
+            {
+                CheckinAnswer.MET: N_("We met"),
+                CheckinAnswer.NOT_YET: N_("Not yet"),
+                CheckinAnswer.RESCHEDULED: N_("Rescheduled"),
+                CheckinAnswer.NEED_HELP: N_("Need help"),
+            }[self]
+        )
 
 
 class StoryStatus(StrEnum):
@@ -82,13 +86,34 @@ class DeliveryStatus(StrEnum):
 
 
 SENIORITY_LEVELS: dict[int, str] = {
-    1: "Early career",
-    2: "Professional",
-    3: "Senior professional",
-    4: "Manager",
-    5: "Director",
-    6: "Executive",
+    1: N_("Early career"),
+    2: N_("Professional"),
+    3: N_("Senior professional"),
+    4: N_("Manager"),
+    5: N_("Director"),
+    6: N_("Executive"),
 }
+"""In English; `level_name` says a level in the reader's language."""
+
+
+ROLE_NAMES: dict[Role, str] = {Role.MENTOR: N_("mentor"), Role.LEADER: N_("leader"), Role.BOTH: N_("both")}
+STATUS_NAMES: dict[ParticipantStatus, str] = {
+    ParticipantStatus.ACTIVE: N_("active"),
+    ParticipantStatus.PAUSED: N_("paused"),
+    ParticipantStatus.LEFT: N_("left"),
+}
+
+
+def role_name(role: Role) -> str:
+    return _(ROLE_NAMES[role])
+
+
+def status_name(status: ParticipantStatus) -> str:
+    return _(STATUS_NAMES[status])
+
+
+def level_name(level: int) -> str:
+    return _(SENIORITY_LEVELS[level]) if level in SENIORITY_LEVELS else str(level)
 
 
 @dataclass(frozen=True, order=True)
@@ -122,6 +147,8 @@ class Participant:
     manager_id: str | None = None
     """Platform user id of the person's manager, where known: keeps reporting lines apart."""
     language: str | None = None
+    """The language the person reads: the platform's locale tag when they joined (`es-ES`), or the
+    language they chose in their profile (`es`); `conversations.i18n.negotiate` turns it into a shipped one."""
     status: ParticipantStatus = ParticipantStatus.ACTIVE
     paused_until: date | None = None
     joined_at: datetime | None = None
@@ -256,8 +283,8 @@ class Assessment:
 
 
 ASSESSMENT_QUESTIONS: dict[Side, str] = {
-    Side.LEADER: "How confident are you using AI and digital tools in your work?",
-    Side.MENTOR: "How much exposure do you have to leadership and company strategy?",
+    Side.LEADER: N_("How confident are you using AI and digital tools in your work?"),
+    Side.MENTOR: N_("How much exposure do you have to leadership and company strategy?"),
 }
 
 
@@ -364,6 +391,8 @@ class Profile:
     display_name: str
     timezone: str | None = None
     email: str | None = None
+    locale: str | None = None
+    """The platform's language tag for the person (Slack `es-ES`, Teams `es-es`), where it says one."""
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Errors a user can cause; the edge turns each into a friendly reply, never a traceback."""
 
+from conversations.i18n import _
 from conversations.messages import command
 
 
@@ -13,7 +14,9 @@ class MentorbotError(Exception):
 
 class NotOptedIn(MentorbotError):
     def __init__(self) -> None:
-        super().__init__(f"You haven't joined the mentoring program yet. Use {command('join')} to opt in.")
+        super().__init__(
+            _("You haven't joined the mentoring program yet. Use {join} to opt in.", join=command("join"))
+        )
 
 
 class NotAllowed(MentorbotError):
@@ -26,15 +29,18 @@ class InvalidInput(MentorbotError):
 
 class FormInvalid(MentorbotError):
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("Please fix the highlighted fields.")
+        super().__init__(_("Please fix the highlighted fields."))
         self.errors = errors
 
 
 class RoundAlreadyStarted(MentorbotError):
     def __init__(self) -> None:
         super().__init__(
-            "A pairing round was started at the same moment elsewhere; nothing was changed. "
-            f"Run {command('pair')} again to match anyone left."
+            _(
+                "A pairing round was started at the same moment elsewhere; nothing was changed. "
+                "Run {pair} again to match anyone left.",
+                pair=command("pair"),
+            )
         )
 
 

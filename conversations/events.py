@@ -26,6 +26,8 @@ class CommandReceived:
     event_id: str
     where: Where = Where()
     display_name: str | None = None
+    locale: str | None = None
+    """The person's language as the platform sent it with the event (Teams does, Slack does not)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class ButtonClicked:
     value: str
     event_id: str
     where: Where = Where()
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class FormSubmitted:
     fields: dict[str, str | list[str]]
     event_id: str
     context: str = ""
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Installed:
     actor: UserRef
     event_id: str
     conversation: dict[str, object] = field(default_factory=dict)
+    locale: str | None = None
 
 
 InboundEvent = CommandReceived | ButtonClicked | FormSubmitted | Installed

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from babel.dates import format_date
+
 from conversations.clock import local_time
+from conversations.i18n import N_, _, current_locale
 
 SLOT_STEP = timedelta(minutes=30)
 LEAD = timedelta(hours=2)
@@ -97,8 +100,13 @@ def _preferred(slots: list[Slot], timezone: str) -> Slot:
 def slot_label(start: datetime, end: datetime, timezone: str) -> str:
     """The slot on one reader's clock, in words: "Tuesday 15 December, 10:00–10:30 (Europe/London)"."""
     local_start, local_end = local_time(start, timezone), local_time(end, timezone)
-    day = f"{local_start:%A} {local_start.day} {local_start:%B}"
+    day = format_date(local_start.date(), _(DAY_AND_DATE), locale=current_locale())
     return f"{day}, {local_start:%H:%M}–{local_end:%H:%M} ({timezone or 'UTC'})"
+
+
+DAY_AND_DATE = N_("EEEE d MMMM")
+"""A day as people say it, as a date pattern (Unicode LDML): each language orders and joins it its
+own way ("martes 15 de diciembre")."""
 
 
 def _utc_stamp(moment: datetime) -> str:

@@ -24,7 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from conversations.i18n import _
+from conversations.i18n import N_, _
 from conversations.meeting_slots import slot_label
 
 MENTION_OPEN = "\ufdd0"
@@ -502,7 +502,9 @@ def _form_from_dict(data: dict[str, Any]) -> Form:
     )
 
 
-SORRY_TEXT = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+SORRY_TEXT = N_(
+    "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+)
 """What a person sees when something fails that they could not have caused: never a traceback."""
 
 
@@ -522,6 +524,9 @@ class Reply:
     """Per-input validation messages; Slack shows them inline in the modal."""
     replace_original: bool = False
     """For button clicks: replace the message that held the button (so it can't be clicked again)."""
+    language: str | None = None
+    """The language the reply is written in, so what an adapter adds around it (a modal's Cancel
+    button, a form's problems) is in the same one."""
 
     @classmethod
     def text(cls, text: str, **kwargs: Any) -> Reply:

@@ -11,8 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from conversations.domain import Delivery, DeliveryPriority, Destination, UserRef, new_id
+from conversations.i18n import DEFAULT_LOCALE, current_locale
 from conversations.messages import OutgoingMessage
 from conversations.ports import UnitOfWork
+
+LANGUAGE_KEY = "language"
+"""Where a queued message says the language it was written in (absent: English)."""
 
 
 class Outbox:
@@ -29,12 +33,20 @@ class Outbox:
         not_before: datetime | None = None,
         priority: DeliveryPriority = DeliveryPriority.NORMAL,
     ) -> Delivery:
-        """The outbox row for a message, for `send` or for a bulk `deliveries.enqueue_many`."""
+        """The outbox row for a message, for `send` or for a bulk `deliveries.enqueue_many`.
+
+        The language the message is written in travels with it, so what the platform's renderer adds
+        when it is sent (a meeting slot's day and date) is in the same language.
+        """
+        stored = message.to_dict()
+        language = current_locale()
+        if language != DEFAULT_LOCALE:
+            stored[LANGUAGE_KEY] = language
         return Delivery(
             id=new_id(),
             idempotency_key=key,
             destination=destination,
-            message=message.to_dict(),
+            message=stored,
             created_at=self._now,
             not_before=not_before or self._now,
             priority=priority,

@@ -19,6 +19,7 @@ from typing import TypeAlias
 
 from conversations.domain import UserRef
 from conversations.errors import DeliveryError
+from conversations.i18n import _
 from conversations.parsing import ParsedCommand
 from conversations.ports import Absence, NotMember, PeopleDirectory, Person
 from conversations.profile_form import AVOID_FIELD, MANAGER_FIELD, MAX_AVOIDED
@@ -91,7 +92,7 @@ def best_by_name(typed: str, candidates: Iterable[tuple[Sequence[str], Person]])
             scored.append((0, person.name.casefold(), person))
         elif all(any(word in name for name in names) for word in words):
             scored.append((1, person.name.casefold(), person))
-    return [person for _, _, person in sorted(scored, key=lambda s: s[:2])]
+    return [person for _score, _order, person in sorted(scored, key=lambda s: s[:2])]
 
 
 def picked_in_form(fields: Mapping[str, str | list[str]]) -> list[str]:
@@ -133,7 +134,7 @@ def read_typed(text: str) -> Typed | None:
 def typed_after(command: ParsedCommand, skip: Sequence[str] = ()) -> Typed | None:
     """The person typed after a command word (and an optional sub-command, such as `avoid add`)."""
     rest = command.rest
-    first, _, tail = rest.partition(" ")
+    first, _space, tail = rest.partition(" ")
     if first.lower() in skip:
         rest = tail
     return read_typed(rest)
@@ -232,8 +233,11 @@ def absence_text(name: str, answer: Answer) -> str:
     """Why a picked account cannot be used, shown next to the field."""
     if isinstance(answer, NotMember):
         if answer.reason is Absence.DEACTIVATED:
-            return f"{name}: that account is deactivated. Pick someone active."
+            return _("{field}: that account is deactivated. Pick someone active.", field=name)
         if answer.reason is Absence.BOT:
-            return f"{name}: that is an app, not a person. Pick a colleague."
-        return f"{name}: that account is not in this workspace. Pick a colleague from your organisation."
-    return f"{name}: I couldn't check that person just now. Please submit again in a moment."
+            return _("{field}: that is an app, not a person. Pick a colleague.", field=name)
+        return _(
+            "{field}: that account is not in this workspace. Pick a colleague from your organisation.",
+            field=name,
+        )
+    return _("{field}: I couldn't check that person just now. Please submit again in a moment.", field=name)

@@ -15,11 +15,20 @@ from enum import StrEnum
 from typing import Any
 
 from conversations.domain import UserRef
-from conversations.i18n import _
+from conversations.i18n import N_, _
 from conversations.messages import Form, FormInput, InputKind, Option
 
 SETTINGS_FORM = "program_settings"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 MAX_GROUND_RULES = 2000
 MAX_CONTACT_TEXT = 300
 _CHANNEL = re.compile(r"[A-Za-z0-9:@._\-]{1,200}")
@@ -53,35 +62,35 @@ class SettingSpec:
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "checkin_weekday",
-        "Check-in day",
+        N_("Check-in day"),
         SettingKind.WEEKDAY,
-        "The weekly check-in reaches each person on this day.",
+        N_("The weekly check-in reaches each person on this day."),
         0,
         6,
         "MENTORBOT_CHECKIN_DAY",
     ),
     SettingSpec(
         "checkin_time",
-        "Check-in time (HH:MM, each person's own time)",
+        N_("Check-in time (HH:MM, each person's own time)"),
         SettingKind.CLOCK_TIME,
-        "A change takes effect at the next tick of the scheduler.",
+        N_("A change takes effect at the next tick of the scheduler."),
         variable="MENTORBOT_CHECKIN_TIME",
     ),
     SettingSpec(
-        "cycle_weeks", "Round length (weeks)", SettingKind.WHOLE, "", 1, 104, "MENTORBOT_CYCLE_WEEKS"
+        "cycle_weeks", N_("Round length (weeks)"), SettingKind.WHOLE, "", 1, 104, "MENTORBOT_CYCLE_WEEKS"
     ),
     SettingSpec(
         "next_round_days",
-        "Next round starts after (days)",
+        N_("Next round starts after (days)"),
         SettingKind.WHOLE,
-        "Days after a round ends; 0 leaves the start to an admin's pair command.",
+        N_("Days after a round ends; 0 leaves the start to an admin's pair command."),
         0,
         365,
         "MENTORBOT_NEXT_ROUND_DAYS",
     ),
     SettingSpec(
         "mentor_capacity",
-        "Leaders per mentor in a round",
+        N_("Leaders per mentor in a round"),
         SettingKind.WHOLE,
         "",
         1,
@@ -90,34 +99,34 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "min_seniority_gap",
-        "Minimum seniority gap (levels)",
+        N_("Minimum seniority gap (levels)"),
         SettingKind.WHOLE,
-        "How many levels a leader must be above their mentor.",
+        N_("How many levels a leader must be above their mentor."),
         0,
         5,
         "MENTORBOT_MIN_SENIORITY_GAP",
     ),
     SettingSpec(
         "min_overlap_hours",
-        "Minimum shared working hours",
+        N_("Minimum shared working hours"),
         SettingKind.WHOLE,
-        "Hours both people are at work (09:00 to 17:00 local) on the same day.",
+        N_("Hours both people are at work (09:00 to 17:00 local) on the same day."),
         0,
         8,
         "MENTORBOT_MIN_OVERLAP_HOURS",
     ),
     SettingSpec(
         "repeat_lookback_rounds",
-        "No repeat pairs from the last (rounds)",
+        N_("No repeat pairs from the last (rounds)"),
         SettingKind.WHOLE,
-        "0 allows a pair to meet again in the very next round.",
+        N_("0 allows a pair to meet again in the very next round."),
         0,
         20,
         "MENTORBOT_REPEAT_LOOKBACK_ROUNDS",
     ),
     SettingSpec(
         "nudge_no_meeting_days",
-        "Nudge a pair with no meeting after (days)",
+        N_("Nudge a pair with no meeting after (days)"),
         SettingKind.WHOLE,
         "",
         1,
@@ -126,7 +135,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "nudge_goals_days",
-        "Nudge people without goals after (days)",
+        N_("Nudge people without goals after (days)"),
         SettingKind.WHOLE,
         "",
         1,
@@ -135,7 +144,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "nudge_checkin_hours",
-        "Remind of an open check-in after (hours)",
+        N_("Remind of an open check-in after (hours)"),
         SettingKind.WHOLE,
         "",
         1,
@@ -144,35 +153,35 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "stories_channel",
-        "Stories channel (channel id)",
+        N_("Stories channel (channel id)"),
         SettingKind.CHANNEL,
-        "Where approved success stories are posted; blank sends them to the admins.",
+        N_("Where approved success stories are posted; blank sends them to the admins."),
         variable="MENTORBOT_STORIES_CHANNEL",
     ),
     SettingSpec(
         "help_person",
-        "Help contact: a person",
+        N_("Help contact: a person"),
         SettingKind.PERSON,
-        "Receives every help request, together with the admins.",
+        N_("Receives every help request, together with the admins."),
     ),
     SettingSpec(
         "help_channel",
-        "Help contact: a private channel (channel id)",
+        N_("Help contact: a private channel (channel id)"),
         SettingKind.CHANNEL,
-        "Receives every help request; the bot must be a member.",
+        N_("Receives every help request; the bot must be a member."),
     ),
     SettingSpec(
         "help_contact_text",
-        "Who to contact when nobody can be reached",
+        N_("Who to contact when nobody can be reached"),
         SettingKind.TEXT,
-        "Shown as plain text to a person whose help request reached nobody, e.g. an email address.",
+        N_("Shown as plain text to a person whose help request reached nobody, e.g. an email address."),
         variable="MENTORBOT_HELP_CONTACT",
     ),
     SettingSpec(
         "ground_rules",
-        "Ground rules (separate them with ;)",
+        N_("Ground rules (separate them with ;)"),
         SettingKind.RULES,
-        "Shown in every introduction and to everyone who joins.",
+        N_("Shown in every introduction and to everyone who joins."),
         variable="MENTORBOT_GROUND_RULES",
     ),
 )
@@ -347,7 +356,7 @@ def _setting_input(spec: SettingSpec, current: str | None, known: tuple[Option, 
             hint=f"{hint} {bounds_text}" if hint else bounds_text,
         )
     if spec.kind is SettingKind.WEEKDAY:
-        days = tuple(Option(day, _(day.capitalize())) for day in WEEKDAYS)
+        days = tuple(Option(day, _(name)) for day, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True))
         return FormInput(spec.key, _(spec.label), InputKind.SELECT, options=days, initial=current, hint=hint)
     if spec.kind is SettingKind.PERSON:
         return FormInput(

@@ -18,8 +18,10 @@ from datetime import timedelta
 
 from conversations.domain import Delivery, Destination, UserRef
 from conversations.errors import DeliveryError
+from conversations.i18n import speaking
 from conversations.in_flight import SendStart, watch_requests
-from conversations.messages import message_from_dict
+from conversations.messages import OutgoingMessage, message_from_dict
+from conversations.outbox import LANGUAGE_KEY
 from conversations.ports import ChatPort, Clock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,12 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 async def send_one(chat: ChatPort, delivery: Delivery) -> str:
     """Send through the platform; a group goes to one group conversation where the platform has them."""
     message = message_from_dict(delivery.message)
+    language = delivery.message.get(LANGUAGE_KEY)
+    with speaking(language if isinstance(language, str) else None):
+        return await _send_in_language(chat, delivery, message)
+
+
+async def _send_in_language(chat: ChatPort, delivery: Delivery, message: OutgoingMessage) -> str:
     dest = delivery.destination
     if dest.channel_id is not None:
         return await chat.post_to_channel(dest.workspace_id, dest.channel_id, message)

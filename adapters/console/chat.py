@@ -36,6 +36,7 @@ class ConsoleChat:
         unreachable: set[str] | None = None,
         group_dm: bool = True,
         emails: dict[str, str] | None = None,
+        locales: dict[str, str] | None = None,
     ) -> None:
         self.names = names if names is not None else {}
         self.timezones = timezones if timezones is not None else {}
@@ -43,6 +44,8 @@ class ConsoleChat:
         self.unreachable = unreachable if unreachable is not None else set()
         self._group_dm = group_dm
         self.emails = emails if emails is not None else {}
+        self.locales = locales if locales is not None else {}
+        """User id to the language tag the platform would give for them (`es-ES`)."""
         """Work email to user id: whom a DM addressed by email reaches (`email_recipient`)."""
         self.transcript: list[Sent] = []
         self._ids = itertools.count(1)
@@ -78,7 +81,9 @@ class ConsoleChat:
 
     async def get_profile(self, user: UserRef) -> Profile:
         email = next((e for e, uid in self.emails.items() if uid == user.user_id), None)
-        return Profile(self.name(user.user_id), self.timezones.get(user.user_id), email)
+        return Profile(
+            self.name(user.user_id), self.timezones.get(user.user_id), email, self.locales.get(user.user_id)
+        )
 
     # --- the console's people: everyone it has a name for (conversations.ports.PeopleDirectory) ----
 

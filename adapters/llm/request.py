@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from babel import Locale, UnknownLocaleError
 from openai.types.chat import (
     ChatCompletionMessageParam,
     ChatCompletionSystemMessageParam,
@@ -48,6 +49,17 @@ def safe_language(language: str | None) -> str | None:
         return None
     candidate = language.strip()
     return candidate if _LANGUAGE.fullmatch(candidate) else None
+
+
+def language_for_model(language: str | None) -> str | None:
+    """The pair's language as a model reads it best: a code (`es`) by its English name; a name as it is."""
+    safe = safe_language(language)
+    if safe is None:
+        return None
+    try:
+        return Locale.parse(safe.replace("-", "_")).get_display_name("en") or safe
+    except (UnknownLocaleError, ValueError, TypeError):
+        return safe
 
 
 def pair_data(context: PairContext) -> dict[str, object]:
@@ -137,7 +149,7 @@ def build_messages(
 ) -> list[ChatCompletionMessageParam]:
     system: ChatCompletionSystemMessageParam = {
         "role": "system",
-        "content": system_message(safe_language(context.language), examples, prompts_per_week),
+        "content": system_message(language_for_model(context.language), examples, prompts_per_week),
     }
     user: ChatCompletionUserMessageParam = {"role": "user", "content": user_message(context)}
     return [system, user]

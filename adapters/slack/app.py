@@ -54,7 +54,7 @@ from adapters.slack.translate import (
 from conversations.domain import UserRef
 from conversations.errors import DeliveryError
 from conversations.events import CommandReceived, InboundEvent, Where
-from conversations.i18n import _
+from conversations.i18n import N_, _, speaking
 from conversations.messages import SORRY_TEXT, OutgoingMessage, Reply, Visibility
 from conversations.options_search import search_options
 from conversations.options_search import warm_up as warm_up_search
@@ -65,8 +65,8 @@ logger = logging.getLogger(__name__)
 COMMAND_ACTION = "slack_run_command"
 """Home tabs published before the engine chose their buttons (`buttons.RUN_COMMAND`) held these, each
 running a command as if it had been typed; a click on one still works until the tab is refreshed."""
-MALFORMED = "Sorry, I couldn't read that request from Slack."
-LATE_FORM_ANSWER = "Thanks, your answers arrived. Here is what happened:"
+MALFORMED = N_("Sorry, I couldn't read that request from Slack.")
+LATE_FORM_ANSWER = N_("Thanks, your answers arrived. Here is what happened:")
 SEEN_EVENT_MEMORY = 10_000
 
 
@@ -241,14 +241,14 @@ class SlackFrontEnd:
             return await self.engine.handle(event)
         except Exception:  # the engine should never raise, but a person must never see a traceback
             logger.exception("engine failed on %s", type(event).__name__)
-            return Reply.text(SORRY_TEXT)
+            return Reply.text(_(SORRY_TEXT))
 
     # --- slash command ----------------------------------------------------------------------------
 
     async def _on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = command_event(body)
         if event is None:
-            await ack(text=MALFORMED)
+            await ack(text=_(MALFORMED))
             return
         await ack()
         self.background.spawn(
@@ -282,7 +282,23 @@ class SlackFrontEnd:
         reply = await self._ask(event)
         if reply is None or reply.message is None:
             return
-        message = reply.message
+        with speaking(reply.language):  # the modal's own buttons in the reply's language
+            await self._show_reply(
+                event, reply, reply.message, trigger_id, response_url, client, replace_original
+            )
+        if home_user is not None:
+            await self.publish_home(home_user, client)
+
+    async def _show_reply(
+        self,
+        event: InboundEvent,
+        reply: Reply,
+        message: OutgoingMessage,
+        trigger_id: Any,
+        response_url: Any,
+        client: AsyncWebClient,
+        replace_original: bool,
+    ) -> None:
         if message.form is not None and isinstance(trigger_id, str):
             intro = None if message.text == message.form.title else message
             try:
@@ -290,18 +306,16 @@ class SlackFrontEnd:
                 return
             except RenderError:
                 logger.exception("cannot show form %s in Slack", message.form.form_id)
-                message = OutgoingMessage(text=SORRY_TEXT)
+                message = OutgoingMessage(text=_(SORRY_TEXT))
             except Exception:
                 logger.exception("views.open failed")
                 message = OutgoingMessage(
-                    text="Sorry, Slack didn't let me open the form in time. Please try again."
+                    text=_("Sorry, Slack didn't let me open the form in time. Please try again.")
                 )
         if message.attachment is not None:
             await self._show_with_file(event, message, reply, response_url, client)
         else:
             await self._show(event.actor, message, reply, response_url, client, replace_original)
-        if home_user is not None:
-            await self.publish_home(home_user, client)
 
     async def _show(
         self,
@@ -441,23 +455,30 @@ class SlackFrontEnd:
         if reply is None:
             await ack()
             return
+        with speaking(reply.language):
+            finished = await self._answer_form(ack, reply, view)
+        if finished:
+            self.background.spawn(self.publish_home(event.actor, client), name="slack home refresh")
+
+    async def _answer_form(self, ack: Any, reply: Reply, view: dict[str, Any]) -> bool:
+        """Acknowledges the submission with what comes next; False while the modal stays open."""
         if reply.form_errors:
             errors = view_errors(reply.form_errors, view)
             if errors:
                 await ack(response_action="errors", errors=errors)
-                return
+                return False
         message = reply.message
         if message is not None and message.form is not None:
             try:
                 await ack(response_action="update", view=form_view(message.form, None))
-                return
+                return False
             except RenderError:
                 logger.exception("cannot show follow-up form %s", message.form.form_id)
         if message is not None:
             await ack(response_action="update", view=result_view(message))
         else:
             await ack()
-        self.background.spawn(self.publish_home(event.actor, client), name="slack home refresh")
+        return True
 
     async def _late_form_answer(
         self, actor: UserRef, work: asyncio.Task[Reply | None], client: AsyncWebClient
@@ -470,7 +491,8 @@ class SlackFrontEnd:
             if not reply.form_errors
             else reply.message.text + "\n" + "\n".join(reply.form_errors.values())
         )
-        message = OutgoingMessage(text=f"{LATE_FORM_ANSWER}\n{text}", mentions=reply.message.mentions)
+        with speaking(reply.language):
+            message = OutgoingMessage(text=f"{_(LATE_FORM_ANSWER)}\n{text}", mentions=reply.message.mentions)
         await client.chat_postMessage(channel=actor.user_id, unfurl_links=False, **message_payload(message))
 
     # --- App Home ---------------------------------------------------------------------------------
@@ -499,10 +521,10 @@ class SlackFrontEnd:
             parts = await self.engine.home(user)
         except Exception:  # the engine should never raise, but the tab must still show something
             logger.exception("the engine failed building the home of %s", user.key)
-            parts = [OutgoingMessage(text=SORRY_TEXT)]
+            parts = [OutgoingMessage(text=_(SORRY_TEXT))]
         if welcome is not None:
             parts.append(welcome)
-        view = home_view(parts or [OutgoingMessage(text="Welcome to reverse mentoring.")])
+        view = home_view(parts or [OutgoingMessage(text=_("Welcome to reverse mentoring."))])
         try:
             await client.views_publish(user_id=user.user_id, view=view)
         except Exception:

@@ -307,13 +307,13 @@ class SlackChat:
             raise failure from error
 
     async def get_profile(self, user: UserRef) -> Profile:
-        """Name and timezone from users.info; a lookup failure gives a bare profile, never an error,
-        because it only prefills a form."""
+        """Name, timezone and language from users.info; a lookup failure gives a bare profile, never an
+        error, because it only prefills a form."""
         cached = self._profiles.get(user)
         if cached:
             return cached
         try:
-            response = await self.client.users_info(user=user.user_id)
+            response = await self.client.users_info(user=user.user_id, include_locale=True)
         except Exception as error:
             logger.warning("slack users.info failed for %s: %s", user.key, delivery_error(error))
             return Profile(display_name=user.user_id)
@@ -329,6 +329,7 @@ class SlackChat:
             ),
             timezone=data.get("tz") or None,
             email=details.get("email") or None,
+            locale=data.get("locale") or None,
         )
         return self._profiles.put(user, profile)
 

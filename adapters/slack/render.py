@@ -279,11 +279,13 @@ def _meeting_text(number: int, meeting: MeetingOffer) -> str:
     The links are built here from the offer's fields, never taken from text."""
     slot = Slot(meeting.start, meeting.end)
     fallback = " / ".join(slot_label(meeting.start, meeting.end, z) for z in meeting.timezones or ("UTC",))
-    when = _slack_date(meeting.start.timestamp(), "{date_long_pretty} at {time}", fallback)
+    # Slack fills in the date and time in each reader's own words; the words around them are ours.
+    when = _slack_date(meeting.start.timestamp(), _("{date_long_pretty} at {time}"), fallback)
     minutes = int((meeting.end - meeting.start).total_seconds() // 60)
     google = escape(google_calendar_link(slot, meeting.title, meeting.details))
     outlook = escape(outlook_web_link(slot, meeting.title, meeting.details))
-    return f"*Option {number}:* {when} ({minutes} min)\n<{google}|Google Calendar>  ·  <{outlook}|Outlook>"
+    option = _("*Option {number}:* {when} ({minutes} min)", number=number, when=when, minutes=minutes)
+    return f"{option}\n<{google}|Google Calendar>  ·  <{outlook}|Outlook>"
 
 
 def _meeting_blocks(meetings: Sequence[MeetingOffer]) -> list[kit.Block]:
@@ -320,7 +322,9 @@ def _fit(content: list[kit.Block], actions: list[kit.Block], limit: int) -> list
     actions = actions[: max(0, limit - 1)]
     room = limit - len(actions)
     if len(content) > room:
-        shortened = kit.ContextBlock(elements=[kit.MarkdownTextObject(text="_(shortened to fit in Slack)_")])
+        shortened = kit.ContextBlock(
+            elements=[kit.MarkdownTextObject(text="_" + _("(shortened to fit in Slack)") + "_")]
+        )
         content = content[: max(0, room - 1)] + [shortened]
     return content + actions
 
@@ -490,8 +494,8 @@ def form_view(form: Form, intro: OutgoingMessage | None = None) -> dict[str, Any
             {"form_id": form.form_id, "context": form.context}, separators=(",", ":")
         ),
         title=_plain(form.title or "Mentorbot", View.title_max_length),
-        submit=_plain(form.submit_label or "Save", View.submit_max_length),
-        close="Cancel",
+        submit=_plain(form.submit_label or _("Save"), View.submit_max_length),
+        close=_plain(_("Cancel"), View.close_max_length),
         blocks=_or_blank(preface[: max(0, View.blocks_max_length - len(inputs))] + inputs),
     )
     try:
@@ -506,8 +510,8 @@ def result_view(message: OutgoingMessage, title: str = "Mentorbot") -> dict[str,
     return View(
         type="modal",
         title=_plain(message.title or title, View.title_max_length),
-        close="Done",
-        blocks=_or_blank(blocks, "Done."),
+        close=_plain(_("Done"), View.close_max_length),
+        blocks=_or_blank(blocks, _("Done.")),
     ).to_dict()
 
 

@@ -61,7 +61,7 @@ from adapters.teams.translate import (
 from conversations.conversation_directory import StoredConversationDirectory
 from conversations.errors import DeliveryError
 from conversations.events import ButtonClicked, InboundEvent
-from conversations.i18n import _
+from conversations.i18n import _, speaking
 from conversations.messages import SORRY_TEXT, Attachment, ItemList, OutgoingMessage, Reply, Visibility
 from conversations.ports import InboundHandler, UnitOfWorkFactory
 
@@ -182,7 +182,8 @@ class TeamsBot:
         reply = await self._engine.handle(event)
         if reply is None:
             return
-        await self._answer(context, event, reply)
+        with speaking(reply.language or event.locale):  # what the adapter adds, in the reply's language
+            await self._answer(context, event, reply)
 
     async def _answer(self, context: TurnContext, event: InboundEvent, reply: Reply) -> None:
         await self._answer_message(context, event, reply)
@@ -270,7 +271,7 @@ class TeamsBot:
 
     async def _apologise(self, context: TurnContext) -> None:
         try:
-            await context.send_activity(Activity(type=ActivityTypes.message, text=SORRY_TEXT))
+            await context.send_activity(Activity(type=ActivityTypes.message, text=_(SORRY_TEXT)))
         except Exception:  # noqa: BLE001 - nothing more can be done for this turn
             logger.exception("Could not send the apology either")
 

@@ -117,9 +117,11 @@ class TeamsChatPort:
         stored = saved.data.get("user") if saved else None
         stored_name = stored.get("name") if isinstance(stored, dict) else None
         timezone = stored_timezone(saved.data) if saved else None
+        stored_locale = saved.data.get("locale") if saved else None
+        locale = stored_locale if isinstance(stored_locale, str) else None
         reference = _reference(saved.data) if saved else None
         if reference is None:
-            return Profile(display_name=stored_name or "Teams user", timezone=timezone)
+            return Profile(display_name=stored_name or "Teams user", timezone=timezone, locale=locale)
 
         async def fetch(context: TurnContext) -> Any:
             connector = context.turn_state.get(self._adapter.BOT_CONNECTOR_CLIENT_KEY)
@@ -133,13 +135,14 @@ class TeamsChatPort:
             )
         except DeliveryError as error:
             logger.info("Using the stored name for %s: %s", user.user_id, error)
-            return Profile(display_name=stored_name or "Teams user", timezone=timezone)
+            return Profile(display_name=stored_name or "Teams user", timezone=timezone, locale=locale)
         extra = getattr(member, "additional_properties", None) or {}
         email = extra.get("email") or extra.get("userPrincipalName")
         return Profile(
             display_name=getattr(member, "name", None) or stored_name or "Teams user",
             timezone=timezone,
             email=email if isinstance(email, str) else None,
+            locale=locale,
         )
 
     # --- inbound turns ------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The Teams app package an admin uploads: manifest.json and two icons, zipped.
+"""The Teams app package an admin uploads: manifest.json, two icons and a file per further language, zipped.
+
+The manifest is in English; each other language of the message catalogue gets a localization file
+(`es.json`) with the app's name, descriptions and command descriptions in it, which Teams shows to
+people whose Teams speaks that language. Command titles stay the words the bot understands.
 
 The icons are drawn here rather than shipped, so the package needs no binary files in the repository
 and can be rebuilt anywhere from the bot's app id and the publisher's pages (`Publisher`) alone.
@@ -19,15 +23,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conversations.commands import listed_commands
+from conversations.i18n import DEFAULT_LOCALE, N_, _, shipped_languages, speaking
 
 MANIFEST_VERSION = "1.19"
 MANIFEST_SCHEMA_URL = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json"
 )
+LOCALIZATION_SCHEMA_URL = (
+    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.Localization.schema.json"
+)
 COLOR_ICON = "color.png"
 OUTLINE_ICON = "outline.png"
 ACCENT = (0x46, 0x4E, 0xB8)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+DEFAULT_LANGUAGE_TAG = "en-us"
+APP_NAME_SHORT = "Mentorbot"
+APP_NAME_FULL = N_("Mentorbot: reverse mentoring")
+APP_DESCRIPTION_SHORT = N_("Runs your reverse-mentoring program: pairing, check-ins, goals, stats.")
+APP_DESCRIPTION_FULL = N_(
+    "Mentorbot pairs early-career colleagues who teach AI and digital tools with senior "
+    "leaders who share strategy and industry experience. Join with `join`; Mentorbot "
+    "introduces each pair, checks in weekly, suggests discussion prompts, tracks goals on "
+    "both sides, and gives program admins statistics."
+)
 
 MAX_COMMANDS_PER_LIST = 10
 """Teams shows at most ten commands per list; every command works in every scope, the lists are hints."""
@@ -95,15 +114,13 @@ def build_manifest(app_id: str, *, publisher: Publisher, version: str = "1.0.0")
             "privacyUrl": publisher.privacy_url,
             "termsOfUseUrl": publisher.terms_url,
         },
-        "name": {"short": "Mentorbot", "full": "Mentorbot: reverse mentoring"},
-        "description": {
-            "short": "Runs your reverse-mentoring program: pairing, check-ins, goals, stats.",
-            "full": (
-                "Mentorbot pairs early-career colleagues who teach AI and digital tools with senior "
-                "leaders who share strategy and industry experience. Join with `join`; Mentorbot "
-                "introduces each pair, checks in weekly, suggests discussion prompts, tracks goals on "
-                "both sides, and gives program admins statistics."
-            ),
+        "name": {"short": APP_NAME_SHORT, "full": APP_NAME_FULL},
+        "description": {"short": APP_DESCRIPTION_SHORT, "full": APP_DESCRIPTION_FULL},
+        "localizationInfo": {
+            "defaultLanguageTag": DEFAULT_LANGUAGE_TAG,
+            "additionalLanguages": [
+                {"languageTag": language, "file": language_file_name(language)} for language in _languages()
+            ],
         },
         "icons": {"color": COLOR_ICON, "outline": OUTLINE_ICON},
         "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
@@ -127,6 +144,31 @@ def _commands(commands: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
     return [{"title": title, "description": description} for title, description in commands]
 
 
+def _languages() -> tuple[str, ...]:
+    return tuple(language for language in shipped_languages() if language != DEFAULT_LOCALE)
+
+
+def language_file_name(language: str) -> str:
+    return f"{language}.json"
+
+
+def build_language_file(language: str) -> dict[str, str]:
+    """The manifest's texts in `language`, keyed by their place in the manifest, as Teams reads them."""
+    with speaking(language):
+        strings = {
+            "$schema": LOCALIZATION_SCHEMA_URL,
+            "name.short": APP_NAME_SHORT,
+            "name.full": _(APP_NAME_FULL),
+            "description.short": _(APP_DESCRIPTION_SHORT),
+            "description.full": _(APP_DESCRIPTION_FULL),
+        }
+        for list_index, commands in enumerate((PERSONAL_COMMANDS, TEAM_COMMANDS)):
+            for command_index, (_title, description) in enumerate(commands):
+                place = f"bots[0].commandLists[{list_index}].commands[{command_index}].description"
+                strings[place] = _(description)
+    return strings
+
+
 def build_teams_package(
     app_id: str, out_path: Path | str, *, publisher: Publisher, version: str = "1.0.0"
 ) -> Path:
@@ -135,7 +177,12 @@ def build_teams_package(
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        package.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")
+        package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        for language in _languages():
+            strings = build_language_file(language)
+            package.writestr(
+                language_file_name(language), json.dumps(strings, indent=2, ensure_ascii=False) + "\n"
+            )
         package.writestr(COLOR_ICON, color_icon())
         package.writestr(OUTLINE_ICON, outline_icon())
     return out

@@ -325,7 +325,7 @@ def _meeting_blocks(number: int, meeting: MeetingOffer) -> list[dict[str, Any]]:
         ("Google", google_calendar_link(slot, meeting.title, meeting.details)),
     )
     return [
-        _text_block(f"**Option {number}:** {literal(when)}", spacing="Medium"),
+        _text_block(_("**Option {number}:** {when}", number=number, when=literal(when)), spacing="Medium"),
         {
             "type": "ActionSet",
             "actions": [{"type": "Action.OpenUrl", "title": title, "url": url} for title, url in links],
@@ -339,7 +339,7 @@ def _form_body(
     title = _text_block(shown(form.title), weight="Bolder", size="Medium", spacing="Medium")
     blocks: list[dict[str, Any]] = [title]
     if errors:
-        blocks.append(_text_block("Please fix the fields marked below.", color="Attention"))
+        blocks.append(_text_block(_("Please fix the fields marked below."), color="Attention"))
     for form_input in form.inputs:
         if form_input.name in RESERVED_SUBMIT_KEYS:
             raise ValueError(f"form input name {form_input.name!r} is reserved for the submit data")
@@ -370,7 +370,7 @@ def _input_element(form_input: FormInput, roster: Sequence[tuple[str, str]] | No
         "isRequired": not form_input.optional,
     }
     if not form_input.optional:
-        element["errorMessage"] = f"{shown(form_input.label)} is required."
+        element["errorMessage"] = _("{field} is required.", field=shown(form_input.label))
     kind = form_input.kind
     initial = form_input.initial
     if kind in (InputKind.TEXT, InputKind.MULTILINE):

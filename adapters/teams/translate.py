@@ -155,7 +155,10 @@ def to_event(activity: Activity) -> InboundEvent | None:
         # channel references are saved separately (see references_to_save).
         personal = conversation_type(activity) == "personal"
         return Installed(
-            actor=actor, event_id=event_id, conversation=reference_data(activity) if personal else {}
+            actor=actor,
+            event_id=event_id,
+            conversation=reference_data(activity) if personal else {},
+            locale=locale_of(activity),
         )
     return None
 
@@ -185,6 +188,7 @@ def _message_event(activity: Activity, actor: UserRef, event_id: str) -> Inbound
                 value=_as_text(value.get(SUBMIT_VALUE, "")),
                 event_id=event_id,
                 where=where_of(activity),
+                locale=locale_of(activity),
             )
         if isinstance(value.get(SUBMIT_FORM_ID), str):
             return FormSubmitted(
@@ -193,6 +197,7 @@ def _message_event(activity: Activity, actor: UserRef, event_id: str) -> Inbound
                 fields=_form_fields(value),
                 event_id=event_id,
                 context=_as_text(value.get(SUBMIT_CONTEXT, "")),
+                locale=locale_of(activity),
             )
     text = command_text(activity)
     if not text:
@@ -204,7 +209,20 @@ def _message_event(activity: Activity, actor: UserRef, event_id: str) -> Inbound
         event_id=event_id,
         where=where_of(activity),
         display_name=sender_name if isinstance(sender_name, str) and sender_name else None,
+        locale=locale_of(activity),
     )
+
+
+def locale_of(activity: Activity) -> str | None:
+    """The person's Teams language (`activity.locale`, else the `clientInfo` entity's), e.g. `es-es`."""
+    if isinstance(activity.locale, str) and activity.locale:
+        return activity.locale[:35]
+    for entity in activity.entities or []:
+        extra = getattr(entity, "additional_properties", None) or {}
+        locale = extra.get("locale")
+        if getattr(entity, "type", None) == "clientInfo" and isinstance(locale, str) and locale:
+            return locale[:35]
+    return None
 
 
 def _form_fields(value: dict[str, Any]) -> dict[str, str | list[str]]:

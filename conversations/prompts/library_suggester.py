@@ -125,23 +125,24 @@ def _rotate(
     start = turn % len(window)
     for offset in range(len(window)):
         candidate = window[(start + offset) % len(window)]
-        if candidate.text not in recent:
+        if recent.isdisjoint(candidate.every_text):
             return candidate
     for candidate in ranked:
-        if candidate.text not in recent:
+        if recent.isdisjoint(candidate.every_text):
             return candidate
     return window[start]
 
 
 class LibrarySuggester:
-    """The `PromptSuggester` that always works: no network, no key, English only."""
+    """The `PromptSuggester` that always works: no network, no key; in the pair's language where the
+    library has it (`PairContext.language`), else English."""
 
     source = "library"
 
     def __init__(self, library: Library | None = None, prompts_per_week: int = 3) -> None:
         self._library = library or load_library()
         self._per_week = prompts_per_week
-        self._by_text = {p.text: p for p in self._library.prompts}
+        self._by_text = {text: p for p in self._library.prompts for text in p.every_text}
         self._by_id = {p.id: p for p in self._library.prompts}
         self._tasks_by_id = {t.id: t for t in self._library.tasks}
         self._terms = {p.id: frozenset(terms(p.text)) for p in self._library.prompts}
@@ -158,9 +159,10 @@ class LibrarySuggester:
         """Synchronous core, so callers on a hot path (the fan-out) need not await anything."""
         prompts = self.choose_prompts(context)
         task = self.choose_task(context)
+        language = context.language or ""
         return PromptSet(
-            prompts=tuple(p.text for p in prompts),
-            task=task.text,
+            prompts=tuple(p.text_in(language) for p in prompts),
+            task=task.text_in(language),
             source=self.source,
             topics=tuple(p.topic.value for p in prompts),
         )

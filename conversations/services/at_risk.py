@@ -190,7 +190,7 @@ async def clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     """A click on one of the at-risk buttons (`pairing id`, action), by an admin of that pair."""
     scope = ctx.admin_scope(actor)
     if scope is None:
-        raise NotAllowed(ADMIN_ONLY)
+        raise NotAllowed(_(ADMIN_ONLY))
     pairing = await ctx.uow.pairings.get(value.id)
     if pairing is None or not in_scope(pairing, scope):
         raise NotAllowed(AT_RISK.invalid)

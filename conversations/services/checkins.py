@@ -7,6 +7,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
+
+from babel.dates import format_date
 
 from conversations.buttons import (
     CHECKIN_ANSWER,
@@ -29,7 +32,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.i18n import _
+from conversations.i18n import DEFAULT_LOCALE, N_, _, common_language, current_locale, speaking
 from conversations.meeting_slots import propose_slots
 from conversations.messages import (
     Button,
@@ -47,6 +50,7 @@ from conversations.messages import (
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
+from conversations.prompts.catalogue import ideas_language_note
 from conversations.services.context import Ctx, ProgramConfig
 
 logger = logging.getLogger(__name__)
@@ -77,14 +81,19 @@ def local_week_and_slot(ctx: Ctx, person: Participant, config: ProgramConfig) ->
     return iso_week(local_now), slot
 
 
-_ANSWER_BUTTONS = tuple(
-    (a.label, a.value, ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT)
-    for a in CheckinAnswer
+_ANSWER_VALUES = tuple(
+    (a.value, ButtonStyle.PRIMARY if a is CheckinAnswer.MET else ButtonStyle.DEFAULT) for a in CheckinAnswer
 )
-"""(label, value, style) of each answer button, worked out once: a fan-out builds thousands of check-ins."""
 
 
-CHECKIN_TITLE = "Weekly check-in"
+@cache
+def _answer_buttons_in(language: str) -> tuple[tuple[str, str, ButtonStyle], ...]:
+    """(label, value, style) of each answer button, worked out once per language: a fan-out builds
+    thousands of check-ins."""
+    return tuple((CheckinAnswer(value).label, value, style) for value, style in _ANSWER_VALUES)
+
+
+CHECKIN_TITLE = N_("Weekly check-in")
 
 
 def answer_buttons(checkin_id: str) -> tuple[Button, ...]:
@@ -93,30 +102,41 @@ def answer_buttons(checkin_id: str) -> tuple[Button, ...]:
     Only the id changes from one check-in to the next: the codec checks it with the first answer, and
     the other values differ only by their answer, which `CHECKIN_ANSWER` accepts for every `CheckinAnswer`.
     """
-    first = CHECKIN_ANSWER.encode(checkin_id, _ANSWER_BUTTONS[0][1])
-    prefix = first[: -len(_ANSWER_BUTTONS[0][1])]
+    answers = _answer_buttons_in(current_locale())
+    first = CHECKIN_ANSWER.encode(checkin_id, answers[0][1])
+    prefix = first[: -len(answers[0][1])]
     return tuple(
-        Button(label, CHECKIN_ANSWER.action_id, prefix + value, style)
-        for label, value, style in _ANSWER_BUTTONS
+        Button(label, CHECKIN_ANSWER.action_id, prefix + value, style) for label, value, style in answers
     )
 
 
-def ideas_fields(prompts: PromptSet | None) -> tuple[tuple[str, FieldValue], ...]:
-    """The week's ideas as the check-in shows them, before and after it is answered."""
+def ideas_fields(
+    prompts: PromptSet | None, pair_language: str = DEFAULT_LOCALE
+) -> tuple[tuple[str, FieldValue], ...]:
+    """The week's ideas as the check-in shows them, before and after it is answered. `pair_language`:
+    the language both people read, in which an LLM wrote the pair's ideas."""
     if not prompts:
         return ()
-    ideas: tuple[tuple[str, FieldValue], ...] = ((_("Ideas for this week"), ItemList(prompts.prompts)),)
-    return (*ideas, (_("Try this together"), prompts.task)) if prompts.task else ideas
+    fields: list[tuple[str, FieldValue]] = [(_("Ideas for this week"), ItemList(prompts.prompts))]
+    if prompts.task:
+        fields.append((_("Try this together"), prompts.task))
+    note = ideas_language_note(prompts.source, pair_language)
+    if note:
+        fields.append((_("Language"), note))
+    return tuple(fields)
 
 
-def checkin_message(checkin: Checkin, other: UserRef, prompts: PromptSet | None) -> OutgoingMessage:
+def checkin_message(
+    checkin: Checkin, other: UserRef, prompts: PromptSet | None, pair_language: str = DEFAULT_LOCALE
+) -> OutgoingMessage:
+    """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas."""
     return OutgoingMessage(
-        title=CHECKIN_TITLE,
-        text=f"How is your mentoring with {mention(other.user_id)} going this week?",
-        fields=ideas_fields(prompts),
+        title=_(CHECKIN_TITLE),
+        text=_("How is your mentoring with {partner} going this week?", partner=mention(other.user_id)),
+        fields=ideas_fields(prompts, pair_language),
         buttons=(
             *answer_buttons(checkin.id),
-            *((PROMPTS_SHOW.button("Rate or refresh ideas", checkin.pairing_id),) if prompts else ()),
+            *((PROMPTS_SHOW.button(_("Rate or refresh ideas"), checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
     )
@@ -127,6 +147,10 @@ class DueCheckin:
     pairing: Pairing
     member: UserRef
     week: str
+    language: str | None = None
+    """The member's language, in which their check-in is written."""
+    pair_language: str = DEFAULT_LOCALE
+    """The language both members read (`common_language`)."""
 
 
 FIRST_CHECKIN_AFTER = timedelta(days=3)
@@ -175,7 +199,9 @@ async def plan_checkins(ctx: Ctx) -> CheckinPlan:
             if ctx.now < slot or slot < pairing.created_at + FIRST_CHECKIN_AFTER:
                 continue
             if (pairing.id, member, week) not in already:
-                due.append(DueCheckin(pairing, member, week))
+                partner = people.get(pairing.other(member))
+                shared = common_language(person.language, partner.language if partner else None)
+                due.append(DueCheckin(pairing, member, week, person.language, shared))
     return CheckinPlan(due, people)
 
 
@@ -203,9 +229,7 @@ async def enqueue_checkins(
             ctx.outbox.row(
                 checkin_delivery_key(checkin),
                 Destination.dm(item.member),
-                checkin_message(
-                    checkin, item.pairing.other(item.member), prompts_for.get((item.pairing.id, item.week))
-                ),
+                _checkin_message_in(item, checkin, prompts_for.get((item.pairing.id, item.week))),
                 priority=DeliveryPriority.URGENT,
             )
             for item, checkin in zip(due, made, strict=True)
@@ -220,14 +244,19 @@ async def enqueue_checkins(
     return len(stored)
 
 
+def _checkin_message_in(item: DueCheckin, checkin: Checkin, prompts: PromptSet | None) -> OutgoingMessage:
+    with speaking(item.language):
+        return checkin_message(checkin, item.pairing.other(item.member), prompts, item.pair_language)
+
+
 async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:
     """The check-in must exist, belong to the person clicking, and its pairing must include them."""
     checkin = await ctx.uow.checkins.get(checkin_id)
     if checkin is None:
-        raise NotAllowed("That check-in isn't available any more.")
+        raise NotAllowed(_("That check-in isn't available any more."))
     pairing = await ctx.uow.pairings.get(checkin.pairing_id)
     if pairing is None or checkin.user != actor or pairing.side_of(actor) is None:
-        raise NotAllowed("That check-in belongs to someone else, so I didn't record anything.")
+        raise NotAllowed(_("That check-in belongs to someone else, so I didn't record anything."))
     return checkin, pairing
 
 
@@ -236,10 +265,10 @@ async def answer(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     chosen = CheckinAnswer(value.choice[0])
     checkin, pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer is not None:
-        headline = f"You already answered this week: *{checkin.answer.label}*. Thanks!"
+        headline = _("You already answered this week: *{answer}*. Thanks!", answer=checkin.answer.label)
     else:
         await record_answer(ctx, checkin, pairing, chosen, None, None)
-        headline = f"Thanks, recorded: *{chosen.label}*."
+        headline = _("Thanks, recorded: *{answer}*.", answer=chosen.label)
     return await in_place(ctx, checkin, await follow_up(ctx, checkin, pairing, headline))
 
 
@@ -247,7 +276,9 @@ async def in_place(ctx: Ctx, checkin: Checkin, answer: OutgoingMessage) -> Reply
     """The check-in card as it reads once answered: the answer takes the place of its question and
     buttons, and that week's ideas stay, so answering does not take them out of the chat."""
     ideas = ideas_fields(await ctx.uow.prompt_cache.get(checkin.pairing_id, checkin.week))
-    return Reply(replace(answer, title=CHECKIN_TITLE, fields=(*ideas, *answer.fields)), replace_original=True)
+    return Reply(
+        replace(answer, title=_(CHECKIN_TITLE), fields=(*ideas, *answer.fields)), replace_original=True
+    )
 
 
 async def follow_up(ctx: Ctx, checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
@@ -264,15 +295,18 @@ async def follow_up(ctx: Ctx, checkin: Checkin, pairing: Pairing, headline: str)
 def help_reassurance(checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
     other = pairing.other(checkin.user)
     return OutgoingMessage(
-        text=(
-            f"{headline} Thank you for saying so: asking early is exactly right. The program admins have "
+        text=_(
+            "{headline} Thank you for saying so: asking early is exactly right. The program admins have "
             "been told privately and one of them will reach out to you directly. "
-            f"{mention(other.user_id)} has not been told and won't be. "
+            "{partner} has not been told and won't be. "
             "If it helps them help you, add a private note that only the admins can read. "
-            f"And if the pairing isn't working, you can end it without fault with {command_ref('end')}; "
-            "you'll be matched again next round."
+            "And if the pairing isn't working, you can end it without fault with {end}; "
+            "you'll be matched again next round.",
+            headline=headline,
+            partner=mention(other.user_id),
+            end=command_ref("end"),
         ),
-        buttons=(CHECKIN_NOTE_FORM.button("Add a private note for the admins", checkin.id),),
+        buttons=(CHECKIN_NOTE_FORM.button(_("Add a private note for the admins"), checkin.id),),
         mentions=(other.user_id,),
     )
 
@@ -294,8 +328,10 @@ def nobody_to_help(checkin: Checkin, headline: str, contact: str | None) -> Outg
     )
 
 
-MEETING_TITLE = "Reverse-mentoring catch-up"
-MEETING_DETAILS = "Reverse-mentoring session: one of you brings an AI or digital tool to try, the other a strategy question."
+MEETING_TITLE = N_("Reverse-mentoring catch-up")
+MEETING_DETAILS = N_(
+    "Reverse-mentoring session: one of you brings an AI or digital tool to try, the other a strategy question."
+)
 SLOTS_OFFERED = 3
 
 
@@ -314,7 +350,7 @@ def offers_for(
     attendees = tuple(email for email in (emails.get(m) for m in pairing.members()) if email)
     shown_in = tuple(dict.fromkeys(zones.get(reader, "UTC") for reader in readers))
     return tuple(
-        MeetingOffer(slot.start, slot.end, shown_in, MEETING_TITLE, MEETING_DETAILS, attendees)
+        MeetingOffer(slot.start, slot.end, shown_in, _(MEETING_TITLE), _(MEETING_DETAILS), attendees)
         for slot in slots
     )
 
@@ -328,25 +364,35 @@ async def meeting_offers(
     return offers_for(ctx.now, pairing, zones, await ctx.uow.org_chart.links(), readers)
 
 
+WE_BOOKED_IT = N_("We booked it")
+
+
 async def meeting_proposal(ctx: Ctx, reader: UserRef, pairing: Pairing, headline: str) -> OutgoingMessage:
     """After "not yet": times that suit you both, one click from a calendar, and "We booked it"."""
     other = pairing.other(reader)
     offers = await meeting_offers(ctx, pairing, (reader,))
     if offers:
-        text = (
-            f"{headline} No problem, weeks fill up. Here are {len(offers)} times in the coming week inside "
-            f"both your working hours, on your clock. Pick one, add it to your calendar and send it to "
-            f"{mention(other.user_id)}; then tell me with *We booked it*."
+        text = _(
+            "{headline} No problem, weeks fill up. Here are {count} times in the coming week inside "
+            "both your working hours, on your clock. Pick one, add it to your calendar and send it to "
+            "{partner}; then tell me with *{booked}*.",
+            headline=headline,
+            count=len(offers),
+            partner=mention(other.user_id),
+            booked=_(WE_BOOKED_IT),
         )
     else:
-        text = (
-            f"{headline} No problem, weeks fill up. Your working hours barely overlap this week, so "
-            f"message {mention(other.user_id)} with two times that suit you; then tell me with *We booked it*."
+        text = _(
+            "{headline} No problem, weeks fill up. Your working hours barely overlap this week, so "
+            "message {partner} with two times that suit you; then tell me with *{booked}*.",
+            headline=headline,
+            partner=mention(other.user_id),
+            booked=_(WE_BOOKED_IT),
         )
     return OutgoingMessage(
         text=text,
         meetings=offers,
-        buttons=(MEETING_BOOKED.button("We booked it", pairing.id, style=ButtonStyle.PRIMARY),),
+        buttons=(MEETING_BOOKED.button(_(WE_BOOKED_IT), pairing.id, style=ButtonStyle.PRIMARY),),
         mentions=(other.user_id,),
     )
 
@@ -359,9 +405,9 @@ async def meeting_booked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     """
     pairing = await ctx.uow.pairings.get(value.id)
     if pairing is None or pairing.side_of(actor) is None:
-        raise NotAllowed(MEETING_BOOKED.invalid)
+        raise NotAllowed(MEETING_BOOKED.invalid_text())
     if pairing.status is not PairingStatus.ACTIVE:
-        raise NotAllowed("That pairing has ended, so there's no meeting to record.")
+        raise NotAllowed(_("That pairing has ended, so there's no meeting to record."))
     me = await ctx.participant(actor)
     week, _slot = local_week_and_slot(ctx, me, await ctx.config_for(actor))
     checkin = await ctx.uow.checkins.find(pairing.id, actor, week)
@@ -369,7 +415,7 @@ async def meeting_booked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         checkin = Checkin(new_id(), pairing.id, actor, week, sent_at=ctx.now)
         await ctx.uow.checkins.add(checkin)
     if checkin.answer is CheckinAnswer.MET:
-        return Reply.text("You already told me you met this week. Enjoy the next one!")
+        return Reply.text(_("You already told me you met this week. Enjoy the next one!"))
     if checkin.answer is not CheckinAnswer.RESCHEDULED:
         checkin.answer = CheckinAnswer.RESCHEDULED
         checkin.answered_at = ctx.now
@@ -377,9 +423,9 @@ async def meeting_booked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     other = pairing.other(actor)
     return Reply(
         OutgoingMessage(
-            text=(
-                f"Great, noted: you and {mention(other.user_id)} have a meeting planned. "
-                "I'll ask how it went at the next check-in."
+            text=_(
+                "Great, noted: you and {partner} have a meeting planned. I'll ask how it went at the next check-in.",
+                partner=mention(other.user_id),
             ),
             mentions=(other.user_id,),
         )
@@ -390,8 +436,12 @@ def rating_prompt(checkin: Checkin, headline: str) -> OutgoingMessage:
     buttons: list[Button] = []
     if checkin.rating is None:
         buttons += [CHECKIN_RATING.button(f"{n}★", checkin.id, str(n)) for n in range(1, 6)]
-    buttons.append(CHECKIN_NOTE_FORM.button("Add a private note", checkin.id))
-    text = headline + (" How useful was this week (1-5)?" if checkin.rating is None else "")
+    buttons.append(CHECKIN_NOTE_FORM.button(_("Add a private note"), checkin.id))
+    text = (
+        _("{headline} How useful was this week (1-5)?", headline=headline)
+        if checkin.rating is None
+        else headline
+    )
     return OutgoingMessage(text=text, buttons=tuple(buttons))
 
 
@@ -409,6 +459,15 @@ async def record_answer(
         await ask_admins_for_help(ctx, checkin, pairing)
 
 
+async def _language_of(ctx: Ctx, destination: Destination) -> str | None:
+    """The language a help message is written in: the person's own, or the deployment's for a channel."""
+    if destination.channel_id is not None:
+        return None
+    return await ctx.language_of(
+        UserRef(destination.platform, destination.workspace_id, destination.users[0])
+    )
+
+
 def _recipient_key(destination: Destination) -> str:
     """A help message's key part for its recipient: a person's key, as before channels could receive them."""
     if destination.channel_id is not None:
@@ -419,57 +478,64 @@ def _recipient_key(destination: Destination) -> str:
 async def ask_admins_for_help(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
     """A private note to the workspace's admins and its help contact; the partner is never told."""
     other = pairing.other(checkin.user)
-    note = f" Their note: {checkin.note}" if checkin.note else ""
     for recipient in await ctx.help_recipients(checkin.user):
-        await ctx.outbox.send(
-            f"help:{checkin.id}:{_recipient_key(recipient)}",
-            recipient,
-            OutgoingMessage(
-                title="Private: a participant asked for help",
-                text=(
-                    f"{mention(checkin.user.user_id)} asked for help with their pairing with "
-                    f"{mention(other.user_id)} in {week_label(checkin.week)}.{note} Please reach out to them "
-                    "directly; their partner has not been told."
+        with speaking(await _language_of(ctx, recipient)):
+            note = _(" Their note: {note}", note=checkin.note) if checkin.note else ""
+            await ctx.outbox.send(
+                f"help:{checkin.id}:{_recipient_key(recipient)}",
+                recipient,
+                OutgoingMessage(
+                    title=_("Private: a participant asked for help"),
+                    text=_(
+                        "{person} asked for help with their pairing with "
+                        "{partner} in {week}.{note} Please reach out to them "
+                        "directly; their partner has not been told.",
+                        person=mention(checkin.user.user_id),
+                        partner=mention(other.user_id),
+                        week=week_label(checkin.week),
+                        note=note,
+                    ),
+                    mentions=(checkin.user.user_id, other.user_id),
                 ),
-                mentions=(checkin.user.user_id, other.user_id),
-            ),
-            priority=DeliveryPriority.URGENT,
-        )
+                priority=DeliveryPriority.URGENT,
+            )
 
 
 async def rate(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     """A click on a `CHECKIN_RATING` button (`checkin id`, 1-5)."""
     rating = int(value.choice[0])
-    checkin, _ = await _authorised_checkin(ctx, actor, value.id)
+    checkin, _pairing = await _authorised_checkin(ctx, actor, value.id)
     if checkin.answer in (CheckinAnswer.NOT_YET, CheckinAnswer.NEED_HELP):
-        return Reply.text("There's nothing to rate for a week without a meeting; nothing was recorded.")
+        return Reply.text(_("There's nothing to rate for a week without a meeting; nothing was recorded."))
     if checkin.rating is not None:
         return await in_place(
-            ctx, checkin, rating_prompt(checkin, f"You already rated this week {checkin.rating}/5.")
+            ctx,
+            checkin,
+            rating_prompt(checkin, _("You already rated this week {rating}/5.", rating=checkin.rating)),
         )
     checkin.rating = rating
     await ctx.uow.checkins.save(checkin)
-    return await in_place(ctx, checkin, rating_prompt(checkin, f"Thanks, rated {rating}/5."))
+    return await in_place(ctx, checkin, rating_prompt(checkin, _("Thanks, rated {rating}/5.", rating=rating)))
 
 
 async def note_form(ctx: Ctx, actor: UserRef, checkin_id: str) -> Reply:
-    checkin, _ = await _authorised_checkin(ctx, actor, checkin_id)
+    checkin, _pairing = await _authorised_checkin(ctx, actor, checkin_id)
     form = Form(
         form_id=NOTE_FORM,
-        title="Private note",
-        submit_label="Save note",
+        title=_("Private note"),
+        submit_label=_("Save note"),
         context=checkin.id,
         inputs=(
             FormInput(
                 "note",
-                "Only the program admins can read this, and only if you ask for help.",
+                _("Only the program admins can read this, and only if you ask for help."),
                 InputKind.MULTILINE,
                 initial=checkin.note,
                 max_length=1000,
             ),
         ),
     )
-    return Reply(OutgoingMessage(text="Add a private note", form=form))
+    return Reply(OutgoingMessage(text=_("Add a private note"), form=form))
 
 
 async def save_note(ctx: Ctx, actor: UserRef, checkin_id: str, fields: dict[str, str | list[str]]) -> Reply:
@@ -477,26 +543,31 @@ async def save_note(ctx: Ctx, actor: UserRef, checkin_id: str, fields: dict[str,
     raw = fields.get("note")
     note = " ".join(raw.split()) if isinstance(raw, str) else ""
     if not note:
-        raise FormInvalid({"note": "Write a note, or close the form."})
+        raise FormInvalid({"note": _("Write a note, or close the form.")})
     checkin.note = note[:1000]
     await ctx.uow.checkins.save(checkin)
     if checkin.answer is CheckinAnswer.NEED_HELP:
         await ask_admins_for_help_update(ctx, checkin, pairing)
-    return Reply.text("Your private note is saved. Your partner can't see it.")
+    return Reply.text(_("Your private note is saved. Your partner can't see it."))
 
 
 async def ask_admins_for_help_update(ctx: Ctx, checkin: Checkin, pairing: Pairing) -> None:
     for recipient in await ctx.help_recipients(checkin.user):
-        await ctx.outbox.send(
-            f"help-note:{checkin.id}:{_recipient_key(recipient)}",
-            recipient,
-            OutgoingMessage(
-                title="Private: more about a help request",
-                text=f"{mention(checkin.user.user_id)} added a note to their help request: {checkin.note}",
-                mentions=(checkin.user.user_id,),
-            ),
-            priority=DeliveryPriority.URGENT,
-        )
+        with speaking(await _language_of(ctx, recipient)):
+            await ctx.outbox.send(
+                f"help-note:{checkin.id}:{_recipient_key(recipient)}",
+                recipient,
+                OutgoingMessage(
+                    title=_("Private: more about a help request"),
+                    text=_(
+                        "{person} added a note to their help request: {note}",
+                        person=mention(checkin.user.user_id),
+                        note=checkin.note,
+                    ),
+                    mentions=(checkin.user.user_id,),
+                ),
+                priority=DeliveryPriority.URGENT,
+            )
 
 
 async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
@@ -505,7 +576,7 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
     pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
     if not pairings:
         return Reply.text(
-            "You're not paired yet, so there's no check-in. You'll be matched at the next round."
+            _("You're not paired yet, so there's no check-in. You'll be matched at the next round.")
         )
     pairing = pairings[-1]
     week, _slot = local_week_and_slot(ctx, me, await ctx.config_for(actor))
@@ -518,24 +589,35 @@ async def checkin_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> R
     chosen = ANSWER_WORDS.get(command.args[0].lower())
     if chosen is None:
         raise InvalidInput(
-            f"Answer with {command_ref('checkin met')}, {command_ref('checkin not-yet')}, "
-            f"{command_ref('checkin rescheduled')} or {command_ref('checkin need-help')}, "
-            f"e.g. {command_ref('checkin met 4 good chat')}."
+            _(
+                "Answer with {met}, {not_yet}, {rescheduled} or {need_help}, e.g. {example}.",
+                met=command_ref("checkin met"),
+                not_yet=command_ref("checkin not-yet"),
+                rescheduled=command_ref("checkin rescheduled"),
+                need_help=command_ref("checkin need-help"),
+                example=command_ref("checkin met 4 good chat"),
+            )
         )
     rating = None
     rest = list(command.rest.split()[1:])
     if rest and parse_int(rest[0], 1, 5) is not None:
         rating = parse_int(rest.pop(0), 1, 5)
     elif rest and rest[0].isdigit():
-        raise InvalidInput("Ratings go from 1 to 5.")
+        raise InvalidInput(_("Ratings go from 1 to 5."))
     note = " ".join(rest)[:1000] or None
     if checkin.answer is not None:
-        return Reply.text(f"You already answered this week: *{checkin.answer.label}*. Thanks!")
+        return Reply.text(
+            _("You already answered this week: *{answer}*. Thanks!", answer=checkin.answer.label)
+        )
     if chosen in (CheckinAnswer.NOT_YET, CheckinAnswer.NEED_HELP):
         rating = None  # a week without a meeting has nothing to rate
     await record_answer(ctx, checkin, pairing, chosen, rating, note)
-    extra = f", rated {rating}/5" if rating else ""
-    headline = f"Thanks, recorded: *{chosen.label}*{extra}." + (" Your note is private." if note else "")
+    if rating:
+        headline = _("Thanks, recorded: *{answer}*, rated {rating}/5.", answer=chosen.label, rating=rating)
+    else:
+        headline = _("Thanks, recorded: *{answer}*.", answer=chosen.label)
+    if note:
+        headline = _("{headline} Your note is private.", headline=headline)
     return Reply(await follow_up(ctx, checkin, pairing, headline))
 
 
@@ -545,5 +627,9 @@ def week_label(week: str) -> str:
         year, number = week.split("-W")
         monday = date.fromisocalendar(int(year), int(number), 1)
     except ValueError:
-        return f"week {week}"
-    return f"the week of {monday.day} {monday:%B}"
+        return _("week {week}", week=week)
+    return _("the week of {date}", date=format_date(monday, _(DAY_OF_MONTH), locale=current_locale()))
+
+
+DAY_OF_MONTH = N_("d MMMM")
+"""A date without its year, as a date pattern (Unicode LDML), in each language's own order and words."""

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from conversations.clock import iso_week, local_time
 from conversations.domain import Destination, Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
+from conversations.i18n import N_, _
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
 from conversations.platform_ids import admin_entries, ids_for
@@ -24,12 +25,14 @@ class NudgeRules:
     checkin_unanswered_after: timedelta = timedelta(hours=48)
 
 
-DEFAULT_GROUND_RULES = (
-    "What you two discuss stays between you, unless you both agree to share it; "
-    "No question is too basic, on either side; "
-    "Either of you may end the pairing at any time, without fault and without giving reasons; "
-    "Stuck, or something feels wrong? Ask the program admins privately: your partner is not told"
+DEFAULT_RULES = (
+    N_("What you two discuss stays between you, unless you both agree to share it"),
+    N_("No question is too basic, on either side"),
+    N_("Either of you may end the pairing at any time, without fault and without giving reasons"),
+    N_("Stuck, or something feels wrong? Ask the program admins privately: your partner is not told"),
 )
+"""Each shown in the reader's language; rules an admin writes are shown as written."""
+DEFAULT_GROUND_RULES = "; ".join(DEFAULT_RULES)
 """The program's ground rules, separated by `;`: every introduction and the joining message carry them."""
 
 
@@ -111,7 +114,7 @@ class ProgramConfig:
         )
 
 
-ADMIN_ONLY = "That command is for program admins only."
+ADMIN_ONLY = N_("That command is for program admins only.")
 """What anyone but an admin is told when asking for an admin command or clicking an admin's button."""
 
 
@@ -134,10 +137,12 @@ class AdminScope:
 
     def describe(self) -> str:
         if self.platform is None:
-            return "every workspace and tenant"
-        kinds = {"slack": "Slack workspace", "teams": "Teams tenant"}
-        kind = kinds.get(self.platform, f"{self.platform} workspace")
-        return f"this {kind} only"
+            return _("every workspace and tenant")
+        if self.platform == "slack":
+            return _("this Slack workspace only")
+        if self.platform == "teams":
+            return _("this Teams tenant only")
+        return _("this {platform} workspace only", platform=self.platform)
 
 
 EVERYTHING = AdminScope()
@@ -243,4 +248,9 @@ class Ctx:
 
     async def name_of(self, user: UserRef) -> str:
         found = await self.uow.participants.get(user)
-        return found.display_name if found else "your partner"
+        return found.display_name if found else _("your partner")
+
+    async def language_of(self, user: UserRef) -> str | None:
+        """The language `user` reads, for a message built for them (`with speaking(...)`)."""
+        found = await self.uow.participants.get(user)
+        return found.language if found else None

@@ -21,7 +21,7 @@ async def my_active_pairing(ctx: Ctx, actor: UserRef) -> Pairing:
     await ctx.participant(actor)
     pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
     if not pairings:
-        raise InvalidInput("You're not paired yet. Goals are set with your partner once you're matched.")
+        raise InvalidInput(_("You're not paired yet. Goals are set with your partner once you're matched."))
     return pairings[-1]
 
 
@@ -39,26 +39,38 @@ async def goals_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Rep
         index = parse_int(numbers[0], 1, len(mine)) if numbers and mine else None
         if index is None:
             raise InvalidInput(
-                f"Give the number of one of your goals (1-{len(mine)}), e.g. {command_ref(f'goals {verb} 1')}."
+                _(
+                    "Give the number of one of your goals (1-{count}), e.g. {example}.",
+                    count=len(mine),
+                    example=command_ref(f"goals {verb} 1"),
+                )
                 if mine
-                else f"You have no goals yet. Add one with {command_ref('goals add TEXT')}."
+                else _("You have no goals yet. Add one with {add}.", add=command_ref("goals add TEXT"))
             )
         goal = mine[index - 1]
         if verb == "done":
             await record_progress(ctx, pairing, goal, 100)
             return Reply.text(
-                _("Well done! Goal {index} is marked done: _{goal}_", index=index, goal=goal.text)
+                _("Well done! Goal {number} is marked done: _{goal}_", number=index, goal=goal.text)
             )
         pct = parse_int(numbers[1], 0, 100) if len(numbers) > 1 else None
         if pct is None:
             raise InvalidInput(
-                f"Give progress as a percentage from 0 to 100, e.g. {command_ref('goals progress 1 50')}."
+                _(
+                    "Give progress as a percentage from 0 to 100, e.g. {example}.",
+                    example=command_ref("goals progress 1 50"),
+                )
             )
         await record_progress(ctx, pairing, goal, pct)
-        return Reply.text(_("Progress on goal {index} is now {pct}%.", index=index, pct=pct))
+        return Reply.text(_("Progress on goal {number} is now {percent}%.", number=index, percent=pct))
     raise InvalidInput(
-        f"Use {command_ref('goals')}, {command_ref('goals add TEXT')}, {command_ref('goals progress N PERCENT')} "
-        f"or {command_ref('goals done N')}."
+        _(
+            "Use {goals}, {add}, {progress} or {done}.",
+            goals=command_ref("goals"),
+            add=command_ref("goals add TEXT"),
+            progress=command_ref("goals progress N PERCENT"),
+            done=command_ref("goals done N"),
+        )
     )
 
 
@@ -82,17 +94,24 @@ async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
 
     def lines(items: list[Goal], numbered: bool) -> FieldValue:
         if not items:
-            return "none yet"
+            return _("none yet")
         return ItemList(
-            tuple(f"{g.text} — {'done ✅' if g.done else f'{g.progress}%'}" for g in items), numbered=numbered
+            tuple(
+                _("{goal} — {progress}", goal=g.text, progress=_("done ✅") if g.done else f"{g.progress}%")
+                for g in items
+            ),
+            numbered=numbered,
         )
 
     return Reply(
         OutgoingMessage(
-            title="Our goals",
-            text="Each of you sets your own goals: learning goes both ways.",
-            fields=(("My goals", lines(mine, True)), (f"{other_name}'s goals", lines(theirs, False))),
-            buttons=(GOAL_ADD_FORM.button("Add a goal", pairing.id),),
+            title=_("Our goals"),
+            text=_("Each of you sets your own goals: learning goes both ways."),
+            fields=(
+                (_("My goals"), lines(mine, True)),
+                (_("{name}'s goals", name=other_name), lines(theirs, False)),
+            ),
+            buttons=(GOAL_ADD_FORM.button(_("Add a goal"), pairing.id),),
         )
     )
 
@@ -100,43 +119,53 @@ async def show_goals(ctx: Ctx, actor: UserRef, pairing: Pairing) -> Reply:
 async def add_goal(ctx: Ctx, actor: UserRef, pairing: Pairing, text: str) -> Reply:
     text = " ".join(text.split())
     if not text:
+        example = _("use an AI assistant to draft my weekly update")
         raise InvalidInput(
-            f"Say what the goal is, e.g. {command_ref('goals add use an AI assistant to draft my weekly update')}."
+            _(
+                "Say what the goal is, e.g. {example}.",
+                example=command_ref("goals add " + example),
+            )
         )
     if len(text) > MAX_GOAL_LENGTH:
-        raise InvalidInput(f"Keep a goal under {MAX_GOAL_LENGTH} characters.")
+        raise InvalidInput(_("Keep a goal under {count} characters.", count=MAX_GOAL_LENGTH))
     mine = [g for g in await ctx.uow.goals.for_pairing(pairing.id) if g.owner == actor]
     if len(mine) >= MAX_GOALS:
-        raise InvalidInput(f"You already have {MAX_GOALS} goals. Mark some done before adding more.")
+        raise InvalidInput(
+            _("You already have {count} goals. Mark some done before adding more.", count=MAX_GOALS)
+        )
     if any(g.text.lower() == text.lower() for g in mine):
-        return Reply.text("You already have that goal.")
+        return Reply.text(_("You already have that goal."))
     side = pairing.side_of(actor) or Side.LEADER
     await ctx.uow.goals.add(Goal(new_id(), pairing.id, actor, side, text, ctx.now))
     return Reply.text(
-        f"Goal {len(mine) + 1} added: _{text}_. "
-        f"Report progress with {command_ref(f'goals progress {len(mine) + 1} 50')}."
+        _(
+            "Goal {number} added: _{goal}_. Report progress with {progress}.",
+            number=len(mine) + 1,
+            goal=text,
+            progress=command_ref(f"goals progress {len(mine) + 1} 50"),
+        )
     )
 
 
 async def goal_form(ctx: Ctx, actor: UserRef, pairing_id: str) -> Reply:
     pairing = await ctx.uow.pairings.get(pairing_id)
     if pairing is None or pairing.side_of(actor) is None or pairing.status is not PairingStatus.ACTIVE:
-        raise NotAllowed("You can only set goals for your own active pairing.")
+        raise NotAllowed(_("You can only set goals for your own active pairing."))
     form = Form(
         form_id=GOAL_FORM,
-        title="Add a goal",
-        submit_label="Add",
+        title=_("Add a goal"),
+        submit_label=_("Add"),
         context=pairing.id,
         inputs=(
             FormInput(
                 "goal",
-                "What do you want to achieve this round?",
+                _("What do you want to achieve this round?"),
                 InputKind.MULTILINE,
                 max_length=MAX_GOAL_LENGTH,
             ),
         ),
     )
-    return Reply(OutgoingMessage(text="Add a goal", form=form))
+    return Reply(OutgoingMessage(text=_("Add a goal"), form=form))
 
 
 async def submit_goal_form(
@@ -144,7 +173,7 @@ async def submit_goal_form(
 ) -> Reply:
     pairing = await ctx.uow.pairings.get(pairing_id)
     if pairing is None or pairing.side_of(actor) is None or pairing.status is not PairingStatus.ACTIVE:
-        raise NotAllowed("You can only set goals for your own active pairing.")
+        raise NotAllowed(_("You can only set goals for your own active pairing."))
     raw = fields.get("goal")
     text = raw if isinstance(raw, str) else ""
     try:
@@ -163,24 +192,33 @@ async def record_assessment(ctx: Ctx, actor: UserRef, pairing_id: str, phase: st
     pairing = await ctx.uow.pairings.get(pairing_id)
     side = pairing.side_of(actor) if pairing else None
     if pairing is None or side is None:
-        raise NotAllowed("That self-assessment belongs to someone else, so I didn't record anything.")
+        raise NotAllowed(_("That self-assessment belongs to someone else, so I didn't record anything."))
     await ctx.uow.assessments.save(Assessment(new_id(), pairing.id, actor, side, phase, score, ctx.now))
     if phase == "after" and celebrations.round_finished_by(pairing):
         cycle = await ctx.uow.cycles.get(pairing.cycle_id)
         await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number if cycle else 0)
-    return Reply.text(f"Thanks! Your {phase} self-assessment is {score}/5.", replace_original=True)
+    return Reply.text(
+        _("Thanks! Your before self-assessment is {score}/5.", score=score)
+        if phase == "before"
+        else _("Thanks! Your after self-assessment is {score}/5.", score=score),
+        replace_original=True,
+    )
 
 
 async def assess_command(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
     await ctx.participant(actor)
     if len(command.args) < 2 or command.args[0].lower() not in ("before", "after"):
         raise InvalidInput(
-            f"Use {command_ref('assess before 3')} or {command_ref('assess after 4')} (1 = not at all, 5 = very)."
+            _(
+                "Use {before} or {after} (1 = not at all, 5 = very).",
+                before=command_ref("assess before 3"),
+                after=command_ref("assess after 4"),
+            )
         )
     pairings = await ctx.uow.pairings.for_user(actor)
     if not pairings:
-        raise InvalidInput("Self-assessments belong to a pairing; you'll get one when you're matched.")
+        raise InvalidInput(_("Self-assessments belong to a pairing; you'll get one when you're matched."))
     score = parse_int(command.args[1], 1, 5)
     if score is None:
-        raise InvalidInput("That self-assessment answer isn't valid; nothing was recorded.")
+        raise InvalidInput(_("That self-assessment answer isn't valid; nothing was recorded."))
     return await record_assessment(ctx, actor, pairings[-1].id, command.args[0].lower(), score)

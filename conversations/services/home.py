@@ -25,7 +25,7 @@ from conversations.services.pairing import ground_rules_items
 def onboarding(ground_rules: str) -> OutgoingMessage:
     """A first visit by someone who has not joined: what the program is, how it goes, and Join."""
     return OutgoingMessage(
-        title="Welcome to reverse mentoring",
+        title=_("Welcome to reverse mentoring"),
         text=_(
             "Early-career mentors teach leaders AI and digital tools; leaders share strategy and experience back."
         ),
@@ -45,23 +45,23 @@ def onboarding(ground_rules: str) -> OutgoingMessage:
                     numbered=True,
                 ),
             ),
-            ("Ground rules", ground_rules_items(ground_rules)),
+            (_("Ground rules"), ground_rules_items(ground_rules)),
         ),
         buttons=(
-            RUN_COMMAND.button("Join", "join", style=ButtonStyle.PRIMARY),
-            RUN_COMMAND.button("Help", "help"),
+            RUN_COMMAND.button(_("Join"), "join", style=ButtonStyle.PRIMARY),
+            RUN_COMMAND.button(_("Help"), "help"),
         ),
     )
 
 
 def actions_for(person: Participant, paired: bool) -> tuple[Button, ...]:
     """The buttons that fit where the person stands: no goals or check-in before they are paired."""
-    found = [RUN_COMMAND.button("Edit my profile", "profile")]
+    found = [RUN_COMMAND.button(_("Edit my profile"), "profile")]
     if person.status is ParticipantStatus.PAUSED:
-        found.insert(0, RUN_COMMAND.button("Resume", "resume", style=ButtonStyle.PRIMARY))
+        found.insert(0, RUN_COMMAND.button(_("Resume"), "resume", style=ButtonStyle.PRIMARY))
     if paired:
-        found += [RUN_COMMAND.button("My goals", "goals"), RUN_COMMAND.button("Check in", "checkin")]
-    found.append(RUN_COMMAND.button("Help", "help"))
+        found += [RUN_COMMAND.button(_("My goals"), "goals"), RUN_COMMAND.button(_("Check in"), "checkin")]
+    found.append(RUN_COMMAND.button(_("Help"), "help"))
     return tuple(found)
 
 
@@ -78,7 +78,7 @@ async def parts(ctx: Ctx, user: UserRef) -> list[OutgoingMessage]:
     if status.message is not None:
         found.append(replace(status.message, buttons=(*status.message.buttons, *buttons)))
     else:
-        found.append(OutgoingMessage(text="Your reverse-mentoring home.", buttons=buttons))
+        found.append(OutgoingMessage(text=_("Your reverse-mentoring home."), buttons=buttons))
     if not active:
         return found
     pairing = active[-1]

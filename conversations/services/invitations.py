@@ -30,6 +30,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import InvalidInput, NotAllowed
+from conversations.i18n import N_, _
 from conversations.messages import ButtonStyle, OutgoingMessage, Reply, command, mention
 from conversations.parsing import ParsedCommand
 from conversations.ports import Person
@@ -38,15 +39,28 @@ from conversations.services.participants import open_profile_form
 
 ASK_AGAIN_AFTER = timedelta(days=30)
 """How long a `not now` rests before another `invite` may ask the person again."""
-GONE = (
-    f"That invitation isn't available any more; use {command('join')} whenever you want to join the program."
-)
-NOT_YOURS = "That invitation was sent to someone else; nothing changed."
-HERE_ONLY_IN_A_CHANNEL = (
-    f"{command('invite here')} invites the members of the channel it is typed in: use it in a channel "
-    f"Mentorbot is in, or {command('invite')} for everyone in the org chart."
-)
-MEMBERS_UNKNOWN = (
+
+
+def gone() -> str:
+    return _(
+        "That invitation isn't available any more; use {join} whenever you want to join the program.",
+        join=command("join"),
+    )
+
+
+NOT_YOURS = N_("That invitation was sent to someone else; nothing changed.")
+
+
+def here_only_in_a_channel() -> str:
+    return _(
+        "{invite_here} invites the members of the channel it is typed in: use it in a channel "
+        "Mentorbot is in, or {invite} for everyone in the org chart.",
+        invite_here=command("invite here"),
+        invite=command("invite"),
+    )
+
+
+MEMBERS_UNKNOWN = N_(
     "I couldn't get this channel's members (the platform did not answer, Mentorbot is not in the "
     "channel, or the channel is private). Nobody was invited; try again in a public channel I am in."
 )
@@ -67,13 +81,25 @@ class InviteReport:
     are left out rather than asked again on every `invite here`."""
 
     def summary(self) -> str:
-        people = "person" if self.invited == 1 else "people"
-        text = (
-            f"Invited {self.invited} {people}; {self.joined} already joined, {self.never} said never, "
-            f"{self.recent} were invited recently."
-        )
+        counts = {"invited": self.invited, "joined": self.joined, "never": self.never, "recent": self.recent}
+        if self.invited == 1:
+            text = _(
+                "Invited {invited} person; {joined} already joined, {never} said never, "
+                "{recent} were invited recently.",
+                **counts,
+            )
+        else:
+            text = _(
+                "Invited {invited} people; {joined} already joined, {never} said never, "
+                "{recent} were invited recently.",
+                **counts,
+            )
         if self.no_email:
-            text += f" {self.no_email} without an email address I can see were left out."
+            text = _(
+                "{summary} {count} without an email address I can see were left out.",
+                summary=text,
+                count=self.no_email,
+            )
         return text
 
 
@@ -83,22 +109,25 @@ def idempotency_key(invitation: Invitation) -> str:
 
 def invitation_message(invitation_id: str, name: str, admin: UserRef, weeks: int) -> OutgoingMessage:
     """Who asks and why, what it takes, and the three answers; nothing happens without one."""
-    first = name.split()[0] if name.split() else "there"
+    first = name.split()[0] if name.split() else _("there")
     return OutgoingMessage(
-        title="An invitation to reverse mentoring",
-        text=(
-            f"Hi {first}! {mention(admin.user_id)} runs our reverse-mentoring program and would like you "
+        title=_("An invitation to reverse mentoring"),
+        text=_(
+            "Hi {name}! {admin} runs our reverse-mentoring program and would like you "
             "to take part. Early-career colleagues show leaders the AI and digital tools they use every "
             "day; leaders share how strategy and decisions are made. Each side learns what it rarely "
             "sees from where it sits.\n"
-            f"It asks for about an hour every week or two with one partner, for a round of {weeks} weeks. "
+            "It asks for about an hour every week or two with one partner, for a round of {weeks} weeks. "
             "Join opens a short form; you are only in once you send it. Not now asks again in a month "
-            "at the earliest; Never means no more invitations."
+            "at the earliest; Never means no more invitations.",
+            name=first,
+            admin=mention(admin.user_id),
+            weeks=weeks,
         ),
         buttons=(
-            INVITATION.button("Join", invitation_id, "join", style=ButtonStyle.PRIMARY),
-            INVITATION.button("Not now", invitation_id, "not_now"),
-            INVITATION.button("Never", invitation_id, "never"),
+            INVITATION.button(_("Join"), invitation_id, "join", style=ButtonStyle.PRIMARY),
+            INVITATION.button(_("Not now"), invitation_id, "not_now"),
+            INVITATION.button(_("Never"), invitation_id, "never"),
         ),
         mentions=(admin.user_id,),
     )
@@ -157,7 +186,7 @@ async def invite(ctx: Ctx, admin: UserRef, channel: Sequence[Person] | None = No
             sending.append((_invitation(ctx, person.email, platform, workspace_id, earlier), person))
     if sending:
         weeks = (await ctx.config_for((platform, workspace_id))).cycle_weeks
-        await uow.invitations.save_many([invitation for invitation, _ in sending])
+        await uow.invitations.save_many([invitation for invitation, _message in sending])
         await uow.deliveries.enqueue_many(
             [
                 ctx.outbox.row(
@@ -204,10 +233,10 @@ async def answered(ctx: Ctx, actor: UserRef, value: ButtonValue, profile: Profil
         actor.platform,
         actor.workspace_id,
     ):
-        raise InvalidInput(GONE)
+        raise InvalidInput(gone())
     email = (profile.email or "").strip().lower() if profile else ""
     if (email and email != invitation.email) or invitation.user_key not in (None, actor.key):
-        raise NotAllowed(NOT_YOURS)
+        raise NotAllowed(_(NOT_YOURS))
     (choice,) = value.choice
     if choice == "join":
         if invitation.user_key is None:
@@ -219,13 +248,21 @@ async def answered(ctx: Ctx, actor: UserRef, value: ButtonValue, profile: Profil
             await ctx.uow.invitations.mark_joined(actor, ctx.now)
         return await open_profile_form(ctx, actor, profile, editing=False)
     if invitation.status is InvitationStatus.JOINED:
-        return Reply.text(f"You're already in the program; {command('status')} shows where you stand.")
+        return Reply.text(
+            _("You're already in the program; {status} shows where you stand.", status=command("status"))
+        )
     invitation.status = InvitationStatus.NEVER if choice == "never" else InvitationStatus.NOT_NOW
     invitation.answered_at = ctx.now
     invitation.user_key = actor.key
     await ctx.uow.invitations.save_many([invitation])
     if invitation.status is InvitationStatus.NEVER:
-        text = f"Thanks for letting us know. You won't be invited again; use {command('join')} if you ever change your mind."
+        text = _(
+            "Thanks for letting us know. You won't be invited again; use {join} if you ever change your mind.",
+            join=command("join"),
+        )
     else:
-        text = f"Thanks for letting us know. We may ask again in a while; use {command('join')} whenever you're ready."
+        text = _(
+            "Thanks for letting us know. We may ask again in a while; use {join} whenever you're ready.",
+            join=command("join"),
+        )
     return Reply.text(text, replace_original=True)

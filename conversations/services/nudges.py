@@ -8,7 +8,9 @@ make the repeats no-ops.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from conversations.clock import iso_week
 from conversations.domain import (
@@ -21,6 +23,7 @@ from conversations.domain import (
     ParticipantStatus,
     UserRef,
 )
+from conversations.i18n import _, speaking
 from conversations.messages import OutgoingMessage, command, mention
 from conversations.services.checkins import checkin_delivery_key, week_label
 from conversations.services.context import Ctx, NudgeRules
@@ -60,29 +63,24 @@ async def _enqueue_nudges(ctx: Ctx, rules: NudgeRules, active: list[Pairing]) ->
         else set()
     )
 
-    # (person, idempotency key, message) for every nudge a rule calls for; only reachable people get theirs
-    wanted: list[tuple[UserRef, str, OutgoingMessage]] = []
+    # (person, idempotency key, message) for every nudge a rule calls for; only reachable people get theirs,
+    # each message written when its reader's language is known
+    wanted: list[tuple[UserRef, str, Callable[[], OutgoingMessage]]] = []
     for pairing in active:
         age = ctx.now - pairing.created_at
 
         if age >= rules.no_meeting_after and pairing.id not in met:
             for member in pairing.members():
-                other = pairing.other(member)
-                if pairing.id in ever_met:
-                    text = (
-                        f"No meeting with {mention(other.user_id)} logged in the last {rules.no_meeting_after.days} days. "
-                        "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about."
-                    )
-                else:
-                    text = (
-                        f"No meeting with {mention(other.user_id)} logged yet. A first 20-minute call is all it "
-                        f"takes: {command('checkin not-yet')} shows three times that suit you both."
-                    )
                 wanted.append(
                     (
                         member,
                         f"nudge:no-meeting:{pairing.id}:{iso_week(ctx.now)}:{member.key}",
-                        OutgoingMessage(title="Time to catch up?", text=text, mentions=(other.user_id,)),
+                        partial(
+                            _no_meeting_nudge,
+                            pairing.other(member),
+                            pairing.id in ever_met,
+                            rules.no_meeting_after,
+                        ),
                     )
                 )
 
@@ -93,13 +91,7 @@ async def _enqueue_nudges(ctx: Ctx, rules: NudgeRules, active: list[Pairing]) ->
                         (
                             member,
                             f"nudge:goals:{pairing.id}:{member.key}",
-                            OutgoingMessage(
-                                title="Set your goals",
-                                text=(
-                                    "You haven't set any goals for this pairing yet. Two or three are plenty, "
-                                    f"e.g. {command('goals add use an AI assistant to summarise long documents')}."
-                                ),
-                            ),
+                            _goals_nudge,
                         )
                     )
 
@@ -108,27 +100,63 @@ async def _enqueue_nudges(ctx: Ctx, rules: NudgeRules, active: list[Pairing]) ->
                 (
                     checkin.user,
                     f"nudge:checkin:{checkin.id}",
-                    OutgoingMessage(
-                        title="Quick reminder",
-                        text=(
-                            f"Your check-in for {week_label(checkin.week)} is still open: one click is enough. "
-                            f"{command('checkin')} shows it again."
-                        ),
-                    ),
+                    partial(_checkin_reminder, checkin.week),
                 )
             )
     if not wanted:
         return 0
 
-    people = await ctx.uow.participants.get_many({user for user, _, _ in wanted})
+    people = await ctx.uow.participants.get_many({user for user, *_rest in wanted})
 
     def reachable(user: UserRef) -> bool:
         person = people.get(user)
         return person is not None and person.status is ParticipantStatus.ACTIVE
 
-    offered = [
-        ctx.outbox.row(key, Destination.dm(user), message, priority=DeliveryPriority.REMINDER)
-        for user, key, message in wanted
-        if reachable(user)
-    ]
+    offered = []
+    for user, key, message in wanted:
+        if reachable(user):
+            with speaking(people[user].language):
+                offered.append(
+                    ctx.outbox.row(key, Destination.dm(user), message(), priority=DeliveryPriority.REMINDER)
+                )
     return await ctx.uow.deliveries.enqueue_many(offered)
+
+
+def _no_meeting_nudge(other: UserRef, ever_met: bool, quiet_for: timedelta) -> OutgoingMessage:
+    if ever_met:
+        text = _(
+            "No meeting with {partner} logged in the last {days} days. "
+            "A 20-minute call keeps the momentum. Pick one idea from your last check-in to talk about.",
+            partner=mention(other.user_id),
+            days=quiet_for.days,
+        )
+    else:
+        text = _(
+            "No meeting with {partner} logged yet. A first 20-minute call is all it "
+            "takes: {not_yet} shows three times that suit you both.",
+            partner=mention(other.user_id),
+            not_yet=command("checkin not-yet"),
+        )
+    return OutgoingMessage(title=_("Time to catch up?"), text=text, mentions=(other.user_id,))
+
+
+def _goals_nudge() -> OutgoingMessage:
+    example = _("use an AI assistant to summarise long documents")
+    return OutgoingMessage(
+        title=_("Set your goals"),
+        text=_(
+            "You haven't set any goals for this pairing yet. Two or three are plenty, e.g. {example}.",
+            example=command("goals add " + example),
+        ),
+    )
+
+
+def _checkin_reminder(week: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        title=_("Quick reminder"),
+        text=_(
+            "Your check-in for {week} is still open: one click is enough. {checkin} shows it again.",
+            week=week_label(week),
+            checkin=command("checkin"),
+        ),
+    )

@@ -12,6 +12,7 @@ from conversations.buttons import ASSESS, GOAL_ADD_FORM, MEETING_BOOKED, RUN_COM
 from conversations.domain import (
     ASSESSMENT_QUESTIONS,
     ROUND_FINISHED,
+    CheckinAnswer,
     Cycle,
     DeliveryPriority,
     Destination,
@@ -24,7 +25,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import RoundAlreadyStarted
-from conversations.i18n import _
+from conversations.i18n import N_, _, common_language, speaking
 from conversations.matching import Candidate, MatchResult, ProposedPair, TermVectors, Waitlisted
 from conversations.matching.model import Progress
 from conversations.matching.rules import Rule, describe_rule
@@ -38,11 +39,11 @@ from conversations.messages import (
     mention,
 )
 from conversations.services import celebrations, survey
-from conversations.services.checkins import offers_for
+from conversations.services.checkins import WE_BOOKED_IT, offers_for
 from conversations.services.context import DEFAULT_GROUND_RULES, Ctx, ground_rules_list
 from conversations.services.org import chain_of
 
-WAITLIST_GENERAL = "Nobody who fits the program's rules for you was free this round."
+WAITLIST_GENERAL = N_("Nobody who fits the program's rules for you was free this round.")
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,35 @@ class RoundReport:
         return self.message().plain_text()
 
     def message(self) -> OutgoingMessage:
-        head = "Preview of the next round" if self.dry_run else f"Pairing round {self.cycle_number}"
+        head = (
+            _("Preview of the next round")
+            if self.dry_run
+            else _("Pairing round {number}", number=self.cycle_number)
+        )
         pairs = ItemList(
             tuple(
-                f"{self._name(pair.leader)} (leader) + {self._name(pair.mentor)} (mentor): {' '.join(pair.reasons)}"
+                _(
+                    "{leader} (leader) + {mentor} (mentor): {reasons}",
+                    leader=self._name(pair.leader),
+                    mentor=self._name(pair.mentor),
+                    reasons=" ".join(pair.reasons),
+                )
                 for pair in self.pairs
             )
         )
-        waitlist = ItemList(tuple(f"{self._name(person.user)}: {person.reason}" for person in self.waitlist))
+        waitlist = ItemList(
+            tuple(
+                _("{name}: {reason}", name=self._name(person.user), reason=person.reason)
+                for person in self.waitlist
+            )
+        )
         return OutgoingMessage(
-            text=f"{head}: {len(self.pairs)} pairs, {len(self.waitlist)} on the waitlist.",
+            text=_(
+                "{head}: {pairs} pairs, {waiting} on the waitlist.",
+                head=head,
+                pairs=len(self.pairs),
+                waiting=len(self.waitlist),
+            ),
             fields=tuple(
                 (name, value) for name, value in ((_("Pairs"), pairs), (_("Waitlist"), waitlist)) if value
             ),
@@ -285,25 +305,27 @@ async def tell_waitlisted(ctx: Ctx, cycle: Cycle, person: Waitlisted, *, rolling
     """The waitlist notice; `rolling` for someone the daily re-match could not pair during a round."""
     # The private lists are never told to the people they name: their reason stays general.
     private_rule = describe_rule(Rule.AVOIDED, ctx.config.match_rules)
-    reason = WAITLIST_GENERAL if private_rule in person.reason else person.reason
-    if rolling:
-        text = _(
-            "Nobody who fits is free to be your partner right now. I look again every day while the round "
-            "runs, and at the next round you're first in line. Why: {reason} Nothing for you to do; you "
-            "keep your place.",
-            reason=sentence(reason),
+    found = await ctx.uow.participants.get(person.user)
+    with speaking(found.language if found else None):
+        reason = _(WAITLIST_GENERAL) if private_rule in person.reason else person.reason
+        if rolling:
+            text = _(
+                "Nobody who fits is free to be your partner right now. I look again every day while the round "
+                "runs, and at the next round you're first in line. Why: {reason} Nothing for you to do; you "
+                "keep your place.",
+                reason=sentence(reason),
+            )
+        else:
+            text = _(
+                "There was no partner for you in this pairing round, so you're first in line for the next one. "
+                "Why: {reason} Nothing for you to do; you keep your place.",
+                reason=sentence(reason),
+            )
+        await ctx.outbox.dm(
+            f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
+            person.user,
+            OutgoingMessage(title=_("You're on the waitlist"), text=text),
         )
-    else:
-        text = _(
-            "There was no partner for you in this pairing round, so you're first in line for the next one. "
-            "Why: {reason} Nothing for you to do; you keep your place.",
-            reason=sentence(reason),
-        )
-    await ctx.outbox.dm(
-        f"waitlist:{cycle.id}:{ctx.now.date().isoformat()}:{person.user.key}",
-        person.user,
-        OutgoingMessage(title="You're on the waitlist", text=text),
-    )
 
 
 @dataclass(frozen=True)
@@ -363,30 +385,33 @@ def first_meeting_agenda() -> ItemList:
 
 def ways_out() -> str:
     """The private exits, named the same way in the introduction and the joining message."""
-    return (
-        "Stuck, or something feels wrong? Answer *Need help* on any weekly check-in, or use "
-        f"{command('checkin need-help')}: the program admins reach out to you privately and your partner "
-        f"is not told. To end the pairing without fault, use {command('end')}; you'll be matched "
-        "again next round."
+    return _(
+        "Stuck, or something feels wrong? Answer *{need_help}* on any weekly check-in, or use "
+        "{command}: the program admins reach out to you privately and your partner "
+        "is not told. To end the pairing without fault, use {end}; you'll be matched "
+        "again next round.",
+        need_help=CheckinAnswer.NEED_HELP.label,
+        command=command("checkin need-help"),
+        end=command("end"),
     )
 
 
 def ground_rules_items(ground_rules: str) -> ItemList:
-    return ItemList(tuple(sentence(rule) for rule in ground_rules_list(ground_rules)))
+    return ItemList(tuple(sentence(_(rule)) for rule in ground_rules_list(ground_rules)))
 
 
 def onboarding_message(ground_rules: str) -> OutgoingMessage:
     """Sent once someone joins: the introduction's rules and ways out, in brief, before anyone is paired."""
     return OutgoingMessage(
-        title="How reverse mentoring works",
-        text=(
+        title=_("How reverse mentoring works"),
+        text=_(
             "Thanks for joining! At the next pairing round you'll be introduced to your partner, with a few "
             "times you could both meet. Meet for about 30 minutes every week or two: the mentor shows AI and "
             "digital tools, the leader shares strategy and experience. Once a week I ask how it's going; "
             "one click answers."
         ),
-        fields=(("Ground rules", ground_rules_items(ground_rules)), ("If you need to", ways_out())),
-        buttons=(RUN_COMMAND.button("Where I stand", "status"), RUN_COMMAND.button("Help", "help")),
+        fields=((_("Ground rules"), ground_rules_items(ground_rules)), (_("If you need to"), ways_out())),
+        buttons=(RUN_COMMAND.button(_("Where I stand"), "status"), RUN_COMMAND.button(_("Help"), "help")),
     )
 
 
@@ -402,42 +427,52 @@ def intro_message(
     `meetings` are shown on each reader's clock: in a message both people share, in both zones."""
     leader, mentor = pairing.leader.user_id, pairing.mentor.user_id
     if to is None:
-        text = (
-            f"{mention(leader)}, meet {mention(mentor)}, your reverse-mentoring partner for this round! "
-            f"{mention(mentor)} teaches AI and digital tools; {mention(leader)} shares strategy and experience."
+        text = _(
+            "{leader}, meet {mentor}, your reverse-mentoring partner for this round! "
+            "{mentor} teaches AI and digital tools; {leader} shares strategy and experience.",
+            leader=mention(leader),
+            mentor=mention(mentor),
+        )
+    elif pairing.other(to) == pairing.mentor:
+        text = _(
+            "Meet {partner}, your mentor for this "
+            "reverse-mentoring round! Send them a message to set up your first 30 minutes.",
+            partner=mention(pairing.other(to).user_id),
         )
     else:
-        other = pairing.other(to)
-        role = "mentor" if other == pairing.mentor else "leader"
-        text = (
-            f"Meet {mention(other.user_id)}, your {role} for this "
-            "reverse-mentoring round! Send them a message to set up your first 30 minutes."
+        text = _(
+            "Meet {partner}, your leader for this "
+            "reverse-mentoring round! Send them a message to set up your first 30 minutes.",
+            partner=mention(pairing.other(to).user_id),
         )
     if meetings:
-        text += (
-            f" Below are {len(meetings)} times in the coming week inside both your working hours: add one to "
-            "your calendar, send it to your partner, then tell me with *We booked it*."
+        text = _(
+            "{text} Below are {count} times in the coming week inside both your working hours: add one to "
+            "your calendar, send it to your partner, then tell me with *{booked}*.",
+            text=text,
+            count=len(meetings),
+            booked=_(WE_BOOKED_IT),
         )
     fields: list[tuple[str, FieldValue]] = [
         (
-            "Why you two",
-            " ".join(sentence(r) for r in pairing.reasons) or "You were the best available match.",
+            _("Why you two"),
+            " ".join(sentence(r) for r in pairing.reasons) or _("You were the best available match."),
         ),
-        ("Ground rules", ground_rules_items(ground_rules)),
+        (_("Ground rules"), ground_rules_items(ground_rules)),
         (_("Your first meeting (30 minutes)"), first_meeting_agenda()),
-        ("If you need to", ways_out()),
+        (_("If you need to"), ways_out()),
     ]
     return OutgoingMessage(
-        title="Meet your mentoring partner",
+        title=_("Meet your mentoring partner"),
         text=text,
         fields=tuple((name, value) for name, value in fields if value),
         buttons=(
             *(
-                (MEETING_BOOKED.button("We booked it", pairing.id, style=ButtonStyle.PRIMARY),)
+                (MEETING_BOOKED.button(_(WE_BOOKED_IT), pairing.id, style=ButtonStyle.PRIMARY),)
                 if meetings
                 else ()
             ),
-            GOAL_ADD_FORM.button("Set my goals", pairing.id),
+            GOAL_ADD_FORM.button(_("Set my goals"), pairing.id),
         ),
         mentions=(leader, mentor),
         meetings=meetings,
@@ -451,35 +486,45 @@ async def introduce(ctx: Ctx, pairing: Pairing, emails: Mapping[UserRef, str] | 
     zones = {user: person.timezone for user, person in people.items()}
     emails = await ctx.uow.org_chart.links() if emails is None else emails
     rules = (await ctx.config_for(pairing.leader)).ground_rules
+    languages = {user: person.language for user, person in people.items()}
     if ctx.supports_group_dm(pairing.leader.platform):
         meetings = offers_for(ctx.now, pairing, zones, emails, members)
-        await ctx.outbox.send(
-            f"intro:{pairing.id}",
-            Destination.group(members),
-            intro_message(pairing, None, ground_rules=rules, meetings=meetings),
-            priority=DeliveryPriority.URGENT,
-        )
+        with speaking(common_language(*(languages.get(member) for member in members))):
+            await ctx.outbox.send(
+                f"intro:{pairing.id}",
+                Destination.group(members),
+                intro_message(pairing, None, ground_rules=rules, meetings=meetings),
+                priority=DeliveryPriority.URGENT,
+            )
     else:
         for member in members:
             meetings = offers_for(ctx.now, pairing, zones, emails, (member,))
-            await ctx.outbox.dm(
-                f"intro:{pairing.id}:{member.key}",
-                member,
-                intro_message(pairing, member, ground_rules=rules, meetings=meetings),
-                priority=DeliveryPriority.URGENT,
-            )
+            with speaking(languages.get(member)):
+                await ctx.outbox.dm(
+                    f"intro:{pairing.id}:{member.key}",
+                    member,
+                    intro_message(pairing, member, ground_rules=rules, meetings=meetings),
+                    priority=DeliveryPriority.URGENT,
+                )
     for member in members:
         side = pairing.side_of(member) or Side.LEADER
-        await ctx.outbox.dm(
-            f"assess:before:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "before")
-        )
+        with speaking(languages.get(member)):
+            await ctx.outbox.dm(
+                f"assess:before:{pairing.id}:{member.key}",
+                member,
+                assessment_question(pairing, side, "before"),
+            )
 
 
 def assessment_question(pairing: Pairing, side: Side, phase: str) -> OutgoingMessage:
-    when = "Before you start" if phase == "before" else "Now that the round is over"
+    question = _(ASSESSMENT_QUESTIONS[side])
     return OutgoingMessage(
-        title="A one-click self-assessment",
-        text=f"{when}: {ASSESSMENT_QUESTIONS[side]} (1 = not at all, 5 = very)",
+        title=_("A one-click self-assessment"),
+        text=(
+            _("Before you start: {question} (1 = not at all, 5 = very)", question=question)
+            if phase == "before"
+            else _("Now that the round is over: {question} (1 = not at all, 5 = very)", question=question)
+        ),
         buttons=tuple(ASSESS.button(str(n), pairing.id, phase, str(n)) for n in range(1, 6)),
     )
 
@@ -496,18 +541,19 @@ async def end_pairing(ctx: Ctx, pairing: Pairing, by: UserRef | None, reason: st
         other = await ctx.uow.participants.get(member)
         if other is None or other.status is ParticipantStatus.LEFT:
             continue
-        await ctx.outbox.dm(
-            f"ended:{pairing.id}:{member.key}",
-            member,
-            OutgoingMessage(
-                title="Your pairing has ended",
-                text=_(
-                    "Your mentoring pairing has come to an end, no fault of anyone's. While the round runs "
-                    "I look every day for someone new who fits; otherwise you're first in line for the next "
-                    "round. Thank you for taking part!"
+        with speaking(other.language):
+            await ctx.outbox.dm(
+                f"ended:{pairing.id}:{member.key}",
+                member,
+                OutgoingMessage(
+                    title=_("Your pairing has ended"),
+                    text=_(
+                        "Your mentoring pairing has come to an end, no fault of anyone's. While the round runs "
+                        "I look every day for someone new who fits; otherwise you're first in line for the next "
+                        "round. Thank you for taking part!"
+                    ),
                 ),
-            ),
-        )
+            )
 
 
 async def workspaces_due_a_round(ctx: Ctx) -> frozenset[Workspace]:
@@ -545,11 +591,15 @@ async def close_finished_cycles(ctx: Ctx) -> int:
             continue
         pairing.status, pairing.ended_at, pairing.end_reason = PairingStatus.ENDED, ctx.now, ROUND_FINISHED
         await ctx.uow.pairings.save(pairing)
+        people = await ctx.uow.participants.get_many(pairing.members())
         for member in pairing.members():
             side = pairing.side_of(member) or Side.LEADER
-            await ctx.outbox.dm(
-                f"assess:after:{pairing.id}:{member.key}", member, assessment_question(pairing, side, "after")
-            )
+            with speaking(people[member].language if member in people else None):
+                await ctx.outbox.dm(
+                    f"assess:after:{pairing.id}:{member.key}",
+                    member,
+                    assessment_question(pairing, side, "after"),
+                )
         await survey.ask(ctx, pairing, cycle.number)
         await celebrations.celebrate_round_once_both_answered(ctx, pairing, cycle.number)
         ended += 1

@@ -5,16 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from babel.dates import format_datetime
+
 from conversations.buttons import LEAVE, PERSON_PICK, ButtonValue, account_from_part, account_part
 from conversations.domain import (
-    SENIORITY_LEVELS,
     PairingStatus,
     Participant,
     ParticipantStatus,
     Profile,
     UserRef,
+    level_name,
+    role_name,
+    status_name,
 )
 from conversations.errors import FormInvalid, InvalidInput
+from conversations.i18n import N_, _, current_locale, language_name, negotiate, speaking
 from conversations.messages import ButtonStyle, Option, OutgoingMessage, Reply, mention
 from conversations.messages import command as command_ref
 from conversations.parsing import ParsedCommand, parse_date
@@ -52,11 +57,15 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
     if not editing and existing is not None:
         await link_to_org_chart(ctx, actor, profile)
         return Reply.text(
-            f"You're already in the program. Use {command_ref('profile')} to change your details, "
-            f"or {command_ref('status')} to see where you stand."
+            _(
+                "You're already in the program. Use {profile} to change your details, "
+                "or {status} to see where you stand.",
+                profile=command_ref("profile"),
+                status=command_ref("status"),
+            )
         )
     if editing and existing is None:
-        return Reply.text(f"You haven't joined yet. Use {command_ref('join')} to opt in.")
+        return Reply.text(_("You haven't joined yet. Use {join} to opt in.", join=command_ref("join")))
     chart = await link_to_org_chart(ctx, actor, profile)
     avoided = await ctx.uow.avoid_list.get(actor) if existing else ()
     chosen = (
@@ -72,6 +81,7 @@ async def open_profile_form(ctx: Ctx, actor: UserRef, profile: Profile | None, e
         chart=chart,
         known=tuple(Option(user.user_id, name) for user, name in names.items()),
         avoided=tuple(p.user.user_id for p in avoided),
+        locale=profile.locale if profile else None,
     )
     # The name travels with the form, so saving it needs no call to the platform (Slack wants an
     # answer to a modal submission within three seconds).
@@ -122,10 +132,15 @@ async def submit_profile(
             seniority=answers.seniority,
             timezone=answers.timezone,
             manager_id=answers.manager_pick,
+            language=answers.language or existing.language,
         )
         await ctx.uow.participants.save(updated)
         await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
-        return Reply.text("Your profile is updated. It will be used from the next pairing round.")
+        with speaking(updated.language):  # a language just chosen is the one the answer is in
+            return Reply.text(
+                _("Your profile is updated. It will be used from the next pairing round."),
+                language=current_locale(),
+            )
     participant = Participant(
         user=actor,
         display_name=" ".join(display_name.split())[:MAX_NAME]
@@ -138,20 +153,28 @@ async def submit_profile(
         learning_goals=answers.learning_goals,
         manager_id=answers.manager_pick,
         joined_at=ctx.now,
+        language=answers.language or (existing.language if existing else None),
     )
     await ctx.uow.participants.save(participant)
     await ctx.uow.avoid_list.replace(actor, avoided, ctx.now)
     await ctx.uow.invitations.mark_joined(actor, ctx.now)  # an invitation they had here is answered
-    await ctx.outbox.dm(
-        f"onboarding:{actor.key}:{ctx.now.isoformat()}",
-        actor,
-        onboarding_message((await ctx.config_for(actor)).ground_rules),
-    )
-    return Reply.text(
-        f"Welcome to reverse mentoring, {participant.display_name}! You joined as *{answers.role.value}*. "
-        f"You'll be introduced to your partner at the next pairing round. {command_ref('status')} shows "
-        "where you stand any time."
-    )
+    with speaking(participant.language):
+        await ctx.outbox.dm(
+            f"onboarding:{actor.key}:{ctx.now.isoformat()}",
+            actor,
+            onboarding_message((await ctx.config_for(actor)).ground_rules),
+        )
+        return Reply.text(
+            language=current_locale(),
+            text=_(
+                "Welcome to reverse mentoring, {name}! You joined as *{role}*. "
+                "You'll be introduced to your partner at the next pairing round. {status} shows "
+                "where you stand any time.",
+                name=participant.display_name,
+                role=role_name(answers.role),
+                status=command_ref("status"),
+            ),
+        )
 
 
 def _picked_people(
@@ -167,18 +190,18 @@ def _picked_people(
     if answers.manager_pick:
         answer = people.answer(answers.manager_pick)
         if not isinstance(answer, Person):
-            errors[MANAGER_FIELD] = absence_text("Manager", answer)
+            errors[MANAGER_FIELD] = absence_text(_("Manager"), answer)
         elif answer.user == actor:
-            errors[MANAGER_FIELD] = "You can't be your own manager. Pick the person you report to."
+            errors[MANAGER_FIELD] = _("You can't be your own manager. Pick the person you report to.")
         else:
             manager = answer.user.user_id
     avoided: list[Person] = []
     for pick in answers.avoid_picks:
         answer = people.answer(pick)
         if not isinstance(answer, Person):
-            errors[AVOID_FIELD] = absence_text("Please don't pair me with", answer)
+            errors[AVOID_FIELD] = absence_text(_("Please don't pair me with"), answer)
         elif answer.user == actor:
-            errors[AVOID_FIELD] = "Leave yourself off this list."
+            errors[AVOID_FIELD] = _("Leave yourself off this list.")
         elif answer.user not in {p.user for p in avoided}:
             avoided.append(answer)
     return manager, avoided, errors
@@ -196,9 +219,11 @@ async def _names(ctx: Ctx, users: list[UserRef]) -> dict[UserRef, str]:
 
 def _not_found(typed: str) -> str:
     shown = " ".join(typed.split())[:80]
-    return (
-        f"I couldn't find anyone matching \u201c{shown}\u201d in this workspace. Try their full name or "
-        f"their work email, or pick them in your profile form ({command_ref('profile')})."
+    return _(
+        "I couldn't find anyone matching \u201c{typed}\u201d in this workspace. Try their full name or "
+        "their work email, or pick them in your profile form ({profile}).",
+        typed=shown,
+        profile=command_ref("profile"),
     )
 
 
@@ -208,8 +233,11 @@ def _one_person(people: PeopleFound, command: ParsedCommand, what: str) -> Perso
     words = command.rest
     if typed is None or isinstance(typed, Checked):
         return Reply.text(
-            "I couldn't look people up just now. Please try again in a minute, or pick them in your profile form "
-            f"({command_ref('profile')})."
+            _(
+                "I couldn't look people up just now. Please try again in a minute, or pick them in your profile form "
+                "({profile}).",
+                profile=command_ref("profile"),
+            )
         )
     name = words.partition(" ")[2] if words.partition(" ")[0].lower() in ("add", "remove") else words
     exact = [p for p in typed if p.name.casefold() == " ".join(name.split()).lstrip("@").casefold()]
@@ -222,7 +250,7 @@ def _one_person(people: PeopleFound, command: ParsedCommand, what: str) -> Perso
     shown = typed[:MAX_CANDIDATES]
     return Reply(
         OutgoingMessage(
-            text="Did you mean one of these? Pick one, or type a fuller name or their email.",
+            text=_("Did you mean one of these? Pick one, or type a fuller name or their email."),
             buttons=tuple(PERSON_PICK.button(_label(p), what, account_part(p.user.user_id)) for p in shown),
         )
     )
@@ -238,16 +266,23 @@ async def manager_command(ctx: Ctx, actor: UserRef, command: ParsedCommand, peop
     if first in LIST_WORDS:
         if not me.manager_id:
             return Reply.text(
-                f"You haven't named your manager. Use {command_ref('manager')} and their name, email or @mention."
+                _(
+                    "You haven't named your manager. Use {manager} and their name, email or @mention.",
+                    manager=command_ref("manager"),
+                )
             )
         names = await _names(ctx, [UserRef(actor.platform, actor.workspace_id, me.manager_id)])
         return Reply.text(
-            f"Your manager is {next(iter(names.values()))}. {command_ref('manager clear')} removes them."
+            _(
+                "Your manager is {name}. {clear} removes them.",
+                name=next(iter(names.values())),
+                clear=command_ref("manager clear"),
+            )
         )
     if first in CLEAR_WORDS:
         me.manager_id = None
         await ctx.uow.participants.save(me)
-        return Reply.text("Your manager is cleared.")
+        return Reply.text(_("Your manager is cleared."))
     found = _one_person(people, command, "manager")
     if isinstance(found, Reply):
         return found
@@ -256,11 +291,14 @@ async def manager_command(ctx: Ctx, actor: UserRef, command: ParsedCommand, peop
 
 async def _set_manager(ctx: Ctx, me: Participant, manager: Person) -> Reply:
     if manager.user == me.user:
-        return Reply.text("You can't be your own manager. Name the person you report to.")
+        return Reply.text(_("You can't be your own manager. Name the person you report to."))
     me.manager_id = manager.user.user_id
     await ctx.uow.participants.save(me)
     return Reply.text(
-        f"Your manager is now {manager.name}. You won't be paired with them or anyone else in your reporting line.",
+        _(
+            "Your manager is now {name}. You won't be paired with them or anyone else in your reporting line.",
+            name=manager.name,
+        ),
         replace_original=True,
     )
 
@@ -273,38 +311,53 @@ async def avoid_command(ctx: Ctx, actor: UserRef, command: ParsedCommand, people
     if first in LIST_WORDS:
         if not listed:
             return Reply.text(
-                'Your private "please don\'t pair me with" list is empty. '
-                f"Use {command_ref('avoid')} and a name, email or "
-                "@mention to add someone; nobody is told."
+                _(
+                    'Your private "please don\'t pair me with" list is empty. '
+                    "Use {avoid} and a name, email or "
+                    "@mention to add someone; nobody is told.",
+                    avoid=command_ref("avoid"),
+                )
             )
         return Reply.text(
-            "Only you see this list. You won't be paired with: " + ", ".join(p.name for p in listed) + ". "
-            f"Use {command_ref('avoid remove NAME')} or {command_ref('avoid clear')} to change it."
+            _(
+                "Only you see this list. You won't be paired with: {names}. "
+                "Use {remove} or {clear} to change it.",
+                names=", ".join(p.name for p in listed),
+                remove=command_ref("avoid remove NAME"),
+                clear=command_ref("avoid clear"),
+            )
         )
     if first in CLEAR_WORDS:
         await ctx.uow.avoid_list.replace(actor, [], ctx.now)
-        return Reply.text("Your private list is cleared.")
+        return Reply.text(_("Your private list is cleared."))
     found = _one_person(people, command, "avoid" if first != "remove" else "unavoid")
     if isinstance(found, Reply):
         return found
     if first == "remove":
         if found.user not in {p.user for p in listed}:
-            return Reply.text(f"{found.name} isn't on your private list.")
+            return Reply.text(_("{name} isn't on your private list.", name=found.name))
         await ctx.uow.avoid_list.replace(actor, [p for p in listed if p.user != found.user], ctx.now)
-        return Reply.text(f"{found.name} is off your private list.")
+        return Reply.text(_("{name} is off your private list.", name=found.name))
     return await _add_avoided(ctx, actor, listed, found)
 
 
 async def _add_avoided(ctx: Ctx, actor: UserRef, listed: list[Person], person: Person) -> Reply:
     if person.user == actor:
-        return Reply.text("You can't put yourself on the list.")
+        return Reply.text(_("You can't put yourself on the list."))
     if person.user in {p.user for p in listed}:
-        return Reply.text(f"{person.name} is already on your private list.", replace_original=True)
+        return Reply.text(
+            _("{name} is already on your private list.", name=person.name), replace_original=True
+        )
     if len(listed) >= MAX_AVOIDED:
-        return Reply.text(f"Your private list is full ({MAX_AVOIDED} people). Remove someone first.")
+        return Reply.text(
+            _("Your private list is full ({count} people). Remove someone first.", count=MAX_AVOIDED)
+        )
     await ctx.uow.avoid_list.replace(actor, [*listed, person], ctx.now)
     return Reply.text(
-        f"Done: you won't be paired with {person.name}. Only you see this list, and they are not told.",
+        _(
+            "Done: you won't be paired with {name}. Only you see this list, and they are not told.",
+            name=person.name,
+        ),
         replace_original=True,
     )
 
@@ -314,27 +367,28 @@ async def person_picked(ctx: Ctx, actor: UserRef, value: ButtonValue, people: Pe
     what, part = value.choice
     answer = people.answer(account_from_part(part))
     if not isinstance(answer, Person):
-        return Reply.text(absence_text("That person", answer))
+        return Reply.text(absence_text(_("That person"), answer))
     me = await ctx.participant(actor)
     if what == "manager":
         return await _set_manager(ctx, me, answer)
     listed = list(await ctx.uow.avoid_list.get(actor))
     if what == "unavoid":
         await ctx.uow.avoid_list.replace(actor, [p for p in listed if p.user != answer.user], ctx.now)
-        return Reply.text(f"{answer.name} is off your private list.", replace_original=True)
+        return Reply.text(_("{name} is off your private list.", name=answer.name), replace_original=True)
     return await _add_avoided(ctx, actor, listed, answer)
 
 
 async def status(ctx: Ctx, actor: UserRef) -> Reply:
     me = await ctx.participant(actor)
     fields: list[tuple[str, str]] = [
-        ("Role", me.role.value),
-        ("Status", _status_text(me)),
-        ("Department", me.department),
-        ("Level", SENIORITY_LEVELS.get(me.seniority, str(me.seniority))),
-        ("Timezone", me.timezone),
-        ("Skills I offer", ", ".join(me.skills) or "—"),
-        ("I want to learn", ", ".join(me.learning_goals) or "—"),
+        (_("Role"), role_name(me.role)),
+        (_("Status"), _status_text(me)),
+        (_("Department"), me.department),
+        (_("Level"), level_name(me.seniority)),
+        (_("Timezone"), me.timezone),
+        (_("Language"), language_name(negotiate(me.language))),
+        (_("Skills I offer"), ", ".join(me.skills) or "—"),
+        (_("I want to learn"), ", ".join(me.learning_goals) or "—"),
     ]
     pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
     mentions: list[str] = []
@@ -343,18 +397,18 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
             other = pairing.other(actor)
             goals = [g for g in await ctx.uow.goals.for_pairing(pairing.id) if g.owner == actor]
             done = sum(1 for g in goals if g.done)
-            fields.append(("Paired with", mention(other.user_id)))
-            fields.append(("My goals", f"{len(goals)} set, {done} done"))
+            fields.append((_("Paired with"), mention(other.user_id)))
+            fields.append((_("My goals"), _("{set} set, {done} done", set=len(goals), done=done)))
             mentions.append(other.user_id)
         if pairings:
             config = await ctx.config_for(actor)
-            fields.append(("Next check-in", next_checkin_text(ctx, me, pairings[-1].created_at, config)))
+            fields.append((_("Next check-in"), next_checkin_text(ctx, me, pairings[-1].created_at, config)))
     else:
-        fields.append(("Paired with", "nobody yet: you'll be matched at the next round"))
+        fields.append((_("Paired with"), _("nobody yet: you'll be matched at the next round")))
     return Reply(
         OutgoingMessage(
-            text="Here's where you stand.",
-            title="My mentoring",
+            text=_("Here's where you stand."),
+            title=_("My mentoring"),
             fields=tuple(fields),
             mentions=tuple(mentions),
         )
@@ -363,21 +417,26 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
 
 def next_checkin_text(ctx: Ctx, me: Participant, paired_at: datetime, config: ProgramConfig) -> str:
     if me.status is ParticipantStatus.PAUSED:
-        return "none while you're paused"
-    _, slot = local_week_and_slot(ctx, me, config)
+        return _("none while you're paused")
+    _week, slot = local_week_and_slot(ctx, me, config)
     while slot <= ctx.now or slot < paired_at + FIRST_CHECKIN_AFTER:
         slot += timedelta(weeks=1)
-    return slot.strftime("%A %d %B, %H:%M") + f" ({me.timezone})"
+    when = format_datetime(slot, _(NEXT_CHECKIN_PATTERN), locale=current_locale())
+    return _("{when} ({timezone})", when=when, timezone=me.timezone)
+
+
+NEXT_CHECKIN_PATTERN = N_("EEEE dd MMMM, HH:mm")
+"""A day and time as a date pattern (Unicode LDML), in each language's own order and words."""
 
 
 def _status_text(p: Participant) -> str:
     if p.status is ParticipantStatus.PAUSED:
         return (
-            f"paused until {p.paused_until.isoformat()}"
+            _("paused until {date}", date=p.paused_until.isoformat())
             if p.paused_until
-            else f"paused until you use {command_ref('resume')}"
+            else _("paused until you use {resume}", resume=command_ref("resume"))
         )
-    return p.status.value
+    return status_name(p.status)
 
 
 async def pause(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
@@ -388,32 +447,52 @@ async def pause(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
         until = parse_date(args[0])
         if until is None:
             raise InvalidInput(
-                f"I couldn't read that date. Use {command_ref('pause until YYYY-MM-DD')}, "
-                f"e.g. {command_ref('pause until 2027-01-15')}."
+                _(
+                    "I couldn't read that date. Use {form}, e.g. {example}.",
+                    form=command_ref("pause until YYYY-MM-DD"),
+                    example=command_ref("pause until 2027-01-15"),
+                )
             )
         if until <= ctx.local_today(me):
             raise InvalidInput(
-                f"That date is not in the future. Pick a later date, or use {command_ref('pause')} with no date."
+                _(
+                    "That date is not in the future. Pick a later date, or use {pause} with no date.",
+                    pause=command_ref("pause"),
+                )
             )
         if (until - ctx.local_today(me)).days > 366:
             raise InvalidInput(
-                f"A pause can last up to a year. Pick an earlier date, or {command_ref('leave')} the program."
+                _(
+                    "A pause can last up to a year. Pick an earlier date, or {leave} the program.",
+                    leave=command_ref("leave"),
+                )
             )
     me.status = ParticipantStatus.PAUSED
     me.paused_until = until
     await ctx.uow.participants.save(me)
-    when = f"until {until.isoformat()}" if until else f"until you use {command_ref('resume')}"
-    return Reply.text(f"You're paused {when}: no check-ins, nudges or new matches in the meantime.")
+    if until:
+        return Reply.text(
+            _(
+                "You're paused until {date}: no check-ins, nudges or new matches in the meantime.",
+                date=until.isoformat(),
+            )
+        )
+    return Reply.text(
+        _(
+            "You're paused until you use {resume}: no check-ins, nudges or new matches in the meantime.",
+            resume=command_ref("resume"),
+        )
+    )
 
 
 async def resume(ctx: Ctx, actor: UserRef) -> Reply:
     me = await ctx.participant(actor)
     if me.status is ParticipantStatus.ACTIVE:
-        return Reply.text("You're already active. Nothing to resume.")
+        return Reply.text(_("You're already active. Nothing to resume."))
     me.status = ParticipantStatus.ACTIVE
     me.paused_until = None
     await ctx.uow.participants.save(me)
-    return Reply.text("Welcome back! Check-ins start again this week.")
+    return Reply.text(_("Welcome back! Check-ins start again this week."))
 
 
 async def ask_leave(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
@@ -424,11 +503,13 @@ async def ask_leave(ctx: Ctx, actor: UserRef, command: ParsedCommand) -> Reply:
         return await leave(ctx, actor, delete_data=False)
     return Reply(
         OutgoingMessage(
-            text="Do you want to leave the mentoring program? Your partner is told kindly; no reason needed.",
+            text=_(
+                "Do you want to leave the mentoring program? Your partner is told kindly; no reason needed."
+            ),
             buttons=(
-                LEAVE.button("Leave, keep my history", "keep"),
-                LEAVE.button("Leave and delete my data", "delete", style=ButtonStyle.DANGER),
-                LEAVE.button("Stay", "cancel"),
+                LEAVE.button(_("Leave, keep my history"), "keep"),
+                LEAVE.button(_("Leave and delete my data"), "delete", style=ButtonStyle.DANGER),
+                LEAVE.button(_("Stay"), "cancel"),
             ),
         )
     )
@@ -444,13 +525,16 @@ async def leave(ctx: Ctx, actor: UserRef, delete_data: bool) -> Reply:
         me.paused_until = None
         await ctx.uow.participants.save(me)
         return Reply.text(
-            f"You've left the program. Thank you for taking part! Use {command_ref('join')} whenever you "
-            "want to come back.",
+            _(
+                "You've left the program. Thank you for taking part! Use {join} whenever you want to come back.",
+                join=command_ref("join"),
+            ),
             replace_original=True,
         )
     await delete_personal_data(ctx, actor)
     return Reply.text(
-        "You've left the program and your data is deleted. Thank you for taking part!", replace_original=True
+        _("You've left the program and your data is deleted. Thank you for taking part!"),
+        replace_original=True,
     )
 
 

@@ -10,9 +10,10 @@ from conversations.buttons import PROMPT_RATE, PROMPTS_REFRESH, ButtonValue
 from conversations.clock import weeks_before
 from conversations.domain import Pairing, PairingStatus, Participant, PromptRating, UserRef, new_id
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.i18n import _
+from conversations.i18n import DEFAULT_LOCALE, _, common_language
 from conversations.messages import FieldValue, ItemList, OutgoingMessage, Reply
 from conversations.ports import PairContext, PromptSet
+from conversations.prompts.catalogue import ideas_language_note
 from conversations.prompts.steering import topic_preferences
 from conversations.services.context import Ctx
 
@@ -39,8 +40,8 @@ async def pair_contexts(
     if not pairs:
         return []
     uow = ctx.uow
-    ids = list(dict.fromkeys(pairing.id for pairing, _ in pairs))
-    members = {user for pairing, _ in pairs for user in (pairing.leader, pairing.mentor)}
+    ids = list(dict.fromkeys(pairing.id for pairing, _week in pairs))
+    members = {user for pairing, _week in pairs for user in (pairing.leader, pairing.mentor)}
     known = {user: people[user] for user in members if user in people} if people else {}
     unknown = members - known.keys()
     found = {**known, **(await uow.participants.get_many(unknown) if unknown else {})}
@@ -49,7 +50,7 @@ async def pair_contexts(
     ratings = await uow.prompt_ratings.for_pairings(ids)
     earlier_weeks = {
         week: [weeks_before(week, back) for back in range(1, RECENT_WEEKS + 1)]
-        for week in {week for _, week in pairs}
+        for week in {week for _pairing, week in pairs}
     }
     shown = await uow.prompt_cache.get_many(
         {(pairing.id, w) for pairing, week in pairs for w in earlier_weeks[week]}
@@ -79,7 +80,9 @@ async def pair_contexts(
                 recent_outcomes=tuple(
                     c.answer.value for c in latest.get(pairing.id, ()) if c.answer is not None
                 ),
-                language=(leader.language if leader else None) or (mentor.language if mentor else None),
+                language=common_language(
+                    leader.language if leader else None, mentor.language if mentor else None
+                ),
                 liked_topics=liked,
                 disliked_topics=disliked,
                 recent_prompts=tuple(recent),
@@ -98,20 +101,25 @@ async def prompts_for(ctx: Ctx, pairing: Pairing, week: str) -> PromptSet:
     return prompts
 
 
-def prompts_message(pairing: Pairing, week: str, prompts: PromptSet) -> OutgoingMessage:
+def prompts_message(
+    pairing: Pairing, week: str, prompts: PromptSet, pair_language: str = DEFAULT_LOCALE
+) -> OutgoingMessage:
     fields: list[tuple[str, FieldValue]] = [(_("Talk about"), ItemList(prompts.prompts, numbered=True))]
     if prompts.task:
-        fields.append(("Try this together", prompts.task))
+        fields.append((_("Try this together"), prompts.task))
+    fields += [(_("Language"), note) for note in [ideas_language_note(prompts.source, pair_language)] if note]
     votes = [
         PROMPT_RATE.button(f"{thumb} {i}", pairing.id, week, str(i - 1), value)
         for i in range(1, len(prompts.prompts) + 1)
         for thumb, value in (("👍", "up"), ("👎", "down"))
     ]
     return OutgoingMessage(
-        title="Ideas for your next conversation",
-        text="Pick one or two; they're suggestions, not homework. Rate them and later weeks follow your taste.",
+        title=_("Ideas for your next conversation"),
+        text=_(
+            "Pick one or two; they're suggestions, not homework. Rate them and later weeks follow your taste."
+        ),
         fields=tuple(fields),
-        buttons=(*votes, PROMPTS_REFRESH.button("Fresh ideas", pairing.id)),
+        buttons=(*votes, PROMPTS_REFRESH.button(_("Fresh ideas"), pairing.id)),
     )
 
 
@@ -120,11 +128,11 @@ async def _my_pairing(ctx: Ctx, actor: UserRef, pairing_id: str | None) -> Pairi
     if pairing_id is not None:
         pairing = await ctx.uow.pairings.get(pairing_id)
         if pairing is None or pairing.side_of(actor) is None:
-            raise NotAllowed("Those prompts belong to another pairing.")
+            raise NotAllowed(_("Those prompts belong to another pairing."))
         return pairing
     pairings = await ctx.uow.pairings.for_user(actor, PairingStatus.ACTIVE)
     if not pairings:
-        raise InvalidInput("You're not paired yet; prompts come with your partner.")
+        raise InvalidInput(_("You're not paired yet; prompts come with your partner."))
     return pairings[-1]
 
 
@@ -149,7 +157,9 @@ async def prompts_command(
     pairing = await _my_pairing(ctx, actor, pairing_id)
     week = ctx.local_week(await ctx.participant(actor))
     prompts = await prompts_for(ctx, pairing, week)
-    return Reply(prompts_message(pairing, week, prompts), replace_original=fresh)
+    people = await ctx.uow.participants.get_many(pairing.members())
+    shared = common_language(*(people[m].language if m in people else None for m in pairing.members()))
+    return Reply(prompts_message(pairing, week, prompts, shared), replace_original=fresh)
 
 
 async def rate_prompt(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
@@ -159,15 +169,15 @@ async def rate_prompt(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     shown = await ctx.uow.prompt_cache.get(pairing.id, week)
     index = int(raw_index)
     if shown is None or index >= len(shown.prompts):
-        raise InvalidInput("That rating doesn't match a prompt you were shown; nothing was recorded.")
+        raise InvalidInput(_("That rating doesn't match a prompt you were shown; nothing was recorded."))
     topic = shown.topics[index] if index < len(shown.topics) else ""
     rating = PromptRating(
         new_id(), pairing.id, actor, week, index, topic, 1 if thumb == "up" else -1, ctx.now
     )
     if not await ctx.uow.prompt_ratings.add(rating):
-        return Reply.text("You already rated that idea. Thanks!")
+        return Reply.text(_("You already rated that idea. Thanks!"))
     return Reply.text(
-        "Thanks! Later weeks will lean towards what you like."
+        _("Thanks! Later weeks will lean towards what you like.")
         if thumb == "up"
-        else "Noted: fewer ideas like that one."
+        else _("Noted: fewer ideas like that one.")
     )

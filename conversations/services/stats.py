@@ -25,6 +25,8 @@ from conversations.domain import (
     ParticipantStatus,
     Role,
     Side,
+    role_name,
+    status_name,
 )
 from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
@@ -76,7 +78,7 @@ def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
     shown = {k: v for k, v in counts.items() if v >= MIN_GROUP}
     hidden = sum(v for v in counts.values() if v < MIN_GROUP)
     if hidden:
-        shown["Other (groups under 5)"] = hidden
+        shown[_("Other (groups under 5)")] = hidden
     return dict(sorted(shown.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -272,31 +274,37 @@ def stats_message(stats: ProgramStats, chart: Attachment | None = None) -> Outgo
     closed = stats.closed_round is not None
     window = _("last 2 weeks of the round") if closed else _("last 2 weeks")
     return OutgoingMessage(
-        title="Reverse mentoring: program stats",
-        text=(
-            f"Covers {stats.scope.describe()}. "
-            "Private notes are never included; departments under 5 people are grouped."
+        title=_("Reverse mentoring: program stats"),
+        text=_(
+            "Covers {scope}. Private notes are never included; departments under 5 people are grouped.",
+            scope=stats.scope.describe(),
         ),
         fields=(
-            ("Participants by role", _counts({r.value: stats.by_role.get(r.value, 0) for r in Role})),
-            ("By status", _counts({s.value: stats.by_status.get(s.value, 0) for s in ParticipantStatus})),
-            ("By department", _counts(stats.by_department)),
+            (_("Participants by role"), _counts({role_name(r): stats.by_role.get(r.value, 0) for r in Role})),
+            (
+                _("By status"),
+                _counts({status_name(s): stats.by_status.get(s.value, 0) for s in ParticipantStatus}),
+            ),
+            (_("By department"), _counts(stats.by_department)),
             *_pairs_fields(stats),
-            ("Pairs in the latest round", str(stats.latest_round_pairs)),
-            ("Active but unpaired", str(stats.waitlisted)),
-            ("Invitations: invited / joined / declined", _invitations(stats.invitations)),
+            (_("Pairs in the latest round"), str(stats.latest_round_pairs)),
+            (_("Active but unpaired"), str(stats.waitlisted)),
+            (_("Invitations: invited / joined / declined"), _invitations(stats.invitations)),
             (_("Meeting rate, {window}", window=window), _pct(stats.meeting_rate)),
             (
                 _("Average rating, {window}", window=window),
                 "—" if stats.average_rating is None else f"{stats.average_rating:.1f} / 5",
             ),
-            ("Goals set / done (leaders)", f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
-            ("Goals set / done (mentors)", f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
-            ("At-risk pairs", str(stats.at_risk)),
-            ("Leaders' AI confidence change", "—" if change is None else f"{change:+.1f} points (1-5 scale)"),
+            (_("Goals set / done (leaders)"), f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
+            (_("Goals set / done (mentors)"), f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
+            (_("At-risk pairs"), str(stats.at_risk)),
             (
-                "Undeliverable messages",
-                "— (org-wide admins only)" if undeliverable is None else str(undeliverable),
+                _("Leaders' AI confidence change"),
+                "—" if change is None else _("{change} points (1-5 scale)", change=format(change, "+.1f")),
+            ),
+            (
+                _("Undeliverable messages"),
+                _("— (org-wide admins only)") if undeliverable is None else str(undeliverable),
             ),
         ),
         attachment=chart,

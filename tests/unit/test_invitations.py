@@ -16,7 +16,7 @@ from conversations.events import ButtonClicked, CommandReceived, Where
 from conversations.messages import ButtonStyle
 from conversations.ports import Person
 from conversations.services.context import ProgramConfig
-from conversations.services.invitations import GONE, HERE_ONLY_IN_A_CHANNEL, MEMBERS_UNKNOWN, NOT_YOURS
+from conversations.services.invitations import MEMBERS_UNKNOWN, NOT_YOURS, gone, here_only_in_a_channel
 from conversations.services.org import changes, parse_org_csv
 from tests.unit.engine_harness import ADMIN, START, Harness
 
@@ -228,11 +228,11 @@ async def test_only_the_person_invited_can_answer() -> None:
     assert (await h.click("dee", "invitation", never)).message.text == NOT_YOURS  # type: ignore[union-attr]
     # an id nobody was sent, and a real one clicked from another workspace
     forged = buttons.INVITATION.encode(new_id(), "never")
-    assert (await h.click("eve", "invitation", forged)).message.text == GONE  # type: ignore[union-attr]
+    assert (await h.click("eve", "invitation", forged)).message.text == gone()  # type: ignore[union-attr]
     elsewhere = await h.bot.handle(
         ButtonClicked(UserRef("console", "T2", "eve"), "invitation", never, h.event_id())
     )
-    assert elsewhere is not None and elsewhere.message is not None and elsewhere.message.text == GONE
+    assert elsewhere is not None and elsewhere.message is not None and elsewhere.message.text == gone()
     assert (await invited(h))["eve@x.org"].status is InvitationStatus.INVITED
 
     # once answered, the invitation is bound to the account that answered it
@@ -318,7 +318,7 @@ async def test_invite_here_in_a_direct_message_says_where_it_works_and_invites_n
     h.chat.names.update({"gus": "Gus Gray"})
     h.chat.emails.update({"gus@x.org": "gus"})
     reply = await h.say(ADMIN, "invite here")
-    assert reply.message is not None and reply.message.text == HERE_ONLY_IN_A_CHANNEL
+    assert reply.message is not None and reply.message.text == here_only_in_a_channel()
     assert await invited(h) == {}
 
 

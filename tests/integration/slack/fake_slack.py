@@ -72,6 +72,8 @@ class FakeUser:
     is_bot: bool = False
     team_id: str = TEAM_ID
     """Another workspace's id: an external (Slack Connect) account users.info still answers for."""
+    locale: str = "en-US"
+    """Given by users.info only when asked with `include_locale`, as Slack does."""
 
 
 class FakeSlack:
@@ -145,8 +147,9 @@ class FakeSlack:
         deleted: bool = False,
         is_bot: bool = False,
         team_id: str = TEAM_ID,
+        locale: str = "en-US",
     ) -> None:
-        self.users[user_id] = FakeUser(user_id, name, tz, deleted, is_bot, team_id)
+        self.users[user_id] = FakeUser(user_id, name, tz, deleted, is_bot, team_id, locale)
 
     def fail_next(
         self, method: str, failure: Failure, when: Callable[[dict[str, Any]], bool] = lambda args: True
@@ -417,9 +420,11 @@ class FakeSlack:
         user = self.users.get(str(args.get("user")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
+        asked_locale = str(args.get("include_locale", "")).lower() in ("true", "1")
         return {
             "ok": True,
             "user": {
+                **({"locale": user.locale} if asked_locale else {}),
                 "id": user.id,
                 "team_id": user.team_id,
                 "name": user.name.lower().replace(" ", "."),

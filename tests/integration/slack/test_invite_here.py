@@ -3,7 +3,7 @@ against users.list for names and emails) get one invitation DM each, straight to
 
 from __future__ import annotations
 
-from conversations.services.invitations import HERE_ONLY_IN_A_CHANNEL, MEMBERS_UNKNOWN
+from conversations.services.invitations import MEMBERS_UNKNOWN, here_only_in_a_channel
 from tests.integration.slack.conftest import ADMIN, SlackDriver
 from tests.integration.slack.fake_slack import TEAM_ID, fake_email
 
@@ -48,4 +48,4 @@ async def test_invite_here_in_a_direct_message_says_where_it_works(slack: SlackD
     await slack.command(ADMIN, "invite here", channel_id="D0ADMIN01", channel_name="directmessage")
     (answer,) = slack.fake.responses
     assert "channel" in answer["text"] and "/mentor invite here" in answer["text"]
-    assert answer["text"] != HERE_ONLY_IN_A_CHANNEL  # rendered: the command reference became Slack's own
+    assert answer["text"] != here_only_in_a_channel()  # rendered: the command reference became Slack's own

@@ -49,3 +49,28 @@ def test_prompt_wording_says_who_speaks() -> None:
     }
     for prompt in load_library().prompts:
         assert prompt.text.startswith(prefix[prompt.direction]), prompt.id
+
+
+def test_every_text_is_in_every_language_the_library_lists_clean_and_within_limits() -> None:
+    library = load_library()
+    assert library.languages == ("en", "es")
+    for entry in (*library.prompts, *library.tasks):
+        assert {language for language, _text in entry.translations} == set(library.languages) - {"en"}, (
+            entry.id
+        )
+        limit = MAX_PROMPT_CHARS if entry in library.prompts else MAX_TASK_CHARS
+        for language, text in entry.translations:
+            assert text != entry.text and len(text) <= limit, (entry.id, language)
+            assert clean_text(text, limit) == text, (entry.id, language)
+    spanish = [p.text_in("es") for p in library.prompts]
+    assert len(spanish) == len(set(spanish))
+
+
+def test_spanish_prompts_say_who_speaks() -> None:
+    prefix = {
+        Direction.MENTOR_TEACHES: "Mentor:",
+        Direction.LEADER_SHARES: "Líder:",
+        Direction.BOTH: "Juntos:",
+    }
+    for prompt in load_library().prompts:
+        assert prompt.text_in("es").startswith(prefix[prompt.direction]), prompt.id

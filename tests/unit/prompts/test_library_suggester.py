@@ -128,3 +128,22 @@ def test_topic_of_maps_library_text_back_to_its_topic() -> None:
     prompt = load_library().prompts[0]
     assert library.topic_of(prompt.text) == prompt.topic.value
     assert library.topic_of("something the LLM wrote") is None
+
+
+def test_a_pair_reading_spanish_gets_the_same_choice_in_spanish() -> None:
+    english = library.choose(ai_curious_leader())
+    spanish = library.choose(replace(ai_curious_leader(), language="es"))
+    assert spanish.prompts == tuple(by_text[p].text_in("es") for p in english.prompts)
+    assert spanish.task == tasks_by_text[english.task].text_in("es")
+    assert spanish.topics == english.topics
+    assert library.choose(replace(ai_curious_leader(), language="de")) == english  # not in the library
+
+
+def test_a_prompt_shown_in_spanish_is_not_shown_again_in_english() -> None:
+    """Fresh ideas for the same week, after the pair's language changed: none of the ones just seen."""
+    first = library.choose(replace(ai_curious_leader(), language="es"))
+    later = library.choose(replace(ai_curious_leader(), recent_prompts=first.prompts))
+    assert not {by_text[p].id for p in later.prompts} & {
+        p.id for p in load_library().prompts if p.text_in("es") in first.prompts
+    }
+    assert all(library.topic_of(p) is not None for p in first.prompts)

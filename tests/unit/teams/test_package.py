@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import struct
 import zipfile
 import zlib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
@@ -75,7 +78,7 @@ def alphas(width: int, rows: bytes) -> list[int]:
 def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path: Path) -> None:
     out = build_teams_package(APP_ID, tmp_path / "dist" / "mentorbot-teams.zip", publisher=PUBLISHER)
     with zipfile.ZipFile(out) as package:
-        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(package.namelist()) == ["color.png", "es.json", "manifest.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
         color = read_png(package.read("color.png"))
         outline = read_png(package.read("outline.png"))
@@ -96,6 +99,50 @@ def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path: Path) -> No
     assert min(alphas(192, color[3])) == 255, "the colour icon is opaque"
     outline_alpha = alphas(32, outline[3])
     assert min(outline_alpha) == 0 and max(outline_alpha) == 255, "the outline is white on transparency"
+
+
+PLACE = re.compile(r"([A-Za-z]+)(?:\[(\d+)\])?")
+
+
+def manifest_with(manifest: dict, strings: dict[str, str]) -> dict:
+    """The manifest with each localized string put where its key says, as Teams shows it."""
+    localized = copy.deepcopy(manifest)
+    for key, value in strings.items():
+        if key == "$schema":
+            continue
+        *parents, last = key.split(".")
+        node: Any = localized
+        for part in parents:
+            name, index = PLACE.fullmatch(part).groups()  # type: ignore[union-attr]
+            node = node[name] if index is None else node[name][int(index)]
+        assert isinstance(node.get(last), str), f"{key} names no text of the manifest"
+        node[last] = value
+    return localized
+
+
+def test_each_language_file_translates_texts_the_manifest_has_within_its_limits(tmp_path: Path) -> None:
+    out = build_teams_package(APP_ID, tmp_path / "mentorbot-teams.zip", publisher=PUBLISHER)
+    with zipfile.ZipFile(out) as package:
+        manifest = json.loads(package.read("manifest.json"))
+        info = manifest["localizationInfo"]
+        assert info["defaultLanguageTag"] == "en-us"
+        assert [language["languageTag"] for language in info["additionalLanguages"]] == ["es"]
+        files = {
+            language["file"]: json.loads(package.read(language["file"]))
+            for language in info["additionalLanguages"]
+        }
+    strings = files["es.json"]
+    # The localization schema requires these three; the others are optional.
+    assert {"name.short", "description.short", "description.full"} <= strings.keys()
+    assert strings["description.short"] == (
+        "Gestiona tu mentoría inversa: parejas, seguimientos, objetivos y estadísticas."
+    )
+    described = [key for key in strings if key.endswith(".description")]
+    assert len(described) == sum(len(lst["commands"]) for lst in manifest["bots"][0]["commandLists"])
+    localized = manifest_with(manifest, strings)
+    errors = sorted(manifest_validator().iter_errors(localized), key=str)
+    assert not errors, [e.message for e in errors]
+    assert localized["bots"][0]["commandLists"] != manifest["bots"][0]["commandLists"]
 
 
 def test_command_lists_cover_exactly_the_bots_commands() -> None:

@@ -18,7 +18,7 @@ from conversations.buttons import AT_RISK, ButtonValue
 from conversations.domain import Checkin, CheckinAnswer, Pairing, PairingStatus, UserRef, new_id
 from conversations.errors import NotAllowed
 from conversations.i18n import _
-from conversations.messages import Button, ButtonStyle, OutgoingMessage, Reply, mention
+from conversations.messages import Button, ButtonStyle, ItemList, OutgoingMessage, Reply, mention
 from conversations.services.checkins import answer_buttons, local_week_and_slot, meeting_offers
 from conversations.services.context import ADMIN_ONLY, AdminScope, Ctx
 from conversations.services.pairing import end_pairing, ways_out
@@ -136,9 +136,13 @@ def at_risk_message(pairs: list[AtRiskPair], scope: AdminScope) -> OutgoingMessa
     return OutgoingMessage(
         title=_("At-risk pairs"),
         text=text,
-        fields=tuple(
-            (_("{number}.", number=k), _who(p.pairing) + ": " + "; ".join(p.signals()))
-            for k, p in enumerate(listed, start=1)
+        fields=(
+            (
+                _("Pairs"),
+                ItemList(
+                    tuple(_who(p.pairing) + ": " + "; ".join(p.signals()) for p in listed), numbered=True
+                ),
+            ),
         ),
         buttons=tuple(
             AT_RISK.button(_("Open pair {number}", number=k), p.pairing.id, "open")

@@ -50,6 +50,12 @@ CARD_KINDS = (
     "pairing round preview",
     "invitation",
     "leave, asked to confirm",
+    "goal done, to the pair",
+    "settings form",
+    "settings history",
+    "at-risk pairs",
+    "at-risk pair",
+    "asked privately by an admin",
 )
 """The kinds `every_card` must find: a kind the journey stops reaching fails its check, not silently."""
 
@@ -118,6 +124,9 @@ class _Journey:
         add = next(b for b in self.found["goals"].buttons if b.action_id == buttons.GOAL_ADD_FORM.action_id)
         self.keep("goal form", await h.click("lea", add.action_id, add.value))
         self.keep("prompts", await h.say("lea", "prompts"))
+        await h.say("lea", "goals done 1")
+        await h.bot.jobs.deliver_due()
+        self.sent("goal done, to the pair", "max", "🎉 A goal is done!")
         await self.checkins()
         await h.say("max", "story Lea now drafts her board notes with an AI assistant in half the time")
         await h.bot.jobs.deliver_due()
@@ -129,9 +138,23 @@ class _Journey:
         self.keep("story posted", posted)
         self.keep("stats", await h.say(ADMIN, "stats"))
         self.keep("export", await h.say(ADMIN, "export"))
+        await self.admin_console()
         self.keep("invitation", invitation_message("inv1", "Ines Invited", h.user(ADMIN), 12))
         self.keep("leave, asked to confirm", await h.say("max", "leave"))
         self.seen += [s.message for s in h.chat.transcript]
+
+    async def admin_console(self) -> None:
+        h = self.h
+        self.keep("settings form", await h.say(ADMIN, "settings"))
+        self.keep("settings history", await h.say(ADMIN, "settings history"))
+        listed = self.keep("at-risk pairs", await h.say(ADMIN, "at-risk"))
+        opened = self.keep(
+            "at-risk pair", await h.click(ADMIN, listed.buttons[0].action_id, listed.buttons[0].value)
+        )
+        ask = next(b for b in opened.buttons if b.value.endswith(":ask_leader"))
+        await h.click(ADMIN, ask.action_id, ask.value)
+        await h.bot.jobs.deliver_due()
+        self.sent("asked privately by an admin", "lea", "How is it going?")
 
     async def checkins(self) -> None:
         h = self.h

@@ -426,7 +426,11 @@ class Mentorbot:
         if self.embedder is None:
             return None
         async with self.uow_factory() as uow:
-            pool = await pairing.pool_for_round(self._ctx(uow))
+            ctx = self._ctx(uow)
+            # Workspaces whose admins turned meaning-based matching off send none of their terms.
+            pool = [
+                p for p in await pairing.pool_for_round(ctx) if (await ctx.config_for(p.user)).ai_matching
+            ]
         terms = term_meanings.pool_terms(pool)
         return await term_meanings.term_vectors(self.uow_factory, self.embedder, terms, self.clock.now())
 

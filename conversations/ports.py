@@ -102,6 +102,9 @@ class PairContext:
     disliked_topics: tuple[str, ...] = ()
     recent_prompts: tuple[str, ...] = ()
     """Prompt texts shown in recent weeks (and this week's, when asking for fresh ones): not repeated."""
+    use_model: bool = True
+    """False when the pair's workspace turned AI-written prompts off: the library answers and nothing
+    of the pair reaches the LLM. Never sent itself."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ WEEKDAY_NAMES = (
     N_("Saturday"),
     N_("Sunday"),
 )
+SWITCH_VALUES = ("on", "off")
 MAX_GROUND_RULES = 2000
 MAX_CONTACT_TEXT = 300
 _CHANNEL = re.compile(r"[A-Za-z0-9:@._\-]{1,200}")
@@ -44,6 +45,8 @@ class SettingKind(StrEnum):
     PERSON = "person"
     TEXT = "text"
     RULES = "rules"
+    SWITCH = "switch"
+    """On or off: an AI feature an admin may turn off for their workspace."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
         N_("Shown in every introduction and to everyone who joins."),
         variable="MENTORBOT_GROUND_RULES",
     ),
+    SettingSpec(
+        "ai_prompts",
+        N_("AI-written discussion prompts"),
+        SettingKind.SWITCH,
+        N_("Off: every pair gets the curated library's prompts, and nothing is sent to the LLM."),
+    ),
+    SettingSpec(
+        "ai_matching",
+        N_("Meaning-based matching"),
+        SettingKind.SWITCH,
+        N_("Off: shared vocabulary alone decides, and no skill or goal is sent to the embeddings model."),
+    ),
 )
 """Every setting of the form, in its order."""
 BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
@@ -225,7 +240,7 @@ def parse_value(spec: SettingSpec, raw: str) -> tuple[str | None, str | None]:
     if not text:
         if spec.kind in (SettingKind.CHANNEL, SettingKind.PERSON, SettingKind.TEXT):
             return None, None
-        return None, _("{label} can't be blank.", label=spec.label)
+        return None, _("{label} can't be blank.", label=_(spec.label))
     if spec.kind is SettingKind.WHOLE:
         assert spec.low is not None and spec.high is not None
         if not re.fullmatch(r"-?\d{1,9}", text):
@@ -239,6 +254,10 @@ def parse_value(spec: SettingSpec, raw: str) -> tuple[str | None, str | None]:
                 number=number,
             )
         return str(number), None
+    if spec.kind is SettingKind.SWITCH:
+        if text.lower() not in SWITCH_VALUES:
+            return None, _("Choose on or off.")
+        return text.lower(), None
     if spec.kind is SettingKind.WEEKDAY:
         if text.lower() not in WEEKDAYS:
             return None, _("Choose a day of the week.")
@@ -287,6 +306,8 @@ class ProgramValues:
     help_channel: str | None = None
     help_contact_text: str | None = None
     ground_rules: str = ""
+    ai_prompts: bool = True
+    ai_matching: bool = True
 
     def shown(self, key: str) -> str | None:
         """The value as the form shows it and the history records it."""
@@ -295,6 +316,8 @@ class ProgramValues:
             return WEEKDAYS[value]
         if isinstance(value, time):
             return value.strftime("%H:%M")
+        if isinstance(value, bool):
+            return "on" if value else "off"
         return None if value is None else str(value)
 
     def with_stored(self, stored: Mapping[str, str]) -> ProgramValues:
@@ -319,6 +342,8 @@ def _typed(spec: SettingSpec, canonical: str | None) -> object:
         return int(canonical)
     if spec.kind is SettingKind.WEEKDAY:
         return WEEKDAYS.index(canonical)
+    if spec.kind is SettingKind.SWITCH:
+        return canonical == "on"
     if spec.kind is SettingKind.CLOCK_TIME:
         hours, minutes = canonical.split(":")
         return time(int(hours), int(minutes))
@@ -358,6 +383,11 @@ def _setting_input(spec: SettingSpec, current: str | None, known: tuple[Option, 
     if spec.kind is SettingKind.WEEKDAY:
         days = tuple(Option(day, _(name)) for day, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True))
         return FormInput(spec.key, _(spec.label), InputKind.SELECT, options=days, initial=current, hint=hint)
+    if spec.kind is SettingKind.SWITCH:
+        choices = (Option("on", _("On")), Option("off", _("Off")))
+        return FormInput(
+            spec.key, _(spec.label), InputKind.SELECT, options=choices, initial=current, hint=hint
+        )
     if spec.kind is SettingKind.PERSON:
         return FormInput(
             spec.key,

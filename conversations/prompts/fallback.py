@@ -24,6 +24,8 @@ class FallbackSuggester:
         self._library = library
 
     async def suggest(self, context: PairContext) -> PromptSet:
+        if not context.use_model:  # the workspace's admins turned the LLM off for its pairs
+            return sanitise_prompt_set(await self._library.suggest(context))
         try:
             suggested = sanitise_prompt_set(await self._primary.suggest(context))
         except Exception as error:  # noqa: BLE001 - every failure has the same remedy

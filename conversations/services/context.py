@@ -60,6 +60,10 @@ class ProgramConfig:
     """A (private) channel of the workspace that receives every help request."""
     help_contact_text: str | None = None
     """Who to contact when a help request reaches nobody, shown as plain text (e.g. an email address)."""
+    ai_prompts: bool = True
+    """False: the workspace's pairs get the curated library's prompts and nothing goes to the LLM."""
+    ai_matching: bool = True
+    """False: the workspace is matched on shared vocabulary, and none of its terms go to a model."""
 
     def values(self, platform: str) -> ProgramValues:
         """The form's settings as this config holds them, as seen on `platform`."""
@@ -81,6 +85,8 @@ class ProgramConfig:
             help_channel=self.help_channel,
             help_contact_text=self.help_contact_text,
             ground_rules=self.ground_rules,
+            ai_prompts=self.ai_prompts,
+            ai_matching=self.ai_matching,
         )
 
     def overlaid(self, platform: str, stored: Mapping[str, str]) -> ProgramConfig:
@@ -111,6 +117,8 @@ class ProgramConfig:
             help_person=v.help_person,
             help_channel=v.help_channel,
             help_contact_text=v.help_contact_text,
+            ai_prompts=v.ai_prompts,
+            ai_matching=v.ai_matching,
         )
 
 

@@ -242,9 +242,14 @@ async def match_by_workspace(
     pairs: list[ProposedPair] = []
     waitlist: list[Waitlisted] = []
     for where, members in sorted(by_workspace.items()):
-        rules = (await ctx.config_for(where)).match_rules
+        config = await ctx.config_for(where)
+        rules = config.match_rules
         result = await asyncio.to_thread(
-            ctx.matcher.match, members, rules, progress=progress, meanings=meanings
+            ctx.matcher.match,
+            members,
+            rules,
+            progress=progress,
+            meanings=meanings if config.ai_matching else None,
         )
         pairs += result.pairs
         waitlist += result.waitlist

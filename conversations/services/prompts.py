@@ -57,6 +57,7 @@ async def pair_contexts(
     )
     contexts = []
     for pairing, week in pairs:
+        use_model = (await ctx.config_for(pairing.leader)).ai_prompts
         leader, mentor = found.get(pairing.leader), found.get(pairing.mentor)
         liked, disliked = topic_preferences((r.topic, r.vote) for r in ratings.get(pairing.id, ()))
         recent: list[str] = []
@@ -86,6 +87,7 @@ async def pair_contexts(
                 liked_topics=liked,
                 disliked_topics=disliked,
                 recent_prompts=tuple(recent),
+                use_model=use_model,
             )
         )
     return contexts

@@ -286,27 +286,35 @@ async def follow_up(ctx: Ctx, checkin: Checkin, pairing: Pairing, headline: str)
     if checkin.answer is CheckinAnswer.NEED_HELP:
         if not await ctx.help_recipients(checkin.user):
             return nobody_to_help(checkin, headline, (await ctx.config_for(checkin.user)).help_contact_text)
-        return help_reassurance(checkin, pairing, headline)
+        return help_reassurance(checkin, pairing, headline, admins=bool(ctx.admins_of(checkin.user)))
     if checkin.answer is CheckinAnswer.NOT_YET:
         return await meeting_proposal(ctx, checkin.user, pairing, headline)
     return rating_prompt(checkin, headline)
 
 
-def help_reassurance(checkin: Checkin, pairing: Pairing, headline: str) -> OutgoingMessage:
+def help_reassurance(
+    checkin: Checkin, pairing: Pairing, headline: str, *, admins: bool = True
+) -> OutgoingMessage:
+    """`admins`: whether the workspace's admins were told, or only its help contact (`settings`)."""
     other = pairing.other(checkin.user)
+    told = (
+        _("The program admins have been told privately and one of them will reach out to you directly.")
+        if admins
+        else _("The program's help contact has been told privately and will reach out to you directly.")
+    )
     return OutgoingMessage(
         text=_(
-            "{headline} Thank you for saying so: asking early is exactly right. The program admins have "
-            "been told privately and one of them will reach out to you directly. "
+            "{headline} Thank you for saying so: asking early is exactly right. {told} "
             "{partner} has not been told and won't be. "
-            "If it helps them help you, add a private note that only the admins can read. "
+            "If it helps them help you, add a private note that only they can read. "
             "And if the pairing isn't working, you can end it without fault with {end}; "
-            "you'll be matched again next round.",
+            "you'll be matched with someone new.",
             headline=headline,
+            told=told,
             partner=mention(other.user_id),
             end=command_ref("end"),
         ),
-        buttons=(CHECKIN_NOTE_FORM.button(_("Add a private note for the admins"), checkin.id),),
+        buttons=(CHECKIN_NOTE_FORM.button(_("Add a private note"), checkin.id),),
         mentions=(other.user_id,),
     )
 

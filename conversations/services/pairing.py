@@ -394,7 +394,7 @@ def ways_out() -> str:
         "Stuck, or something feels wrong? Answer *{need_help}* on any weekly check-in, or use "
         "{command}: the program admins reach out to you privately and your partner "
         "is not told. To end the pairing without fault, use {end}; you'll be matched "
-        "again next round.",
+        "with someone new.",
         need_help=CheckinAnswer.NEED_HELP.label,
         command=command("checkin need-help"),
         end=command("end"),

@@ -347,7 +347,7 @@ async def test_a_help_contact_set_in_the_workspace_is_reached_instead() -> None:
         )
         await uow.commit()
     reply = await ask_for_help(h)
-    assert reply.message is not None and "admins have been told" in reply.message.text
+    assert reply.message is not None and "help contact has been told" in reply.message.text
     assert [
         s.conversation
         for s in h.chat.transcript

@@ -27,6 +27,7 @@ from conversations.services import (
     at_risk,
     checkins,
     goals,
+    insights,
     invitations,
     pairing,
     participants,
@@ -223,6 +224,10 @@ async def _at_risk(ctx: Ctx, request: CommandRequest) -> Reply:
     return await at_risk.at_risk_command(ctx, _scope(request))
 
 
+async def _insights(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await insights.insights_command(ctx, _scope(request))
+
+
 async def _settings(ctx: Ctx, request: CommandRequest) -> Reply:
     _scope(request)
     if request.command.args[:1] == ("history",):
@@ -402,6 +407,18 @@ _TABLE: tuple[Command, ...] = (
         N_("Admins: at-risk pairs, to nudge, ask privately, or re-match"),
         admin_only=True,
         aliases=("atrisk", "at_risk"),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "insights",
+        N_(
+            "the skills-gap map: themes wanted that nobody offers, the most wanted themes, which goals get "
+            "done, and what to do about it; counts only, groups under 5 folded (admins)"
+        ),
+        _insights,
+        N_("Admins: skills gaps, most wanted themes, goals done"),
+        admin_only=True,
+        aliases=("insight",),
         teams_lists=(TEAM,),
     ),
     Command(

@@ -126,7 +126,9 @@ async def test_insights_are_for_admins_only() -> None:
 
 
 async def test_a_workspace_admin_sees_only_their_own_workspace() -> None:
-    h = Harness(config=ProgramConfig(admins=frozenset({"slack:T0HOME01/U0BOSS01", "org:slack:T0HOME01/U0ORG"})))
+    h = Harness(
+        config=ProgramConfig(admins=frozenset({"slack:T0HOME01/U0BOSS01", "org:slack:T0HOME01/U0ORG"}))
+    )
     async with h.store() as uow:
         for workspace, count in (("T0HOME01", 5), ("T0OTHER1", 7)):
             for i in range(count):
@@ -145,7 +147,9 @@ async def test_a_workspace_admin_sees_only_their_own_workspace() -> None:
         await uow.commit()
 
     async def insights(user_id: str) -> OutgoingMessage:
-        reply = await h.bot.handle(CommandReceived(UserRef("slack", "T0HOME01", user_id), "insights", user_id))
+        reply = await h.bot.handle(
+            CommandReceived(UserRef("slack", "T0HOME01", user_id), "insights", user_id)
+        )
         assert reply is not None and reply.message is not None
         return reply.message
 

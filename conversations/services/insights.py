@@ -231,10 +231,15 @@ def _folded(count: int) -> str:
     return _("Other (fewer than 5 each): {count} themes", count=count)
 
 
+def _heading(label: str) -> str:
+    """A theme starting a line: "Generative AI: …", though a sentence says "generative AI"."""
+    return label[:1].upper() + label[1:]
+
+
 def _gap_item(direction: Direction, theme: Theme) -> str:
     if direction.learners is Side.LEADER:
-        return _("{theme}: {count} leaders", theme=theme.label, count=theme.wanted)
-    return _("{theme}: {count} mentors", theme=theme.label, count=theme.wanted)
+        return _("{theme}: {count} leaders", theme=_heading(theme.label), count=theme.wanted)
+    return _("{theme}: {count} mentors", theme=_heading(theme.label), count=theme.wanted)
 
 
 def _gap_list(direction: Direction) -> ItemList | str:
@@ -260,17 +265,12 @@ def _offered(direction: Direction, theme: Theme) -> str:
 
 
 def _wanted_item(direction: Direction, theme: Theme) -> str:
-    offered = _offered(direction, theme)
+    offered, label = _offered(direction, theme), _heading(theme.label)
     if direction.learners is Side.LEADER:
         return _(
-            "{theme}: {count} leaders want it, {offered}",
-            theme=theme.label,
-            count=theme.wanted,
-            offered=offered,
+            "{theme}: {count} leaders want it, {offered}", theme=label, count=theme.wanted, offered=offered
         )
-    return _(
-        "{theme}: {count} mentors want it, {offered}", theme=theme.label, count=theme.wanted, offered=offered
-    )
+    return _("{theme}: {count} mentors want it, {offered}", theme=label, count=theme.wanted, offered=offered)
 
 
 def _wanted_list(direction: Direction) -> ItemList | str:
@@ -287,7 +287,7 @@ def _done(rate: DoneRate | None) -> str:
 
 
 def _done_item(rate: DoneRate) -> str:
-    label = _("Other (fewer than 5 each)") if rate.folded else rate.label
+    label = _("Other (fewer than 5 each)") if rate.folded else _heading(rate.label)
     return _("{theme}: {done}", theme=label, done=_done(rate))
 
 

@@ -48,23 +48,23 @@ async def test_an_admin_sees_the_gaps_the_wanted_themes_and_the_goals_done() -> 
     message = (await h.say(ADMIN, "insights")).message
     assert message is not None
     assert field(message, "Leaders want, no mentor offers") == (
-        "generative AI: 6 leaders",
+        "Generative AI: 6 leaders",
         "AI assistants: 5 leaders",
         "Other (fewer than 5 each): 1 theme",
     )
-    assert field(message, "Mentors want, no leader offers") == ("negotiation: 6 mentors",)
+    assert field(message, "Mentors want, no leader offers") == ("Negotiation: 6 mentors",)
     assert field(message, "Most wanted by leaders") == (
-        "generative AI: 6 leaders want it, no mentor offers it",
+        "Generative AI: 6 leaders want it, no mentor offers it",
         "AI assistants: 5 leaders want it, no mentor offers it",
         "Other (fewer than 5 each): 1 theme",
     )
     assert field(message, "Most wanted by mentors") == (
         "Company strategy: 6 mentors want it, 6 leaders offer it",
-        "negotiation: 6 mentors want it, no leader offers it",
+        "Negotiation: 6 mentors want it, no leader offers it",
     )
     assert field(message, "Goals done (leaders)") == ("50% of 6 goals done",)
     assert field(message, "Goals done (mentors)") == ("— (goals of fewer than 5 people)",)
-    assert field(message, "Goals done by theme") == ("generative AI: 50% of 6 goals done",)
+    assert field(message, "Goals done by theme") == ("Generative AI: 50% of 6 goals done",)
     assert field(message, "What to do") == (
         "Recruit mentors who offer generative AI: 6 leaders want it.",
         "Invite leaders who can share negotiation: 6 mentors want to learn it.",
@@ -114,7 +114,7 @@ async def test_people_who_left_are_not_counted() -> None:
 
     message = (await h.say(ADMIN, "insights")).message
     assert message is not None
-    assert "generative AI: 5 leaders" in field(message, "Leaders want, no mentor offers")
+    assert "Generative AI: 5 leaders" in field(message, "Leaders want, no mentor offers")
 
 
 async def test_insights_are_for_admins_only() -> None:

@@ -27,6 +27,6 @@ async def test_an_admin_reads_the_skills_gap_in_slack(slack: SlackDriver) -> Non
     assert check_blocks(answer["blocks"], 50) == []
     shown = str(answer["blocks"])
     assert "Leaders want, no mentor offers" in shown
-    assert "generative AI: 5 leaders" in shown
+    assert "Generative AI: 5 leaders" in shown
     assert "Recruit mentors who offer generative AI: 5 leaders want it." in shown
     assert not fake.problems, "the bot sent what Slack would refuse:\n" + "\n".join(fake.problems)

@@ -29,6 +29,6 @@ async def test_an_admin_reads_the_skills_gap_in_teams(teams_bot: TeamsBot) -> No
 
     card = await say(bot, ADMIN, "insights")
     assert "Leaders want, no mentor offers" in card.card_text
-    assert "generative AI: 5 leaders" in card.card_text
+    assert "Generative AI: 5 leaders" in card.card_text
     assert "Recruit mentors who offer generative AI: 5 leaders want it." in card.card_text
     all_valid(bot)

@@ -46,6 +46,7 @@ CARD_KINDS = (
     "story approved",
     "story posted",
     "stats",
+    "insights",
     "export",
     "pairing round preview",
     "invitation",
@@ -128,6 +129,7 @@ class _Journey:
         (posted,) = [s.message for s in h.chat.transcript if s.conversation == "CSTORIES"]
         self.keep("story posted", posted)
         self.keep("stats", await h.say(ADMIN, "stats"))
+        self.keep("insights", await h.say(ADMIN, "insights"))
         self.keep("export", await h.say(ADMIN, "export"))
         self.keep("invitation", invitation_message("inv1", "Ines Invited", h.user(ADMIN), 12))
         self.keep("leave, asked to confirm", await h.say("max", "leave"))

@@ -67,6 +67,8 @@ class Before(Enum):
     """Who the people an event names are, from the workspace's directory (`conversations.people`)."""
     TERM_MEANINGS = "term_meanings"
     """Embeddings of the pool's skill and goal terms, when an embeddings model is configured (admins)."""
+    INSIGHTS_SUMMARY = "insights_summary"
+    """A model's few sentences on `insights`' aggregates, when an LLM is configured (admins)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class CommandRequest:
     """Who the typed person is, when the command asked for `Before.PEOPLE`."""
     meanings: TermVectors | None = None
     """The pool's term embeddings, when the command asked for `Before.TERM_MEANINGS` and a model gave them."""
+    summary: str | None = None
+    """The insights summary, when the command asked for `Before.INSIGHTS_SUMMARY` and a model wrote one."""
 
 
 Handler = Callable[[Ctx, CommandRequest], Awaitable[Reply]]
@@ -225,7 +229,7 @@ async def _at_risk(ctx: Ctx, request: CommandRequest) -> Reply:
 
 
 async def _insights(ctx: Ctx, request: CommandRequest) -> Reply:
-    return await insights.insights_command(ctx, _scope(request))
+    return await insights.insights_command(ctx, _scope(request), request.summary)
 
 
 async def _settings(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -418,6 +422,7 @@ _TABLE: tuple[Command, ...] = (
         _insights,
         N_("Admins: skills gaps, most wanted themes, goals done"),
         admin_only=True,
+        before=frozenset({Before.INSIGHTS_SUMMARY}),
         aliases=("insight",),
         teams_lists=(TEAM,),
     ),

@@ -198,6 +198,44 @@ def compute_insights(
     )
 
 
+def _offering(theme: Theme) -> int | str:
+    return "none" if not theme.offered else "fewer than 5" if theme.offered < MIN_GROUP else theme.offered
+
+
+def summary_facts(insights: Insights, language: str) -> dict[str, object]:
+    """What the insights summary's model receives: the aggregates the message shows, nothing more; its
+    keys are exactly the feature's list in `conversations.privacy` (a test holds it to the list)."""
+    directions = (insights.leaders, insights.mentors)
+    facts: dict[str, object] = {
+        "scope": "the whole program" if insights.scope.org_wide else "one workspace",
+        "gaps": [
+            {"learners": f"{d.learners.value}s", "theme": t.label, "people_wanting": t.wanted}
+            for d in directions
+            for t in d.gaps
+        ],
+        "most_wanted": [
+            {
+                "learners": f"{d.learners.value}s",
+                "theme": t.label,
+                "people_wanting": t.wanted,
+                "people_offering": _offering(t),
+            }
+            for d in directions
+            for t in d.most_wanted
+        ],
+        "goals_done_by_side": {
+            f"{side.value}s": {"goals": r.goals, "done": r.done} if r else "fewer than 5 people"
+            for side, r in insights.done_by_side.items()
+        },
+        "goals_done_by_theme": [
+            {"theme": "other" if r.folded else r.label, "goals": r.goals, "done": r.done}
+            for r in insights.done_by_theme
+        ],
+        "language": language,
+    }
+    return facts
+
+
 async def insights_for(ctx: Ctx, scope: AdminScope) -> Insights:
     if scope.org_wide:
         people = await ctx.uow.participants.list()
@@ -345,7 +383,12 @@ def _actions(insights: Insights) -> ItemList:
     return ItemList(tuple(todo))
 
 
-def insights_message(insights: Insights) -> OutgoingMessage:
+def insights_message(insights: Insights, summary: str | None = None) -> OutgoingMessage:
+    """`summary`, when a model wrote one from these figures, comes first; the figures and the
+    suggestions read from them are there either way."""
+    summarised = (
+        ((_("Summary (written by an AI model from these counts alone)"), summary),) if summary else ()
+    )
     return OutgoingMessage(
         title=_("Reverse mentoring: insights"),
         text=_(
@@ -355,6 +398,7 @@ def insights_message(insights: Insights) -> OutgoingMessage:
             scope=insights.scope.describe(),
         ),
         fields=(
+            *summarised,
             (_("Leaders want, no mentor offers"), _gap_list(insights.leaders)),
             (_("Mentors want, no leader offers"), _gap_list(insights.mentors)),
             (_("Most wanted by leaders"), _wanted_list(insights.leaders)),
@@ -372,5 +416,5 @@ def insights_message(insights: Insights) -> OutgoingMessage:
     )
 
 
-async def insights_command(ctx: Ctx, scope: AdminScope) -> Reply:
-    return Reply(insights_message(await insights_for(ctx, scope)))
+async def insights_command(ctx: Ctx, scope: AdminScope, summary: str | None = None) -> Reply:
+    return Reply(insights_message(await insights_for(ctx, scope), summary))

@@ -22,11 +22,11 @@ def field(message: OutgoingMessage, name: str) -> tuple[str, ...]:
     return value.items if isinstance(value, ItemList) else (value,)
 
 
-async def program_with_gaps() -> Harness:
+async def program_with_gaps(h: Harness | None = None) -> Harness:
     """Six leaders who want generative AI, which no mentor offers; six mentors who want negotiation,
     which no leader offers; one leader's wish for quantum computing; all paired, leaders' goals set
     and half of them done, and two mentors' goals."""
-    h = Harness()
+    h = h or Harness()
     for i, name in enumerate(LEADERS):
         wants = ["Generative AI", *ASSISTANTS[i : i + 1]]
         if name == "lea":

@@ -17,7 +17,7 @@ from conversations.events import InboundEvent
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress, TermVectors
 from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries
-from conversations.ports import Clock, PromptSuggester, TermEmbedder
+from conversations.ports import Clock, InsightsWriter, PromptSuggester, TermEmbedder
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.sender import SenderOptions
 from conversations.services.context import NudgeRules, ProgramConfig
@@ -104,6 +104,15 @@ def term_embedder(settings: Settings) -> TermEmbedder | None:
     return build_term_embedder(settings)
 
 
+def insights_writer(settings: Settings) -> InsightsWriter | None:
+    """The LLM that summarises an admin's `insights`, only with a key; the figures alone without."""
+    if not settings.llm_enabled:
+        return None
+    from adapters.llm import build_insights_writer
+
+    return build_insights_writer(settings)
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -119,7 +128,7 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        for model_client in (self.bot.prompts, self.bot.embedder):
+        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.insights_writer):
             close_client = getattr(model_client, "aclose", None)
             if close_client is not None:
                 await close_client()
@@ -139,6 +148,7 @@ def build_container(
         config=program_config(settings),
         sender_options=sender_options(settings),
         embedder=term_embedder(settings),
+        insights_writer=insights_writer(settings),
     )
     return Container(settings, database, bot, clock)
 

@@ -25,7 +25,7 @@ from conversations.commands import (
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
-from conversations.i18n import _, current_locale, speaking
+from conversations.i18n import _, current_locale, negotiate, speaking
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
 from conversations.matching.model import Progress, TermVectors
@@ -34,6 +34,7 @@ from conversations.people import PeopleFound
 from conversations.ports import (
     ChatPort,
     Clock,
+    InsightsWriter,
     PeopleDirectory,
     PromptSuggester,
     TermEmbedder,
@@ -48,6 +49,7 @@ from conversations.services import (
     checkins,
     goals,
     home,
+    insights,
     invitations,
     pairing,
     participants,
@@ -182,8 +184,10 @@ class Mentorbot:
         chats: Mapping[str, ChatPort] | None = None,
         sender_options: SenderOptions | None = None,
         embedder: TermEmbedder | None = None,
+        insights_writer: InsightsWriter | None = None,
     ) -> None:
-        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary."""
+        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary.
+        `insights_writer`: a model summarising `insights`' figures; None shows the figures alone."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.matcher = matcher
@@ -191,6 +195,7 @@ class Mentorbot:
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
         self.embedder = embedder
+        self.insights_writer = insights_writer
         self.jobs = Jobs(
             uow_factory, clock, self._ctx, prompts, self.chats, sender_options, self.prepare_term_vectors
         )
@@ -227,6 +232,7 @@ class Mentorbot:
             meanings = None
             if Before.TERM_MEANINGS in before and admin_scope_of(self.config, event.actor) is not None:
                 meanings = await self.prepare_term_vectors()
+            summary = await self._insights_summary(event) if Before.INSIGHTS_SUMMARY in before else None
             async with self.uow_factory() as uow:
                 ctx = self._ctx(uow)
                 if not await uow.inbound_events.remember(f"{event.actor.platform}:{event.event_id}", ctx.now):
@@ -240,7 +246,7 @@ class Mentorbot:
                 )
                 with speaking(language):
                     try:
-                        reply = await self._dispatch(ctx, event, command, profile, found, meanings)
+                        reply = await self._dispatch(ctx, event, command, profile, found, meanings, summary)
                     except FormInvalid as error:
                         return Reply(
                             OutgoingMessage(text=error.message),
@@ -277,10 +283,11 @@ class Mentorbot:
         profile: Profile | None,
         found: PeopleFound,
         meanings: TermVectors | None = None,
+        summary: str | None = None,
     ) -> Reply:
         if isinstance(event, CommandReceived):
             parsed = command or parse_command(event.text)
-            return await self._command(ctx, event.actor, parsed, profile, found, meanings)
+            return await self._command(ctx, event.actor, parsed, profile, found, meanings, summary)
         if isinstance(event, ButtonClicked):
             return await self._button(ctx, event, profile, found)
         if isinstance(event, FormSubmitted):
@@ -300,6 +307,7 @@ class Mentorbot:
         profile: Profile | None,
         found: PeopleFound,
         meanings: TermVectors | None = None,
+        summary: str | None = None,
     ) -> Reply:
         spec = COMMANDS.get(command.name)
         if spec is None:  # the parser only names known commands; this is a second line of defence
@@ -309,7 +317,8 @@ class Mentorbot:
             scope = ctx.admin_scope(actor)
             if scope is None:
                 raise NotAllowed(_(ADMIN_ONLY))
-        return await spec.handler(ctx, CommandRequest(actor, command, profile, scope, found, meanings))
+        request = CommandRequest(actor, command, profile, scope, found, meanings, summary)
+        return await spec.handler(ctx, request)
 
     async def _button(
         self, ctx: Ctx, event: ButtonClicked, profile: Profile | None, found: PeopleFound
@@ -433,6 +442,23 @@ class Mentorbot:
             ]
         terms = term_meanings.pool_terms(pool)
         return await term_meanings.term_vectors(self.uow_factory, self.embedder, terms, self.clock.now())
+
+    async def _insights_summary(self, event: InboundEvent) -> str | None:
+        """The model's summary of what the admin's `insights` will show, written before the transaction
+        opens (a model is slow) from the aggregates alone; None without a model, for anyone but an
+        admin, or when the model fails (the figures and their suggestions stand alone)."""
+        scope = admin_scope_of(self.config, event.actor)
+        if self.insights_writer is None or scope is None:
+            return None
+        async with self.uow_factory() as uow:
+            ctx = self._ctx(uow)
+            found = await insights.insights_for(ctx, scope)
+            language = negotiate(await ctx.language_of(event.actor) or event.locale)
+        try:
+            return await self.insights_writer.summarise(insights.summary_facts(found, language))
+        except Exception as error:  # any failure: the rule-based text is the answer
+            logger.info("the insights summary could not be written: %r", error)
+            return None
 
     async def run_round(self, dry_run: bool, progress: Progress | None = None) -> pairing.RoundReport:
         meanings = await self.prepare_term_vectors()

@@ -27,6 +27,7 @@ from conversations.services import (
     at_risk,
     checkins,
     goals,
+    insights,
     invitations,
     pairing,
     participants,
@@ -66,6 +67,8 @@ class Before(Enum):
     """Who the people an event names are, from the workspace's directory (`conversations.people`)."""
     TERM_MEANINGS = "term_meanings"
     """Embeddings of the pool's skill and goal terms, when an embeddings model is configured (admins)."""
+    INSIGHTS_SUMMARY = "insights_summary"
+    """A model's few sentences on `insights`' aggregates, when an LLM is configured (admins)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class CommandRequest:
     """Who the typed person is, when the command asked for `Before.PEOPLE`."""
     meanings: TermVectors | None = None
     """The pool's term embeddings, when the command asked for `Before.TERM_MEANINGS` and a model gave them."""
+    summary: str | None = None
+    """The insights summary, when the command asked for `Before.INSIGHTS_SUMMARY` and a model wrote one."""
 
 
 Handler = Callable[[Ctx, CommandRequest], Awaitable[Reply]]
@@ -221,6 +226,10 @@ async def _invite(ctx: Ctx, request: CommandRequest) -> Reply:
 
 async def _at_risk(ctx: Ctx, request: CommandRequest) -> Reply:
     return await at_risk.at_risk_command(ctx, _scope(request))
+
+
+async def _insights(ctx: Ctx, request: CommandRequest) -> Reply:
+    return await insights.insights_command(ctx, _scope(request), request.summary)
 
 
 async def _settings(ctx: Ctx, request: CommandRequest) -> Reply:
@@ -402,6 +411,19 @@ _TABLE: tuple[Command, ...] = (
         N_("Admins: at-risk pairs, to nudge, ask privately, or re-match"),
         admin_only=True,
         aliases=("atrisk", "at_risk"),
+        teams_lists=(TEAM,),
+    ),
+    Command(
+        "insights",
+        N_(
+            "the skills-gap map: themes wanted that nobody offers, the most wanted themes, which goals get "
+            "done, and what to do about it; counts only, groups under 5 folded (admins)"
+        ),
+        _insights,
+        N_("Admins: skills gaps, most wanted themes, goals done"),
+        admin_only=True,
+        before=frozenset({Before.INSIGHTS_SUMMARY}),
+        aliases=("insight",),
         teams_lists=(TEAM,),
     ),
     Command(

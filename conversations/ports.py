@@ -120,6 +120,13 @@ class PromptSuggester(Protocol):
     async def suggest(self, context: PairContext) -> PromptSet: ...
 
 
+class InsightsWriter(Protocol):
+    """A model that writes a program owner a few sentences from `insights`' aggregates, and from nothing
+    else (see `conversations.privacy`). Any failure raises; the caller then shows the figures alone."""
+
+    async def summarise(self, facts: Mapping[str, object]) -> str: ...
+
+
 class TermEmbedder(Protocol):
     """An embeddings model: one vector per skill or goal term, so matching can compare them by meaning.
 

@@ -14,6 +14,7 @@ from conversations.domain import Participant
 
 MEANING_MATCHING = "meaning-based matching"
 DISCUSSION_PROMPTS = "discussion prompts"
+INSIGHTS_SUMMARY = "insights summary"
 
 SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -37,6 +38,19 @@ SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "disliked_topics",
             "do_not_repeat",
             "week",
+            "language",
+        ),  # fmt: skip
+        # The LLM receives `insights`' aggregates (`conversations.services.insights.summary_facts`): which
+        # side the figures cover (the whole program or one workspace), the themes each side wants that
+        # nobody offers with how many people want them, the most wanted themes with how many want and
+        # offer them, goals set and done by side and by theme, and the reader's language. Only themes
+        # and groups of 5 or more people; no names, ids, departments, goal texts, check-ins or notes.
+        INSIGHTS_SUMMARY: (
+            "scope",
+            "gaps",
+            "most_wanted",
+            "goals_done_by_side",
+            "goals_done_by_theme",
             "language",
         ),  # fmt: skip
     }

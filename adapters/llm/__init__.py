@@ -1,14 +1,16 @@
-"""Discussion prompts and term embeddings from an OpenAI-compatible server, behind circuit breakers."""
+"""Discussion prompts, the insights summary and term embeddings from an OpenAI-compatible server, behind circuit breakers."""
 
 from adapters.llm.circuit_breaker import CircuitBreaker, CircuitState
 from adapters.llm.embeddings import OpenAIEmbedder
 from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
 from adapters.llm.factory import (
     LLMSettings,
+    build_insights_writer,
     build_openai_suggester,
     build_prompt_suggester,
     build_term_embedder,
 )
+from adapters.llm.insights_writer import OpenAIInsightsWriter
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
 
 __all__ = [
@@ -20,7 +22,9 @@ __all__ = [
     "LLMSettings",
     "LLMUnavailable",
     "OpenAIEmbedder",
+    "OpenAIInsightsWriter",
     "OpenAISuggester",
+    "build_insights_writer",
     "build_openai_suggester",
     "build_prompt_suggester",
     "build_term_embedder",

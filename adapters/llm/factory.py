@@ -6,6 +6,7 @@ import logging
 from typing import Protocol
 
 from adapters.llm.embeddings import OpenAIEmbedder
+from adapters.llm.insights_writer import OpenAIInsightsWriter
 from adapters.llm.openai_suggester import DEFAULT_MODEL, OpenAISuggester
 from conversations.ports import PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
@@ -53,6 +54,15 @@ def build_prompt_suggester(settings: LLMSettings, library: LibrarySuggester | No
         "discussion prompts from model %s, curated library as fallback", settings.llm_model or DEFAULT_MODEL
     )
     return FallbackSuggester(build_openai_suggester(settings, library), library)
+
+
+def build_insights_writer(settings: LLMSettings) -> OpenAIInsightsWriter | None:
+    """The LLM that summarises `insights`' figures, or None (no key): the figures alone."""
+    if not settings.openai_api_key:
+        return None
+    return OpenAIInsightsWriter.connect(
+        settings.openai_api_key, settings.openai_base_url, settings.llm_model or DEFAULT_MODEL
+    )
 
 
 def build_term_embedder(settings: LLMSettings) -> OpenAIEmbedder | None:

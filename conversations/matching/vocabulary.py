@@ -92,6 +92,7 @@ class Vocabulary:
                 canonical_of.setdefault(normalise_term(spelling), key)
         self._canonical_of: Mapping[str, str] = canonical_of
         self._labels: Mapping[str, str] = labels
+        self._keys = frozenset(labels)
         # Cached per instance: the same few hundred terms recur across thousands of profiles.
         self.canonical = lru_cache(maxsize=65536)(self._canonical)
 
@@ -115,6 +116,10 @@ class Vocabulary:
 
     def label(self, key: str) -> str:
         return self._labels.get(key, key)
+
+    def keys(self) -> frozenset[str]:
+        """Every canonical term the vocabulary knows, for finding them in longer free text."""
+        return self._keys
 
 
 DEFAULT_VOCABULARY = Vocabulary(DEFAULT_ENTRIES)

@@ -32,6 +32,7 @@ from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.at_risk import at_risk_pairs, in_scope
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
+from conversations.services.insights import biggest_gap, compute_insights
 from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png, round_weeks
 
 WINDOW = timedelta(days=14)
@@ -60,6 +61,8 @@ class ProgramStats:
     scope: AdminScope = EVERYTHING
     closed_round: Cycle | None = None
     """The round the figures describe when no pair is active and the latest round has been closed."""
+    biggest_gap: str = ""
+    """`insights`' one line: the theme most people want that nobody on the other side offers."""
 
 
 T = TypeVar("T", Checkin, Goal)
@@ -182,6 +185,7 @@ async def compute_stats(
         },
         scope=scope,
         closed_round=closed_round,
+        biggest_gap=biggest_gap(compute_insights(people, goals, scope)),
     )
 
 
@@ -298,6 +302,7 @@ def stats_message(stats: ProgramStats, chart: Attachment | None = None) -> Outgo
             (_("Goals set / done (leaders)"), f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
             (_("Goals set / done (mentors)"), f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
             (_("At-risk pairs"), str(stats.at_risk)),
+            (_("Biggest skills gap"), stats.biggest_gap or "—"),
             (
                 _("Leaders' AI confidence change"),
                 "—" if change is None else _("{change} points (1-5 scale)", change=format(change, "+.1f")),

@@ -46,6 +46,7 @@ CARD_KINDS = (
     "story approved",
     "story posted",
     "stats",
+    "insights",
     "export",
     "pairing round preview",
     "invitation",
@@ -137,6 +138,7 @@ class _Journey:
         (posted,) = [s.message for s in h.chat.transcript if s.conversation == "CSTORIES"]
         self.keep("story posted", posted)
         self.keep("stats", await h.say(ADMIN, "stats"))
+        self.keep("insights", await h.say(ADMIN, "insights"))
         self.keep("export", await h.say(ADMIN, "export"))
         await self.admin_console()
         self.keep("invitation", invitation_message("inv1", "Ines Invited", h.user(ADMIN), 12))

@@ -40,6 +40,7 @@ COMMANDS = {
     "pair",
     "invite",
     "at-risk",
+    "insights",
     "export",
     "settings",
 }

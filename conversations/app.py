@@ -34,6 +34,7 @@ from conversations.people import PeopleFound
 from conversations.ports import (
     ChatPort,
     Clock,
+    PathSuggester,
     PeopleDirectory,
     PromptSuggester,
     TermEmbedder,
@@ -51,6 +52,7 @@ from conversations.services import (
     invitations,
     pairing,
     participants,
+    paths,
     program,
     prompts,
     stats,
@@ -148,6 +150,8 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         PeopleButtonRoute(buttons.PERSON_PICK, participants.person_picked),
         ButtonRoute(buttons.AT_RISK, at_risk.clicked),
         ButtonRoute(buttons.SURVEY_OPEN, survey.open_form),
+        ButtonRoute(buttons.PATH, paths.path_clicked),
+        ButtonRoute(buttons.MILESTONE_DONE, paths.milestone_done),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
@@ -163,6 +167,7 @@ FORM_ROUTES: dict[str, FormHandler] = {
     checkins.NOTE_FORM: checkins.save_note,
     goals.GOAL_FORM: goals.submit_goal_form,
     survey.SURVEY_FORM: survey.submit,
+    paths.PATH_FORM: paths.submit_edit,
 }
 PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {
     JOIN_FORM: _submit_profile,
@@ -182,8 +187,10 @@ class Mentorbot:
         chats: Mapping[str, ChatPort] | None = None,
         sender_options: SenderOptions | None = None,
         embedder: TermEmbedder | None = None,
+        paths: PathSuggester | None = None,
     ) -> None:
-        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary."""
+        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary.
+        `paths`: what makes each person's development path after the introduction; None offers none."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.matcher = matcher
@@ -191,8 +198,16 @@ class Mentorbot:
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
         self.embedder = embedder
+        self.paths = paths
         self.jobs = Jobs(
-            uow_factory, clock, self._ctx, prompts, self.chats, sender_options, self.prepare_term_vectors
+            uow_factory,
+            clock,
+            self._ctx,
+            prompts,
+            self.chats,
+            sender_options,
+            self.prepare_term_vectors,
+            paths,
         )
 
     def register_chat(self, port: ChatPort) -> None:

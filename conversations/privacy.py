@@ -14,6 +14,7 @@ from conversations.domain import Participant
 
 MEANING_MATCHING = "meaning-based matching"
 DISCUSSION_PROMPTS = "discussion prompts"
+DEVELOPMENT_PATHS = "development paths"
 
 SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -39,6 +40,11 @@ SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "week",
             "language",
         ),  # fmt: skip
+        # The LLM receives one person's data block (`adapters/llm/path_request.py`): which side of the
+        # pairing they are on, their own skills and learning goals, the round's length in weeks, and,
+        # in the instructions, their language. No name, id, email, department, level, manager, timezone,
+        # check-in, note, goal progress, and nothing of their partner or of any other person.
+        DEVELOPMENT_PATHS: ("side", "skills", "learning_goals", "weeks", "language"),
     }
 )
 """Feature -> the fields that feature may send to a model."""

@@ -6,10 +6,12 @@ from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
 from adapters.llm.factory import (
     LLMSettings,
     build_openai_suggester,
+    build_path_suggester,
     build_prompt_suggester,
     build_term_embedder,
 )
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
+from adapters.llm.path_suggester import OpenAIPathSuggester
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -20,8 +22,10 @@ __all__ = [
     "LLMSettings",
     "LLMUnavailable",
     "OpenAIEmbedder",
+    "OpenAIPathSuggester",
     "OpenAISuggester",
     "build_openai_suggester",
+    "build_path_suggester",
     "build_prompt_suggester",
     "build_term_embedder",
 ]

@@ -12,7 +12,7 @@ from conversations.clock import ManualClock
 from conversations.domain import UserRef
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted
 from conversations.messages import Reply
-from conversations.ports import PairContext, PromptSet, TermEmbedder
+from conversations.ports import PairContext, PathSuggester, PromptSet, TermEmbedder
 from conversations.services.context import ProgramConfig
 from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
@@ -47,6 +47,7 @@ class Harness:
         default_factory=lambda: ProgramConfig(admins=frozenset({ADMIN}), stories_channel="CSTORIES")
     )
     embedder: TermEmbedder | None = None
+    paths: PathSuggester | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -58,6 +59,7 @@ class Harness:
             self.config,
             {"console": self.chat},
             embedder=self.embedder,
+            paths=self.paths,
         )
 
     def user(self, user_id: str) -> UserRef:

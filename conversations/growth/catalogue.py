@@ -42,7 +42,7 @@ class PathLibrary:
     def ranked(self, side: Side, goals: tuple[str, ...]) -> list[LibraryPath]:
         """The side's paths, best fit to the goals first; generic ones after every fitting one."""
         mine = [p for p in self.paths if p.side is side]
-        return sorted(mine, key=lambda p: (-p.fit(goals), bool(p.keywords) is False, p.id))
+        return sorted(mine, key=lambda p: (-p.fit(goals), bool(p.keywords), p.id))
 
 
 def parse_path_library(raw: dict[str, object]) -> PathLibrary:

@@ -113,7 +113,7 @@ async def path_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
     return Reply(
         OutgoingMessage(
             title=_("Your path for this round"),
-            text=_("Accepted. Each week's check-in shows that week's milestone with a Done button."),
+            text=_("Accepted. Each week's check-in shows that week's milestone, to tick off once it's done."),
             fields=((_("Milestones"), ItemList(path.milestones, numbered=True)),),
         ),
         replace_original=True,
@@ -155,7 +155,7 @@ async def submit_edit(ctx: Ctx, actor: UserRef, pairing_id: str, fields: dict[st
     return Reply(
         OutgoingMessage(
             title=_("Your path for this round"),
-            text=_("Saved. Each week's check-in shows that week's milestone with a Done button."),
+            text=_("Saved. Each week's check-in shows that week's milestone, to tick off once it's done."),
             fields=((_("Milestones"), ItemList(path.milestones, numbered=True)),),
         )
     )

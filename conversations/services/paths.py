@@ -125,7 +125,7 @@ def edit_form(path: DevelopmentPath) -> Form:
         FormInput(
             f"milestone_{i + 1}",
             _("Milestone {number}", number=i + 1),
-            InputKind.TEXT,
+            InputKind.MULTILINE,
             initial=path.milestones[i] if i < len(path.milestones) else None,
             optional=i > 0,
             max_length=MAX_MILESTONE_CHARS,

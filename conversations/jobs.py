@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
 from conversations.errors import RoundAlreadyStarted
-from conversations.matching.model import TermVectors
 from conversations.growth.preparation import prepare_paths
+from conversations.matching.model import TermVectors
 from conversations.ports import (
     ChatPort,
     Clock,

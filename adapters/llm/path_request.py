@@ -79,7 +79,9 @@ def system_message(language: str | None, examples: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def build_path_messages(context: PathContext, examples: Sequence[str] = ()) -> list[ChatCompletionMessageParam]:
+def build_path_messages(
+    context: PathContext, examples: Sequence[str] = ()
+) -> list[ChatCompletionMessageParam]:
     system: ChatCompletionSystemMessageParam = {
         "role": "system",
         "content": system_message(language_for_model(context.language), [_field(e) for e in examples]),

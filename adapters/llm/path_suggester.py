@@ -62,7 +62,9 @@ class OpenAIPathSuggester:
         max_retries: int = DEFAULT_MAX_RETRIES,
         breaker: CircuitBreaker | None = None,
     ) -> OpenAIPathSuggester:
-        client = AsyncOpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries)
+        client = AsyncOpenAI(
+            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries
+        )
         return cls(client, model, breaker=breaker, deadline=timeout)
 
     @property

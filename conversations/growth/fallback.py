@@ -23,12 +23,19 @@ class FallbackPathSuggester:
         try:
             offered = await self._primary.suggest_path(context)
         except Exception as error:  # noqa: BLE001 - every failure has the same remedy
-            logger.info("path suggester failed for pairing %s, using the library: %r", context.pairing_id, error)
+            logger.info(
+                "path suggester failed for pairing %s, using the library: %r", context.pairing_id, error
+            )
         else:
             milestones = clean_milestones(offered.milestones)
-            if MIN_MILESTONES <= len(offered.milestones) <= MAX_MILESTONES and len(milestones) >= MIN_MILESTONES:
+            if (
+                MIN_MILESTONES <= len(offered.milestones) <= MAX_MILESTONES
+                and len(milestones) >= MIN_MILESTONES
+            ):
                 return MilestoneSet(milestones, offered.source)
-            logger.info("path suggester gave an unusable path for pairing %s, using the library", context.pairing_id)
+            logger.info(
+                "path suggester gave an unusable path for pairing %s, using the library", context.pairing_id
+            )
         chosen = self._library.choose(context)
         return MilestoneSet(clean_milestones(chosen.milestones), chosen.source)
 

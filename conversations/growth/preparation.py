@@ -101,10 +101,14 @@ async def prepare_paths(
             continue
         sources[offered.source] = sources.get(offered.source, 0) + 1
         context = person.context
-        path = DevelopmentPath(context.pairing_id, person.user, context.side, offered.milestones, offered.source, now)
+        path = DevelopmentPath(
+            context.pairing_id, person.user, context.side, offered.milestones, offered.source, now
+        )
         offers.append((path, context.language))
     await _store_and_offer(uow_factory, contexts, offers)
-    report = PathReport(len(wanted), sources.get("llm", 0), sources.get("library", 0), len(wanted) - len(offers))
+    report = PathReport(
+        len(wanted), sources.get("llm", 0), sources.get("library", 0), len(wanted) - len(offers)
+    )
     logger.info("development paths: %s", report)
     return report
 
@@ -121,5 +125,7 @@ async def _store_and_offer(
             ctx = contexts(uow)
             for path in await uow.development_paths.add_many([path for path, _lang in batch]):
                 with speaking(language[(path.pairing_id, path.user)]):
-                    await ctx.outbox.dm(f"path:{path.pairing_id}:{path.user.key}", path.user, path_message(path))
+                    await ctx.outbox.dm(
+                        f"path:{path.pairing_id}:{path.user.key}", path.user, path_message(path)
+                    )
             await uow.commit()

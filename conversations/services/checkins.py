@@ -279,7 +279,9 @@ def _checkin_message_in(
     item: DueCheckin, checkin: Checkin, prompts: PromptSet | None, milestone: Milestone | None
 ) -> OutgoingMessage:
     with speaking(item.language):
-        return checkin_message(checkin, item.pairing.other(item.member), prompts, item.pair_language, milestone)
+        return checkin_message(
+            checkin, item.pairing.other(item.member), prompts, item.pair_language, milestone
+        )
 
 
 async def _milestones_of(ctx: Ctx, due: list[DueCheckin]) -> dict[tuple[str, UserRef], Milestone]:

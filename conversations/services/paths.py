@@ -69,7 +69,9 @@ def this_weeks_milestone(path: DevelopmentPath, cycle: Cycle, now: datetime) -> 
     return path.milestone_of_week(week_of_round(cycle, now), cycle.weeks)
 
 
-async def _own_path(ctx: Ctx, actor: UserRef, pairing_id: str, invalid: str) -> tuple[Pairing, DevelopmentPath]:
+async def _own_path(
+    ctx: Ctx, actor: UserRef, pairing_id: str, invalid: str
+) -> tuple[Pairing, DevelopmentPath]:
     pairing = await ctx.uow.pairings.get(pairing_id)
     path = await ctx.uow.development_paths.get(pairing_id, actor) if pairing is not None else None
     if pairing is None or path is None or pairing.side_of(actor) is None:
@@ -87,7 +89,9 @@ async def path_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
         return Reply(OutgoingMessage(text=_("Edit your path"), form=edit_form(path)))
     if choice == "again":
         if path.asked_again:
-            return Reply.text(_("You already asked for another path this round; edit this one to make it yours."))
+            return Reply.text(
+                _("You already asked for another path this round; edit this one to make it yours.")
+            )
         cycle = await ctx.uow.cycles.get(pairing.cycle_id)
         me = await ctx.participant(actor)
         context = PathContext(
@@ -176,7 +180,7 @@ async def milestone_done(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
 
 
 async def progress_of(ctx: Ctx, pairing: Pairing, user: UserRef) -> str | None:
-    """"2 of 4 milestones done" for the person's accepted path in the pairing, or None."""
+    """ "2 of 4 milestones done" for the person's accepted path in the pairing, or None."""
     path = await ctx.uow.development_paths.get(pairing.id, user)
     if path is None or path.accepted_at is None:
         return None

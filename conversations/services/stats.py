@@ -199,7 +199,9 @@ async def _path_completion(ctx: Ctx, pairings: list[Pairing]) -> dict[str, float
         mine = [path for path in accepted if path.side is side]
         milestones = sum(len(path.milestones) for path in mine)
         completion[side.value] = (
-            sum(path.done_count for path in mine) / milestones if len(mine) >= MIN_GROUP and milestones else None
+            sum(path.done_count for path in mine) / milestones
+            if len(mine) >= MIN_GROUP and milestones
+            else None
         )
     return completion
 

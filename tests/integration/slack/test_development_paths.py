@@ -13,7 +13,9 @@ def offers_to(slack: SlackDriver, user_id: str) -> list[Call]:
     return [
         c
         for c in slack.fake.successful("chat.postMessage")
-        if c.args["channel"] == user_id and c.response.get("ok") and "Your path for this round" in c.args["text"]
+        if c.args["channel"] == user_id
+        and c.response.get("ok")
+        and "Your path for this round" in c.args["text"]
     ]
 
 
@@ -27,7 +29,11 @@ async def test_a_path_offered_edited_accepted_and_ticked_off_in_slack(slack: Sla
     await pair_lea_and_max(slack)
     await slack.engine.jobs.tick()
     (offer,) = offers_to(slack, LEA)
-    assert [b["text"]["text"] for b in offer.args["blocks"][-1]["elements"]] == ["Accept", "Edit", "Ask again"]
+    assert [b["text"]["text"] for b in offer.args["blocks"][-1]["elements"]] == [
+        "Accept",
+        "Edit",
+        "Ask again",
+    ]
 
     await slack.click(LEA, button(offer.args["blocks"], "Edit"), offer)
     view = slack.last_opened_view()

@@ -23,7 +23,11 @@ from tests.integration.teams.journey import (
 
 
 def offers_to(bot: TeamsBot, user_id: str) -> list:
-    return [s for s in bot.framework.sent_to(dm_conversation(user_id)) if "Your path for this round" in s.card_text]
+    return [
+        s
+        for s in bot.framework.sent_to(dm_conversation(user_id))
+        if "Your path for this round" in s.card_text
+    ]
 
 
 async def test_a_path_asked_again_edited_and_ticked_off_in_teams(teams_bot: TeamsBot) -> None:

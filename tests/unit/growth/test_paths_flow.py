@@ -124,7 +124,10 @@ async def test_an_edited_path_is_cleaned_and_accepted() -> None:
         },
         context=form.context,
     )
-    assert milestones_of(saved.message) == ("Read this guide with", "Automate one weekly report with my mentor")
+    assert milestones_of(saved.message) == (
+        "Read this guide with",
+        "Automate one weekly report with my mentor",
+    )
     assert dict((await h.say("lea", "status")).message.fields)["My path"] == "0 of 2 milestones done"
 
 

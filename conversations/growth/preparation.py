@@ -74,7 +74,11 @@ async def people_without_paths(ctx: Ctx) -> list[Wanted]:
 
 
 async def prepare_paths(
-    uow_factory: UnitOfWorkFactory, contexts: Callable[[UnitOfWork], Ctx], suggester: PathSuggester
+    uow_factory: UnitOfWorkFactory,
+    contexts: Callable[[UnitOfWork], Ctx],
+    suggester: PathSuggester,
+    *,
+    concurrency: int = CONCURRENCY,
 ) -> PathReport:
     """Make, store and offer the missing paths; safe to run again (stored paths are skipped)."""
     async with uow_factory() as uow:
@@ -83,7 +87,7 @@ async def prepare_paths(
         now = ctx.now
     if not wanted:
         return PathReport()
-    semaphore = asyncio.Semaphore(CONCURRENCY)
+    semaphore = asyncio.Semaphore(concurrency)
 
     async def suggest(context: PathContext) -> MilestoneSet | None:
         async with semaphore:

@@ -72,9 +72,14 @@ async def seed(database: Database, pairs: int, cycle_id: str) -> None:
             for i in range(start, min(pairs, start + BATCH)):
                 leader = UserRef("slack", "T1", f"L{cycle_id}{i:05d}")
                 mentor = UserRef("slack", "T1", f"M{cycle_id}{i:05d}")
-                for user, role, goal in ((leader, Role.LEADER, GOALS[i % 7]), (mentor, Role.MENTOR, GOALS[(i + 3) % 7])):
+                for user, role, goal in (
+                    (leader, Role.LEADER, GOALS[i % 7]),
+                    (mentor, Role.MENTOR, GOALS[(i + 3) % 7]),
+                ):
                     await uow.participants.save(
-                        Participant(user, f"Person {user.user_id}", role, "Ops", 3, "UTC", ("Excel",), (goal,))
+                        Participant(
+                            user, f"Person {user.user_id}", role, "Ops", 3, "UTC", ("Excel",), (goal,)
+                        )
                     )
                 await uow.pairings.add(Pairing(f"{cycle_id}-{i:05d}", cycle_id, leader, mentor, 1.0, (), NOW))
             await uow.commit()
@@ -151,7 +156,9 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake LLM takes per answer")
     parser.add_argument("--concurrency", default="16,64", help="comma-separated levels to measure")

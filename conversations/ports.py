@@ -539,6 +539,11 @@ class DevelopmentPathRepository(Protocol):
         """The paths of many pairings at once, by pairing (none: left out)."""
         ...
 
+    async def owners(self, pairing_ids: Collection[str]) -> set[tuple[str, UserRef]]:
+        """(pairing id, person) of every stored path of these pairings: the clock's check for whom to make
+        one, without reading the milestones."""
+        ...
+
     async def add_many(self, paths: Sequence[DevelopmentPath]) -> list[DevelopmentPath]:
         """Store each path unless its person already has one for the pairing; the ones stored."""
         ...

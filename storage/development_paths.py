@@ -58,6 +58,14 @@ class SqlDevelopmentPaths(_SqlRepository):
                 found[row["pairing_id"]].append(_path(row))
         return dict(found)
 
+    async def owners(self, pairing_ids: Collection[str]) -> set[tuple[str, UserRef]]:
+        t = self.table
+        found: set[tuple[str, UserRef]] = set()
+        for chunk in _chunks(sorted(set(pairing_ids)), _IN_CHUNK):
+            rows = await self._rows(select(t.c.pairing_id, t.c.user_key).where(t.c.pairing_id.in_(chunk)))
+            found.update((row["pairing_id"], UserRef.from_key(row["user_key"])) for row in rows)
+        return found
+
     async def add_many(self, paths: Sequence[DevelopmentPath]) -> list[DevelopmentPath]:
         stored = []
         for path in paths:

@@ -48,7 +48,7 @@ async def people_without_paths(ctx: Ctx) -> list[Wanted]:
     pairings = await ctx.uow.pairings.list(status=PairingStatus.ACTIVE)
     if not pairings:
         return []
-    existing = await ctx.uow.development_paths.for_pairings([p.id for p in pairings])
+    existing = await ctx.uow.development_paths.owners([p.id for p in pairings])
     weeks: dict[str, int] = {}
     for cycle_id in {p.cycle_id for p in pairings}:
         cycle = await ctx.uow.cycles.get(cycle_id)
@@ -57,7 +57,7 @@ async def people_without_paths(ctx: Ctx) -> list[Wanted]:
         (pairing, member)
         for pairing in pairings
         for member in pairing.members()
-        if member not in {path.user for path in existing.get(pairing.id, ())} and weeks[pairing.cycle_id] > 0
+        if (pairing.id, member) not in existing and weeks[pairing.cycle_id] > 0
     ]
     people = await ctx.uow.participants.get_many({member for _pairing, member in missing})
     wanted = []

@@ -38,6 +38,7 @@ async def test_one_path_per_person_and_pairing_the_first_stored_wins(store: Stor
         assert {p.user for p in found["p1"]} == {ANN, BOB}
         assert await uow.development_paths.get("p1", ANN) == path(ANN)
         assert await uow.development_paths.get("p3", ANN) is None
+        assert await uow.development_paths.owners(["p1", "p3"]) == {("p1", ANN), ("p1", BOB)}
 
 
 async def test_accepting_editing_and_ticking_off_are_saved(store: StoreUnderTest) -> None:

@@ -1,6 +1,7 @@
 """What the clock makes happen, with no inbound event behind it: wake paused people, close rounds and
-start the next, re-match people waiting during a round (daily), enqueue check-ins, nudges and the
-admins' daily digest, forget old inbound event ids, and drain the outbox.
+start the next, re-match people waiting during a round (daily), offer new pairs' development paths,
+enqueue check-ins, nudges and the admins' daily digest, forget old inbound event ids, and drain the
+outbox.
 
 `scheduler` decides when these run; each one derives what is due from the database, so running one
 twice, or on two replicas at once, enqueues nothing twice.

@@ -99,7 +99,7 @@ async def path_clicked(ctx: Ctx, actor: UserRef, value: ButtonValue) -> Reply:
             side=path.side,
             skills=me.skills,
             learning_goals=me.learning_goals,
-            weeks=cycle.weeks if cycle else 12,
+            weeks=cycle.weeks if cycle is not None else 0,
             language=me.language,
             variant=1 if path.source == "library" else 0,
         )

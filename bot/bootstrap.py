@@ -14,10 +14,11 @@ from conversations.app import Mentorbot
 from conversations.clock import SystemClock
 from conversations.domain import UserRef
 from conversations.events import InboundEvent
+from conversations.growth import LibraryPathSuggester
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress, TermVectors
 from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries
-from conversations.ports import Clock, InsightsWriter, PromptSuggester, TermEmbedder
+from conversations.ports import Clock, InsightsWriter, PathSuggester, PromptSuggester, TermEmbedder
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.sender import SenderOptions
 from conversations.services.context import NudgeRules, ProgramConfig
@@ -95,6 +96,15 @@ def prompt_suggester(settings: Settings) -> PromptSuggester:
     return build_prompt_suggester(settings)
 
 
+def path_suggester(settings: Settings) -> PathSuggester:
+    """Development paths from the curated library without a key; from the LLM, library behind, with one."""
+    if not settings.llm_enabled:
+        return LibraryPathSuggester()
+    from adapters.llm import build_path_suggester
+
+    return build_path_suggester(settings)
+
+
 def term_embedder(settings: Settings) -> TermEmbedder | None:
     """The embeddings model for meaning-based matching, only with a key and MENTORBOT_EMBEDDING_MODEL."""
     if not settings.embeddings_enabled:
@@ -128,7 +138,7 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.insights_writer):
+        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.insights_writer, self.bot.paths):
             close_client = getattr(model_client, "aclose", None)
             if close_client is not None:
                 await close_client()
@@ -149,6 +159,7 @@ def build_container(
         sender_options=sender_options(settings),
         embedder=term_embedder(settings),
         insights_writer=insights_writer(settings),
+        paths=path_suggester(settings),
     )
     return Container(settings, database, bot, clock)
 

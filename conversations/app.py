@@ -35,6 +35,7 @@ from conversations.ports import (
     ChatPort,
     Clock,
     InsightsWriter,
+    PathSuggester,
     PeopleDirectory,
     PromptSuggester,
     TermEmbedder,
@@ -53,6 +54,7 @@ from conversations.services import (
     invitations,
     pairing,
     participants,
+    paths,
     program,
     prompts,
     stats,
@@ -150,6 +152,8 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         PeopleButtonRoute(buttons.PERSON_PICK, participants.person_picked),
         ButtonRoute(buttons.AT_RISK, at_risk.clicked),
         ButtonRoute(buttons.SURVEY_OPEN, survey.open_form),
+        ButtonRoute(buttons.PATH, paths.path_clicked),
+        ButtonRoute(buttons.MILESTONE_DONE, paths.milestone_done),
     )
 }
 """What each kind of button does when clicked; every kind in `conversations.buttons.KINDS` has one."""
@@ -165,6 +169,7 @@ FORM_ROUTES: dict[str, FormHandler] = {
     checkins.NOTE_FORM: checkins.save_note,
     goals.GOAL_FORM: goals.submit_goal_form,
     survey.SURVEY_FORM: survey.submit,
+    paths.PATH_FORM: paths.submit_edit,
 }
 PEOPLE_FORM_ROUTES: dict[str, PeopleFormHandler] = {
     JOIN_FORM: _submit_profile,
@@ -185,9 +190,11 @@ class Mentorbot:
         sender_options: SenderOptions | None = None,
         embedder: TermEmbedder | None = None,
         insights_writer: InsightsWriter | None = None,
+        paths: PathSuggester | None = None,
     ) -> None:
         """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary.
-        `insights_writer`: a model summarising `insights`' figures; None shows the figures alone."""
+        `insights_writer`: a model summarising `insights`' figures; None shows the figures alone.
+        `paths`: what makes each person's development path after the introduction; None offers none."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.matcher = matcher
@@ -196,8 +203,16 @@ class Mentorbot:
         self.chats: dict[str, ChatPort] = dict(chats or {})
         self.embedder = embedder
         self.insights_writer = insights_writer
+        self.paths = paths
         self.jobs = Jobs(
-            uow_factory, clock, self._ctx, prompts, self.chats, sender_options, self.prepare_term_vectors
+            uow_factory,
+            clock,
+            self._ctx,
+            prompts,
+            self.chats,
+            sender_options,
+            self.prepare_term_vectors,
+            paths,
         )
 
     def register_chat(self, port: ChatPort) -> None:

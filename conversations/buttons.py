@@ -174,6 +174,16 @@ AT_RISK = ButtonKind(
 )
 """An admin's action on an at-risk pair (the id is the pairing's): open it, nudge both, ask one of
 them privately, or end it and re-match. Only an admin whose scope covers the pair may click it."""
+PATH = ButtonKind(
+    "path",
+    (one_of("accept", "edit", "again"),),
+    N_("That path belongs to someone else; nothing changed."),
+)
+"""The id is the pairing's: accept the development path on offer, edit it in a form, or ask for another."""
+MILESTONE_DONE = ButtonKind(
+    "milestone_done", (PROMPT_INDEX,), N_("That milestone isn't on your path; nothing was recorded.")
+)
+"""The id is the pairing's, the choice the milestone's index on the clicker's own path."""
 
 
 def account_part(user_id: str) -> str:
@@ -216,6 +226,8 @@ KINDS: dict[str, ButtonKind] = by_action_id(
         MEETING_BOOKED,
         AT_RISK,
         SURVEY_OPEN,
+        PATH,
+        MILESTONE_DONE,
     )
 )
 """Every button the engine makes, by action id."""

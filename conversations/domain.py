@@ -444,3 +444,37 @@ class Invitation:
     """The chat account that answered or joined, once known (`UserRef.key`)."""
     sent: int = 1
     """How many invitations this person has been sent here; each has its own outbox key."""
+
+
+@dataclass
+class DevelopmentPath:
+    """One person's milestones for one pairing's round: proposed after the introduction, then accepted
+    (as offered or edited) and ticked off week by week. Private to its owner; stats read counts only."""
+
+    pairing_id: str
+    user: UserRef
+    side: Side
+    milestones: tuple[str, ...]
+    source: str
+    """"llm" or "library": where the milestones on offer came from ("edited" once the person edits them)."""
+    created_at: datetime
+    done: tuple[int, ...] = ()
+    """Indices of the milestones the person marked done."""
+    accepted_at: datetime | None = None
+    asked_again: bool = False
+    """Whether the person already asked for another path this round (once is allowed)."""
+
+    @property
+    def done_count(self) -> int:
+        return len(self.done)
+
+    def milestone_of_week(self, week_number: int, weeks: int) -> int | None:
+        """The index of "this week's" milestone: milestone i (from 1) belongs to week ⌈i·weeks/n⌉, and
+        the weeks between two milestones keep working on the later one. None past the last."""
+        n = len(self.milestones)
+        if n == 0 or weeks < 1 or week_number < 1:
+            return None
+        for i in range(1, n + 1):
+            if week_number <= -(-i * weeks // n):
+                return i - 1
+        return None

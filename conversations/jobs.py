@@ -1,6 +1,7 @@
 """What the clock makes happen, with no inbound event behind it: wake paused people, close rounds and
-start the next, re-match people waiting during a round (daily), enqueue check-ins, nudges and the
-admins' daily digest, forget old inbound event ids, and drain the outbox.
+start the next, re-match people waiting during a round (daily), offer new pairs' development paths,
+enqueue check-ins, nudges and the admins' daily digest, forget old inbound event ids, and drain the
+outbox.
 
 `scheduler` decides when these run; each one derives what is due from the database, so running one
 twice, or on two replicas at once, enqueues nothing twice.
@@ -16,11 +17,13 @@ from datetime import datetime, timedelta
 
 from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
 from conversations.errors import RoundAlreadyStarted
+from conversations.growth.preparation import prepare_paths
 from conversations.matching.model import TermVectors
 from conversations.ports import (
     ChatPort,
     Clock,
     PairContext,
+    PathSuggester,
     PromptSet,
     PromptSuggester,
     UnitOfWork,
@@ -51,6 +54,7 @@ class TickReport:
     rounds_started: int = 0
     rematched_pairs: int = 0
     digests: int = 0
+    paths: int = 0
 
 
 class Jobs:
@@ -65,10 +69,12 @@ class Jobs:
         chats: Mapping[str, ChatPort],
         sender_options: SenderOptions | None = None,
         term_vectors: Callable[[], Awaitable[TermVectors | None]] | None = None,
+        paths: PathSuggester | None = None,
     ) -> None:
         """`contexts` opens the engine's context on a unit of work, with the program's rules as known
         at that moment (a Slack home workspace is learned after start); `chats` may gain platforms
-        later, as they connect. `term_vectors` fetches the embeddings a round is matched with."""
+        later, as they connect. `term_vectors` fetches the embeddings a round is matched with. `paths` makes each person's development path
+        after their pair is introduced; None offers none."""
         self.uow_factory = uow_factory
         self.clock = clock
         self._ctx = contexts
@@ -77,6 +83,7 @@ class Jobs:
         self.sender_options = sender_options or SenderOptions()
         self._hourly_ran_at: datetime | None = None
         self._term_vectors = term_vectors
+        self.paths = paths
 
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()
@@ -96,6 +103,7 @@ class Jobs:
             await uow.commit()
         rounds = await self._start_next_round_if_due()
         rematched = await self._rematch()
+        offered = await self._prepare_paths()
         async with self.uow_factory() as uow:
             plan = await checkins.plan_checkins(self._ctx(uow))
         due = plan.due
@@ -109,8 +117,23 @@ class Jobs:
                 await uow.commit()
         nudged, digests = await self._hourly()
         return TickReport(
-            woken, ended, enqueued, nudged, rounds_started=rounds, rematched_pairs=rematched, digests=digests
+            woken,
+            ended,
+            enqueued,
+            nudged,
+            rounds_started=rounds,
+            rematched_pairs=rematched,
+            digests=digests,
+            paths=offered,
         )
+
+    async def _prepare_paths(self) -> int:
+        """Development paths for the people introduced since the last tick, made outside any transaction
+        and before this tick's check-ins, so a new pair's first check-in can already show a milestone."""
+        if self.paths is None:
+            return 0
+        report = await prepare_paths(self.uow_factory, self._ctx, self.paths)
+        return report.people - report.failed
 
     async def _hourly(self) -> tuple[int, int]:
         """The jobs measured in days run once an hour: every tick would re-offer tens of thousands of

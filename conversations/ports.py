@@ -22,6 +22,7 @@ from conversations.domain import (
     Cycle,
     Delivery,
     DeliveryStatus,
+    DevelopmentPath,
     Goal,
     Invitation,
     InvitationStatus,
@@ -31,6 +32,7 @@ from conversations.domain import (
     ParticipantStatus,
     Profile,
     PromptRating,
+    Side,
     Story,
     SurveyAnswer,
     UserRef,
@@ -125,6 +127,33 @@ class InsightsWriter(Protocol):
     else (see `conversations.privacy`). Any failure raises; the caller then shows the figures alone."""
 
     async def summarise(self, facts: Mapping[str, object]) -> str: ...
+
+
+@dataclass(frozen=True)
+class PathContext:
+    """What a development path is made from: one person's side of the pairing and their own words.
+
+    Exactly the fields `conversations.privacy.SENT_TO_MODELS[DEVELOPMENT_PATHS]` lists: no name, id or
+    anything of the partner's."""
+
+    pairing_id: str
+    side: Side
+    skills: tuple[str, ...]
+    learning_goals: tuple[str, ...]
+    weeks: int
+    language: str | None = None
+    variant: int = 0
+    """0 for the first path of the round, 1 when the person asked for another."""
+
+
+@dataclass(frozen=True)
+class MilestoneSet:
+    milestones: tuple[str, ...]
+    source: str  # "llm" | "library"
+
+
+class PathSuggester(Protocol):
+    async def suggest_path(self, context: PathContext) -> MilestoneSet: ...
 
 
 class TermEmbedder(Protocol):
@@ -512,6 +541,26 @@ class TermVectorRepository(Protocol):
         ...
 
 
+class DevelopmentPathRepository(Protocol):
+    """One path per person and pairing; the first stored wins (another replica may store one too)."""
+
+    async def get(self, pairing_id: str, user: UserRef) -> DevelopmentPath | None: ...
+    async def for_pairings(self, pairing_ids: Collection[str]) -> dict[str, list[DevelopmentPath]]:
+        """The paths of many pairings at once, by pairing (none: left out)."""
+        ...
+
+    async def owners(self, pairing_ids: Collection[str]) -> set[tuple[str, UserRef]]:
+        """(pairing id, person) of every stored path of these pairings: the clock's check for whom to make
+        one, without reading the milestones."""
+        ...
+
+    async def add_many(self, paths: Sequence[DevelopmentPath]) -> list[DevelopmentPath]:
+        """Store each path unless its person already has one for the pairing; the ones stored."""
+        ...
+
+    async def save(self, path: DevelopmentPath) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -559,6 +608,8 @@ class UnitOfWork(Protocol):
     def program_settings(self) -> ProgramSettingsRepository: ...
     @property
     def term_vectors(self) -> TermVectorRepository: ...
+    @property
+    def development_paths(self) -> DevelopmentPathRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,7 +1,7 @@
 """What leaves the building: the fields each AI feature may send to a model, and no other.
 
 One list per feature. The embeddings feature reads its list to pick what it sends; the discussion
-prompts' request is checked against its list by a test. A field cannot reach a model without being
+prompts' and the development paths' requests are checked against their lists by tests. A field cannot reach a model without being
 added here first (and to the README's table of what is sent).
 """
 
@@ -15,6 +15,7 @@ from conversations.domain import Participant
 MEANING_MATCHING = "meaning-based matching"
 DISCUSSION_PROMPTS = "discussion prompts"
 INSIGHTS_SUMMARY = "insights summary"
+DEVELOPMENT_PATHS = "development paths"
 
 SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -53,6 +54,11 @@ SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "goals_done_by_theme",
             "language",
         ),  # fmt: skip
+        # The LLM receives one person's data block (`adapters/llm/path_request.py`): which side of the
+        # pairing they are on, their own skills and learning goals, the round's length in weeks, and,
+        # in the instructions, their language. No name, id, email, department, level, manager, timezone,
+        # check-in, note, goal progress, and nothing of their partner or of any other person.
+        DEVELOPMENT_PATHS: ("side", "skills", "learning_goals", "weeks", "language"),
     }
 )
 """Feature -> the fields that feature may send to a model."""

@@ -424,3 +424,25 @@ class TermVectorRow(SQLModel, table=True):
 
 
 term_vectors: Table = metadata.tables["term_vectors"]
+
+
+class DevelopmentPathRow(SQLModel, table=True):
+    """One person's development path for one pairing; it belongs to the person (erased with them) and to
+    the pairing. `done` is the list of milestone indices the person marked done."""
+
+    __tablename__: ClassVar[str] = "development_paths"
+
+    pairing_id: str = Field(sa_type=String, primary_key=True, foreign_key="pairings.id", ondelete="CASCADE")
+    user_key: str = Field(
+        sa_type=String, primary_key=True, index=True, foreign_key="participants.user_key", ondelete="CASCADE"
+    )
+    side: str = Field(sa_type=String)
+    milestones: list[str] = Field(default_factory=list, sa_type=JSON)
+    source: str = Field(sa_type=String)
+    done: list[int] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _instant()
+    accepted_at: datetime | None = _instant(nullable=True)
+    asked_again: bool = Field(default=False, sa_type=Boolean)
+
+
+development_paths: Table = metadata.tables["development_paths"]

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.avoid_list import SqlAvoidList
+from storage.development_paths import SqlDevelopmentPaths
 from storage.invitations import SqlInvitations
 from storage.org_chart import SqlOrgChart
 from storage.program_settings import SqlProgramSettings
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     round_end: SqlRoundEnd
     program_settings: SqlProgramSettings
     term_vectors: SqlTermVectors
+    development_paths: SqlDevelopmentPaths
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
         self.round_end = SqlRoundEnd(session, d)
         self.program_settings = SqlProgramSettings(session, d)
         self.term_vectors = SqlTermVectors(session, d)
+        self.development_paths = SqlDevelopmentPaths(session, d)
         return self
 
     async def __aexit__(

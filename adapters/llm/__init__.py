@@ -7,11 +7,13 @@ from adapters.llm.factory import (
     LLMSettings,
     build_insights_writer,
     build_openai_suggester,
+    build_path_suggester,
     build_prompt_suggester,
     build_term_embedder,
 )
 from adapters.llm.insights_writer import OpenAIInsightsWriter
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
+from adapters.llm.path_suggester import OpenAIPathSuggester
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -23,9 +25,11 @@ __all__ = [
     "LLMUnavailable",
     "OpenAIEmbedder",
     "OpenAIInsightsWriter",
+    "OpenAIPathSuggester",
     "OpenAISuggester",
     "build_insights_writer",
     "build_openai_suggester",
+    "build_path_suggester",
     "build_prompt_suggester",
     "build_term_embedder",
 ]

@@ -8,7 +8,9 @@ from typing import Protocol
 from adapters.llm.embeddings import OpenAIEmbedder
 from adapters.llm.insights_writer import OpenAIInsightsWriter
 from adapters.llm.openai_suggester import DEFAULT_MODEL, OpenAISuggester
-from conversations.ports import PromptSuggester
+from adapters.llm.path_suggester import OpenAIPathSuggester
+from conversations.growth import FallbackPathSuggester, LibraryPathSuggester
+from conversations.ports import PathSuggester, PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
 
@@ -71,3 +73,14 @@ def build_term_embedder(settings: LLMSettings) -> OpenAIEmbedder | None:
         return None
     logger.info("meaning-based matching with embeddings model %s", settings.embedding_model)
     return OpenAIEmbedder.connect(settings.openai_api_key, settings.openai_base_url, settings.embedding_model)
+
+
+def build_path_suggester(settings: LLMSettings) -> PathSuggester:
+    """Development paths from the LLM with the library behind it, or from the library alone (no key)."""
+    library = LibraryPathSuggester()
+    if not settings.openai_api_key:
+        return library
+    llm = OpenAIPathSuggester.connect(
+        settings.openai_api_key, settings.openai_base_url, settings.llm_model or DEFAULT_MODEL
+    )
+    return FallbackPathSuggester(llm, library)

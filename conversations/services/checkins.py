@@ -16,6 +16,7 @@ from conversations.buttons import (
     CHECKIN_NOTE_FORM,
     CHECKIN_RATING,
     MEETING_BOOKED,
+    MILESTONE_DONE,
     PROMPTS_SHOW,
     ButtonValue,
 )
@@ -23,8 +24,10 @@ from conversations.clock import iso_week, local_time
 from conversations.domain import (
     Checkin,
     CheckinAnswer,
+    Cycle,
     DeliveryPriority,
     Destination,
+    DevelopmentPath,
     Pairing,
     PairingStatus,
     Participant,
@@ -52,6 +55,7 @@ from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
 from conversations.prompts.catalogue import ideas_language_note
 from conversations.services.context import Ctx, ProgramConfig
+from conversations.services.paths import this_weeks_milestone
 
 logger = logging.getLogger(__name__)
 
@@ -126,16 +130,37 @@ def ideas_fields(
     return tuple(fields)
 
 
+@dataclass(frozen=True)
+class Milestone:
+    """This week's milestone on the person's own development path, and where it sits on it."""
+
+    index: int
+    text: str
+
+
 def checkin_message(
-    checkin: Checkin, other: UserRef, prompts: PromptSet | None, pair_language: str = DEFAULT_LOCALE
+    checkin: Checkin,
+    other: UserRef,
+    prompts: PromptSet | None,
+    pair_language: str = DEFAULT_LOCALE,
+    milestone: Milestone | None = None,
 ) -> OutgoingMessage:
-    """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas."""
+    """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas.
+    `milestone`: this week's milestone of the person's path, shown with a Done button."""
+    milestone_fields: tuple[tuple[str, FieldValue], ...] = ()
+    milestone_buttons: tuple[Button, ...] = ()
+    if milestone is not None:
+        milestone_fields = ((_("This week's milestone"), milestone.text),)
+        milestone_buttons = (
+            MILESTONE_DONE.button(_("Milestone done"), checkin.pairing_id, str(milestone.index)),
+        )
     return OutgoingMessage(
         title=_(CHECKIN_TITLE),
         text=_("How is your mentoring with {partner} going this week?", partner=mention(other.user_id)),
-        fields=ideas_fields(prompts, pair_language),
+        fields=(*milestone_fields, *ideas_fields(prompts, pair_language)),
         buttons=(
             *answer_buttons(checkin.id),
+            *milestone_buttons,
             *((PROMPTS_SHOW.button(_("Rate or refresh ideas"), checkin.pairing_id),) if prompts else ()),
         ),
         mentions=(other.user_id,),
@@ -221,6 +246,7 @@ async def enqueue_checkins(
     The messages are built while the database stores the check-ins (its work and Python's overlap):
     usually every check-in is stored, and the few messages of any that were not are dropped unsent.
     """
+    milestones = await _milestones_of(ctx, due)
     made = [Checkin(new_id(), item.pairing.id, item.member, item.week, sent_at=ctx.now) for item in due]
     adding = asyncio.ensure_future(ctx.uow.checkins.add_many(made))
     try:
@@ -229,7 +255,12 @@ async def enqueue_checkins(
             ctx.outbox.row(
                 checkin_delivery_key(checkin),
                 Destination.dm(item.member),
-                _checkin_message_in(item, checkin, prompts_for.get((item.pairing.id, item.week))),
+                _checkin_message_in(
+                    item,
+                    checkin,
+                    prompts_for.get((item.pairing.id, item.week)),
+                    milestones.get((item.pairing.id, item.member)),
+                ),
                 priority=DeliveryPriority.URGENT,
             )
             for item, checkin in zip(due, made, strict=True)
@@ -244,9 +275,37 @@ async def enqueue_checkins(
     return len(stored)
 
 
-def _checkin_message_in(item: DueCheckin, checkin: Checkin, prompts: PromptSet | None) -> OutgoingMessage:
+def _checkin_message_in(
+    item: DueCheckin, checkin: Checkin, prompts: PromptSet | None, milestone: Milestone | None
+) -> OutgoingMessage:
     with speaking(item.language):
-        return checkin_message(checkin, item.pairing.other(item.member), prompts, item.pair_language)
+        return checkin_message(
+            checkin, item.pairing.other(item.member), prompts, item.pair_language, milestone
+        )
+
+
+async def _milestones_of(ctx: Ctx, due: list[DueCheckin]) -> dict[tuple[str, UserRef], Milestone]:
+    """This week's open milestone of each due person's accepted path: one read for the whole list."""
+    paths: dict[tuple[str, UserRef], DevelopmentPath] = {
+        (path.pairing_id, path.user): path
+        for found in (await ctx.uow.development_paths.for_pairings({d.pairing.id for d in due})).values()
+        for path in found
+    }
+    if not paths:
+        return {}
+    cycles: dict[str, Cycle | None] = {}
+    milestones: dict[tuple[str, UserRef], Milestone] = {}
+    for item in due:
+        path = paths.get((item.pairing.id, item.member))
+        if path is None:
+            continue
+        if item.pairing.cycle_id not in cycles:
+            cycles[item.pairing.cycle_id] = await ctx.uow.cycles.get(item.pairing.cycle_id)
+        cycle = cycles[item.pairing.cycle_id]
+        index = this_weeks_milestone(path, cycle, ctx.now) if cycle is not None else None
+        if index is not None and index not in path.done:
+            milestones[(item.pairing.id, item.member)] = Milestone(index, path.milestones[index])
+    return milestones
 
 
 async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:

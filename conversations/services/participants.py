@@ -42,6 +42,7 @@ from conversations.profile_form import (
     build_profile_form,
     validate_profile,
 )
+from conversations.services import paths
 from conversations.services.checkins import FIRST_CHECKIN_AFTER, local_week_and_slot
 from conversations.services.context import Ctx, ProgramConfig
 from conversations.services.pairing import end_pairing, onboarding_message
@@ -399,6 +400,9 @@ async def status(ctx: Ctx, actor: UserRef) -> Reply:
             done = sum(1 for g in goals if g.done)
             fields.append((_("Paired with"), mention(other.user_id)))
             fields.append((_("My goals"), _("{set} set, {done} done", set=len(goals), done=done)))
+            progress = await paths.progress_of(ctx, pairing, actor)
+            if progress is not None:
+                fields.append((_("My path"), progress))
             mentions.append(other.user_id)
         if pairings:
             config = await ctx.config_for(actor)

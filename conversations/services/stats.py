@@ -63,6 +63,8 @@ class ProgramStats:
     """The round the figures describe when no pair is active and the latest round has been closed."""
     biggest_gap: str = ""
     """`insights`' one line: the theme most people want that nobody on the other side offers."""
+    path_completion: dict[str, float | None] = field(default_factory=dict)
+    """By side: the share of accepted paths' milestones marked done; None under `MIN_GROUP` people."""
 
 
 T = TypeVar("T", Checkin, Goal)
@@ -144,6 +146,7 @@ async def compute_stats(
     latest_round = sum(1 for p in pairings if latest_cycle and p.cycle_id == latest_cycle.id)
 
     at_risk = len(await at_risk_pairs(ctx, scope))
+    path_completion = await _path_completion(ctx, active)
 
     before = {
         (a.pairing_id, a.user): a.score for a in assessments if a.side is Side.LEADER and a.phase == "before"
@@ -186,7 +189,30 @@ async def compute_stats(
         scope=scope,
         closed_round=closed_round,
         biggest_gap=biggest_gap(compute_insights(people, goals, scope)),
+        path_completion=path_completion,
     )
+
+
+async def _path_completion(ctx: Ctx, pairings: list[Pairing]) -> dict[str, float | None]:
+    """Per side, milestones done over milestones in the accepted paths of the pairs: counts only, and
+    nothing for a side with fewer than `MIN_GROUP` people, who could be told apart."""
+    paths = await ctx.uow.development_paths.for_pairings([p.id for p in pairings])
+    accepted = [path for found in paths.values() for path in found if path.accepted_at is not None]
+    completion: dict[str, float | None] = {}
+    for side in Side:
+        mine = [path for path in accepted if path.side is side]
+        milestones = sum(len(path.milestones) for path in mine)
+        completion[side.value] = (
+            sum(path.done_count for path in mine) / milestones
+            if len(mine) >= MIN_GROUP and milestones
+            else None
+        )
+    return completion
+
+
+def _completion(stats: ProgramStats, side: Side) -> str:
+    value = stats.path_completion.get(side.value)
+    return _("— (fewer than {count} people)", count=MIN_GROUP) if value is None else _pct(value)
 
 
 def _closed_round(latest: Cycle | None, active: list[Pairing], ctx: Ctx) -> Cycle | None:
@@ -301,6 +327,8 @@ def stats_message(stats: ProgramStats, chart: Attachment | None = None) -> Outgo
             ),
             (_("Goals set / done (leaders)"), f"{stats.goals_set['leader']} / {stats.goals_done['leader']}"),
             (_("Goals set / done (mentors)"), f"{stats.goals_set['mentor']} / {stats.goals_done['mentor']}"),
+            (_("Path milestones done (leaders)"), _completion(stats, Side.LEADER)),
+            (_("Path milestones done (mentors)"), _completion(stats, Side.MENTOR)),
             (_("At-risk pairs"), str(stats.at_risk)),
             (_("Biggest skills gap"), stats.biggest_gap or "—"),
             (

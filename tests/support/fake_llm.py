@@ -34,6 +34,7 @@ Embedding = Callable[[str], list[float]]
 EMBEDDING_DIMENSIONS = 32
 
 _PAIR_DATA = re.compile(r"<pair_data>\s*(.*?)\s*</pair_data>", re.DOTALL)
+_PERSON_DATA = re.compile(r"<person_data>\s*(.*?)\s*</person_data>", re.DOTALL)
 _ids = itertools.count(1)
 
 
@@ -83,6 +84,33 @@ def pair_data_of(request: dict[str, object]) -> dict[str, Any]:
             data = json.loads(match.group(1))
             return data if isinstance(data, dict) else {}
     return {}
+
+
+def person_data_of(request: dict[str, object]) -> dict[str, Any] | None:
+    """The person's JSON block a development-path request sent, or None for any other request."""
+    messages = request.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content", "") if isinstance(message, dict) else ""
+        match = _PERSON_DATA.search(str(content))
+        if match:
+            data = json.loads(match.group(1))
+            return data if isinstance(data, dict) else {}
+    return None
+
+
+def path_answer(data: Mapping[str, Any]) -> str:
+    """Milestones built from the person's own first learning goal, as a helpful model might write."""
+    goal = (data.get("learning_goals") or ["a new tool"])[0]
+    return json.dumps(
+        {
+            "milestones": [
+                f"List three moments in your week where '{goal}' could help.",
+                f"Try '{goal}' on one real task with your partner watching.",
+                f"Use '{goal}' alone for a week and note what changed.",
+                f"Show a colleague what you learned about '{goal}'.",
+            ]
+        }
+    )
 
 
 def personalised_answer(request: dict[str, object]) -> str:
@@ -230,6 +258,9 @@ class FakeOpenAI:
         behaviour = self.script.pop(0) if self.script else self.behaviour
         if behaviour is not None:
             return await behaviour(body)
+        person = person_data_of(body)
+        if person is not None:
+            return completion(path_answer(person), str(body.get("model", "")))
         return completion(personalised_answer(body), str(body.get("model", "")))
 
     async def _stats(self, request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from functools import cache
 from conversations import buttons
 from conversations.domain import CheckinAnswer
 from conversations.events import Installed
+from conversations.growth import LibraryPathSuggester
 from conversations.messages import OutgoingMessage, Reply
 from conversations.prompts.library_suggester import LibrarySuggester
 from conversations.services.invitations import invitation_message
@@ -57,6 +58,11 @@ CARD_KINDS = (
     "at-risk pairs",
     "at-risk pair",
     "asked privately by an admin",
+    "development path",
+    "development path, asked again",
+    "development path form",
+    "development path accepted",
+    "milestone done",
 )
 """The kinds `every_card` must find: a kind the journey stops reaching fails its check, not silently."""
 
@@ -72,7 +78,7 @@ class Card:
 
 class _Journey:
     def __init__(self) -> None:
-        self.h = Harness(prompts=LibrarySuggester())  # type: ignore[arg-type]  # the shipped ideas, three a week
+        self.h = Harness(prompts=LibrarySuggester(), paths=LibraryPathSuggester())  # type: ignore[arg-type]  # the shipped ideas, three a week
         self.h.chat._group_dm = False
         self.found: dict[str, OutgoingMessage] = {}
         self.seen: list[OutgoingMessage] = []
@@ -119,6 +125,7 @@ class _Journey:
         (pairing,) = (await h.store.pairings()).values()
         shared = intro_message(pairing, None, meetings=intro.meetings)
         self.keep("introduction in a shared chat", shared)
+        await self.paths()
         self.keep("status", await h.say("lea", "status"))
         await h.say("lea", "goals add use an AI assistant for my weekly update")
         self.keep("goals", await h.say("lea", "goals"))
@@ -158,6 +165,17 @@ class _Journey:
         await h.bot.jobs.deliver_due()
         self.sent("asked privately by an admin", "lea", "How is it going?")
 
+    async def paths(self) -> None:
+        """Each person's path is offered by the next tick after the introduction."""
+        h = self.h
+        await h.bot.jobs.tick()
+        offer = self.sent("development path", "lea", "Your path for this round")
+        clicks = {b.label: b for b in offer.buttons}
+        form = self.keep("development path form", await h.click("lea", "path", clicks["Edit"].value))
+        assert form.form is not None
+        self.keep("development path, asked again", await h.click("lea", "path", clicks["Ask again"].value))
+        self.keep("development path accepted", await h.click("lea", "path", clicks["Accept"].value))
+
     async def checkins(self) -> None:
         h = self.h
         h.advance(days=7, hours=12)
@@ -167,6 +185,9 @@ class _Journey:
             ("max", CheckinAnswer.NOT_YET, "check-in answered: not yet"),
         ):
             checkin = self.sent("check-in", user_id, "Weekly check-in")
+            done = [b for b in checkin.buttons if b.action_id == buttons.MILESTONE_DONE.action_id]
+            if done:
+                self.keep("milestone done", await h.click(user_id, done[0].action_id, done[0].value))
             button = next(b for b in checkin.buttons if b.value.endswith(":" + answer.value))
             answered = self.keep(kind, await h.click(user_id, button.action_id, button.value))
             self.answered.append((checkin, answered))

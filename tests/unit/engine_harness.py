@@ -12,7 +12,7 @@ from conversations.clock import ManualClock
 from conversations.domain import UserRef
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted
 from conversations.messages import Reply
-from conversations.ports import InsightsWriter, PairContext, PromptSet, TermEmbedder
+from conversations.ports import InsightsWriter, PairContext, PathSuggester, PromptSet, TermEmbedder
 from conversations.services.context import ProgramConfig
 from tests.support.greedy_matcher import GreedyMatcher
 from tests.support.stores import TestStore
@@ -48,6 +48,7 @@ class Harness:
     )
     embedder: TermEmbedder | None = None
     insights_writer: InsightsWriter | None = None
+    paths: PathSuggester | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -60,6 +61,7 @@ class Harness:
             {"console": self.chat},
             embedder=self.embedder,
             insights_writer=self.insights_writer,
+            paths=self.paths,
         )
 
     def user(self, user_id: str) -> UserRef:

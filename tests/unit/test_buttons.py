@@ -38,6 +38,8 @@ LEGACY_VALUES = {
     "meeting_booked": (PAIRING, ButtonValue("meeting_booked", PAIRING)),
     "at_risk": (f"{PAIRING}:end", ButtonValue("at_risk", PAIRING, ("end",))),
     "survey_open": (PAIRING, ButtonValue("survey_open", PAIRING)),
+    "path": (f"{PAIRING}:again", ButtonValue("path", PAIRING, ("again",))),
+    "milestone_done": (f"{PAIRING}:3", ButtonValue("milestone_done", PAIRING, ("3",))),
 }
 
 

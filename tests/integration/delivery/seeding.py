@@ -11,7 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from conversations.domain import ConversationRef, Cycle, Pairing, Participant, Role, UserRef, new_id
+from conversations.domain import (
+    ConversationRef,
+    Cycle,
+    DevelopmentPath,
+    Pairing,
+    Participant,
+    Role,
+    Side,
+    UserRef,
+    new_id,
+)
 from conversations.ports import UnitOfWorkFactory
 
 PAIRED_AT = datetime(2026, 2, 26, 8, tzinfo=UTC)
@@ -21,6 +31,7 @@ SLACK_TOKEN = f"xoxb-{SLACK_WORKSPACE}"
 """The fake Slack tells workspaces apart by their bot token."""
 TEAMS_TENANT = "tenant-fanout"
 CHUNK = 500
+PATH = ("Try one AI assistant on a real task", "Show it to a colleague", "Note what changed")
 
 
 @dataclass(frozen=True)
@@ -91,8 +102,14 @@ async def seed_program(
                             ConversationRef(user, teams_reference(user, teams_service_url))
                         )
                     people.append(user)
-                await uow.pairings.add(
-                    Pairing(new_id(), cycle.id, leader, mentor, 1.0, ("seeded",), paired_at)
+                pairing = Pairing(new_id(), cycle.id, leader, mentor, 1.0, ("seeded",), paired_at)
+                await uow.pairings.add(pairing)
+                # Mid-round: each person's development path was offered after the introduction.
+                await uow.development_paths.add_many(
+                    [
+                        DevelopmentPath(pairing.id, leader, Side.LEADER, PATH, "library", paired_at),
+                        DevelopmentPath(pairing.id, mentor, Side.MENTOR, PATH, "library", paired_at),
+                    ]
                 )
             await uow.commit()
     return SeededProgram(tuple(people))

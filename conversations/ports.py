@@ -339,14 +339,10 @@ class CheckinRepository(Protocol):
         ...
 
     async def pair_signals(
-        self,
-        sent_from: datetime,
-        since: datetime,
-        unanswered_until: datetime,
-        workspace: tuple[str, str] | None = None,
+        self, sent_from: datetime, since: datetime, unanswered_until: datetime
     ) -> dict[str, PairSignals]:
-        """The active pairs' check-ins sent since `sent_from`, by pairing (those with none left out):
-        met means answered *met* at or after `since`; unanswered counts those sent from `since` to
+        """The check-ins sent since `sent_from`, reduced per pairing (pairings with none left out): met
+        means answered *met* at or after `since`; unanswered counts those sent from `since` to
         `unanswered_until`; help and ratings are of those sent since `since`."""
         ...
 

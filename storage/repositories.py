@@ -513,15 +513,11 @@ class SqlCheckins(_SqlRepository):
         )
 
     async def pair_signals(
-        self,
-        sent_from: datetime,
-        since: datetime,
-        unanswered_until: datetime,
-        workspace: tuple[str, str] | None = None,
+        self, sent_from: datetime, since: datetime, unanswered_until: datetime
     ) -> dict[str, PairSignals]:
-        c, p = self.t.c, tables.pairings.c
-        joined = self.t.join(tables.pairings, p.id == c.pairing_id)
-        recent = and_(c.sent_at >= sent_from, p.status == PairingStatus.ACTIVE.value, _pairs_of(workspace))
+        # One range of `sent_at` read alone: a join to the pairings lets a planner without fresh
+        # statistics probe the check-ins once per pair; the engine keeps the pairs it asked about.
+        c = self.t.c
         in_window = c.sent_at >= since
         counted = (
             select(
@@ -531,14 +527,12 @@ class SqlCheckins(_SqlRepository):
                 func.coalesce(func.sum(case((in_window, c.rating))), 0),
                 func.count(case((in_window, c.rating))),
             )
-            .select_from(joined)
-            .where(recent)
+            .where(c.sent_at >= sent_from)
             .group_by(c.pairing_id)
         )
         asked = (
             select(c.pairing_id, c.user_key)
-            .select_from(joined)
-            .where(recent, in_window, c.answer == CheckinAnswer.NEED_HELP.value)
+            .where(c.sent_at >= sent_from, in_window, c.answer == CheckinAnswer.NEED_HELP.value)
             .order_by(c.sent_at, c.id)
         )
         helped: dict[str, dict[UserRef, None]] = defaultdict(dict)

@@ -84,7 +84,7 @@ async def at_risk_pairs(
         key = (rules.no_meeting_after, rules.checkin_unanswered_after)
         if key not in signals_by_rules:
             signals_by_rules[key] = await ctx.uow.checkins.pair_signals(
-                sent_from, ctx.now - key[0], ctx.now - key[1], scope.workspace
+                sent_from, ctx.now - key[0], ctx.now - key[1]
             )
     found: list[AtRiskPair] = []
     for pairing in active:

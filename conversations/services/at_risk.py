@@ -86,7 +86,7 @@ async def at_risk_pairs(
             signals_by_rules[key] = await ctx.uow.checkins.pair_signals(
                 sent_from, ctx.now - key[0], ctx.now - key[1]
             )
-    found: list[AtRiskPair] = []
+    found: list[tuple[int, AtRiskPair]] = []
     for pairing in active:
         rules = rules_of[pairing.id]
         window = rules.no_meeting_after
@@ -101,10 +101,10 @@ async def at_risk_pairs(
             mine.asked_for_help if mine else (),
             low,
         )
-        if pair.signals():
-            found.append(pair)
-    found.sort(key=lambda p: (-len(p.signals()), p.pairing.created_at, p.pairing.id))
-    return found
+        if signals := len(pair.signals()):
+            found.append((-signals, pair))
+    found.sort(key=lambda item: (item[0], item[1].pairing.created_at, item[1].pairing.id))
+    return [pair for _count, pair in found]
 
 
 def _who(pairing: Pairing) -> str:

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from conversations.domain import Cycle, GoalTotals, Pairing, ScoreTotals, Side, WeekTotals
+from conversations.domain import Cycle, GoalTotals, Pairing, ScoreTotals, Side, UserRef, WeekTotals
 from conversations.i18n import _
 
 MIN_GROUP = 5
@@ -48,6 +48,17 @@ class RoundWeeks:
 
 def _shown(value: float | None, people: int) -> float | None:
     return value if people >= MIN_GROUP else None
+
+
+def _enough_people(pairings: Sequence[Pairing]) -> bool:
+    """Whether at least `MIN_GROUP` different people are in `pairings`; stops counting there, since a
+    round's weeks each hold thousands of pairs."""
+    seen: set[UserRef] = set()
+    for pairing in pairings:
+        seen.update(pairing.members())
+        if len(seen) >= MIN_GROUP:
+            return True
+    return False
 
 
 def week_starts(cycle: Cycle, now: datetime) -> tuple[datetime, ...]:
@@ -95,13 +106,13 @@ def round_weeks(
             for p in mine.values()
             if p.created_at < start + WEEK and (p.ended_at is None or p.ended_at >= start)
         ]
-        people = len({person for p in running for person in p.members()})
+        enough = _enough_people(running)
         index = len(active)
-        active.append(len(running) if people >= MIN_GROUP else None)
+        active.append(len(running) if enough else None)
         # A week before the first check-in went out says nothing about meetings, so it is left blank.
         week = weekly[index]
         rate = min(1.0, week.pairs_met / len(running)) if running and week.asked else None
-        meeting.append(_shown(rate, people))
+        meeting.append(rate if enough else None)
 
     done_by_side: dict[str, tuple[int | None, ...]] = {}
     for side in Side:

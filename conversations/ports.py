@@ -211,7 +211,7 @@ class ParticipantRepository(Protocol):
         """The stored ones among `users`, in one round trip per large batch; the absent are left out."""
         ...
 
-    async def head_counts(self, workspace: tuple[str, str] | None = None) -> list[HeadCount]:
+    async def head_counts(self, workspace: tuple[str, str] | None = None) -> Sequence[HeadCount]:
         """Everyone (with `workspace` (platform, id), that workspace's people), counted by role, status
         and department."""
         ...

@@ -197,7 +197,7 @@ class SqlParticipants(_SqlRepository):
                 found[participant.user] = participant
         return found
 
-    async def head_counts(self, workspace: tuple[str, str] | None = None) -> list[HeadCount]:
+    async def head_counts(self, workspace: tuple[str, str] | None = None) -> Sequence[HeadCount]:
         c = self.t.c
         stmt = (
             select(c.role, c.status, c.department, func.count())

@@ -158,11 +158,15 @@ async def test_goals_are_counted_per_side_over_a_workspace_and_a_round(store: St
     }
 
 
-def assessment(pairing_id: str, user: UserRef, side: Side, phase: str, score: int, at: datetime) -> Assessment:
+def assessment(
+    pairing_id: str, user: UserRef, side: Side, phase: str, score: int, at: datetime
+) -> Assessment:
     return Assessment(new_id(), pairing_id, user, side, phase, score, at)
 
 
-async def test_assessments_are_summed_per_side_and_phase_and_changes_per_person(store: StoreUnderTest) -> None:
+async def test_assessments_are_summed_per_side_and_phase_and_changes_per_person(
+    store: StoreUnderTest,
+) -> None:
     await program(
         store,
         assessment("p1", ANA, Side.LEADER, "before", 2, T0),

@@ -216,10 +216,8 @@ class ParticipantRepository(Protocol):
         and department."""
         ...
 
-    async def keys(
-        self, workspace: tuple[str, str] | None = None, status: ParticipantStatus | None = None
-    ) -> set[str]:
-        """The `UserRef.key` of everyone, or of a workspace's people, or of those with `status`."""
+    async def unpaired(self, workspace: tuple[str, str] | None = None) -> int:
+        """How many active people (of `workspace`, or of every one) are in no active pairing."""
         ...
 
     async def labels(self) -> dict[str, tuple[str, str]]:

@@ -17,7 +17,21 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, or_, select, true, update
+from sqlalchemy import (
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -210,13 +224,18 @@ class SqlParticipants(_SqlRepository):
             HeadCount(Role(role), ParticipantStatus(status), dept, int(n)) for role, status, dept, n in rows
         ]
 
-    async def keys(
-        self, workspace: tuple[str, str] | None = None, status: ParticipantStatus | None = None
-    ) -> set[str]:
-        stmt = select(self.t.c.user_key).where(_user_in(workspace, self.t))
-        if status is not None:
-            stmt = stmt.where(self.t.c.status == status.value)
-        return set((await self.session.execute(stmt)).scalars())
+    async def unpaired(self, workspace: tuple[str, str] | None = None) -> int:
+        # One uncorrelated set of the paired, built once: a correlated test per person lets a planner
+        # without fresh statistics scan every active pairing for each of them.
+        p = tables.pairings.c
+        active = p.status == PairingStatus.ACTIVE.value
+        paired = union(select(p.leader_key).where(active), select(p.mentor_key).where(active))
+        stmt = select(func.count()).where(
+            _user_in(workspace, self.t),
+            self.t.c.status == ParticipantStatus.ACTIVE.value,
+            self.t.c.user_key.not_in(paired),
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def labels(self) -> dict[str, tuple[str, str]]:
         c = self.t.c

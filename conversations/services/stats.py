@@ -120,8 +120,7 @@ async def compute_stats(
     change = await uow.assessments.change(Side.LEADER, workspace)
     deliveries = await uow.deliveries.count_by_status() if scope.org_wide else None
     invited = await uow.invitations.counts(scope.platform, scope.workspace_id)
-    paired = {u.key for p in active for u in p.members()}
-    waiting = len(await uow.participants.keys(workspace, ParticipantStatus.ACTIVE) - paired)
+    waiting = await uow.participants.unpaired(workspace)
     by_role: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
     by_department: Counter[str] = Counter()

@@ -88,16 +88,15 @@ def reading(store: StoreUnderTest) -> UnitOfWork:
     return store.new_unit()
 
 
-async def test_people_are_counted_by_role_status_and_department_per_workspace(store: StoreUnderTest) -> None:
+async def test_people_are_counted_by_role_status_department_and_pairing_per_workspace(
+    store: StoreUnderTest,
+) -> None:
     await program(store)
     async with reading(store) as uow:
         in_t1 = await uow.participants.head_counts(T1)
         everyone = await uow.participants.head_counts()
         nowhere = await uow.participants.head_counts(("slack", "T9"))
-        active_t1 = await uow.participants.keys(T1, ParticipantStatus.ACTIVE)
-        left = await uow.participants.keys(status=ParticipantStatus.LEFT)
-        all_keys = await uow.participants.keys()
-        in_tenant = await uow.participants.keys(TENANT)
+        unpaired = {where: await uow.participants.unpaired(where) for where in (T1, T2, TENANT, None)}
         labels = await uow.participants.labels()
         workspaces = await uow.participants.workspaces()
     assert sorted(in_t1, key=lambda h: h.role) == [
@@ -107,10 +106,8 @@ async def test_people_are_counted_by_role_status_and_department_per_workspace(st
     assert len(everyone) == 5 and sum(h.people for h in everyone) == 6
     assert HeadCount(Role.MENTOR, ParticipantStatus.LEFT, "=Engineering", 1) in everyone
     assert nowhere == []
-    assert active_t1 == {ANA.key, BEN.key, FAY.key}
-    assert left == {EVE.key}
-    assert all_keys == {u.key for u in PEOPLE}
-    assert in_tenant == {DEE.key}
+    # Ana leads and Dee mentors active pairs; Cal is paused and Eve has left: only Fay waits.
+    assert unpaired == {T1: 1, T2: 0, TENANT: 0, None: 1}
     assert labels == {
         **{u.key: (f"Name {u.user_id}", "Engineering") for u in (BEN, FAY)},
         ANA.key: ("Name UANA", "Finance"),
@@ -119,6 +116,13 @@ async def test_people_are_counted_by_role_status_and_department_per_workspace(st
         DEE.key: ("Name 29:dee", "Legal"),
     }
     assert workspaces == {T1, T2, TENANT}
+
+    async with store.new_unit() as uow:
+        await uow.pairings.save(replace(PAIRINGS[0], status=PairingStatus.ENDED, ended_at=T0))
+        await uow.commit()
+    async with reading(store) as uow:
+        assert await uow.participants.unpaired(T1) == 2, "Ben's only pair has ended"
+        assert await uow.participants.unpaired() == 2
 
 
 def goal(pairing_id: str, owner: UserRef, side: Side, done_at: datetime | None = None) -> Goal:

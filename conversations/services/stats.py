@@ -192,14 +192,26 @@ async def round_figures(
     return round_weeks(cycle, pairings, totals, goals, assessments, ctx.now)
 
 
-async def stats_chart(
-    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
-) -> Attachment | None:
-    """`round_figures` as a PNG, drawn in a worker thread so the bot keeps answering meanwhile."""
+async def stats_with_chart(
+    ctx: Ctx, scope: AdminScope = EVERYTHING
+) -> tuple[ProgramStats, Attachment | None]:
+    """One `stats`: the chart is drawn in a worker thread while the database counts the figures, so the
+    bot keeps answering meanwhile and the admin waits for the longer of the two rather than both."""
+    records = await scoped_records(ctx, scope)
     weeks = await round_figures(ctx, scope, records)
-    if weeks is None:
-        return None
-    png = await asyncio.to_thread(chart_png, weeks)
+    drawing = asyncio.ensure_future(asyncio.to_thread(chart_png, weeks)) if weeks else None
+    try:
+        report = await compute_stats(ctx, scope, records)
+    except BaseException:
+        if drawing:
+            drawing.cancel()
+        raise
+    if weeks is None or drawing is None:
+        return report, None
+    return report, _chart_attachment(ctx, weeks, await drawing)
+
+
+def _chart_attachment(ctx: Ctx, weeks: RoundWeeks, png: bytes) -> Attachment:
     return Attachment(
         f"mentorbot-round-{weeks.cycle_number}-{ctx.now.date().isoformat()}.png",
         png,

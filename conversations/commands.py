@@ -188,9 +188,7 @@ def _scope(request: CommandRequest) -> AdminScope:
 
 async def _stats(ctx: Ctx, request: CommandRequest) -> Reply:
     scope = _scope(request)
-    records = await stats.scoped_records(ctx, scope)
-    report = await stats.compute_stats(ctx, scope, records)
-    chart = await stats.stats_chart(ctx, scope, records)
+    report, chart = await stats.stats_with_chart(ctx, scope)
     message = await program.with_help_warnings(ctx, scope, stats.stats_message(report, chart))
     return Reply(message, visibility=Visibility.IN_CHANNEL)
 

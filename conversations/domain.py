@@ -269,6 +269,64 @@ class WeekTotals:
     raters: int
 
 
+@dataclass(frozen=True)
+class HeadCount:
+    """Participants with one role, status and department, counted: what `stats` shows of people,
+    without reading every profile."""
+
+    role: Role
+    status: ParticipantStatus
+    department: str
+    people: int
+
+
+@dataclass(frozen=True)
+class ScoreTotals:
+    """A sum and how many went into it, so the engine divides: the mean it would take of the scores."""
+
+    total: int
+    count: int
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+
+@dataclass(frozen=True)
+class GoalTotals:
+    """One side's goals over a set of pairs, counted by the database."""
+
+    goals: int
+    done: int
+    owners: int
+    """People who set them, each once."""
+    done_before: tuple[int, ...] = ()
+    """Goals done before each of the times asked for (the ends of a round's weeks), in that order."""
+
+
+@dataclass(frozen=True)
+class WindowTotals:
+    """A window's check-ins over a set of pairs: the pairs that met, and the ratings given."""
+
+    met_pairings: frozenset[str]
+    rating_sum: int
+    rating_count: int
+
+
+@dataclass(frozen=True)
+class PairSignals:
+    """One active pair's recent check-ins, reduced to what the at-risk signals are made of."""
+
+    pairing_id: str
+    met: bool
+    """A meeting was logged (answered) since the window opened."""
+    unanswered: int
+    asked_for_help: tuple[UserRef, ...]
+    """Who answered *Need help*, each once, in the order they asked."""
+    rating_sum: int
+    rating_count: int
+
+
 @dataclass
 class Assessment:
     """A before/after self-assessment on a 1-5 scale, one per person, pairing and phase."""

@@ -24,19 +24,24 @@ from conversations.domain import (
     DeliveryStatus,
     DevelopmentPath,
     Goal,
+    GoalTotals,
+    HeadCount,
     Invitation,
     InvitationStatus,
     Pairing,
     PairingStatus,
+    PairSignals,
     Participant,
     ParticipantStatus,
     Profile,
     PromptRating,
+    ScoreTotals,
     Side,
     Story,
     SurveyAnswer,
     UserRef,
     WeekTotals,
+    WindowTotals,
 )
 from conversations.events import InboundEvent
 from conversations.messages import OutgoingMessage, Reply
@@ -244,6 +249,23 @@ class ParticipantRepository(Protocol):
         """The stored ones among `users`, in one round trip per large batch; the absent are left out."""
         ...
 
+    async def head_counts(self, workspace: tuple[str, str] | None = None) -> Sequence[HeadCount]:
+        """Everyone (with `workspace` (platform, id), that workspace's people), counted by role, status
+        and department."""
+        ...
+
+    async def unpaired(self, workspace: tuple[str, str] | None = None) -> int:
+        """How many active people (of `workspace`, or of every one) are in no active pairing."""
+        ...
+
+    async def labels(self) -> dict[str, tuple[str, str]]:
+        """Everyone's display name and department, by `UserRef.key`."""
+        ...
+
+    async def workspaces(self) -> set[tuple[str, str]]:
+        """The (platform, workspace id) of every workspace someone joined from."""
+        ...
+
 
 class CycleRepository(Protocol):
     async def add(self, cycle: Cycle) -> None: ...
@@ -283,6 +305,19 @@ class GoalRepository(Protocol):
         ...
 
     async def list(self) -> list[Goal]: ...
+    async def totals(
+        self,
+        workspace: tuple[str, str] | None = None,
+        cycle_id: str | None = None,
+        done_before: Sequence[datetime] = (),
+    ) -> dict[Side, GoalTotals]:
+        """The goals of the pairs with someone of `workspace` (every pair without one), of one round
+        with `cycle_id`, counted per side; a side without goals is left out."""
+        ...
+
+    async def counts_by_pairing(self) -> dict[tuple[str, Side], tuple[int, int]]:
+        """Goals set and done, per pairing and side (pairs without goals are left out)."""
+        ...
 
 
 class CheckinRepository(Protocol):
@@ -332,6 +367,21 @@ class CheckinRepository(Protocol):
         after `answered_since`."""
         ...
 
+    async def window_totals(
+        self, sent_from: datetime, sent_until: datetime, workspace: tuple[str, str] | None = None
+    ) -> WindowTotals:
+        """The check-ins sent from `sent_from` to `sent_until` (both included) of the pairs with
+        someone of `workspace` (every pair without one), counted."""
+        ...
+
+    async def pair_signals(
+        self, sent_from: datetime, since: datetime, unanswered_until: datetime
+    ) -> dict[str, PairSignals]:
+        """The check-ins sent since `sent_from`, reduced per pairing (pairings with none left out): met
+        means answered *met* at or after `since`; unanswered counts those sent from `since` to
+        `unanswered_until`; help and ratings are of those sent since `since`."""
+        ...
+
 
 class AssessmentRepository(Protocol):
     async def save(self, assessment: Assessment) -> None:
@@ -340,6 +390,21 @@ class AssessmentRepository(Protocol):
 
     async def for_pairing(self, pairing_id: str) -> list[Assessment]: ...
     async def list(self) -> list[Assessment]: ...
+    async def scores(self) -> dict[tuple[str, Side, str], int]:
+        """Every score by (pairing, side, phase); of two with the same key, the later one."""
+        ...
+
+    async def change(self, side: Side, workspace: tuple[str, str] | None = None) -> ScoreTotals:
+        """After minus before, summed over the people of `side` who gave both in the same pairing
+        (over the pairs with someone of `workspace`, or every pair)."""
+        ...
+
+    async def phase_totals(
+        self, cycle_id: str, workspace: tuple[str, str] | None = None
+    ) -> dict[tuple[Side, str], ScoreTotals]:
+        """Each person's latest score in a round's pairs (those with someone of `workspace`), summed
+        per side and phase; `count` is the people."""
+        ...
 
 
 class StoryRepository(Protocol):

@@ -17,7 +17,21 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, bindparam, case, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,14 +46,21 @@ from conversations.domain import (
     Delivery,
     DeliveryStatus,
     Goal,
+    GoalTotals,
+    HeadCount,
     Pairing,
     PairingStatus,
+    PairSignals,
     Participant,
     ParticipantStatus,
     PromptRating,
+    Role,
+    ScoreTotals,
+    Side,
     Story,
     UserRef,
     WeekTotals,
+    WindowTotals,
 )
 from conversations.ports import PromptSet
 from storage import convert, tables
@@ -133,6 +154,23 @@ def _insert_many_if_absent_statement(table: Table, dialect: str, returned: str) 
     return _dialect_insert(table, dialect).on_conflict_do_nothing().returning(table.c[returned])
 
 
+def _pairs_of(workspace: tuple[str, str] | None) -> Any:
+    """The pairings with someone of `workspace` (platform, id): a person's key starts with both."""
+    if workspace is None:
+        return true()
+    p = tables.pairings.c
+    prefix = ":".join(workspace) + ":"
+    return or_(
+        p.leader_key.startswith(prefix, autoescape=True), p.mentor_key.startswith(prefix, autoescape=True)
+    )
+
+
+def _user_in(workspace: tuple[str, str] | None, table: Table) -> Any:
+    if workspace is None:
+        return true()
+    return and_(table.c.platform == workspace[0], table.c.workspace_id == workspace[1])
+
+
 _UPDATE_DELIVERY = update(tables.deliveries).where(tables.deliveries.c.id == bindparam("delivery_id"))
 """SET takes the columns named in the parameters; `delivery_id` picks the row."""
 
@@ -172,6 +210,42 @@ class SqlParticipants(_SqlRepository):
                 participant = convert.participant.from_row(row)
                 found[participant.user] = participant
         return found
+
+    async def head_counts(self, workspace: tuple[str, str] | None = None) -> Sequence[HeadCount]:
+        c = self.t.c
+        stmt = (
+            select(c.role, c.status, c.department, func.count())
+            .where(_user_in(workspace, self.t))
+            .group_by(c.role, c.status, c.department)
+            .order_by(c.role, c.status, c.department)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return [
+            HeadCount(Role(role), ParticipantStatus(status), dept, int(n)) for role, status, dept, n in rows
+        ]
+
+    async def unpaired(self, workspace: tuple[str, str] | None = None) -> int:
+        # One uncorrelated set of the paired, built once: a correlated test per person lets a planner
+        # without fresh statistics scan every active pairing for each of them.
+        p = tables.pairings.c
+        active = p.status == PairingStatus.ACTIVE.value
+        paired = union(select(p.leader_key).where(active), select(p.mentor_key).where(active))
+        stmt = select(func.count()).where(
+            _user_in(workspace, self.t),
+            self.t.c.status == ParticipantStatus.ACTIVE.value,
+            self.t.c.user_key.not_in(paired),
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def labels(self) -> dict[str, tuple[str, str]]:
+        c = self.t.c
+        rows = (await self.session.execute(select(c.user_key, c.display_name, c.department))).all()
+        return {key: (name, department) for key, name, department in rows}
+
+    async def workspaces(self) -> set[tuple[str, str]]:
+        c = self.t.c
+        rows = (await self.session.execute(select(c.platform, c.workspace_id).distinct())).all()
+        return {(platform, workspace_id) for platform, workspace_id in rows}
 
 
 class SqlCycles(_SqlRepository):
@@ -260,6 +334,35 @@ class SqlGoals(_SqlRepository):
     async def list(self) -> list[Goal]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
         return [convert.goal.from_row(r) for r in rows]
+
+    async def totals(
+        self,
+        workspace: tuple[str, str] | None = None,
+        cycle_id: str | None = None,
+        done_before: Sequence[datetime] = (),
+    ) -> dict[Side, GoalTotals]:
+        g, p = self.t.c, tables.pairings.c
+        done_by = [func.count(case((g.done_at < moment, g.id))) for moment in done_before]
+        stmt = (
+            select(g.side, func.count(), func.count(g.done_at), func.count(g.owner_key.distinct()), *done_by)
+            .select_from(self.t.join(tables.pairings, p.id == g.pairing_id))
+            .where(_pairs_of(workspace))
+            .group_by(g.side)
+        )
+        if cycle_id is not None:
+            stmt = stmt.where(p.cycle_id == cycle_id)
+        return {
+            Side(row[0]): GoalTotals(int(row[1]), int(row[2]), int(row[3]), tuple(int(n) for n in row[4:]))
+            for row in (await self.session.execute(stmt)).all()
+        }
+
+    async def counts_by_pairing(self) -> dict[tuple[str, Side], tuple[int, int]]:
+        g = self.t.c
+        stmt = select(g.pairing_id, g.side, func.count(), func.count(g.done_at)).group_by(
+            g.pairing_id, g.side
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {(pairing_id, Side(side)): (int(n), int(done)) for pairing_id, side, n, done in rows}
 
 
 class SqlCheckins(_SqlRepository):
@@ -377,16 +480,7 @@ class SqlCheckins(_SqlRepository):
         """A dozen rows for a round, however many pairs it has: the database counts, distinct people
         included."""
         c, p = self.t.c, tables.pairings.c
-        pairs = p.cycle_id == cycle_id
-        if workspace is not None:
-            prefix = ":".join(workspace) + ":"
-            pairs = and_(
-                pairs,
-                or_(
-                    p.leader_key.startswith(prefix, autoescape=True),
-                    p.mentor_key.startswith(prefix, autoescape=True),
-                ),
-            )
+        pairs = and_(p.cycle_id == cycle_id, _pairs_of(workspace))
         rated = c.rating.is_not(None)
         stmt = (
             select(
@@ -418,6 +512,63 @@ class SqlCheckins(_SqlRepository):
         )
         return set((await self.session.execute(stmt)).scalars())
 
+    async def window_totals(
+        self, sent_from: datetime, sent_until: datetime, workspace: tuple[str, str] | None = None
+    ) -> WindowTotals:
+        c, p = self.t.c, tables.pairings.c
+        joined = self.t.join(tables.pairings, p.id == c.pairing_id)
+        window = and_(c.sent_at >= sent_from, c.sent_at <= sent_until, _pairs_of(workspace))
+        met = select(c.pairing_id).select_from(joined).where(window, c.answer == CheckinAnswer.MET.value)
+        ratings = (
+            select(func.coalesce(func.sum(c.rating), 0), func.count(c.rating))
+            .select_from(joined)
+            .where(window)
+        )
+        rating_sum, rating_count = (await self.session.execute(ratings)).one()
+        return WindowTotals(
+            frozenset((await self.session.execute(met.distinct())).scalars()),
+            int(rating_sum),
+            int(rating_count),
+        )
+
+    async def pair_signals(
+        self, sent_from: datetime, since: datetime, unanswered_until: datetime
+    ) -> dict[str, PairSignals]:
+        # One range of `sent_at` read alone: a join to the pairings lets a planner without fresh
+        # statistics probe the check-ins once per pair; the engine keeps the pairs it asked about.
+        c = self.t.c
+        in_window = c.sent_at >= since
+        counted = (
+            select(
+                c.pairing_id,
+                func.count(case((and_(c.answer == CheckinAnswer.MET.value, c.answered_at >= since), c.id))),
+                func.count(case((and_(c.answer.is_(None), in_window, c.sent_at <= unanswered_until), c.id))),
+                func.coalesce(func.sum(case((in_window, c.rating))), 0),
+                func.count(case((in_window, c.rating))),
+            )
+            .where(c.sent_at >= sent_from)
+            .group_by(c.pairing_id)
+        )
+        asked = (
+            select(c.pairing_id, c.user_key)
+            .where(c.sent_at >= sent_from, in_window, c.answer == CheckinAnswer.NEED_HELP.value)
+            .order_by(c.sent_at, c.id)
+        )
+        helped: dict[str, dict[UserRef, None]] = defaultdict(dict)
+        for pairing_id, user_key in (await self.session.execute(asked)).all():
+            helped[pairing_id][UserRef.from_key(user_key)] = None
+        return {
+            pairing_id: PairSignals(
+                pairing_id,
+                met > 0,
+                int(unanswered),
+                tuple(helped.get(pairing_id, ())),
+                int(total),
+                int(rated),
+            )
+            for pairing_id, met, unanswered, total, rated in (await self.session.execute(counted)).all()
+        }
+
 
 class SqlAssessments(_SqlRepository):
     t = tables.assessments
@@ -440,6 +591,52 @@ class SqlAssessments(_SqlRepository):
     async def list(self) -> list[Assessment]:
         rows = await self._rows(select(self.t).order_by(self.t.c.created_at, self.t.c.id))
         return [convert.assessment.from_row(r) for r in rows]
+
+    async def scores(self) -> dict[tuple[str, Side, str], int]:
+        a = self.t.c
+        stmt = select(a.pairing_id, a.side, a.phase, a.score).order_by(a.created_at, a.id)
+        rows = (await self.session.execute(stmt)).all()
+        return {(pairing_id, Side(side), phase): score for pairing_id, side, phase, score in rows}
+
+    async def change(self, side: Side, workspace: tuple[str, str] | None = None) -> ScoreTotals:
+        after, before, p = self.t.alias("after"), self.t.alias("before"), tables.pairings.c
+        same = and_(before.c.pairing_id == after.c.pairing_id, before.c.user_key == after.c.user_key)
+        stmt = (
+            select(func.coalesce(func.sum(after.c.score - before.c.score), 0), func.count())
+            .select_from(after.join(before, same).join(tables.pairings, p.id == after.c.pairing_id))
+            .where(
+                after.c.side == side.value,
+                after.c.phase == "after",
+                before.c.side == side.value,
+                before.c.phase == "before",
+                _pairs_of(workspace),
+            )
+        )
+        total, count = (await self.session.execute(stmt)).one()
+        return ScoreTotals(int(total), int(count))
+
+    async def phase_totals(
+        self, cycle_id: str, workspace: tuple[str, str] | None = None
+    ) -> dict[tuple[Side, str], ScoreTotals]:
+        a, p = self.t.c, tables.pairings.c
+        latest_first = func.row_number().over(
+            partition_by=(a.side, a.phase, a.user_key), order_by=(a.created_at.desc(), a.id.desc())
+        )
+        ranked = (
+            select(a.side, a.phase, a.score, latest_first.label("recency"))
+            .select_from(self.t.join(tables.pairings, p.id == a.pairing_id))
+            .where(p.cycle_id == cycle_id, _pairs_of(workspace))
+            .subquery()
+        )
+        stmt = (
+            select(ranked.c.side, ranked.c.phase, func.sum(ranked.c.score), func.count())
+            .where(ranked.c.recency == 1)
+            .group_by(ranked.c.side, ranked.c.phase)
+        )
+        return {
+            (Side(side), phase): ScoreTotals(int(total), int(count))
+            for side, phase, total, count in (await self.session.execute(stmt)).all()
+        }
 
 
 class SqlStories(_SqlRepository):

@@ -10,12 +10,12 @@ whose scope covers the pair, whatever the value says.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from statistics import mean
 
 from conversations.buttons import AT_RISK, ButtonValue
-from conversations.domain import Checkin, CheckinAnswer, Pairing, PairingStatus, UserRef, new_id
+from conversations.domain import Checkin, Pairing, PairingStatus, PairSignals, UserRef, new_id
 from conversations.errors import NotAllowed
 from conversations.i18n import _
 from conversations.messages import Button, ButtonStyle, ItemList, OutgoingMessage, Reply, mention
@@ -63,42 +63,48 @@ def in_scope(pairing: Pairing, scope: AdminScope) -> bool:
     return scope.covers(pairing.leader) or scope.covers(pairing.mentor)
 
 
-async def at_risk_pairs(ctx: Ctx, scope: AdminScope) -> list[AtRiskPair]:
-    """The active pairs of `scope` showing at least one signal, the most signals first."""
-    active = [p for p in await ctx.uow.pairings.list(status=PairingStatus.ACTIVE) if in_scope(p, scope)]
+async def at_risk_pairs(
+    ctx: Ctx, scope: AdminScope, pairings: Sequence[Pairing] | None = None
+) -> list[AtRiskPair]:
+    """The active pairs of `scope` showing at least one signal, the most signals first (`pairings`:
+    the scope's pairs when the caller has them already)."""
+    if pairings is None:
+        pairings = await ctx.uow.pairings.list(status=PairingStatus.ACTIVE)
+    active = [p for p in pairings if p.status is PairingStatus.ACTIVE and in_scope(p, scope)]
     if not active:
         return []
     # Each pair by its own workspace's thresholds (`Ctx.config_for`).
     rules_of = {p.id: (await ctx.config_for(p.leader)).nudges for p in active}
     widest = max(rules.no_meeting_after for rules in rules_of.values())
     # A check-in sent a little before the window can still have been answered inside it.
-    by_pair: dict[str, list[Checkin]] = {}
-    for checkin in await ctx.uow.checkins.list(since=ctx.now - widest - timedelta(days=7)):
-        if checkin.pairing_id in rules_of:
-            by_pair.setdefault(checkin.pairing_id, []).append(checkin)
-    found: list[AtRiskPair] = []
+    sent_from = ctx.now - widest - timedelta(days=7)
+    # The database reduces the check-ins once per set of thresholds (one, unless workspaces differ).
+    signals_by_rules: dict[tuple[timedelta, timedelta], dict[str, PairSignals]] = {}
+    for rules in rules_of.values():
+        key = (rules.no_meeting_after, rules.checkin_unanswered_after)
+        if key not in signals_by_rules:
+            signals_by_rules[key] = await ctx.uow.checkins.pair_signals(
+                sent_from, ctx.now - key[0], ctx.now - key[1]
+            )
+    found: list[tuple[int, AtRiskPair]] = []
     for pairing in active:
         rules = rules_of[pairing.id]
         window = rules.no_meeting_after
-        since = ctx.now - window
-        mine = by_pair.get(pairing.id, [])
-        met = any(c.answer is CheckinAnswer.MET and c.answered_at and c.answered_at >= since for c in mine)
-        quiet = ctx.now - pairing.created_at >= window and not met
-        unanswered = sum(
-            1
-            for c in mine
-            if c.answer is None and since <= c.sent_at <= ctx.now - rules.checkin_unanswered_after
+        mine = signals_by_rules[(window, rules.checkin_unanswered_after)].get(pairing.id)
+        quiet = ctx.now - pairing.created_at >= window and not (mine and mine.met)
+        average = mine.rating_sum / mine.rating_count if mine and mine.rating_count else None
+        low = average if average is not None and average <= LOW_RATING else None
+        pair = AtRiskPair(
+            pairing,
+            window.days if quiet else None,
+            mine.unanswered if mine else 0,
+            mine.asked_for_help if mine else (),
+            low,
         )
-        helped = tuple(
-            dict.fromkeys(c.user for c in mine if c.answer is CheckinAnswer.NEED_HELP and c.sent_at >= since)
-        )
-        ratings = [c.rating for c in mine if c.rating is not None and c.sent_at >= since]
-        low = mean(ratings) if ratings and mean(ratings) <= LOW_RATING else None
-        pair = AtRiskPair(pairing, window.days if quiet else None, unanswered, helped, low)
-        if pair.signals():
-            found.append(pair)
-    found.sort(key=lambda p: (-len(p.signals()), p.pairing.created_at, p.pairing.id))
-    return found
+        if signals := len(pair.signals()):
+            found.append((-signals, pair))
+    found.sort(key=lambda item: (item[0], item[1].pairing.created_at, item[1].pairing.id))
+    return [pair for _count, pair in found]
 
 
 def _who(pairing: Pairing) -> str:

@@ -138,6 +138,13 @@ class AdminScope:
     def org_wide(self) -> bool:
         return self.platform is None
 
+    @property
+    def workspace(self) -> tuple[str, str] | None:
+        """(platform, workspace id) as the repositories filter by it; None for the whole program."""
+        if self.platform is None:
+            return None
+        return (self.platform, str(self.workspace_id))
+
     def covers(self, user: UserRef) -> bool:
         if self.platform is None:
             return True

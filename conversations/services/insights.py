@@ -237,11 +237,18 @@ def summary_facts(insights: Insights, language: str) -> dict[str, object]:
 
 
 async def insights_for(ctx: Ctx, scope: AdminScope) -> Insights:
+    return compute_insights(await _people_of(ctx, scope), await ctx.uow.goals.list(), scope)
+
+
+async def biggest_gap_for(ctx: Ctx, scope: AdminScope) -> str:
+    """`stats`' line: the gaps need only people's skills and goals, not the goal records."""
+    return biggest_gap(compute_insights(await _people_of(ctx, scope), (), scope))
+
+
+async def _people_of(ctx: Ctx, scope: AdminScope) -> list[Participant]:
     if scope.org_wide:
-        people = await ctx.uow.participants.list()
-    else:
-        people = await ctx.uow.participants.list(platform=scope.platform, workspace_id=scope.workspace_id)
-    return compute_insights(people, await ctx.uow.goals.list(), scope)
+        return await ctx.uow.participants.list()
+    return await ctx.uow.participants.list(platform=scope.platform, workspace_id=scope.workspace_id)
 
 
 # --- words -----------------------------------------------------------------------------------------------

@@ -129,9 +129,7 @@ def _history_line(change: SettingChange) -> str:
 async def workspaces_without_help(ctx: Ctx, scope: AdminScope | None = None) -> list[tuple[str, str]]:
     """The workspaces and tenants the program knows (its members', its settings', its home ones) where
     no admin and no help contact would receive a request for help."""
-    known: set[tuple[str, str]] = {
-        (p.user.platform, p.user.workspace_id) for p in await ctx.uow.participants.list()
-    }
+    known = await ctx.uow.participants.workspaces()
     known |= set(await ctx.uow.program_settings.all())
     known |= set(ctx.config.home_workspaces.items())
     silent = []

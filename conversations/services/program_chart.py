@@ -9,17 +9,15 @@ safe in a server answering several admins at once.
 from __future__ import annotations
 
 import io
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from statistics import mean
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from conversations.domain import Assessment, Cycle, Goal, Pairing, Side, UserRef, WeekTotals
+from conversations.domain import Cycle, GoalTotals, Pairing, ScoreTotals, Side, UserRef, WeekTotals
 from conversations.i18n import _
 
 MIN_GROUP = 5
@@ -52,19 +50,37 @@ def _shown(value: float | None, people: int) -> float | None:
     return value if people >= MIN_GROUP else None
 
 
+def _enough_people(pairings: Sequence[Pairing]) -> bool:
+    """Whether at least `MIN_GROUP` different people are in `pairings`; stops counting there, since a
+    round's weeks each hold thousands of pairs."""
+    seen: set[UserRef] = set()
+    for pairing in pairings:
+        seen.update(pairing.members())
+        if len(seen) >= MIN_GROUP:
+            return True
+    return False
+
+
+def week_starts(cycle: Cycle, now: datetime) -> tuple[datetime, ...]:
+    """The starts of the round's weeks so far: from its start to its close (or to now)."""
+    end = min(cycle.closed_at or now, now)
+    count = max(1, min(cycle.weeks, -(-(end - cycle.started_at) // WEEK)))
+    return tuple(cycle.started_at + i * WEEK for i in range(count))
+
+
 def round_weeks(
     cycle: Cycle,
     pairings: Sequence[Pairing],
     totals: Sequence[WeekTotals],
-    goals: Sequence[Goal],
-    assessments: Sequence[Assessment],
+    goals: Mapping[Side, GoalTotals],
+    assessments: Mapping[tuple[Side, str], ScoreTotals],
     now: datetime,
 ) -> RoundWeeks:
-    """Figures for `cycle` from its own pairs' records, from its start to its close (or to now)."""
+    """Figures for `cycle` from its own pairs' records, counted by the store: `goals` with one
+    `done_before` per week end of `week_starts`, `assessments` by side and phase."""
     mine = {p.id: p for p in pairings if p.cycle_id == cycle.id}
-    end = min(cycle.closed_at or now, now)
-    count = max(1, min(cycle.weeks, -(-(end - cycle.started_at) // WEEK)))
-    starts = tuple(cycle.started_at + i * WEEK for i in range(count))
+    starts = week_starts(cycle, now)
+    count = len(starts)
     first_day = cycle.started_at.date()
 
     def week_of(iso_week: str) -> int | None:
@@ -90,36 +106,29 @@ def round_weeks(
             for p in mine.values()
             if p.created_at < start + WEEK and (p.ended_at is None or p.ended_at >= start)
         ]
-        people = len({person for p in running for person in p.members()})
+        enough = _enough_people(running)
         index = len(active)
-        active.append(len(running) if people >= MIN_GROUP else None)
+        active.append(len(running) if enough else None)
         # A week before the first check-in went out says nothing about meetings, so it is left blank.
         week = weekly[index]
         rate = min(1.0, week.pairs_met / len(running)) if running and week.asked else None
-        meeting.append(_shown(rate, people))
+        meeting.append(rate if enough else None)
 
     done_by_side: dict[str, tuple[int | None, ...]] = {}
     for side in Side:
-        side_goals = [g for g in goals if g.pairing_id in mine and g.side is side]
-        owners = len({g.owner for g in side_goals})
+        side_goals = goals.get(side, GoalTotals(0, 0, 0, (0,) * count))
         done_by_side[side.value] = tuple(
-            (sum(1 for g in side_goals if g.done_at is not None and g.done_at < start + WEEK))
-            if owners >= MIN_GROUP
-            else None
-            for start in starts
+            done if side_goals.owners >= MIN_GROUP else None for done in side_goals.done_before
         )
 
-    scores: dict[tuple[str, str], dict[UserRef, int]] = defaultdict(dict)
-    for assessment in assessments:
-        if assessment.pairing_id in mine:
-            scores[(assessment.side.value, assessment.phase)][assessment.user] = assessment.score
+    no_scores = ScoreTotals(0, 0)
     assessment_means: dict[str, tuple[float | None, float | None]] = {}
     for side in Side:
-        before = scores[(side.value, "before")]
-        after = scores[(side.value, "after")]
+        before = assessments.get((side, "before"), no_scores)
+        after = assessments.get((side, "after"), no_scores)
         assessment_means[side.value] = (
-            _shown(mean(before.values()) if before else None, len(before)),
-            _shown(mean(after.values()) if after else None, len(after)),
+            _shown(before.mean, before.count),
+            _shown(after.mean, after.count),
         )
 
     return RoundWeeks(

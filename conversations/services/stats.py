@@ -8,17 +8,12 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from statistics import mean
-from typing import TypeVar
 
 from conversations.domain import (
-    Assessment,
-    Checkin,
-    CheckinAnswer,
     CheckinTally,
     Cycle,
     DeliveryStatus,
-    Goal,
+    GoalTotals,
     InvitationStatus,
     Pairing,
     PairingStatus,
@@ -32,8 +27,15 @@ from conversations.i18n import _
 from conversations.messages import Attachment, OutgoingMessage
 from conversations.services.at_risk import at_risk_pairs, in_scope
 from conversations.services.context import EVERYTHING, AdminScope, Ctx
-from conversations.services.insights import biggest_gap, compute_insights
-from conversations.services.program_chart import MIN_GROUP, RoundWeeks, chart_png, round_weeks
+from conversations.services.insights import biggest_gap_for
+from conversations.services.program_chart import (
+    MIN_GROUP,
+    WEEK,
+    RoundWeeks,
+    chart_png,
+    round_weeks,
+    week_starts,
+)
 
 WINDOW = timedelta(days=14)
 
@@ -67,17 +69,6 @@ class ProgramStats:
     """By side: the share of accepted paths' milestones marked done; None under `MIN_GROUP` people."""
 
 
-T = TypeVar("T", Checkin, Goal)
-
-
-def group_by_pairing(items: list[T]) -> dict[str, list[T]]:
-    """One pass instead of a scan per pairing: stats over 10,000 pairs must not stall the bot."""
-    grouped: dict[str, list[T]] = defaultdict(list)
-    for item in items:
-        grouped[item.pairing_id].append(item)
-    return grouped
-
-
 def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
     """Departments under five people are merged so nobody can be singled out."""
     shown = {k: v for k, v in counts.items() if v >= MIN_GROUP}
@@ -89,22 +80,14 @@ def small_groups_hidden(counts: Counter[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class ScopedRecords:
-    """The pairs of an admin's scope with their goals and assessments, read once for both the figures
-    and the chart of one `stats`."""
+    """The pairs of an admin's scope, read once for both the figures and the chart of one `stats`;
+    everything else is counted by the database."""
 
     pairings: list[Pairing]
-    goals: list[Goal]
-    assessments: list[Assessment]
 
 
 async def scoped_records(ctx: Ctx, scope: AdminScope = EVERYTHING) -> ScopedRecords:
-    pairings = [p for p in await ctx.uow.pairings.list() if in_scope(p, scope)]
-    ids = {p.id for p in pairings}
-    return ScopedRecords(
-        pairings,
-        [g for g in await ctx.uow.goals.list() if g.pairing_id in ids],
-        [a for a in await ctx.uow.assessments.list() if a.pairing_id in ids],
-    )
+    return ScopedRecords([p for p in await ctx.uow.pairings.list() if in_scope(p, scope)])
 
 
 async def compute_stats(
@@ -113,66 +96,56 @@ async def compute_stats(
     """The program's numbers over `scope`: an admin sees their own workspace or tenant only."""
     uow = ctx.uow
     records = records or await scoped_records(ctx, scope)
-    if scope.org_wide:
-        people = await uow.participants.list()
-    else:
-        people = await uow.participants.list(platform=scope.platform, workspace_id=scope.workspace_id)
+    workspace = scope.workspace
+    heads = await uow.participants.head_counts(workspace)
     pairings = records.pairings
-    pairing_ids = {p.id for p in pairings}
     active = [p for p in pairings if p.status is PairingStatus.ACTIVE]
     latest_cycle = await uow.cycles.latest()
     closed_round = _closed_round(latest_cycle, active, ctx)
     # After a round has closed, its last two weeks are what an admin reviewing it wants to see.
     until = closed_round.closed_at if closed_round and closed_round.closed_at else ctx.now
     since = until - WINDOW
-    # A check-in sent a little before the window can still have been answered inside it.
-    around = await uow.checkins.list(since=since - timedelta(days=7))
-    around = [c for c in around if c.pairing_id in pairing_ids and c.sent_at <= until]
-    recent = [c for c in around if c.sent_at >= since]
-    goals = records.goals
-    assessments = records.assessments
+    recent = await uow.checkins.window_totals(since, until, workspace)
 
     # Pairs that ran during the window count, even if the round closed since: a rate over a
     # finished round is what an admin reviewing it wants to see.
     window_pairs = [
         p for p in pairings if p.status is PairingStatus.ACTIVE or (p.ended_at and p.ended_at >= since)
     ]
-    met_pairs = {c.pairing_id for c in recent if c.answer is CheckinAnswer.MET}
     eligible = {
         p.id for p in window_pairs if (p.ended_at or ctx.now) - p.created_at >= timedelta(days=7)
     } or {p.id for p in window_pairs}
-    meeting_rate = len(met_pairs & eligible) / len(eligible) if eligible else None
-    ratings = [c.rating for c in recent if c.rating is not None]
+    meeting_rate = len(recent.met_pairings & eligible) / len(eligible) if eligible else None
     latest_round = sum(1 for p in pairings if latest_cycle and p.cycle_id == latest_cycle.id)
 
-    at_risk = len(await at_risk_pairs(ctx, scope))
+    at_risk = len(await at_risk_pairs(ctx, scope, active))
     path_completion = await _path_completion(ctx, active)
 
-    before = {
-        (a.pairing_id, a.user): a.score for a in assessments if a.side is Side.LEADER and a.phase == "before"
-    }
-    changes = [
-        a.score - before[(a.pairing_id, a.user)]
-        for a in assessments
-        if a.side is Side.LEADER and a.phase == "after" and (a.pairing_id, a.user) in before
-    ]
+    goals = await uow.goals.totals(workspace)
+    no_goals = GoalTotals(0, 0, 0)
+    change = await uow.assessments.change(Side.LEADER, workspace)
     deliveries = await uow.deliveries.count_by_status() if scope.org_wide else None
     invited = await uow.invitations.counts(scope.platform, scope.workspace_id)
-    paired = {u for p in active for u in p.members()}
-    waiting = sum(1 for p in people if p.status is ParticipantStatus.ACTIVE and p.user not in paired)
+    waiting = await uow.participants.unpaired(workspace)
+    by_role: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    by_department: Counter[str] = Counter()
+    for head in heads:
+        by_status[head.status.value] += head.people
+        if head.status is not ParticipantStatus.LEFT:
+            by_role[head.role.value] += head.people
+            by_department[head.department] += head.people
     return ProgramStats(
-        by_role=dict(Counter(p.role.value for p in people if p.status is not ParticipantStatus.LEFT)),
-        by_status=dict(Counter(p.status.value for p in people)),
-        by_department=small_groups_hidden(
-            Counter(p.department for p in people if p.status is not ParticipantStatus.LEFT)
-        ),
+        by_role=dict(by_role),
+        by_status=dict(by_status),
+        by_department=small_groups_hidden(by_department),
         active_pairs=len(active),
         meeting_rate=meeting_rate,
-        average_rating=mean(ratings) if ratings else None,
-        goals_set={s.value: sum(1 for g in goals if g.side is s) for s in Side},
-        goals_done={s.value: sum(1 for g in goals if g.side is s and g.done) for s in Side},
+        average_rating=recent.rating_sum / recent.rating_count if recent.rating_count else None,
+        goals_set={s.value: goals.get(s, no_goals).goals for s in Side},
+        goals_done={s.value: goals.get(s, no_goals).done for s in Side},
         at_risk=at_risk,
-        leader_assessment_change=mean(changes) if changes else None,
+        leader_assessment_change=change.mean,
         undeliverable=deliveries.get(DeliveryStatus.FAILED, 0) if deliveries is not None else None,
         pending_deliveries=(
             deliveries.get(DeliveryStatus.PENDING, 0) + deliveries.get(DeliveryStatus.SENDING, 0)
@@ -188,7 +161,7 @@ async def compute_stats(
         },
         scope=scope,
         closed_round=closed_round,
-        biggest_gap=biggest_gap(compute_insights(people, goals, scope)),
+        biggest_gap=await biggest_gap_for(ctx, scope),
         path_completion=path_completion,
     )
 
@@ -241,22 +214,34 @@ async def round_figures(
         return None
     records = records or await scoped_records(ctx, scope)
     pairings = [p for p in records.pairings if p.cycle_id == cycle.id]
-    ids = {p.id for p in pairings}
-    workspace = None if scope.org_wide else (str(scope.platform), str(scope.workspace_id))
+    workspace = scope.workspace
     totals = await ctx.uow.checkins.week_totals(cycle.id, workspace)
-    goals = [g for g in records.goals if g.pairing_id in ids]
-    assessments = [a for a in records.assessments if a.pairing_id in ids]
+    week_ends = [start + WEEK for start in week_starts(cycle, ctx.now)]
+    goals = await ctx.uow.goals.totals(workspace, cycle.id, week_ends)
+    assessments = await ctx.uow.assessments.phase_totals(cycle.id, workspace)
     return round_weeks(cycle, pairings, totals, goals, assessments, ctx.now)
 
 
-async def stats_chart(
-    ctx: Ctx, scope: AdminScope = EVERYTHING, records: ScopedRecords | None = None
-) -> Attachment | None:
-    """`round_figures` as a PNG, drawn in a worker thread so the bot keeps answering meanwhile."""
+async def stats_with_chart(
+    ctx: Ctx, scope: AdminScope = EVERYTHING
+) -> tuple[ProgramStats, Attachment | None]:
+    """One `stats`: the chart is drawn in a worker thread while the database counts the figures, so the
+    bot keeps answering meanwhile and the admin waits for the longer of the two rather than both."""
+    records = await scoped_records(ctx, scope)
     weeks = await round_figures(ctx, scope, records)
-    if weeks is None:
-        return None
-    png = await asyncio.to_thread(chart_png, weeks)
+    drawing = asyncio.ensure_future(asyncio.to_thread(chart_png, weeks)) if weeks else None
+    try:
+        report = await compute_stats(ctx, scope, records)
+    except BaseException:
+        if drawing:
+            drawing.cancel()
+        raise
+    if weeks is None or drawing is None:
+        return report, None
+    return report, _chart_attachment(ctx, weeks, await drawing)
+
+
+def _chart_attachment(ctx: Ctx, weeks: RoundWeeks, png: bytes) -> Attachment:
     return Attachment(
         f"mentorbot-round-{weeks.cycle_number}-{ctx.now.date().isoformat()}.png",
         png,
@@ -375,15 +360,13 @@ EXPORT_COLUMNS = (
 async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessage:
     """The pairs of `scope` (a partner in another workspace is named in their pair's row)."""
     uow = ctx.uow
-    people = {p.user: p for p in await uow.participants.list()}
+    people = await uow.participants.labels()
     cycles = {c.id: c.number for c in await uow.cycles.list()}
     tallies_by_pair: dict[str, list[CheckinTally]] = defaultdict(list)
     for tally in await uow.checkins.tallies():
         tallies_by_pair[tally.pairing_id].append(tally)
-    goals_by_pair = group_by_pairing(await uow.goals.list())
-    scores: dict[tuple[str, Side, str], int] = {
-        (a.pairing_id, a.side, a.phase): a.score for a in await uow.assessments.list()
-    }
+    goals = await uow.goals.counts_by_pairing()
+    scores = await uow.assessments.scores()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -393,8 +376,9 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
             continue
         mine = tallies_by_pair.get(pairing.id, [])
         rating_count = sum(t.rating_count for t in mine)
-        pg = goals_by_pair.get(pairing.id, [])
-        leader, mentor = people.get(pairing.leader), people.get(pairing.mentor)
+        leader_goals = goals.get((pairing.id, Side.LEADER), (0, 0))
+        mentor_goals = goals.get((pairing.id, Side.MENTOR), (0, 0))
+        leader, mentor = people.get(pairing.leader.key), people.get(pairing.mentor.key)
         writer.writerow(
             [
                 cycles.get(pairing.cycle_id, ""),
@@ -402,18 +386,16 @@ async def export_csv(ctx: Ctx, scope: AdminScope = EVERYTHING) -> OutgoingMessag
                 pairing.status.value,
                 pairing.created_at.date().isoformat(),
                 pairing.ended_at.date().isoformat() if pairing.ended_at else "",
-                _safe(leader.display_name if leader else "(deleted)"),
-                _safe(leader.department if leader else ""),
-                _safe(mentor.display_name if mentor else "(deleted)"),
-                _safe(mentor.department if mentor else ""),
+                _safe(leader[0] if leader else "(deleted)"),
+                _safe(leader[1] if leader else ""),
+                _safe(mentor[0] if mentor else "(deleted)"),
+                _safe(mentor[1] if mentor else ""),
                 f"{pairing.score:.2f}",
                 sum(t.answered for t in mine),
                 sum(t.met for t in mine),
                 f"{sum(t.rating_sum for t in mine) / rating_count:.2f}" if rating_count else "",
-                sum(1 for g in pg if g.side is Side.LEADER),
-                sum(1 for g in pg if g.side is Side.LEADER and g.done),
-                sum(1 for g in pg if g.side is Side.MENTOR),
-                sum(1 for g in pg if g.side is Side.MENTOR and g.done),
+                *leader_goals,
+                *mentor_goals,
                 sum(t.need_help for t in mine),
                 _safe(pairing.end_reason or ""),
                 *(

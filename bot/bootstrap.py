@@ -14,6 +14,9 @@ from conversations.app import Mentorbot
 from conversations.clock import SystemClock
 from conversations.domain import UserRef
 from conversations.events import InboundEvent
+from conversations.growth.catalogue import load_catalogue
+from conversations.growth.picks import ResourceLibrary
+from conversations.growth.ranking import ResourceRanker
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress, TermVectors
 from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries
@@ -95,6 +98,15 @@ def prompt_suggester(settings: Settings) -> PromptSuggester:
     return build_prompt_suggester(settings)
 
 
+def resource_ranker(settings: Settings) -> ResourceRanker | None:
+    """The LLM reorders each person's resource shortlist when a key is set; otherwise the picks stand."""
+    if not settings.llm_enabled:
+        return None
+    from adapters.llm import build_resource_ranker
+
+    return build_resource_ranker(settings)
+
+
 def term_embedder(settings: Settings) -> TermEmbedder | None:
     """The embeddings model for meaning-based matching, only with a key and MENTORBOT_EMBEDDING_MODEL."""
     if not settings.embeddings_enabled:
@@ -119,7 +131,7 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        for model_client in (self.bot.prompts, self.bot.embedder):
+        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.jobs.resources and self.bot.jobs.resources.ranker):
             close_client = getattr(model_client, "aclose", None)
             if close_client is not None:
                 await close_client()
@@ -139,6 +151,8 @@ def build_container(
         config=program_config(settings),
         sender_options=sender_options(settings),
         embedder=term_embedder(settings),
+        resources=ResourceLibrary(load_catalogue(settings.resources_file)),
+        resource_ranker=resource_ranker(settings),
     )
     return Container(settings, database, bot, clock)
 

@@ -43,6 +43,10 @@ from conversations.ports import (
 from conversations.profile_form import JOIN_FORM
 from conversations.program_settings import SETTINGS_FORM
 from conversations.sender import SenderOptions
+from conversations.growth.catalogue import shipped_catalogue
+from conversations.growth.picks import ResourceLibrary
+from conversations.growth.preparation import ResourcePreparation
+from conversations.growth.ranking import ResourceRanker
 from conversations.services import (
     at_risk,
     checkins,
@@ -53,6 +57,7 @@ from conversations.services import (
     participants,
     program,
     prompts,
+    resources,
     stats,
     stories,
     survey,
@@ -139,6 +144,7 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         ButtonRoute(buttons.GOAL_ADD_FORM, _goal_form),
         ButtonRoute(buttons.STORY_DECIDE, stories.decide),
         ButtonRoute(buttons.PROMPT_RATE, prompts.rate_prompt),
+        ButtonRoute(buttons.RESOURCE_VOTE, resources.vote),
         ButtonRoute(buttons.PROMPTS_SHOW, _show_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.PROMPTS_REFRESH, _refresh_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.LEAVE, _leave_clicked),
@@ -182,8 +188,12 @@ class Mentorbot:
         chats: Mapping[str, ChatPort] | None = None,
         sender_options: SenderOptions | None = None,
         embedder: TermEmbedder | None = None,
+        resources: ResourceLibrary | None = None,
+        resource_ranker: ResourceRanker | None = None,
     ) -> None:
-        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary."""
+        """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary.
+        `resources`: the learning resources picked from (by default the shipped catalogue);
+        `resource_ranker`: a model that may reorder each person's shortlist; None keeps it as it is."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.matcher = matcher
@@ -191,8 +201,16 @@ class Mentorbot:
         self.config = config
         self.chats: dict[str, ChatPort] = dict(chats or {})
         self.embedder = embedder
+        self.resources = resources or ResourceLibrary(shipped_catalogue())
         self.jobs = Jobs(
-            uow_factory, clock, self._ctx, prompts, self.chats, sender_options, self.prepare_term_vectors
+            uow_factory,
+            clock,
+            self._ctx,
+            prompts,
+            self.chats,
+            sender_options,
+            self.prepare_term_vectors,
+            ResourcePreparation(self.resources, resource_ranker),
         )
 
     def register_chat(self, port: ChatPort) -> None:
@@ -206,7 +224,7 @@ class Mentorbot:
             self.config = replace(self.config, home_workspaces=homes)
 
     def _ctx(self, uow: UnitOfWork) -> Ctx:
-        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts)
+        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts, self.resources)
 
     # --- inbound ---------------------------------------------------------------------------------
 

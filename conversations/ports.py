@@ -37,6 +37,7 @@ from conversations.domain import (
     WeekTotals,
 )
 from conversations.events import InboundEvent
+from conversations.growth.picks import ResourcePick
 from conversations.messages import OutgoingMessage, Reply
 from conversations.program_settings import SettingChange
 from conversations.services.org import OrgChanges, OrgPerson
@@ -502,6 +503,28 @@ class TermVectorRepository(Protocol):
         ...
 
 
+class ResourcePickRepository(Protocol):
+    """The learning resources shown to each person, week by week, and their votes on them."""
+
+    async def for_users(self, users: Collection[UserRef]) -> dict[UserRef, list[ResourcePick]]:
+        """Every pick of each person, oldest first; people without any are left out."""
+        ...
+
+    async def of_week(self, pairing_id: str, user: UserRef, week: str) -> list[ResourcePick]:
+        """One person's picks of one week of a pairing, in the order shown."""
+        ...
+
+    async def add_many(self, picks: Sequence[ResourcePick]) -> int:
+        """Store each pick unless that person already has it for that week; how many were stored."""
+        ...
+
+    async def vote(
+        self, pairing_id: str, user: UserRef, week: str, resource_id: str, vote: int, at: datetime
+    ) -> bool:
+        """Record +1 or -1 on a pick; False when no such pick was shown."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -549,6 +572,8 @@ class UnitOfWork(Protocol):
     def program_settings(self) -> ProgramSettingsRepository: ...
     @property
     def term_vectors(self) -> TermVectorRepository: ...
+    @property
+    def resource_picks(self) -> ResourcePickRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -14,6 +14,7 @@ from conversations.domain import Participant
 
 MEANING_MATCHING = "meaning-based matching"
 DISCUSSION_PROMPTS = "discussion prompts"
+RESOURCE_RANKING = "learning resources ranking"
 
 SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -37,6 +38,20 @@ SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "disliked_topics",
             "do_not_repeat",
             "week",
+            "language",
+        ),  # fmt: skip
+        # The LLM receives one person's block (`adapters/llm/resource_ranker.py`): their side of the
+        # program (leader or mentor), their learning goals, the topics of the week, the titles of
+        # resources they gave a 👍 or a 👎, and the shortlisted catalogue entries; and, in the
+        # instructions, the language they read. No name, id, email, department, level, manager,
+        # timezone, check-in, note, and nothing of their partner or anyone else.
+        RESOURCE_RANKING: (
+            "side",
+            "learning_goals",
+            "topic_terms",
+            "liked",
+            "disliked",
+            "candidates",
             "language",
         ),  # fmt: skip
     }

@@ -26,6 +26,7 @@ from storage.repositories import (
     SqlPromptRatings,
     SqlStories,
 )
+from storage.resource_picks import SqlResourcePicks
 from storage.round_end import SqlRoundEnd
 from storage.term_vectors import SqlTermVectors
 from storage.waitlist import SqlDailyRuns, SqlWaitlist
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     round_end: SqlRoundEnd
     program_settings: SqlProgramSettings
     term_vectors: SqlTermVectors
+    resource_picks: SqlResourcePicks
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
         self.round_end = SqlRoundEnd(session, d)
         self.program_settings = SqlProgramSettings(session, d)
         self.term_vectors = SqlTermVectors(session, d)
+        self.resource_picks = SqlResourcePicks(session, d)
         return self
 
     async def __aexit__(

@@ -7,9 +7,11 @@ from adapters.llm.factory import (
     LLMSettings,
     build_openai_suggester,
     build_prompt_suggester,
+    build_resource_ranker,
     build_term_embedder,
 )
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
+from adapters.llm.resource_ranker import OpenAIResourceRanker
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -20,8 +22,10 @@ __all__ = [
     "LLMSettings",
     "LLMUnavailable",
     "OpenAIEmbedder",
+    "OpenAIResourceRanker",
     "OpenAISuggester",
     "build_openai_suggester",
     "build_prompt_suggester",
+    "build_resource_ranker",
     "build_term_embedder",
 ]

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from adapters.llm.embeddings import OpenAIEmbedder
 from adapters.llm.openai_suggester import DEFAULT_MODEL, OpenAISuggester
+from adapters.llm.resource_ranker import OpenAIResourceRanker
 from conversations.ports import PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
 from conversations.prompts.library_suggester import LibrarySuggester
@@ -53,6 +54,15 @@ def build_prompt_suggester(settings: LLMSettings, library: LibrarySuggester | No
         "discussion prompts from model %s, curated library as fallback", settings.llm_model or DEFAULT_MODEL
     )
     return FallbackSuggester(build_openai_suggester(settings, library), library)
+
+
+def build_resource_ranker(settings: LLMSettings) -> OpenAIResourceRanker:
+    """The LLM that reorders each person's resource shortlist; ids only, the catalogue gives the links."""
+    if not settings.openai_api_key:
+        raise ValueError("OPENAI_API_KEY is not set")
+    return OpenAIResourceRanker.connect(
+        settings.openai_api_key, settings.openai_base_url, settings.llm_model or DEFAULT_MODEL
+    )
 
 
 def build_term_embedder(settings: LLMSettings) -> OpenAIEmbedder | None:

@@ -34,7 +34,9 @@ from conversations.messages import (
     Form,
     FormInput,
     InputKind,
+    LINK_SEPARATOR,
     ItemList,
+    Link,
     MeetingOffer,
     Option,
     OutgoingMessage,
@@ -234,8 +236,17 @@ def _action_blocks(buttons: Iterable[Button], seen: set[str]) -> list[kit.Block]
 def list_text(items: ItemList) -> str:
     """mrkdwn has no list syntax: Slack's own lists are bullets or numbers starting each line."""
     return "\n".join(
-        f"{marker} {mrkdwn(item)}" for marker, item in zip(items.markers(), items.items, strict=True)
+        f"{marker} {_linked(items.link_of(i), item)}"
+        for i, (marker, item) in enumerate(zip(items.markers(), items.items, strict=True))
     )
+
+
+def _linked(link: Link | None, item: str) -> str:
+    """An item with its link first: the title, escaped, as the link's label."""
+    if link is None:
+        return mrkdwn(item)
+    label = f"<{link.url}|{escape(link.title)}>"
+    return LINK_SEPARATOR.join(part for part in (label, mrkdwn(item)) if part)
 
 
 def quoted(text: str) -> str:

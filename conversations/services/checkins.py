@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -32,6 +32,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
+from conversations.growth.catalogue import Resource
 from conversations.i18n import DEFAULT_LOCALE, N_, _, common_language, current_locale, speaking
 from conversations.meeting_slots import propose_slots
 from conversations.messages import (
@@ -52,6 +53,7 @@ from conversations.parsing import ParsedCommand, parse_int
 from conversations.ports import PromptSet
 from conversations.prompts.catalogue import ideas_language_note
 from conversations.services.context import Ctx, ProgramConfig
+from conversations.services.resources import resource_fields, shown_in_week, vote_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -127,16 +129,22 @@ def ideas_fields(
 
 
 def checkin_message(
-    checkin: Checkin, other: UserRef, prompts: PromptSet | None, pair_language: str = DEFAULT_LOCALE
+    checkin: Checkin,
+    other: UserRef,
+    prompts: PromptSet | None,
+    pair_language: str = DEFAULT_LOCALE,
+    worth_a_look: Sequence[Resource] = (),
 ) -> OutgoingMessage:
-    """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas."""
+    """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas;
+    `worth_a_look`: the person's learning resources of the week, with a 👍 and a 👎 each."""
     return OutgoingMessage(
         title=_(CHECKIN_TITLE),
         text=_("How is your mentoring with {partner} going this week?", partner=mention(other.user_id)),
-        fields=ideas_fields(prompts, pair_language),
+        fields=(*ideas_fields(prompts, pair_language), *resource_fields(worth_a_look)),
         buttons=(
             *answer_buttons(checkin.id),
             *((PROMPTS_SHOW.button(_("Rate or refresh ideas"), checkin.pairing_id),) if prompts else ()),
+            *vote_buttons(checkin.pairing_id, checkin.week, worth_a_look),
         ),
         mentions=(other.user_id,),
     )
@@ -211,7 +219,10 @@ def checkin_delivery_key(checkin: Checkin) -> str:
 
 
 async def enqueue_checkins(
-    ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]
+    ctx: Ctx,
+    due: list[DueCheckin],
+    prompts_for: dict[tuple[str, str], PromptSet],
+    resources_for: Mapping[tuple[str, UserRef, str], Sequence[Resource]] | None = None,
 ) -> int:
     """Record the check-ins and queue their messages: one insert of each kind for the whole list.
 
@@ -229,7 +240,12 @@ async def enqueue_checkins(
             ctx.outbox.row(
                 checkin_delivery_key(checkin),
                 Destination.dm(item.member),
-                _checkin_message_in(item, checkin, prompts_for.get((item.pairing.id, item.week))),
+                _checkin_message_in(
+                    item,
+                    checkin,
+                    prompts_for.get((item.pairing.id, item.week)),
+                    (resources_for or {}).get((item.pairing.id, item.member, item.week), ()),
+                ),
                 priority=DeliveryPriority.URGENT,
             )
             for item, checkin in zip(due, made, strict=True)
@@ -244,9 +260,13 @@ async def enqueue_checkins(
     return len(stored)
 
 
-def _checkin_message_in(item: DueCheckin, checkin: Checkin, prompts: PromptSet | None) -> OutgoingMessage:
+def _checkin_message_in(
+    item: DueCheckin, checkin: Checkin, prompts: PromptSet | None, worth_a_look: Sequence[Resource]
+) -> OutgoingMessage:
     with speaking(item.language):
-        return checkin_message(checkin, item.pairing.other(item.member), prompts, item.pair_language)
+        return checkin_message(
+            checkin, item.pairing.other(item.member), prompts, item.pair_language, worth_a_look
+        )
 
 
 async def _authorised_checkin(ctx: Ctx, actor: UserRef, checkin_id: str) -> tuple[Checkin, Pairing]:
@@ -276,8 +296,10 @@ async def in_place(ctx: Ctx, checkin: Checkin, answer: OutgoingMessage) -> Reply
     """The check-in card as it reads once answered: the answer takes the place of its question and
     buttons, and that week's ideas stay, so answering does not take them out of the chat."""
     ideas = ideas_fields(await ctx.uow.prompt_cache.get(checkin.pairing_id, checkin.week))
+    worth_a_look = resource_fields(await shown_in_week(ctx, checkin.pairing_id, checkin.user, checkin.week))
     return Reply(
-        replace(answer, title=_(CHECKIN_TITLE), fields=(*ideas, *answer.fields)), replace_original=True
+        replace(answer, title=_(CHECKIN_TITLE), fields=(*ideas, *worth_a_look, *answer.fields)),
+        replace_original=True,
     )
 
 

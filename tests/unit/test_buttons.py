@@ -38,6 +38,10 @@ LEGACY_VALUES = {
     "meeting_booked": (PAIRING, ButtonValue("meeting_booked", PAIRING)),
     "at_risk": (f"{PAIRING}:end", ButtonValue("at_risk", PAIRING, ("end",))),
     "survey_open": (PAIRING, ButtonValue("survey_open", PAIRING)),
+    "resource_vote": (
+        f"{PAIRING}:2026-W02:what-is-strategy-porter:up",
+        ButtonValue("resource_vote", PAIRING, ("2026-W02", "what-is-strategy-porter", "up")),
+    ),
 }
 
 

@@ -3,7 +3,8 @@
 It answers `POST /v1/chat/completions` and `POST /v1/embeddings` with the same body shapes as the real
 API (completions, embedding lists, error objects, `retry-after` headers), records every request, and
 can be told to be slow, to fail, or to talk nonsense. Its default chat answer reads the pair's data out
-of the request, so a test can tell that the prompts were personalised; its embeddings are a fixed
+of the request, so a test can tell that the prompts were personalised (and a resource ranking gets
+the candidates' ids, last first); its embeddings are a fixed
 vector per text, or per meaning when given `MeaningClusters`, so paraphrases of one meaning are close. Run alone (`python -m tests.support.fake_llm`) it prints its
 base URL and serves until stopped.
 """
@@ -34,6 +35,7 @@ Embedding = Callable[[str], list[float]]
 EMBEDDING_DIMENSIONS = 32
 
 _PAIR_DATA = re.compile(r"<pair_data>\s*(.*?)\s*</pair_data>", re.DOTALL)
+_PERSON_DATA = re.compile(r"<person_data>\s*(.*?)\s*</person_data>", re.DOTALL)
 _ids = itertools.count(1)
 
 
@@ -83,6 +85,24 @@ def pair_data_of(request: dict[str, object]) -> dict[str, Any]:
             data = json.loads(match.group(1))
             return data if isinstance(data, dict) else {}
     return {}
+
+
+def person_data_of(request: dict[str, object]) -> dict[str, Any] | None:
+    """The JSON block a resource ranker sent, or None when the request is not a ranking."""
+    messages = request.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content", "") if isinstance(message, dict) else ""
+        match = _PERSON_DATA.search(str(content))
+        if match:
+            data = json.loads(match.group(1))
+            return data if isinstance(data, dict) else {}
+    return None
+
+
+def ranking_answer(data: Mapping[str, Any]) -> str:
+    """What a model asked to rank might say: the candidates' ids, the last one first."""
+    candidates = data.get("candidates") or []
+    return json.dumps({"ids": [c["id"] for c in reversed(candidates) if isinstance(c, dict)]})
 
 
 def personalised_answer(request: dict[str, object]) -> str:
@@ -230,6 +250,9 @@ class FakeOpenAI:
         behaviour = self.script.pop(0) if self.script else self.behaviour
         if behaviour is not None:
             return await behaviour(body)
+        ranking = person_data_of(body)
+        if ranking is not None:
+            return completion(ranking_answer(ranking), str(body.get("model", "")))
         return completion(personalised_answer(body), str(body.get("model", "")))
 
     async def _stats(self, request: web.Request) -> web.Response:

@@ -57,12 +57,20 @@ def people_and_pairs(pairs: int) -> tuple[dict[UserRef, Participant], list[Pairi
         leader = UserRef("slack", "T1", f"UL{i:06d}")
         mentor = UserRef("slack", "T1", f"UM{i:06d}")
         people[leader] = Participant(
-            leader, f"Leader {i}", Role.LEADER, "Sales", 5, "UTC", learning_goals=(GOALS[i % 5], GOALS[(i * 3) % 11])
+            leader,
+            f"Leader {i}",
+            Role.LEADER,
+            "Sales",
+            5,
+            "UTC",
+            learning_goals=(GOALS[i % 5], GOALS[(i * 3) % 11]),
         )
         people[mentor] = Participant(
             mentor, f"Mentor {i}", Role.MENTOR, "Tech", 1, "UTC", learning_goals=(GOALS[5 + i % 6],)
         )
-        pairings.append(Pairing(f"pair-{i:06d}", "cycle-1", leader, mentor, 1.0, (), NOW - timedelta(days=30)))
+        pairings.append(
+            Pairing(f"pair-{i:06d}", "cycle-1", leader, mentor, 1.0, (), NOW - timedelta(days=30))
+        )
     return people, pairings
 
 
@@ -70,14 +78,18 @@ async def seed(database: Database, people: dict[UserRef, Participant], pairings:
     async with database.unit_of_work() as uow:
         await uow.cycles.add(Cycle("cycle-1", 1, NOW - timedelta(days=30), 12))
         session = uow._require_session()
-        await session.execute(insert(tables.participants), [convert.participant.values(p) for p in people.values()])
+        await session.execute(
+            insert(tables.participants), [convert.participant.values(p) for p in people.values()]
+        )
         await session.execute(insert(tables.pairings), [convert.pairing.values(p) for p in pairings])
         await uow.commit()
 
 
 def start_fake(latency: float) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_llm", "--latency", str(latency)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.support.fake_llm", "--latency", str(latency)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
@@ -100,7 +112,9 @@ async def prepare_week(
     due = [(p, member, week) for p in pairings for member in p.members()]
     found = 0
     for start in range(0, len(due), CHECKIN_CHUNK):
-        made = await preparation.prepare(database.unit_of_work, due[start : start + CHECKIN_CHUNK], people, NOW)
+        made = await preparation.prepare(
+            database.unit_of_work, due[start : start + CHECKIN_CHUNK], people, NOW
+        )
         found += sum(len(r) for r in made.values())
     return found
 
@@ -114,7 +128,9 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
         await database.migrate()
         people, pairings = people_and_pairs(pairs)
         await seed(database, people, pairings)
-        print(f"resources for {pairs:,} pairs ({2 * pairs:,} people); fake LLM answers after {latency * 1000:.0f} ms; SQLite")
+        print(
+            f"resources for {pairs:,} pairs ({2 * pairs:,} people); fake LLM answers after {latency * 1000:.0f} ms; SQLite"
+        )
         print()
         header = f"{'ranking':>22} | {'wall time':>9} | {'people/s':>8} | {'floor':>7} | {'LLM requests':>12} | {'picks':>7}"
         print(header)
@@ -122,9 +138,13 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
         week_number = 10
 
         started = time.perf_counter()
-        picks = await prepare_week(ResourcePreparation(library), database, pairings, people, f"2026-W{week_number:02d}")
+        picks = await prepare_week(
+            ResourcePreparation(library), database, pairings, people, f"2026-W{week_number:02d}"
+        )
         wall = time.perf_counter() - started
-        print(f"{'none (deterministic)':>22} | {wall:>8.1f}s | {2 * pairs / wall:>8.0f} | {'-':>7} | {0:>12,} | {picks:>7,}")
+        print(
+            f"{'none (deterministic)':>22} | {wall:>8.1f}s | {2 * pairs / wall:>8.0f} | {'-':>7} | {0:>12,} | {picks:>7,}"
+        )
 
         for concurrency in levels:
             week_number += 1
@@ -137,7 +157,9 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
             sent = requests_served(base_url) - before
             floor = 2 * pairs * latency / concurrency
             label = f"LLM, {concurrency} at once"
-            print(f"{label:>22} | {wall:>8.1f}s | {2 * pairs / wall:>8.0f} | {floor:>6.1f}s | {sent:>12,} | {picks:>7,}")
+            print(
+                f"{label:>22} | {wall:>8.1f}s | {2 * pairs / wall:>8.0f} | {floor:>6.1f}s | {sent:>12,} | {picks:>7,}"
+            )
             last_week = f"2026-W{week_number:02d}"
 
             before = requests_served(base_url)
@@ -147,7 +169,9 @@ async def run(pairs: int, latency: float, levels: list[int]) -> None:
             await ranker.aclose()
             label = "re-run, all stored"
             sent = requests_served(base_url) - before
-            print(f"{label:>22} | {rerun:>8.1f}s | {2 * pairs / rerun:>8.0f} | {'-':>7} | {sent:>12,} | {picks:>7,}")
+            print(
+                f"{label:>22} | {rerun:>8.1f}s | {2 * pairs / rerun:>8.0f} | {'-':>7} | {sent:>12,} | {picks:>7,}"
+            )
         print()
         print("floor = people x latency / concurrency: the best any client could do")
         print("the check-in chunks run one after another, as in the tick (1,000 check-ins each)")

@@ -131,7 +131,11 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.jobs.resources and self.bot.jobs.resources.ranker):
+        for model_client in (
+            self.bot.prompts,
+            self.bot.embedder,
+            self.bot.jobs.resources and self.bot.jobs.resources.ranker,
+        ):
             close_client = getattr(model_client, "aclose", None)
             if close_client is not None:
                 await close_client()

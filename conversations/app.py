@@ -25,6 +25,10 @@ from conversations.commands import (
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
+from conversations.growth.catalogue import shipped_catalogue
+from conversations.growth.picks import ResourceLibrary
+from conversations.growth.preparation import ResourcePreparation
+from conversations.growth.ranking import ResourceRanker
 from conversations.i18n import _, current_locale, speaking
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
@@ -43,10 +47,6 @@ from conversations.ports import (
 from conversations.profile_form import JOIN_FORM
 from conversations.program_settings import SETTINGS_FORM
 from conversations.sender import SenderOptions
-from conversations.growth.catalogue import shipped_catalogue
-from conversations.growth.picks import ResourceLibrary
-from conversations.growth.preparation import ResourcePreparation
-from conversations.growth.ranking import ResourceRanker
 from conversations.services import (
     at_risk,
     checkins,

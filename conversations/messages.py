@@ -373,7 +373,10 @@ def _map_value(value: FieldValue, change: Callable[[str], str]) -> FieldValue:
 def _stored_value(value: FieldValue) -> str | dict[str, Any]:
     """A list is stored as an object, so a stored text can never be read back as one."""
     if isinstance(value, ItemList):
-        stored: dict[str, Any] = {"items": [_stored(item) for item in value.items], "numbered": value.numbered}
+        stored: dict[str, Any] = {
+            "items": [_stored(item) for item in value.items],
+            "numbered": value.numbered,
+        }
         if value.links:
             stored["links"] = [[link.title, link.url] if link else None for link in value.links]
         return stored

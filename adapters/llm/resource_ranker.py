@@ -8,7 +8,6 @@ the asking during an outage, as for discussion prompts.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 
@@ -109,7 +108,12 @@ class OpenAIResourceRanker:
 
     @classmethod
     def connect(
-        cls, api_key: str, base_url: str | None = None, model: str = DEFAULT_MODEL, *, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        api_key: str,
+        base_url: str | None = None,
+        model: str = DEFAULT_MODEL,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> OpenAIResourceRanker:
         client = AsyncOpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=1)
         return cls(client, model, deadline=timeout)

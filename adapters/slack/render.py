@@ -26,6 +26,7 @@ from adapters.slack.scopes import SLASH_COMMAND
 from conversations.i18n import _
 from conversations.meeting_slots import Slot, google_calendar_link, outlook_web_link, slot_label
 from conversations.messages import (
+    LINK_SEPARATOR,
     SHORT_FIELD_CHARS,
     Attachment,
     Button,
@@ -34,7 +35,6 @@ from conversations.messages import (
     Form,
     FormInput,
     InputKind,
-    LINK_SEPARATOR,
     ItemList,
     Link,
     MeetingOffer,

@@ -23,6 +23,7 @@ from conversations.meeting_slots import (
     teams_meeting_link,
 )
 from conversations.messages import (
+    LINK_SEPARATOR,
     SHORT_FIELD_CHARS,
     Button,
     ButtonStyle,
@@ -30,7 +31,6 @@ from conversations.messages import (
     Form,
     FormInput,
     InputKind,
-    LINK_SEPARATOR,
     ItemList,
     Link,
     MeetingOffer,

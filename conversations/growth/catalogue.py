@@ -104,7 +104,7 @@ def _resource(row: Mapping[str, str | None], source: str, line: int) -> Resource
     if not set(values["id"]) <= _ID_CHARACTERS or len(values["id"]) > 64:
         raise refuse(f"id {values['id']!r} must be lowercase letters, digits and dashes (at most 64)")
     if not is_safe_url(values["url"]):
-        raise refuse(f"url {values['url']!r} must be an https address without spaces or <>|\" characters")
+        raise refuse(f'url {values["url"]!r} must be an https address without spaces or <>|" characters')
     if len(values["title"]) > MAX_TITLE_CHARS:
         raise refuse(f"title is longer than {MAX_TITLE_CHARS} characters")
     try:

@@ -102,7 +102,9 @@ class ResourcePreparation:
                 again = await uow.resource_picks.for_users({w.key[1] for w in wanted})
                 for key in made:
                     pairing_id, member, week = key
-                    theirs = [p for p in again.get(member, []) if p.pairing_id == pairing_id and p.week == week]
+                    theirs = [
+                        p for p in again.get(member, []) if p.pairing_id == pairing_id and p.week == week
+                    ]
                     made[key] = self._resources(theirs)
             await uow.commit()
         ready.update(made)

@@ -31,7 +31,9 @@ class ResourceRanker(Protocol):
         ...
 
 
-def apply_ranking(ranked_ids: Sequence[object], shortlist: Sequence[Resource], count: int) -> tuple[Resource, ...]:
+def apply_ranking(
+    ranked_ids: Sequence[object], shortlist: Sequence[Resource], count: int
+) -> tuple[Resource, ...]:
     """The model's choices that are on the shortlist, in its order, topped up from the shortlist's."""
     by_id = {r.id: r for r in shortlist}
     chosen: list[Resource] = []

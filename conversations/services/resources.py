@@ -19,7 +19,9 @@ WORTH_A_LOOK = N_("Worth a look")
 def resource_detail(resource: Resource) -> str:
     """How long it takes and what it is; a course of many hours in hours, not hundreds of minutes."""
     if resource.minutes >= 120:
-        return _("about {hours} h, {format}", hours=round(resource.minutes / 60), format=resource.format.label)
+        return _(
+            "about {hours} h, {format}", hours=round(resource.minutes / 60), format=resource.format.label
+        )
     return _("{minutes} min, {format}", minutes=resource.minutes, format=resource.format.label)
 
 

@@ -62,7 +62,9 @@ async def test_invented_ids_and_urls_are_dropped_and_the_library_fills_in(fake: 
     h, ranker = await ranked_harness(fake)
     week = iso_week(h.clock.now() + timedelta(days=7, hours=3))
     shortlist = await lea_shortlist(h, week)
-    answer = {"ids": ["https://evil.example/phish", "made-up-course", "elements-of-ai-but-not", shortlist[5].id]}
+    answer = {
+        "ids": ["https://evil.example/phish", "made-up-course", "elements-of-ai-but-not", shortlist[5].id]
+    }
     fake.behaviour = FakeOpenAI.says(json.dumps(answer))
     shown = await first_checkin_resources(h)
     assert shown == [shortlist[5], shortlist[0]]

@@ -28,7 +28,10 @@ async def test_picks_are_stored_once_and_read_back_per_person(store: StoreUnderT
     await add_parents(store, [LEA, MAX], ["p1"])
     week = [pick(LEA, "2026-W10", "scrum-guide", 0), pick(LEA, "2026-W10", "sqlbolt", 1)]
     async with store.new_unit() as uow:
-        assert await uow.resource_picks.add_many([*week, pick(MAX, "2026-W10", "what-is-strategy-porter", 0)]) == 3
+        assert (
+            await uow.resource_picks.add_many([*week, pick(MAX, "2026-W10", "what-is-strategy-porter", 0)])
+            == 3
+        )
         await uow.commit()
     async with store.new_unit() as uow:
         again = [pick(LEA, "2026-W10", "sqlbolt", 0), pick(LEA, "2026-W11", "kaggle-python", 0)]

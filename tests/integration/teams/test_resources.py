@@ -38,7 +38,9 @@ async def test_a_checkin_card_brings_resources_and_a_thumbs_up_is_recorded(teams
 
     resource_id = catalogue[links[0][2]].id  # type: ignore[index]
     status, answers = await click(bot, LEADER, card, button_data(card, "resource_vote", f":{resource_id}:up"))
-    assert status == 200 and "Later picks will lean towards" in answers[-1].card_text + str(answers[-1].activity.get("text"))
+    assert status == 200 and "Later picks will lean towards" in answers[-1].card_text + str(
+        answers[-1].activity.get("text")
+    )
     async with bot.uow_factory() as uow:
         picks = await uow.resource_picks.for_users([UserRef("teams", TENANT, LEADER)])
     assert {p.resource_id: p.vote for p in picks[UserRef("teams", TENANT, LEADER)]}[resource_id] == 1

@@ -55,11 +55,17 @@ def test_an_organisations_file_adds_to_the_shipped_catalogue(tmp_path: Path) -> 
     ("bad_row", "reason"),
     [
         ("no-url,A title,,strategy,beginner,20,article,en", "missing url"),
-        ("plain-http,A title,http://example.com/x,strategy,beginner,20,article,en", "must be an https address"),
+        (
+            "plain-http,A title,http://example.com/x,strategy,beginner,20,article,en",
+            "must be an https address",
+        ),
         ("podcast,A title,https://example.com/x,strategy,beginner,20,podcast,en", "unknown format 'podcast'"),
         ("team-okrs,Again,https://example.com/y,strategy,beginner,20,article,en", "duplicate id 'team-okrs'"),
         ("long-one,A title,https://example.com/x,strategy,beginner,an hour,video,en", "minutes 'an hour'"),
-        ("elements-of-ai,Shadow,https://example.com/x,AI,beginner,5,video,en", "duplicate id 'elements-of-ai'"),
+        (
+            "elements-of-ai,Shadow,https://example.com/x,AI,beginner,5,video,en",
+            "duplicate id 'elements-of-ai'",
+        ),
     ],
 )
 def test_a_bad_row_is_refused_with_its_line_and_reason(tmp_path: Path, bad_row: str, reason: str) -> None:
@@ -80,16 +86,26 @@ def test_a_file_with_the_wrong_header_is_refused_at_line_one(tmp_path: Path) -> 
     assert refused.value.line == 1
 
 
-def test_mentorbot_tick_refuses_to_start_with_a_bad_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["tick", "demo"])
+def test_mentorbot_refuses_to_start_with_a_bad_file(tmp_path: Path, command: str) -> None:
     path = write(tmp_path, GOOD_ROW, "podcast,A title,https://example.com/x,strategy,beginner,20,podcast,en")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "SLACK_", "MICROSOFT_", "OPENAI_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("MENTORBOT_", "SLACK_", "MICROSOFT_", "OPENAI_"))
+        },
         "PYTHONPATH": str(REPOSITORY),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'mentorbot.db'}",
         "MENTORBOT_RESOURCES": str(path),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "tick"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot", command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2, done.stderr
     assert f"{path}: line 3: unknown format 'podcast'" in done.stderr

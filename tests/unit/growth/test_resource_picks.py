@@ -14,7 +14,14 @@ LIBRARY = ResourceLibrary(shipped_catalogue())
 
 def person(role: Role, goals: tuple[str, ...], language: str | None = None) -> Participant:
     return Participant(
-        UserRef("slack", "T1", "U1"), "Pat", role, "Sales", 3, "Europe/London", learning_goals=goals, language=language
+        UserRef("slack", "T1", "U1"),
+        "Pat",
+        role,
+        "Sales",
+        3,
+        "Europe/London",
+        learning_goals=goals,
+        language=language,
     )
 
 
@@ -34,7 +41,10 @@ def test_the_topic_of_the_week_comes_before_standing_goals() -> None:
 
 def test_a_reader_of_spanish_is_offered_spanish_or_english_only() -> None:
     catalogue = LIBRARY.catalogue
-    assert all(r.language in ("es", "en") for r in LIBRARY.shortlist(person(Role.LEADER, ("AI",), "es-ES"), "W", size=50))
+    assert all(
+        r.language in ("es", "en")
+        for r in LIBRARY.shortlist(person(Role.LEADER, ("AI",), "es-ES"), "W", size=50)
+    )
     first = LIBRARY.resources_for(person(Role.LEADER, ("machine learning",), "es-ES"), "2026-W03")[0]
     assert first == catalogue.get("elementos-de-ia")
     english = LIBRARY.shortlist(person(Role.LEADER, ("AI",), "en"), "W", size=100)
@@ -44,7 +54,9 @@ def test_a_reader_of_spanish_is_offered_spanish_or_english_only() -> None:
 def test_a_thumbs_down_is_never_shown_again_and_counts_against_its_subjects() -> None:
     someone = person(Role.MENTOR, ("negotiating",))
     first = LIBRARY.resources_for(someone, "2026-W03")
-    steered = LIBRARY.resources_for(someone, "2026-W03", history=PickHistory(disliked=frozenset(r.id for r in first)))
+    steered = LIBRARY.resources_for(
+        someone, "2026-W03", history=PickHistory(disliked=frozenset(r.id for r in first))
+    )
     assert not set(first) & set(steered)
     assert not any("negotiation" in r.terms for r in steered)
 

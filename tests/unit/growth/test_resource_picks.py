@@ -58,6 +58,10 @@ def test_a_thumbs_down_is_never_shown_again_and_counts_against_its_subjects() ->
         someone, "2026-W03", history=PickHistory(disliked=frozenset(r.id for r in first))
     )
     assert not set(first) & set(steered)
+    everything_left = LIBRARY.shortlist(
+        someone, "2026-W09", history=PickHistory(disliked=frozenset({first[0].id})), size=100
+    )
+    assert first[0] not in everything_left, "never again, even when little else is left"
     assert not any("negotiation" in r.terms for r in steered)
 
 

@@ -77,12 +77,12 @@ def people_and_pairs(pairs: int) -> tuple[dict[UserRef, Participant], list[Pairi
 async def seed(database: Database, people: dict[UserRef, Participant], pairings: list[Pairing]) -> None:
     async with database.unit_of_work() as uow:
         await uow.cycles.add(Cycle("cycle-1", 1, NOW - timedelta(days=30), 12))
-        session = uow._require_session()
-        await session.execute(
+        await uow.commit()
+    async with database.engine.begin() as connection:  # 20,000 people at once, not one save each
+        await connection.execute(
             insert(tables.participants), [convert.participant.values(p) for p in people.values()]
         )
-        await session.execute(insert(tables.pairings), [convert.pairing.values(p) for p in pairings])
-        await uow.commit()
+        await connection.execute(insert(tables.pairings), [convert.pairing.values(p) for p in pairings])
 
 
 def start_fake(latency: float) -> tuple[subprocess.Popen[str], str]:

@@ -131,11 +131,7 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        for model_client in (
-            self.bot.prompts,
-            self.bot.embedder,
-            self.bot.jobs.resources and self.bot.jobs.resources.ranker,
-        ):
+        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.resource_ranker):
             close_client = getattr(model_client, "aclose", None)
             if close_client is not None:
                 await close_client()

@@ -202,6 +202,7 @@ class Mentorbot:
         self.chats: dict[str, ChatPort] = dict(chats or {})
         self.embedder = embedder
         self.resources = resources or ResourceLibrary(shipped_catalogue())
+        self.resource_ranker = resource_ranker
         self.jobs = Jobs(
             uow_factory,
             clock,

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from conversations.i18n import N_
+from conversations.i18n import N_, _
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 
 HEADER = ("id", "title", "url", "skills", "level", "minutes", "format", "language")
@@ -39,8 +39,6 @@ class ResourceFormat(StrEnum):
     @property
     def label(self) -> str:
         """The format as the reader's language says it."""
-        from conversations.i18n import _
-
         return _(_FORMAT_LABELS[self])
 
 

@@ -5,7 +5,7 @@ Prints wall time without a model (the deterministic picks) and with the model ra
 shortlist at several concurrencies, what a re-run of the same week costs (the stored picks are read,
 no request), and how many picks came from the model's ranking. The fake runs in its own process.
 
-    python bench/resources.py [--pairs 10000] [--latency 0.1] [--concurrency 16,64,256]
+    python bench/resources.py [--pairs 10000] [--latency 0.1] [--concurrency 16,64]
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--concurrency", default="16,64,256")
+    parser.add_argument("--concurrency", default="16,64")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(run(args.pairs, args.latency, [int(c) for c in args.concurrency.split(",")]))

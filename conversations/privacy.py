@@ -1,7 +1,7 @@
 """What leaves the building: the fields each AI feature may send to a model, and no other.
 
 One list per feature. The embeddings feature reads its list to pick what it sends; the discussion
-prompts' request is checked against its list by a test. A field cannot reach a model without being
+prompts' and the resources ranking's requests are checked against their lists by tests. A field cannot reach a model without being
 added here first (and to the README's table of what is sent).
 """
 

@@ -26,9 +26,9 @@ from sqlalchemy import insert
 
 from adapters.llm import OpenAIResourceRanker
 from conversations.domain import Cycle, Pairing, Participant, Role, UserRef
-from conversations.growth.catalogue import shipped_catalogue
 from conversations.growth.picks import ResourceLibrary
-from conversations.growth.preparation import ResourcePreparation
+from conversations.growth.resource_catalogue import shipped_catalogue
+from conversations.growth.resource_preparation import ResourcePreparation
 from conversations.jobs import CHECKIN_CHUNK
 from storage import convert, tables
 from storage.database import Database

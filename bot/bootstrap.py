@@ -14,9 +14,9 @@ from conversations.app import Mentorbot
 from conversations.clock import SystemClock
 from conversations.domain import UserRef
 from conversations.events import InboundEvent
-from conversations.growth.catalogue import load_catalogue
 from conversations.growth.picks import ResourceLibrary
 from conversations.growth.ranking import ResourceRanker
+from conversations.growth.resource_catalogue import load_catalogue
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress, TermVectors
 from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from conversations.growth.catalogue import ResourceFileInvalid, load_catalogue
+from conversations.growth.resource_catalogue import ResourceFileInvalid, load_catalogue
 from conversations.program_settings import MAX_CONTACT_TEXT, WEEKDAYS, bounds
 from conversations.services.context import DEFAULT_GROUND_RULES, ground_rules_list
 

@@ -25,10 +25,10 @@ from conversations.commands import (
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
-from conversations.growth.catalogue import shipped_catalogue
 from conversations.growth.picks import ResourceLibrary
-from conversations.growth.preparation import ResourcePreparation
 from conversations.growth.ranking import ResourceRanker
+from conversations.growth.resource_catalogue import shipped_catalogue
+from conversations.growth.resource_preparation import ResourcePreparation
 from conversations.i18n import _, current_locale, speaking
 from conversations.jobs import Jobs
 from conversations.matching import Matcher

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
 from conversations.errors import RoundAlreadyStarted
-from conversations.growth.catalogue import Resource
-from conversations.growth.preparation import PickKey, ResourcePreparation
+from conversations.growth.resource_catalogue import Resource
+from conversations.growth.resource_preparation import PickKey, ResourcePreparation
 from conversations.matching.model import TermVectors
 from conversations.ports import (
     ChatPort,

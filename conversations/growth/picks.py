@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conversations.domain import Participant, Role, Side, UserRef
-from conversations.growth.catalogue import Resource, ResourceCatalogue
+from conversations.growth.resource_catalogue import Resource, ResourceCatalogue
 from conversations.i18n import negotiate
 from conversations.matching.vocabulary import DEFAULT_VOCABULARY
 

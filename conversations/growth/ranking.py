@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from conversations.growth.catalogue import Resource
+from conversations.growth.resource_catalogue import Resource
 
 
 @dataclass(frozen=True)

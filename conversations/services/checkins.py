@@ -32,7 +32,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
-from conversations.growth.catalogue import Resource
+from conversations.growth.resource_catalogue import Resource
 from conversations.i18n import DEFAULT_LOCALE, N_, _, common_language, current_locale, speaking
 from conversations.meeting_slots import propose_slots
 from conversations.messages import (

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from conversations.buttons import RESOURCE_VOTE, ButtonValue
 from conversations.domain import UserRef
 from conversations.errors import InvalidInput, NotAllowed
-from conversations.growth.catalogue import Resource
+from conversations.growth.resource_catalogue import Resource
 from conversations.i18n import N_, _
 from conversations.messages import Button, FieldValue, ItemList, Link, Reply
 from conversations.services.context import Ctx

@@ -10,9 +10,9 @@ from datetime import timedelta
 from adapters.llm.resource_ranker import OpenAIResourceRanker
 from conversations.clock import iso_week
 from conversations.domain import Side
-from conversations.growth.catalogue import Resource, shipped_catalogue
 from conversations.growth.picks import ResourceLibrary
-from conversations.growth.preparation import ResourcePreparation
+from conversations.growth.resource_catalogue import Resource, shipped_catalogue
+from conversations.growth.resource_preparation import ResourcePreparation
 from conversations.messages import ItemList
 from conversations.privacy import RESOURCE_RANKING, SENT_TO_MODELS
 from tests.integration.llm.conftest import API_KEY

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conversations.growth.catalogue import shipped_catalogue
+from conversations.growth.resource_catalogue import shipped_catalogue
 from tests.integration.slack.conftest import SlackDriver, button
 from tests.integration.slack.program import LEA, pair_lea_and_max, user, weekly_checkin_to
 

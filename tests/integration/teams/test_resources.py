@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conversations.domain import UserRef
-from conversations.growth.catalogue import shipped_catalogue
+from conversations.growth.resource_catalogue import shipped_catalogue
 from tests.integration.teams.conftest import TeamsBot
 from tests.integration.teams.journey import (
     LEADER,

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings, SettingsError
-from conversations.growth.catalogue import (
+from conversations.growth.picks import DIGITAL_TERMS
+from conversations.growth.resource_catalogue import (
     HEADER,
     ResourceFileInvalid,
     ResourceFormat,
@@ -19,7 +20,6 @@ from conversations.growth.catalogue import (
     load_catalogue,
     shipped_resources,
 )
-from conversations.growth.picks import DIGITAL_TERMS
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 GOOD_ROW = "team-okrs,Team OKRs in practice,https://intranet.example.com/okrs,strategy;leadership,beginner,20,article,en"

@@ -4,8 +4,8 @@ side, never repeated within a round, steered by 👍/👎, the same on a second 
 from __future__ import annotations
 
 from conversations.domain import Participant, Role, UserRef
-from conversations.growth.catalogue import Resource, shipped_catalogue
 from conversations.growth.picks import DIGITAL_TERMS, PickHistory, ResourceLibrary
+from conversations.growth.resource_catalogue import Resource, shipped_catalogue
 from conversations.messages import ItemList, OutgoingMessage
 from tests.unit.engine_harness import Harness, paired_harness
 

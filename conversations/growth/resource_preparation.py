@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conversations.domain import Pairing, Participant, Side, UserRef
-from conversations.growth.catalogue import Resource
 from conversations.growth.picks import PickHistory, ResourceLibrary, ResourcePick, history_of, side_of
 from conversations.growth.ranking import RankingRequest, ResourceRanker, apply_ranking
+from conversations.growth.resource_catalogue import Resource
 from conversations.i18n import negotiate
 from conversations.ports import UnitOfWorkFactory
 

@@ -15,6 +15,9 @@ from conversations.clock import SystemClock
 from conversations.domain import UserRef
 from conversations.events import InboundEvent
 from conversations.growth import LibraryPathSuggester
+from conversations.growth.picks import ResourceLibrary
+from conversations.growth.ranking import ResourceRanker
+from conversations.growth.resource_catalogue import load_catalogue
 from conversations.matching import Candidate, Matcher, MatchResult, MatchRules, Progress, TermVectors
 from conversations.messages import OutgoingMessage, Reply
 from conversations.platform_ids import admin_entries, bare_entries
@@ -105,6 +108,15 @@ def path_suggester(settings: Settings) -> PathSuggester:
     return build_path_suggester(settings)
 
 
+def resource_ranker(settings: Settings) -> ResourceRanker | None:
+    """The LLM reorders each person's resource shortlist when a key is set; otherwise the picks stand."""
+    if not settings.llm_enabled:
+        return None
+    from adapters.llm import build_resource_ranker
+
+    return build_resource_ranker(settings)
+
+
 def term_embedder(settings: Settings) -> TermEmbedder | None:
     """The embeddings model for meaning-based matching, only with a key and MENTORBOT_EMBEDDING_MODEL."""
     if not settings.embeddings_enabled:
@@ -138,7 +150,13 @@ class Container:
             close = getattr(integration, "close", None)
             if close is not None:
                 await close()
-        for model_client in (self.bot.prompts, self.bot.embedder, self.bot.insights_writer, self.bot.paths):
+        for model_client in (
+            self.bot.prompts,
+            self.bot.embedder,
+            self.bot.insights_writer,
+            self.bot.paths,
+            self.bot.resource_ranker,
+        ):
             close_client = getattr(model_client, "aclose", None)
             if close_client is not None:
                 await close_client()
@@ -160,6 +178,8 @@ def build_container(
         embedder=term_embedder(settings),
         insights_writer=insights_writer(settings),
         paths=path_suggester(settings),
+        resources=ResourceLibrary(load_catalogue(settings.resources_file)),
+        resource_ranker=resource_ranker(settings),
     )
     return Container(settings, database, bot, clock)
 

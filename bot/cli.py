@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def load_settings() -> Settings:
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of `env` (by default the environment); problems are listed and the command exits 2."""
     try:
-        return Settings.from_env()
+        return Settings.from_env(env)
     except SettingsError as error:
         lines = str(error).splitlines()
         click.echo("mentorbot: the configuration has problems:", err=True)
@@ -81,9 +82,14 @@ def demo(people: int, weeks: int, seed: int, verbose: bool) -> None:
     """Play a whole program with a simulated organisation on SQLite: no credentials needed."""
     from bot.demo import run_demo
 
+    # The demo runs on its own simulated settings; only the organisation's resources file is read, and
+    # checked like any start's.
+    resources = load_settings(
+        {"MENTORBOT_RESOURCES": os.environ.get("MENTORBOT_RESOURCES", "")}
+    ).resources_file
     logging.getLogger().setLevel(logging.WARNING)
     started = datetime.now(UTC)
-    run(lambda: run_demo(people=people, weeks=weeks, seed=seed, verbose=verbose))
+    run(lambda: run_demo(people=people, weeks=weeks, seed=seed, verbose=verbose, resources_file=resources))
     click.echo(f"\nDemo finished in {(datetime.now(UTC) - started).total_seconds():.1f} s.")
 
 

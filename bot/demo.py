@@ -129,7 +129,14 @@ class DayLog:
 
 class Demo:
     def __init__(
-        self, people: int, weeks: int, seed: int, database_url: str, verbose: bool, out: Callable[[str], None]
+        self,
+        people: int,
+        weeks: int,
+        seed: int,
+        database_url: str,
+        verbose: bool,
+        out: Callable[[str], None],
+        resources_file: str | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.people = simulated_organisation(people, self.rng)
@@ -152,6 +159,7 @@ class Demo:
             admins=frozenset({ADMIN_ID}),
             stories_channel=STORIES_CHANNEL,
             cycle_weeks=weeks,
+            resources_file=resources_file,
         )
         self.container = build_container(settings, clock=self.clock)
         self.bot = self.container.bot
@@ -377,7 +385,9 @@ async def run_demo(
     database_url: str | None = None,
     verbose: bool = False,
     out: Callable[[str], None] = print,
+    resources_file: str | None = None,
 ) -> None:
+    """`resources_file`: the organisation's learning resources (`MENTORBOT_RESOURCES`), checked already."""
     with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
-        await Demo(people, weeks, seed, url, verbose, out).run()
+        await Demo(people, weeks, seed, url, verbose, out, resources_file).run()

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from conversations.growth.resource_catalogue import ResourceFileInvalid, load_catalogue
 from conversations.program_settings import MAX_CONTACT_TEXT, WEEKDAYS, bounds
 from conversations.services.context import DEFAULT_GROUND_RULES, ground_rules_list
 
@@ -116,11 +117,22 @@ def _https_url(url: str) -> bool:
     return valid and len(url) <= 2048 and not any(c.isspace() for c in url)
 
 
+def _resources_file(path: str | None) -> str | None:
+    """The organisation's resources file, checked row by row now: a bad row refuses the start."""
+    if path is not None:
+        try:
+            load_catalogue(path)
+        except ResourceFileInvalid as invalid:
+            raise _invalid(f"{invalid.source}: line {invalid.line}: {invalid.reason}") from None
+    return path
+
+
 Whole = Annotated[int, _parse(int, "must be a whole number, got {value!r}")]
 WholeRate = Annotated[float, _parse(int, "must be a whole number, got {value!r}")]  # set as a whole number
 Weekday = Annotated[int, BeforeValidator(_weekday)]
 ClockTime = Annotated[time, _parse(_clock_time, "must be HH:MM, got {value!r}")]
 RawIds = Annotated[frozenset[str], BeforeValidator(_comma_separated)]
+ResourcesFile = Annotated[str | None, AfterValidator(_resources_file)]
 DatabaseUrl = Annotated[
     str,
     _must(
@@ -203,6 +215,7 @@ class Settings(BaseModel):
     openai_base_url: str | None = _var("OPENAI_BASE_URL")
     llm_model: str = _var("MENTORBOT_LLM_MODEL", "gpt-4o-mini")
     embedding_model: str | None = _var("MENTORBOT_EMBEDDING_MODEL")
+    resources_file: ResourcesFile = _var("MENTORBOT_RESOURCES")
     # Program cadence
     checkin_weekday: Weekday = _var("MENTORBOT_CHECKIN_DAY", 0, **bounds("checkin_weekday"))
     checkin_time: ClockTime = _var("MENTORBOT_CHECKIN_TIME", time(10, 0))

@@ -25,6 +25,10 @@ from conversations.commands import (
 from conversations.domain import ConversationRef, Profile, UserRef
 from conversations.errors import FormInvalid, InvalidInput, MentorbotError, NotAllowed
 from conversations.events import ButtonClicked, CommandReceived, FormSubmitted, InboundEvent, Installed
+from conversations.growth.picks import ResourceLibrary
+from conversations.growth.ranking import ResourceRanker
+from conversations.growth.resource_catalogue import shipped_catalogue
+from conversations.growth.resource_preparation import ResourcePreparation
 from conversations.i18n import _, current_locale, negotiate, speaking
 from conversations.jobs import Jobs
 from conversations.matching import Matcher
@@ -57,6 +61,7 @@ from conversations.services import (
     paths,
     program,
     prompts,
+    resources,
     stats,
     stories,
     survey,
@@ -143,6 +148,7 @@ BUTTON_ROUTES: dict[str, ButtonRoute | ProfileButtonRoute | PeopleButtonRoute] =
         ButtonRoute(buttons.GOAL_ADD_FORM, _goal_form),
         ButtonRoute(buttons.STORY_DECIDE, stories.decide),
         ButtonRoute(buttons.PROMPT_RATE, prompts.rate_prompt),
+        ButtonRoute(buttons.RESOURCE_VOTE, resources.vote),
         ButtonRoute(buttons.PROMPTS_SHOW, _show_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.PROMPTS_REFRESH, _refresh_prompts, frozenset({Before.PROMPTS})),
         ButtonRoute(buttons.LEAVE, _leave_clicked),
@@ -191,10 +197,14 @@ class Mentorbot:
         embedder: TermEmbedder | None = None,
         insights_writer: InsightsWriter | None = None,
         paths: PathSuggester | None = None,
+        resources: ResourceLibrary | None = None,
+        resource_ranker: ResourceRanker | None = None,
     ) -> None:
         """`embedder`: an embeddings model for meaning-based matching; None matches on the vocabulary.
         `insights_writer`: a model summarising `insights`' figures; None shows the figures alone.
-        `paths`: what makes each person's development path after the introduction; None offers none."""
+        `paths`: what makes each person's development path after the introduction; None offers none.
+        `resources`: the learning resources picked from (by default the shipped catalogue);
+        `resource_ranker`: a model that may reorder each person's shortlist; None keeps it as it is."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.matcher = matcher
@@ -204,6 +214,8 @@ class Mentorbot:
         self.embedder = embedder
         self.insights_writer = insights_writer
         self.paths = paths
+        self.resources = resources or ResourceLibrary(shipped_catalogue())
+        self.resource_ranker = resource_ranker
         self.jobs = Jobs(
             uow_factory,
             clock,
@@ -213,6 +225,7 @@ class Mentorbot:
             sender_options,
             self.prepare_term_vectors,
             paths,
+            ResourcePreparation(self.resources, resource_ranker),
         )
 
     def register_chat(self, port: ChatPort) -> None:
@@ -226,7 +239,7 @@ class Mentorbot:
             self.config = replace(self.config, home_workspaces=homes)
 
     def _ctx(self, uow: UnitOfWork) -> Ctx:
-        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts)
+        return Ctx(uow, self.clock.now(), self.config, self.chats, self.matcher, self.prompts, self.resources)
 
     # --- inbound ---------------------------------------------------------------------------------
 

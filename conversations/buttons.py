@@ -127,6 +127,13 @@ PROMPT_RATE = ButtonKind(
     (WEEK, PROMPT_INDEX, one_of("up", "down")),
     N_("That rating doesn't match a prompt you were shown; nothing was recorded."),
 )
+RESOURCE_ID = re.compile(r"[a-z0-9-]{1,64}")
+RESOURCE_VOTE = ButtonKind(
+    "resource_vote",
+    (WEEK, RESOURCE_ID, one_of("up", "down")),
+    N_("That vote doesn't match a resource you were shown; nothing was recorded."),
+)
+"""The id is the pairing's; the choice names the week and the resource shown, and the thumb."""
 PROMPTS_SHOW = ButtonKind("prompts_show", (), N_("Those prompts belong to another pairing."))
 PROMPTS_REFRESH = ButtonKind("prompts_refresh", (), N_("Those prompts belong to another pairing."))
 LEAVE = ButtonKind(
@@ -217,6 +224,7 @@ KINDS: dict[str, ButtonKind] = by_action_id(
         GOAL_ADD_FORM,
         STORY_DECIDE,
         PROMPT_RATE,
+        RESOURCE_VOTE,
         PROMPTS_SHOW,
         PROMPTS_REFRESH,
         LEAVE,

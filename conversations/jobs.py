@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from conversations.domain import DeliveryStatus, Pairing, Participant, UserRef
 from conversations.errors import RoundAlreadyStarted
 from conversations.growth.preparation import prepare_paths
+from conversations.growth.resource_catalogue import Resource
+from conversations.growth.resource_preparation import PickKey, ResourcePreparation
 from conversations.matching.model import TermVectors
 from conversations.ports import (
     ChatPort,
@@ -70,6 +72,7 @@ class Jobs:
         sender_options: SenderOptions | None = None,
         term_vectors: Callable[[], Awaitable[TermVectors | None]] | None = None,
         paths: PathSuggester | None = None,
+        resources: ResourcePreparation | None = None,
     ) -> None:
         """`contexts` opens the engine's context on a unit of work, with the program's rules as known
         at that moment (a Slack home workspace is learned after start); `chats` may gain platforms
@@ -84,6 +87,7 @@ class Jobs:
         self._hourly_ran_at: datetime | None = None
         self._term_vectors = term_vectors
         self.paths = paths
+        self.resources = resources
 
     async def tick(self) -> TickReport:
         report = await self.enqueue_due()
@@ -112,8 +116,9 @@ class Jobs:
             chunk = due[start : start + CHECKIN_CHUNK]
             pairs = {(d.pairing.id, d.week): (d.pairing, d.week) for d in chunk}
             prepared = await self._prepare_prompts(pairs, plan.people)
+            resources = await self._prepare_resources(chunk, plan.people)
             async with self.uow_factory() as uow:
-                enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared)
+                enqueued += await checkins.enqueue_checkins(self._ctx(uow), chunk, prepared, resources)
                 await uow.commit()
         nudged, digests = await self._hourly()
         return TickReport(
@@ -248,6 +253,20 @@ class Jobs:
                     ready.update(await uow.prompt_cache.get_many([(c.pairing_id, c.week) for c, _ in made]))
                 await uow.commit()
         return ready
+
+    async def _prepare_resources(
+        self, chunk: Sequence[checkins.DueCheckin], people: Mapping[UserRef, Participant]
+    ) -> dict[PickKey, tuple[Resource, ...]]:
+        """Each person's learning resources of the week, picked (and ranked, with a model) before the
+        fan-out like the prompts; a failure sends the check-ins without resources rather than none."""
+        if self.resources is None:
+            return {}
+        due = [(item.pairing, item.member, item.week) for item in chunk]
+        try:
+            return await self.resources.prepare(self.uow_factory, due, people, self.clock.now())
+        except Exception:  # noqa: BLE001 - resources are a bonus; the check-in itself must go out
+            logger.exception("no learning resources for %s check-ins", len(due))
+            return {}
 
     async def _suggest_all(self, contexts: list[PairContext]) -> list[tuple[PairContext, PromptSet]]:
         semaphore = asyncio.Semaphore(PROMPT_CONCURRENCY)

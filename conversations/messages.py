@@ -172,6 +172,15 @@ class MeetingOffer:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A titled https address from a vetted source (the learning-resources catalogue), which renderers
+    turn into a native link. Never made from text a person typed."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ItemList:
     """A list the reader sees as a list: bullets or numbers in Slack, one line each in Teams.
 
@@ -181,6 +190,8 @@ class ItemList:
 
     items: tuple[str, ...]
     numbered: bool = False
+    links: tuple[Link | None, ...] = ()
+    """Item by item, a link shown before the item's text (none when empty or None)."""
 
     def __bool__(self) -> bool:
         """An empty list, like an empty text, is a field with nothing to show."""
@@ -190,9 +201,25 @@ class ItemList:
         """What each item starts with when the list is written out as lines."""
         return tuple(f"{i}." if self.numbered else "•" for i in range(1, len(self.items) + 1))
 
+    def link_of(self, index: int) -> Link | None:
+        return self.links[index] if index < len(self.links) else None
+
     def lines(self) -> tuple[str, ...]:
         """The items as plain lines, for places that show text only (notifications, the console)."""
-        return tuple(f"{marker} {item}" for marker, item in zip(self.markers(), self.items, strict=True))
+        return tuple(
+            f"{marker} {_linked_line(self.link_of(i), item)}"
+            for i, (marker, item) in enumerate(zip(self.markers(), self.items, strict=True))
+        )
+
+
+LINK_SEPARATOR = " · "
+"""Between a link and the rest of its item."""
+
+
+def _linked_line(link: Link | None, item: str) -> str:
+    if link is None:
+        return item
+    return LINK_SEPARATOR.join(part for part in (link.title, item, link.url) if part)
 
 
 FieldValue = str | ItemList
@@ -339,21 +366,35 @@ def commands_in(text: str) -> list[str]:
 
 def _map_value(value: FieldValue, change: Callable[[str], str]) -> FieldValue:
     if isinstance(value, ItemList):
-        return ItemList(tuple(change(item) for item in value.items), value.numbered)
+        return ItemList(tuple(change(item) for item in value.items), value.numbered, value.links)
     return change(value)
 
 
 def _stored_value(value: FieldValue) -> str | dict[str, Any]:
     """A list is stored as an object, so a stored text can never be read back as one."""
     if isinstance(value, ItemList):
-        return {"items": [_stored(item) for item in value.items], "numbered": value.numbered}
+        stored: dict[str, Any] = {
+            "items": [_stored(item) for item in value.items],
+            "numbered": value.numbered,
+        }
+        if value.links:
+            stored["links"] = [[link.title, link.url] if link else None for link in value.links]
+        return stored
     return _stored(value)
+
+
+def _read_link(raw: Any) -> Link | None:
+    if isinstance(raw, list | tuple) and len(raw) == 2:
+        return Link(str(raw[0]), str(raw[1]))
+    return None
 
 
 def _read_value(value: Any, read: Callable[[str], str]) -> FieldValue:
     if isinstance(value, dict):
         return ItemList(
-            tuple(read(str(item)) for item in value.get("items", ())), bool(value.get("numbered"))
+            tuple(read(str(item)) for item in value.get("items", ())),
+            bool(value.get("numbered")),
+            tuple(_read_link(raw) for raw in value.get("links", ())),
         )
     return read(str(value))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from conversations.domain import (
     Assessment,
@@ -47,6 +47,9 @@ from conversations.events import InboundEvent
 from conversations.messages import OutgoingMessage, Reply
 from conversations.program_settings import SettingChange
 from conversations.services.org import OrgChanges, OrgPerson
+
+if TYPE_CHECKING:  # the growth package's own modules import these ports
+    from conversations.growth.picks import ResourcePick
 
 
 class InboundHandler(Protocol):
@@ -626,6 +629,28 @@ class DevelopmentPathRepository(Protocol):
     async def save(self, path: DevelopmentPath) -> None: ...
 
 
+class ResourcePickRepository(Protocol):
+    """The learning resources shown to each person, week by week, and their votes on them."""
+
+    async def for_users(self, users: Collection[UserRef]) -> dict[UserRef, list[ResourcePick]]:
+        """Every pick of each person, oldest first; people without any are left out."""
+        ...
+
+    async def of_week(self, pairing_id: str, user: UserRef, week: str) -> list[ResourcePick]:
+        """One person's picks of one week of a pairing, in the order shown."""
+        ...
+
+    async def add_many(self, picks: Sequence[ResourcePick]) -> int:
+        """Store each pick unless that person already has it for that week; how many were stored."""
+        ...
+
+    async def vote(
+        self, pairing_id: str, user: UserRef, week: str, resource_id: str, vote: int, at: datetime
+    ) -> bool:
+        """Record +1 or -1 on a pick; False when no such pick was shown."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One per inbound event or scheduled job: `async with uow: ...; await uow.commit()`.
 
@@ -675,6 +700,8 @@ class UnitOfWork(Protocol):
     def term_vectors(self) -> TermVectorRepository: ...
     @property
     def development_paths(self) -> DevelopmentPathRepository: ...
+    @property
+    def resource_picks(self) -> ResourcePickRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,7 +1,7 @@
 """What leaves the building: the fields each AI feature may send to a model, and no other.
 
 One list per feature. The embeddings feature reads its list to pick what it sends; the discussion
-prompts' and the development paths' requests are checked against their lists by tests. A field cannot reach a model without being
+prompts', the development paths' and the resources ranking's requests are checked against their lists by tests. A field cannot reach a model without being
 added here first (and to the README's table of what is sent).
 """
 
@@ -16,6 +16,7 @@ MEANING_MATCHING = "meaning-based matching"
 DISCUSSION_PROMPTS = "discussion prompts"
 INSIGHTS_SUMMARY = "insights summary"
 DEVELOPMENT_PATHS = "development paths"
+RESOURCE_RANKING = "learning resources ranking"
 
 SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -59,6 +60,20 @@ SENT_TO_MODELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # in the instructions, their language. No name, id, email, department, level, manager, timezone,
         # check-in, note, goal progress, and nothing of their partner or of any other person.
         DEVELOPMENT_PATHS: ("side", "skills", "learning_goals", "weeks", "language"),
+        # The LLM receives one person's block (`adapters/llm/resource_ranker.py`): their side of the
+        # program (leader or mentor), their learning goals, the topics of the week, the titles of
+        # resources they gave a 👍 or a 👎, and the shortlisted catalogue entries; and, in the
+        # instructions, the language they read. No name, id, email, department, level, manager,
+        # timezone, check-in, note, and nothing of their partner or anyone else.
+        RESOURCE_RANKING: (
+            "side",
+            "learning_goals",
+            "topic_terms",
+            "liked",
+            "disliked",
+            "candidates",
+            "language",
+        ),  # fmt: skip
     }
 )
 """Feature -> the fields that feature may send to a model."""

@@ -446,3 +446,25 @@ class DevelopmentPathRow(SQLModel, table=True):
 
 
 development_paths: Table = metadata.tables["development_paths"]
+
+
+class ResourcePickRow(SQLModel, table=True):
+    """A learning resource shown to one person in one week of a pairing, and their 👍 (+1) or 👎 (-1).
+
+    Keeps a resource from being shown twice in a round, and lets the votes steer later picks."""
+
+    __tablename__: ClassVar[str] = "resource_picks"
+
+    pairing_id: str = Field(sa_type=String, primary_key=True, foreign_key="pairings.id", ondelete="CASCADE")
+    user_key: str = Field(
+        sa_type=String, primary_key=True, index=True, foreign_key="participants.user_key", ondelete="CASCADE"
+    )
+    week: str = Field(sa_type=String, primary_key=True)
+    resource_id: str = Field(sa_type=String, primary_key=True)
+    position: int = Field(sa_type=Integer)
+    vote: int = Field(default=0, sa_type=Integer)
+    shown_at: datetime = _instant()
+    voted_at: datetime | None = _instant(nullable=True)
+
+
+resource_picks: Table = metadata.tables["resource_picks"]

@@ -27,6 +27,7 @@ from storage.repositories import (
     SqlPromptRatings,
     SqlStories,
 )
+from storage.resource_picks import SqlResourcePicks
 from storage.round_end import SqlRoundEnd
 from storage.term_vectors import SqlTermVectors
 from storage.waitlist import SqlDailyRuns, SqlWaitlist
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     program_settings: SqlProgramSettings
     term_vectors: SqlTermVectors
     development_paths: SqlDevelopmentPaths
+    resource_picks: SqlResourcePicks
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.program_settings = SqlProgramSettings(session, d)
         self.term_vectors = SqlTermVectors(session, d)
         self.development_paths = SqlDevelopmentPaths(session, d)
+        self.resource_picks = SqlResourcePicks(session, d)
         return self
 
     async def __aexit__(

@@ -9,11 +9,13 @@ from adapters.llm.factory import (
     build_openai_suggester,
     build_path_suggester,
     build_prompt_suggester,
+    build_resource_ranker,
     build_term_embedder,
 )
 from adapters.llm.insights_writer import OpenAIInsightsWriter
 from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT, OpenAISuggester
 from adapters.llm.path_suggester import OpenAIPathSuggester
+from adapters.llm.resource_ranker import OpenAIResourceRanker
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -26,10 +28,12 @@ __all__ = [
     "OpenAIEmbedder",
     "OpenAIInsightsWriter",
     "OpenAIPathSuggester",
+    "OpenAIResourceRanker",
     "OpenAISuggester",
     "build_insights_writer",
     "build_openai_suggester",
     "build_path_suggester",
     "build_prompt_suggester",
+    "build_resource_ranker",
     "build_term_embedder",
 ]

@@ -9,6 +9,7 @@ from adapters.llm.embeddings import OpenAIEmbedder
 from adapters.llm.insights_writer import OpenAIInsightsWriter
 from adapters.llm.openai_suggester import DEFAULT_MODEL, OpenAISuggester
 from adapters.llm.path_suggester import OpenAIPathSuggester
+from adapters.llm.resource_ranker import OpenAIResourceRanker
 from conversations.growth import FallbackPathSuggester, LibraryPathSuggester
 from conversations.ports import PathSuggester, PromptSuggester
 from conversations.prompts.fallback import FallbackSuggester
@@ -63,6 +64,15 @@ def build_insights_writer(settings: LLMSettings) -> OpenAIInsightsWriter | None:
     if not settings.openai_api_key:
         return None
     return OpenAIInsightsWriter.connect(
+        settings.openai_api_key, settings.openai_base_url, settings.llm_model or DEFAULT_MODEL
+    )
+
+
+def build_resource_ranker(settings: LLMSettings) -> OpenAIResourceRanker:
+    """The LLM that reorders each person's resource shortlist; ids only, the catalogue gives the links."""
+    if not settings.openai_api_key:
+        raise ValueError("OPENAI_API_KEY is not set")
+    return OpenAIResourceRanker.connect(
         settings.openai_api_key, settings.openai_base_url, settings.llm_model or DEFAULT_MODEL
     )
 

@@ -26,6 +26,7 @@ from adapters.slack.scopes import SLASH_COMMAND
 from conversations.i18n import _
 from conversations.meeting_slots import Slot, google_calendar_link, outlook_web_link, slot_label
 from conversations.messages import (
+    LINK_SEPARATOR,
     SHORT_FIELD_CHARS,
     Attachment,
     Button,
@@ -35,6 +36,7 @@ from conversations.messages import (
     FormInput,
     InputKind,
     ItemList,
+    Link,
     MeetingOffer,
     Option,
     OutgoingMessage,
@@ -234,8 +236,17 @@ def _action_blocks(buttons: Iterable[Button], seen: set[str]) -> list[kit.Block]
 def list_text(items: ItemList) -> str:
     """mrkdwn has no list syntax: Slack's own lists are bullets or numbers starting each line."""
     return "\n".join(
-        f"{marker} {mrkdwn(item)}" for marker, item in zip(items.markers(), items.items, strict=True)
+        f"{marker} {_linked(items.link_of(i), item)}"
+        for i, (marker, item) in enumerate(zip(items.markers(), items.items, strict=True))
     )
+
+
+def _linked(link: Link | None, item: str) -> str:
+    """An item with its link first: the title, escaped, as the link's label."""
+    if link is None:
+        return mrkdwn(item)
+    label = f"<{link.url}|{escape(link.title)}>"
+    return LINK_SEPARATOR.join(part for part in (label, mrkdwn(item)) if part)
 
 
 def quoted(text: str) -> str:

@@ -23,6 +23,7 @@ from conversations.meeting_slots import (
     teams_meeting_link,
 )
 from conversations.messages import (
+    LINK_SEPARATOR,
     SHORT_FIELD_CHARS,
     Button,
     ButtonStyle,
@@ -31,6 +32,7 @@ from conversations.messages import (
     FormInput,
     InputKind,
     ItemList,
+    Link,
     MeetingOffer,
     OutgoingMessage,
     mentioned_in,
@@ -277,12 +279,22 @@ def _item_blocks(items: ItemList, names: Mapping[str, str]) -> list[dict[str, An
                     "type": "Column",
                     "width": "stretch",
                     "spacing": "Small",
-                    "items": [_text_block(render_text(item, names))],
+                    "items": [_text_block(_linked(items.link_of(i), render_text(item, names)))],
                 },
             ],
         }
-        for marker, item in zip(items.markers(), items.items, strict=True)
+        for i, (marker, item) in enumerate(zip(items.markers(), items.items, strict=True))
     ]
+
+
+def _linked(link: Link | None, shown_item: str) -> str:
+    """An item with its link first, as a Markdown link whose label is the title, kept from forming
+    markup of its own; the address is from a vetted catalogue, so brackets in it are only escaped."""
+    if link is None:
+        return shown_item
+    label = literal(link.title).replace("[", "(").replace("]", ")")
+    url = link.url.replace("(", "%28").replace(")", "%29")
+    return LINK_SEPARATOR.join(part for part in (f"[{label}]({url})", shown_item) if part)
 
 
 def _plain_run(text: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Development paths: a few milestones per person for a round, from an LLM or a curated library."""
+"""Growth: development paths (a few milestones per person for a round, from an LLM or a curated
+library), and learning resources (a vetted catalogue of links, and the weekly picks made from it)."""
 
 from conversations.growth.catalogue import LibraryPathSuggester, PathLibrary, load_path_library
 from conversations.growth.fallback import FallbackPathSuggester

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -35,6 +35,7 @@ from conversations.domain import (
     new_id,
 )
 from conversations.errors import FormInvalid, InvalidInput, NotAllowed
+from conversations.growth.resource_catalogue import Resource
 from conversations.i18n import DEFAULT_LOCALE, N_, _, common_language, current_locale, speaking
 from conversations.meeting_slots import propose_slots
 from conversations.messages import (
@@ -56,6 +57,7 @@ from conversations.ports import PromptSet
 from conversations.prompts.catalogue import ideas_language_note
 from conversations.services.context import Ctx, ProgramConfig
 from conversations.services.paths import this_weeks_milestone
+from conversations.services.resources import resource_fields, shown_in_week, vote_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +146,11 @@ def checkin_message(
     prompts: PromptSet | None,
     pair_language: str = DEFAULT_LOCALE,
     milestone: Milestone | None = None,
+    worth_a_look: Sequence[Resource] = (),
 ) -> OutgoingMessage:
     """`pair_language`: the language both people read, in which an LLM wrote the pair's ideas.
-    `milestone`: this week's milestone of the person's path, shown with a Done button."""
+    `milestone`: this week's milestone of the person's path, shown with a Done button.
+    `worth_a_look`: the person's learning resources of the week, with a 👍 and a 👎 each."""
     milestone_fields: tuple[tuple[str, FieldValue], ...] = ()
     milestone_buttons: tuple[Button, ...] = ()
     if milestone is not None:
@@ -157,11 +161,12 @@ def checkin_message(
     return OutgoingMessage(
         title=_(CHECKIN_TITLE),
         text=_("How is your mentoring with {partner} going this week?", partner=mention(other.user_id)),
-        fields=(*milestone_fields, *ideas_fields(prompts, pair_language)),
+        fields=(*milestone_fields, *ideas_fields(prompts, pair_language), *resource_fields(worth_a_look)),
         buttons=(
             *answer_buttons(checkin.id),
             *milestone_buttons,
             *((PROMPTS_SHOW.button(_("Rate or refresh ideas"), checkin.pairing_id),) if prompts else ()),
+            *vote_buttons(checkin.pairing_id, checkin.week, worth_a_look),
         ),
         mentions=(other.user_id,),
     )
@@ -236,7 +241,10 @@ def checkin_delivery_key(checkin: Checkin) -> str:
 
 
 async def enqueue_checkins(
-    ctx: Ctx, due: list[DueCheckin], prompts_for: dict[tuple[str, str], PromptSet]
+    ctx: Ctx,
+    due: list[DueCheckin],
+    prompts_for: dict[tuple[str, str], PromptSet],
+    resources_for: Mapping[tuple[str, UserRef, str], Sequence[Resource]] | None = None,
 ) -> int:
     """Record the check-ins and queue their messages: one insert of each kind for the whole list.
 
@@ -260,6 +268,7 @@ async def enqueue_checkins(
                     checkin,
                     prompts_for.get((item.pairing.id, item.week)),
                     milestones.get((item.pairing.id, item.member)),
+                    (resources_for or {}).get((item.pairing.id, item.member, item.week), ()),
                 ),
                 priority=DeliveryPriority.URGENT,
             )
@@ -276,11 +285,15 @@ async def enqueue_checkins(
 
 
 def _checkin_message_in(
-    item: DueCheckin, checkin: Checkin, prompts: PromptSet | None, milestone: Milestone | None
+    item: DueCheckin,
+    checkin: Checkin,
+    prompts: PromptSet | None,
+    milestone: Milestone | None,
+    worth_a_look: Sequence[Resource],
 ) -> OutgoingMessage:
     with speaking(item.language):
         return checkin_message(
-            checkin, item.pairing.other(item.member), prompts, item.pair_language, milestone
+            checkin, item.pairing.other(item.member), prompts, item.pair_language, milestone, worth_a_look
         )
 
 
@@ -335,8 +348,10 @@ async def in_place(ctx: Ctx, checkin: Checkin, answer: OutgoingMessage) -> Reply
     """The check-in card as it reads once answered: the answer takes the place of its question and
     buttons, and that week's ideas stay, so answering does not take them out of the chat."""
     ideas = ideas_fields(await ctx.uow.prompt_cache.get(checkin.pairing_id, checkin.week))
+    worth_a_look = resource_fields(await shown_in_week(ctx, checkin.pairing_id, checkin.user, checkin.week))
     return Reply(
-        replace(answer, title=_(CHECKIN_TITLE), fields=(*ideas, *answer.fields)), replace_original=True
+        replace(answer, title=_(CHECKIN_TITLE), fields=(*ideas, *worth_a_look, *answer.fields)),
+        replace_original=True,
     )
 
 

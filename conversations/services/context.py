@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from conversations.clock import iso_week, local_time
 from conversations.domain import Destination, Participant, ParticipantStatus, UserRef
 from conversations.errors import NotOptedIn
+from conversations.growth.picks import ResourceLibrary
 from conversations.i18n import N_, _
 from conversations.matching import Matcher, MatchRules
 from conversations.outbox import Outbox
@@ -187,6 +188,8 @@ class Ctx:
     chats: Mapping[str, ChatPort]
     matcher: Matcher
     prompts: PromptSuggester
+    resources: ResourceLibrary | None = None
+    """Where learning resources come from; None sends none."""
     outbox: Outbox = field(init=False)
     _configs: dict[tuple[str, str], ProgramConfig] = field(init=False, default_factory=dict)
 

@@ -3,7 +3,8 @@
 It answers `POST /v1/chat/completions` and `POST /v1/embeddings` with the same body shapes as the real
 API (completions, embedding lists, error objects, `retry-after` headers), records every request, and
 can be told to be slow, to fail, or to talk nonsense. Its default chat answer reads the pair's data out
-of the request, so a test can tell that the prompts were personalised; its embeddings are a fixed
+of the request, so a test can tell that the prompts were personalised (and a resource ranking gets
+the candidates' ids, last first); its embeddings are a fixed
 vector per text, or per meaning when given `MeaningClusters`, so paraphrases of one meaning are close. Run alone (`python -m tests.support.fake_llm`) it prints its
 base URL and serves until stopped.
 """
@@ -87,7 +88,8 @@ def pair_data_of(request: dict[str, object]) -> dict[str, Any]:
 
 
 def person_data_of(request: dict[str, object]) -> dict[str, Any] | None:
-    """The person's JSON block a development-path request sent, or None for any other request."""
+    """The person's JSON block a development-path or resource-ranking request sent, or None for any
+    other request."""
     messages = request.get("messages")
     for message in messages if isinstance(messages, list) else []:
         content = message.get("content", "") if isinstance(message, dict) else ""
@@ -111,6 +113,12 @@ def path_answer(data: Mapping[str, Any]) -> str:
             ]
         }
     )
+
+
+def ranking_answer(data: Mapping[str, Any]) -> str:
+    """What a model asked to rank might say: the candidates' ids, the last one first."""
+    candidates = data.get("candidates") or []
+    return json.dumps({"ids": [c["id"] for c in reversed(candidates) if isinstance(c, dict)]})
 
 
 def personalised_answer(request: dict[str, object]) -> str:
@@ -260,7 +268,8 @@ class FakeOpenAI:
             return await behaviour(body)
         person = person_data_of(body)
         if person is not None:
-            return completion(path_answer(person), str(body.get("model", "")))
+            answer = ranking_answer(person) if "candidates" in person else path_answer(person)
+            return completion(answer, str(body.get("model", "")))
         return completion(personalised_answer(body), str(body.get("model", "")))
 
     async def _stats(self, request: web.Request) -> web.Response:

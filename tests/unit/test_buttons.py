@@ -40,6 +40,10 @@ LEGACY_VALUES = {
     "survey_open": (PAIRING, ButtonValue("survey_open", PAIRING)),
     "path": (f"{PAIRING}:again", ButtonValue("path", PAIRING, ("again",))),
     "milestone_done": (f"{PAIRING}:3", ButtonValue("milestone_done", PAIRING, ("3",))),
+    "resource_vote": (
+        f"{PAIRING}:2026-W02:what-is-strategy-porter:up",
+        ButtonValue("resource_vote", PAIRING, ("2026-W02", "what-is-strategy-porter", "up")),
+    ),
 }
 
 

@@ -159,8 +159,10 @@ def test_lists_are_lists_on_both_platforms() -> None:
         blocks = message_payload(cards[kind])["blocks"]
         shown = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
         for items in listed:
-            for marker, item in zip(items.markers(), items.items, strict=True):
-                assert any(f"\n{marker} {mrkdwn(item)[:30]}" in text for text in shown), (kind, item)
+            for i, (marker, item) in enumerate(zip(items.markers(), items.items, strict=True)):
+                link = items.link_of(i)
+                start = f"<{link.url}|" if link else mrkdwn(item)[:30]
+                assert any(f"\n{marker} {start}" in text for text in shown), (kind, item)
 
 
 def test_a_story_to_approve_is_quoted_apart_from_the_question() -> None:

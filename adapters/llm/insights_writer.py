@@ -13,11 +13,9 @@ import logging
 from collections.abc import Mapping
 
 import openai
-from openai import AsyncOpenAI
 
-from adapters.llm.circuit_breaker import CircuitBreaker
 from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
-from adapters.llm.openai_suggester import DEFAULT_MAX_RETRIES, DEFAULT_MODEL, DEFAULT_TIMEOUT
+from adapters.llm.model_client import ModelClient
 
 logger = logging.getLogger(__name__)
 
@@ -36,38 +34,7 @@ INSTRUCTIONS = (
 )
 
 
-class OpenAIInsightsWriter:
-    def __init__(
-        self,
-        client: AsyncOpenAI,
-        model: str = DEFAULT_MODEL,
-        *,
-        breaker: CircuitBreaker | None = None,
-        deadline: float = DEFAULT_TIMEOUT,
-    ) -> None:
-        self._client = client
-        self._model = model
-        self._breaker = breaker or CircuitBreaker()
-        self._deadline = deadline
-
-    @classmethod
-    def connect(
-        cls,
-        api_key: str,
-        base_url: str | None = None,
-        model: str = DEFAULT_MODEL,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-    ) -> OpenAIInsightsWriter:
-        client = AsyncOpenAI(
-            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries
-        )
-        return cls(client, model, deadline=timeout)
-
-    async def aclose(self) -> None:
-        await self._client.close()
-
+class OpenAIInsightsWriter(ModelClient):
     async def summarise(self, facts: Mapping[str, object]) -> str:
         if not self._breaker.allow():
             raise LLMUnavailable("circuit open")

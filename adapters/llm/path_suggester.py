@@ -13,7 +13,8 @@ from openai import AsyncOpenAI
 from adapters.llm.answer import _json_object
 from adapters.llm.circuit_breaker import CircuitBreaker
 from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
-from adapters.llm.openai_suggester import DEFAULT_MAX_RETRIES, DEFAULT_MODEL, DEFAULT_TIMEOUT
+from adapters.llm.model_client import ModelClient
+from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT
 from adapters.llm.path_request import PATH_SCHEMA, build_path_messages
 from conversations.growth.catalogue import LibraryPathSuggester
 from conversations.ports import MilestoneSet, PathContext
@@ -33,7 +34,7 @@ def parse_path_answer(content: str | None) -> MilestoneSet:
     return MilestoneSet(tuple(raw), "llm")
 
 
-class OpenAIPathSuggester:
+class OpenAIPathSuggester(ModelClient):
     source = "llm"
 
     def __init__(
@@ -45,34 +46,8 @@ class OpenAIPathSuggester:
         breaker: CircuitBreaker | None = None,
         deadline: float = DEFAULT_TIMEOUT,
     ) -> None:
-        self._client = client
-        self._model = model
+        super().__init__(client, model, breaker=breaker, deadline=deadline)
         self._library = library or LibraryPathSuggester()
-        self._breaker = breaker or CircuitBreaker()
-        self._deadline = deadline
-
-    @classmethod
-    def connect(
-        cls,
-        api_key: str,
-        base_url: str | None = None,
-        model: str = DEFAULT_MODEL,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        breaker: CircuitBreaker | None = None,
-    ) -> OpenAIPathSuggester:
-        client = AsyncOpenAI(
-            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries
-        )
-        return cls(client, model, breaker=breaker, deadline=timeout)
-
-    @property
-    def breaker(self) -> CircuitBreaker:
-        return self._breaker
-
-    async def aclose(self) -> None:
-        await self._client.close()
 
     async def suggest_path(self, context: PathContext) -> MilestoneSet:
         if not self._breaker.allow():

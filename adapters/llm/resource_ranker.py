@@ -12,7 +12,6 @@ import logging
 from collections.abc import Sequence
 
 import openai
-from openai import AsyncOpenAI
 from openai.types.chat import (
     ChatCompletionMessageParam,
     ChatCompletionSystemMessageParam,
@@ -20,9 +19,8 @@ from openai.types.chat import (
 )
 
 from adapters.llm.answer import _json_object
-from adapters.llm.circuit_breaker import CircuitBreaker
 from adapters.llm.errors import LLMAnswerInvalid, LLMUnavailable
-from adapters.llm.openai_suggester import DEFAULT_MODEL, DEFAULT_TIMEOUT
+from adapters.llm.model_client import ModelClient
 from adapters.llm.request import _field, _fields, fenced_json, language_for_model
 from conversations.growth.ranking import RankingRequest
 
@@ -92,35 +90,7 @@ def parse_ids(content: str | None) -> tuple[str, ...]:
     return tuple(i for i in ids if isinstance(i, str))
 
 
-class OpenAIResourceRanker:
-    def __init__(
-        self,
-        client: AsyncOpenAI,
-        model: str = DEFAULT_MODEL,
-        *,
-        breaker: CircuitBreaker | None = None,
-        deadline: float = DEFAULT_TIMEOUT,
-    ) -> None:
-        self._client = client
-        self._model = model
-        self._breaker = breaker or CircuitBreaker()
-        self._deadline = deadline
-
-    @classmethod
-    def connect(
-        cls,
-        api_key: str,
-        base_url: str | None = None,
-        model: str = DEFAULT_MODEL,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> OpenAIResourceRanker:
-        client = AsyncOpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=1)
-        return cls(client, model, deadline=timeout)
-
-    async def aclose(self) -> None:
-        await self._client.close()
-
+class OpenAIResourceRanker(ModelClient):
     async def rank(self, request: RankingRequest) -> Sequence[str]:
         if not self._breaker.allow():
             raise LLMUnavailable("circuit open")
